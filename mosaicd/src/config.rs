@@ -1,0 +1,152 @@
+//! The daemon's settings: built-in defaults, then the config file, then `MOSAIC_*` environment,
+//! then flags. Clap already merges flags over environment, so only the file sits in between.
+//! The two bootstrap secrets (`DATABASE_URL`, `MOSAIC_SECRET_KEY`) come from the environment or
+//! the file and are kept in `Secret` so `Debug` never prints them.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::cli::{Args, LogFormat};
+use crate::error::{Error, Result};
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
+
+/// A configuration value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub socket: PathBuf,
+    pub listen: SocketAddr,
+    pub admin_group: Option<String>,
+    /// `None` means the embedded SQLite database in the data directory.
+    pub database_url: Option<Secret>,
+    /// From `MOSAIC_SECRET_KEY`; `None` means the key file.
+    pub secret_key: Option<Secret>,
+    pub secret_key_file: PathBuf,
+    pub log_format: LogFormat,
+}
+
+/// The config file's keys. Unknown keys are an error: a typo must not silently fall back to a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    socket: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    admin_group: Option<String>,
+    database_url: Option<String>,
+    secret_key_file: Option<PathBuf>,
+    log_format: Option<LogFormat>,
+}
+
+impl Config {
+    /// Resolves the settings from parsed flags, the process environment and the config file.
+    pub fn resolve(args: Args) -> Result<Config> {
+        Self::resolve_with_env(args, |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn resolve_with_env(args: Args, env: impl Fn(&str) -> Option<String>) -> Result<Config> {
+        let file = match &args.config {
+            Some(path) => read_file_config(path)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = args
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(mosaic_shared::paths::default_data_dir);
+        let socket = args.socket.or(file.socket).unwrap_or_else(mosaic_shared::paths::default_socket);
+        let listen = args
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default address"));
+        let secret_key_file = args
+            .secret_key_file
+            .or(file.secret_key_file)
+            .unwrap_or_else(|| data_dir.join("secret.key"));
+        Ok(Config {
+            socket,
+            listen,
+            admin_group: args.admin_group.or(file.admin_group),
+            database_url: env("DATABASE_URL").or(file.database_url).map(Secret),
+            secret_key: env("MOSAIC_SECRET_KEY").map(Secret),
+            secret_key_file,
+            log_format: args.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
+            data_dir,
+        })
+    }
+}
+
+fn read_file_config(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("cannot read config file {}", path.display()), e))?;
+    toml::from_str(&text).map_err(|e| Error::Config(format!("config file {}: {}", path.display(), e.message())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn precedence_is_defaults_file_env_flags() {
+        let dir = tempfile_dir();
+        let file = dir.join("mosaicd.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:5000\"\nsocket = \"/tmp/from-file.sock\"\n").unwrap();
+        let args = Args::parse_from(["mosaicd", "--config", file.to_str().unwrap(), "--socket", "/tmp/flag.sock"]);
+        let config = Config::resolve_with_env(args, |_| None).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:5000");
+        assert_eq!(config.socket, PathBuf::from("/tmp/flag.sock"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        let dir = tempfile_dir();
+        let file = dir.join("mosaicd.toml");
+        std::fs::write(&file, "listn = \"127.0.0.1:5000\"\n").unwrap();
+        let args = Args::parse_from(["mosaicd", "--config", file.to_str().unwrap()]);
+        let err = Config::resolve_with_env(args, |_| None).unwrap_err().to_string();
+        assert!(err.contains("unknown field `listn`"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let args = Args::parse_from(["mosaicd"]);
+        let config = Config::resolve_with_env(args, |name| match name {
+            "DATABASE_URL" => Some("postgres://u:hunter2-canary@h/db".into()),
+            "MOSAIC_SECRET_KEY" => Some("AGE-SECRET-KEY-1CANARY".into()),
+            _ => None,
+        })
+        .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("hunter2-canary") && !printed.contains("CANARY"), "{printed}");
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mosaicd-config-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}

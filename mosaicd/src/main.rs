@@ -1,0 +1,47 @@
+use clap::Parser;
+use mosaicd::cli::{Args, LogFormat};
+use mosaicd::config::Config;
+use tokio::signal::unix::{SignalKind, signal};
+
+fn main() {
+    let args = Args::parse();
+    // Everything the daemon writes (database, key file, lock) is for its own user only.
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
+    let config = match Config::resolve(args) {
+        Ok(config) => config,
+        Err(e) => fail(&e),
+    };
+    init_logging(config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| fail(&e));
+    if let Err(e) = runtime.block_on(mosaicd::run(config, shutdown_signal())) {
+        fail(&e);
+    }
+}
+
+fn fail(e: &dyn std::fmt::Display) -> ! {
+    eprintln!("mosaicd: error: {e}");
+    std::process::exit(1);
+}
+
+async fn shutdown_signal() {
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+    tokio::select! {
+        _ = term.recv() => tracing::info!("received SIGTERM"),
+        _ = int.recv() => tracing::info!("received SIGINT"),
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MOSAIC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

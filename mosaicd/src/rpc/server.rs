@@ -1,0 +1,48 @@
+//! The tarpc service implementation: each method hands over to the service layer and converts
+//! the error. No rules live here.
+
+use std::sync::Arc;
+
+use mosaic_shared::types::{Breakglass, RotationReport, Status};
+use mosaic_shared::{Admin, RpcResult, Sensitive};
+use tarpc::context::Context;
+
+use super::Peer;
+use crate::app::{Actor, App};
+
+#[derive(Clone)]
+pub struct AdminServer {
+    app: Arc<App>,
+    actor: Actor,
+}
+
+impl AdminServer {
+    pub fn new(app: Arc<App>, peer: Peer) -> Self {
+        AdminServer {
+            app,
+            actor: Actor::Socket { uid: peer.uid },
+        }
+    }
+}
+
+impl Admin for AdminServer {
+    async fn status(self, _: Context) -> RpcResult<Status> {
+        Ok(self.app.status().await?)
+    }
+
+    async fn create_breakglass(self, _: Context, username: String, password: Sensitive) -> RpcResult<Breakglass> {
+        Ok(self.app.create_breakglass(&self.actor, &username, password.expose()).await?)
+    }
+
+    async fn reset_breakglass(self, _: Context, username: String, password: Sensitive) -> RpcResult<Breakglass> {
+        Ok(self.app.reset_breakglass(&self.actor, &username, password.expose()).await?)
+    }
+
+    async fn list_breakglass(self, _: Context) -> RpcResult<Vec<Breakglass>> {
+        Ok(self.app.list_breakglass().await?)
+    }
+
+    async fn rotate_key(self, _: Context, new_key: Option<Sensitive>) -> RpcResult<RotationReport> {
+        Ok(self.app.rotate_key(&self.actor, new_key.as_ref().map(Sensitive::expose)).await?)
+    }
+}

@@ -1,0 +1,73 @@
+//! Breakglass admins: local accounts that always work, even when OIDC is misconfigured.
+
+use mosaic_shared::policy;
+use mosaic_shared::types::Breakglass;
+use serde_json::json;
+
+use crate::app::{Actor, App};
+use crate::error::{Error, Result};
+use crate::store::{audit, breakglass, q, rfc3339, users};
+
+fn to_dto(row: &breakglass::BreakglassRow) -> Breakglass {
+    Breakglass {
+        username: row.username.clone(),
+        active: row.is_active,
+        created_at: rfc3339(row.created_at),
+        updated_at: rfc3339(row.updated_at),
+    }
+}
+
+impl App {
+    pub async fn create_breakglass(&self, actor: &Actor, username: &str, password: &str) -> Result<Breakglass> {
+        policy::check_username(username).map_err(Error::Invalid)?;
+        policy::check_password(username, password).map_err(Error::Invalid)?;
+        let exists = || {
+            Error::Conflict(format!(
+                "breakglass user '{username}' already exists; use `mosaicctl admin reset-breakglass` to set a new password"
+            ))
+        };
+        if breakglass::by_username(&mut self.db.ex(), username).await?.is_some() {
+            return Err(exists());
+        }
+        let hash = self.hasher.hash(password).await?;
+        let mut tx = self.db.begin().await?;
+        let user_id = users::insert(
+            &mut tx.ex(),
+            users::NewUser {
+                email: None,
+                name: username,
+                role: "admin",
+                auth_source: "breakglass",
+                invited_by: None,
+            },
+        )
+        .await?;
+        let row = match breakglass::insert(&mut tx.ex(), &user_id, username, &hash).await {
+            Err(Error::Conflict(_)) => return Err(exists()),
+            other => other?,
+        };
+        audit::record(&mut tx.ex(), &actor.to_string(), "breakglass.create", Some(username), json!({})).await?;
+        tx.commit().await?;
+        tracing::info!(username, %actor, "breakglass admin created");
+        Ok(to_dto(&row))
+    }
+
+    /// Sets a new password, reactivates the account and ends its sessions.
+    pub async fn reset_breakglass(&self, actor: &Actor, username: &str, password: &str) -> Result<Breakglass> {
+        policy::check_password(username, password).map_err(Error::Invalid)?;
+        let hash = self.hasher.hash(password).await?;
+        let mut tx = self.db.begin().await?;
+        let row = breakglass::set_password(&mut tx.ex(), username, &hash)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no breakglass user named '{username}'")))?;
+        tx.ex().execute(q("DELETE FROM sessions WHERE user_id = $1").bind(&row.user_id)).await?;
+        audit::record(&mut tx.ex(), &actor.to_string(), "breakglass.reset", Some(username), json!({})).await?;
+        tx.commit().await?;
+        tracing::info!(username, %actor, "breakglass password reset");
+        Ok(to_dto(&row))
+    }
+
+    pub async fn list_breakglass(&self) -> Result<Vec<Breakglass>> {
+        Ok(breakglass::list(&mut self.db.ex()).await?.iter().map(to_dto).collect())
+    }
+}

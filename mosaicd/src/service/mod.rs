@@ -1,0 +1,6 @@
+//! The rules of the product, as methods on [`App`](crate::app::App). Both the admin socket and
+//! the HTTP API call these; neither re-implements validation, scoping or auditing.
+
+pub mod breakglass;
+pub mod keys;
+pub mod status;
