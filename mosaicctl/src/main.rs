@@ -1,1 +1,5 @@
-fn main(){}
+use clap::Parser;
+
+fn main() {
+    std::process::exit(mosaicctl::run(mosaicctl::cli::Cli::parse()));
+}

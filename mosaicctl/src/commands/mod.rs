@@ -1,0 +1,4 @@
+//! One module per command group. Each command connects, calls, and prints.
+
+pub mod admin;
+pub mod status;

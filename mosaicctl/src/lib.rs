@@ -1,0 +1,49 @@
+//! `mosaicctl`, the Mosaic admin CLI, as a library: the command-line definition (also used to
+//! generate man pages and completions) and the commands.
+
+pub mod cli;
+pub mod client;
+pub mod commands;
+pub mod error;
+pub mod input;
+pub mod output;
+
+use std::time::Duration;
+
+use cli::{Cli, Command};
+use error::CliResult;
+
+/// Default deadline for quick requests; slow ones (Docker work, key rotation) get more.
+const QUICK: Duration = Duration::from_secs(30);
+const SLOW: Duration = Duration::from_secs(300);
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return 1;
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            e.code
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> CliResult {
+    let socket = cli.socket.clone().unwrap_or_else(mosaic_shared::paths::default_socket);
+    let timeout = cli.timeout.map(Duration::from_secs).unwrap_or(match &cli.command {
+        Command::Admin(cli::AdminCommand::RotateKey(_)) => SLOW,
+        _ => QUICK,
+    });
+    let client = client::connect(&socket, timeout).await?;
+    match cli.command {
+        Command::Status => commands::status::run(&client, cli.json).await,
+        Command::Admin(command) => commands::admin::run(&client, command, cli.json).await,
+    }
+}
