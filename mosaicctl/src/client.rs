@@ -42,20 +42,27 @@ pub async fn connect(socket: &Path, timeout: Duration) -> CliResult<Client> {
         protocol: PROTOCOL_VERSION,
         client_version: VERSION.to_string(),
     };
-    let lost = |e: &dyn std::fmt::Display| CliError::unreachable(format!("lost connection to mosaicd during the handshake: {e}"));
+    let lost = |e: &dyn std::fmt::Display| {
+        CliError::unreachable(format!("lost connection to mosaicd during the handshake: {e}"))
+    };
     let bytes = serde_json::to_vec(&hello).expect("hello serializes");
     framed
         .send(tarpc::tokio_util::bytes::Bytes::from(bytes))
         .await
         .map_err(|e| lost(&e))?;
     let frame = match tokio::time::timeout(timeout, framed.next()).await {
-        Err(_) => return Err(CliError::unreachable(format!("mosaicd did not answer within {}s", timeout.as_secs()))),
+        Err(_) => {
+            return Err(CliError::unreachable(format!(
+                "mosaicd did not answer within {}s",
+                timeout.as_secs()
+            )));
+        }
         Ok(None) => return Err(lost(&"connection closed")),
         Ok(Some(Err(e))) => return Err(lost(&e)),
         Ok(Some(Ok(frame))) => frame,
     };
-    let reply: HelloReply =
-        serde_json::from_slice(&frame).map_err(|e| CliError::new(1, format!("unexpected handshake from mosaicd: {e}")))?;
+    let reply: HelloReply = serde_json::from_slice(&frame)
+        .map_err(|e| CliError::new(1, format!("unexpected handshake from mosaicd: {e}")))?;
     match reply {
         HelloReply::Accepted { .. } => {}
         HelloReply::VersionMismatch {

@@ -75,7 +75,10 @@ impl Config {
             .data_dir
             .or(file.data_dir)
             .unwrap_or_else(mosaic_shared::paths::default_data_dir);
-        let socket = args.socket.or(file.socket).unwrap_or_else(mosaic_shared::paths::default_socket);
+        let socket = args
+            .socket
+            .or(file.socket)
+            .unwrap_or_else(mosaic_shared::paths::default_socket);
         let listen = args
             .listen
             .or(file.listen)
@@ -113,7 +116,13 @@ mod tests {
         let dir = tempfile_dir();
         let file = dir.join("mosaicd.toml");
         std::fs::write(&file, "listen = \"127.0.0.1:5000\"\nsocket = \"/tmp/from-file.sock\"\n").unwrap();
-        let args = Args::parse_from(["mosaicd", "--config", file.to_str().unwrap(), "--socket", "/tmp/flag.sock"]);
+        let args = Args::parse_from([
+            "mosaicd",
+            "--config",
+            file.to_str().unwrap(),
+            "--socket",
+            "/tmp/flag.sock",
+        ]);
         let config = Config::resolve_with_env(args, |_| None).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:5000");
         assert_eq!(config.socket, PathBuf::from("/tmp/flag.sock"));
@@ -141,7 +150,10 @@ mod tests {
         })
         .unwrap();
         let printed = format!("{config:?}");
-        assert!(!printed.contains("hunter2-canary") && !printed.contains("CANARY"), "{printed}");
+        assert!(
+            !printed.contains("hunter2-canary") && !printed.contains("CANARY"),
+            "{printed}"
+        );
     }
 
     fn tempfile_dir() -> PathBuf {

@@ -28,15 +28,18 @@ pub async fn run(config: Config, shutdown: impl std::future::Future<Output = ()>
     let _lock = lock_data_dir(&config.data_dir)?;
     let socket = AdminSocket::bind(&config.socket, config.admin_group.as_deref())?;
 
-    let (keyring, generated) =
-        secrets::load(config.secret_key.as_ref().map(|s| s.expose()), &config.secret_key_file)?;
+    let (keyring, generated) = secrets::load(config.secret_key.as_ref().map(|s| s.expose()), &config.secret_key_file)?;
     match keyring.source() {
         KeySource::File(path) if generated => tracing::info!(
             key_file = %path.display(), key_id = %keyring.current_id(),
             "generated a new secret key (mode 0600); back it up: stored secrets cannot be decrypted without it"
         ),
-        KeySource::File(path) => tracing::info!(key_file = %path.display(), key_id = %keyring.current_id(), "secret key loaded"),
-        KeySource::Environment => tracing::info!(key_id = %keyring.current_id(), "secret key loaded from MOSAIC_SECRET_KEY"),
+        KeySource::File(path) => {
+            tracing::info!(key_file = %path.display(), key_id = %keyring.current_id(), "secret key loaded")
+        }
+        KeySource::Environment => {
+            tracing::info!(key_id = %keyring.current_id(), "secret key loaded from MOSAIC_SECRET_KEY")
+        }
     }
 
     let db = store::Db::open(config.database_url.as_ref().map(|s| s.expose()), &config.data_dir).await?;

@@ -74,9 +74,10 @@ impl Key {
     }
 
     pub fn parse(text: &str) -> Result<Key, SecretError> {
-        let identity: x25519::Identity = text.trim().parse().map_err(|_| {
-            SecretError::Key("not an age X25519 identity (expected AGE-SECRET-KEY-1…)".into())
-        })?;
+        let identity: x25519::Identity = text
+            .trim()
+            .parse()
+            .map_err(|_| SecretError::Key("not an age X25519 identity (expected AGE-SECRET-KEY-1…)".into()))?;
         Ok(Key::from_identity(identity))
     }
 
@@ -154,7 +155,12 @@ impl Keyring {
     }
 
     pub fn key_ids(&self) -> Vec<String> {
-        self.keys.read().expect("keyring lock").iter().map(|k| k.id.clone()).collect()
+        self.keys
+            .read()
+            .expect("keyring lock")
+            .iter()
+            .map(|k| k.id.clone())
+            .collect()
     }
 
     pub fn encrypt(&self, binding: &Binding, plaintext: &str) -> Result<String, SecretError> {
@@ -257,7 +263,8 @@ pub fn load(env_key: Option<&str>, key_file: &Path) -> Result<(Keyring, bool), S
             }
             let text = std::fs::read_to_string(key_file)
                 .map_err(|e| SecretError::Key(format!("cannot read key file {}: {e}", key_file.display())))?;
-            let keys = parse_keys(&text).map_err(|e| SecretError::Key(format!("key file {}: {e}", key_file.display())))?;
+            let keys =
+                parse_keys(&text).map_err(|e| SecretError::Key(format!("key file {}: {e}", key_file.display())))?;
             Ok((Keyring::new(keys, KeySource::File(key_file.to_path_buf())), false))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -265,7 +272,10 @@ pub fn load(env_key: Option<&str>, key_file: &Path) -> Result<(Keyring, bool), S
             ring.persist()?;
             Ok((ring, true))
         }
-        Err(e) => Err(SecretError::Key(format!("cannot read key file {}: {e}", key_file.display()))),
+        Err(e) => Err(SecretError::Key(format!(
+            "cannot read key file {}: {e}",
+            key_file.display()
+        ))),
     }
 }
 
@@ -278,7 +288,9 @@ fn write_key_file(path: &Path, text: &str) -> Result<(), SecretError> {
         .mode(0o600)
         .open(&tmp)
         .map_err(fail)?;
-    file.write_all(text.as_bytes()).and_then(|_| file.sync_all()).map_err(fail)?;
+    file.write_all(text.as_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(fail)?;
     if let Some(dir) = path.parent() {
         // Make the rename durable before anything is encrypted under the new key.
@@ -294,7 +306,12 @@ pub fn hint(secret: &str) -> String {
     if chars.len() < 12 {
         return "…".into();
     }
-    let head: String = secret.split_inclusive(['-', '_']).next().filter(|h| h.len() <= 4 && h.len() < secret.len()).unwrap_or("").to_string();
+    let head: String = secret
+        .split_inclusive(['-', '_'])
+        .next()
+        .filter(|h| h.len() <= 4 && h.len() < secret.len())
+        .unwrap_or("")
+        .to_string();
     let tail: String = chars[chars.len() - 4..].iter().collect();
     format!("{head}…{tail}")
 }
@@ -320,8 +337,12 @@ mod tests {
     #[test]
     fn copied_to_another_row_fails() {
         let ring = ring();
-        let stored = ring.encrypt(&Binding::new("llm_provider", "p1", "api_key"), "k").unwrap();
-        let err = ring.decrypt(&Binding::new("llm_provider", "p2", "api_key"), &stored).unwrap_err();
+        let stored = ring
+            .encrypt(&Binding::new("llm_provider", "p1", "api_key"), "k")
+            .unwrap();
+        let err = ring
+            .decrypt(&Binding::new("llm_provider", "p2", "api_key"), &stored)
+            .unwrap_err();
         assert!(matches!(err, SecretError::WrongPlace { .. }), "{err}");
     }
 
@@ -344,7 +365,10 @@ mod tests {
         let b = Binding::new("t", "r", "f");
         let stored = a.encrypt(&b, "value").unwrap();
         let other = ring();
-        assert!(matches!(other.decrypt(&b, &stored), Err(SecretError::UnknownKey { .. })));
+        assert!(matches!(
+            other.decrypt(&b, &stored),
+            Err(SecretError::UnknownKey { .. })
+        ));
         // Same key id claimed, different key: still fails closed.
         let forged = stored.replacen(&a.current_id(), &other.current_id(), 1);
         assert!(matches!(other.decrypt(&b, &forged), Err(SecretError::Corrupt { .. })));

@@ -23,7 +23,12 @@ pub enum HelloReply {
 }
 
 /// The message both sides show for a protocol mismatch.
-pub fn mismatch_message(daemon_version: &str, daemon_protocol: u32, client_version: &str, client_protocol: u32) -> String {
+pub fn mismatch_message(
+    daemon_version: &str,
+    daemon_protocol: u32,
+    client_version: &str,
+    client_protocol: u32,
+) -> String {
     format!(
         "daemon is version {daemon_version} (protocol {daemon_protocol}), client is version {client_version} \
          (protocol {client_protocol}); use a mosaicctl built from the same release as mosaicd"

@@ -3,8 +3,8 @@
 //! databases or HTTP servers; both programs depend on this crate and nothing else of each other.
 
 pub mod error;
-pub mod paths;
 pub mod handshake;
+pub mod paths;
 pub mod policy;
 pub mod sensitive;
 pub mod types;

@@ -1,1 +1,23 @@
-fn main(){}
+//! The one integration-test binary. libtest-mimic gives us a `main`, so shared fixtures (the
+//! PostgreSQL server, later the test-agent image) are set up once and torn down after the last
+//! test, failed or not.
+
+mod docs;
+mod foundation;
+mod store;
+
+fn main() {
+    mosaic_tests::trial::install_panic_hook();
+    let args = libtest_mimic::Arguments::from_args();
+    let mut trials = Vec::new();
+    trials.extend(foundation::trials());
+    trials.extend(store::trials());
+    trials.extend(docs::trials());
+
+    if !args.list {
+        mosaic_tests::postgres::start();
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    mosaic_tests::teardown();
+    conclusion.exit();
+}

@@ -23,7 +23,10 @@ pub async fn run(client: &Client, command: AdminCommand, json: bool) -> CliResul
             if json {
                 output::json(&reset);
             } else {
-                println!("Set a new password for breakglass admin '{}'; its sessions were ended.", reset.username);
+                println!(
+                    "Set a new password for breakglass admin '{}'; its sessions were ended.",
+                    reset.username
+                );
             }
         }
         AdminCommand::ListBreakglass => {
@@ -33,18 +36,30 @@ pub async fn run(client: &Client, command: AdminCommand, json: bool) -> CliResul
             } else {
                 let mut table = output::table(&["USERNAME", "ACTIVE", "CREATED", "UPDATED"]);
                 for b in &list {
-                    table.add_row(vec![b.username.clone(), b.active.to_string(), b.created_at.clone(), b.updated_at.clone()]);
+                    table.add_row(vec![
+                        b.username.clone(),
+                        b.active.to_string(),
+                        b.created_at.clone(),
+                        b.updated_at.clone(),
+                    ]);
                 }
                 println!("{table}");
             }
         }
         AdminCommand::RotateKey(args) => {
-            let new_key = if args.new_key_stdin { Some(input::read_stdin_line("new key")?) } else { None };
+            let new_key = if args.new_key_stdin {
+                Some(input::read_stdin_line("new key")?)
+            } else {
+                None
+            };
             let report = call!(client, rotate_key(new_key))?;
             if json {
                 output::json(&report);
             } else {
-                println!("Re-encrypted {} stored secrets under key {}.", report.reencrypted, report.new_key_id);
+                println!(
+                    "Re-encrypted {} stored secrets under key {}.",
+                    report.reencrypted, report.new_key_id
+                );
                 if !report.retired_key_ids.is_empty() {
                     println!("Retired keys: {}.", report.retired_key_ids.join(", "));
                 }

@@ -14,10 +14,18 @@ pub async fn run(client: &Client, json: bool) -> CliResult {
     let rows = [
         ("version", format!("{} (protocol {})", status.version, status.protocol)),
         ("uptime", output::duration(status.uptime_seconds)),
-        ("database", format!("{} ({})", status.database.backend, status.database.location)),
+        (
+            "database",
+            format!("{} ({})", status.database.backend, status.database.location),
+        ),
         (
             "onboarding",
-            if status.onboarding_complete { "complete" } else { "not complete (run `mosaicctl onboard`)" }.to_string(),
+            if status.onboarding_complete {
+                "complete"
+            } else {
+                "not complete (run `mosaicctl onboard`)"
+            }
+            .to_string(),
         ),
         ("users", status.counts.users.to_string()),
         ("providers", status.counts.providers.to_string()),

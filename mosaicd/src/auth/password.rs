@@ -40,7 +40,8 @@ impl PasswordHasher {
     pub async fn verify(&self, password: &str, hash: &str) -> Result<bool> {
         let (password, hash) = (password.to_owned(), hash.to_owned());
         self.run(move || {
-            let parsed = PasswordHash::new(&hash).map_err(|e| Error::Internal(format!("stored password hash is malformed: {e}")))?;
+            let parsed = PasswordHash::new(&hash)
+                .map_err(|e| Error::Internal(format!("stored password hash is malformed: {e}")))?;
             Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         })
         .await

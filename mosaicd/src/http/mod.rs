@@ -20,23 +20,37 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
         .map_err(|e| Error::io(format!("cannot listen on {addr}"), e))
 }
 
-pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl std::future::Future<Output = ()> + Send + 'static) {
-    warp::serve(routes(app)).incoming(listener).graceful(shutdown).run().await;
+pub async fn serve(
+    listener: TcpListener,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    warp::serve(routes(app))
+        .incoming(listener)
+        .graceful(shutdown)
+        .run()
+        .await;
 }
 
 pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let healthz = warp::path!("healthz")
         .and(warp::get())
         .map(|| warp::reply::json(&json!({ "ok": true, "status": "live" })));
-    let readyz = warp::path!("readyz").and(warp::get()).and(with_app(app)).then(|app: Arc<App>| async move {
-        match app.db.ping().await {
-            Ok(()) => warp::reply::with_status(warp::reply::json(&json!({ "ok": true, "database": "ok" })), StatusCode::OK),
-            Err(e) => warp::reply::with_status(
-                warp::reply::json(&json!({ "ok": false, "database": e.to_string() })),
-                StatusCode::SERVICE_UNAVAILABLE,
-            ),
-        }
-    });
+    let readyz = warp::path!("readyz")
+        .and(warp::get())
+        .and(with_app(app))
+        .then(|app: Arc<App>| async move {
+            match app.db.ping().await {
+                Ok(()) => warp::reply::with_status(
+                    warp::reply::json(&json!({ "ok": true, "database": "ok" })),
+                    StatusCode::OK,
+                ),
+                Err(e) => warp::reply::with_status(
+                    warp::reply::json(&json!({ "ok": false, "database": e.to_string() })),
+                    StatusCode::SERVICE_UNAVAILABLE,
+                ),
+            }
+        });
     healthz.or(readyz).recover(recover)
 }
 
@@ -49,9 +63,17 @@ async fn recover(rejection: Rejection) -> std::result::Result<impl Reply, Infall
     let (status, code, message) = if rejection.is_not_found() {
         (StatusCode::NOT_FOUND, "not_found", "no such route".to_string())
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
-        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this route".to_string())
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "method not allowed on this route".to_string(),
+        )
     } else {
-        (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".to_string())
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error".to_string(),
+        )
     };
     Ok(error_reply(status, code, &message))
 }

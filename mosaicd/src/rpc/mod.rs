@@ -141,7 +141,8 @@ fn remove_if_stale(path: &Path) -> Result<()> {
         ))),
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             tracing::info!(socket = %path.display(), "removing stale socket left by a previous mosaicd");
-            std::fs::remove_file(path).map_err(|e| Error::io(format!("cannot remove stale socket {}", path.display()), e))
+            std::fs::remove_file(path)
+                .map_err(|e| Error::io(format!("cannot remove stale socket {}", path.display()), e))
         }
         Err(e) => Err(Error::io(format!("cannot check socket {}", path.display()), e)),
     }
@@ -178,10 +179,14 @@ impl AccessPolicy {
 }
 
 fn user_in_group(uid: u32, gid: u32) -> bool {
-    let user = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)).ok().flatten();
-    let group = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(gid)).ok().flatten();
+    let user = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
+        .ok()
+        .flatten();
+    let group = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(gid))
+        .ok()
+        .flatten();
     match (user, group) {
-        (Some(user), Some(group)) => user.gid.as_raw() == gid || group.mem.iter().any(|m| *m == user.name),
+        (Some(user), Some(group)) => user.gid.as_raw() == gid || group.mem.contains(&user.name),
         _ => false,
     }
 }

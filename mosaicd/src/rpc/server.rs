@@ -31,11 +31,17 @@ impl Admin for AdminServer {
     }
 
     async fn create_breakglass(self, _: Context, username: String, password: Sensitive) -> RpcResult<Breakglass> {
-        Ok(self.app.create_breakglass(&self.actor, &username, password.expose()).await?)
+        Ok(self
+            .app
+            .create_breakglass(&self.actor, &username, password.expose())
+            .await?)
     }
 
     async fn reset_breakglass(self, _: Context, username: String, password: Sensitive) -> RpcResult<Breakglass> {
-        Ok(self.app.reset_breakglass(&self.actor, &username, password.expose()).await?)
+        Ok(self
+            .app
+            .reset_breakglass(&self.actor, &username, password.expose())
+            .await?)
     }
 
     async fn list_breakglass(self, _: Context) -> RpcResult<Vec<Breakglass>> {
@@ -43,6 +49,9 @@ impl Admin for AdminServer {
     }
 
     async fn rotate_key(self, _: Context, new_key: Option<Sensitive>) -> RpcResult<RotationReport> {
-        Ok(self.app.rotate_key(&self.actor, new_key.as_ref().map(Sensitive::expose)).await?)
+        Ok(self
+            .app
+            .rotate_key(&self.actor, new_key.as_ref().map(Sensitive::expose))
+            .await?)
     }
 }

@@ -46,7 +46,14 @@ impl App {
             Err(Error::Conflict(_)) => return Err(exists()),
             other => other?,
         };
-        audit::record(&mut tx.ex(), &actor.to_string(), "breakglass.create", Some(username), json!({})).await?;
+        audit::record(
+            &mut tx.ex(),
+            &actor.to_string(),
+            "breakglass.create",
+            Some(username),
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(username, %actor, "breakglass admin created");
         Ok(to_dto(&row))
@@ -60,8 +67,17 @@ impl App {
         let row = breakglass::set_password(&mut tx.ex(), username, &hash)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no breakglass user named '{username}'")))?;
-        tx.ex().execute(q("DELETE FROM sessions WHERE user_id = $1").bind(&row.user_id)).await?;
-        audit::record(&mut tx.ex(), &actor.to_string(), "breakglass.reset", Some(username), json!({})).await?;
+        tx.ex()
+            .execute(q("DELETE FROM sessions WHERE user_id = $1").bind(&row.user_id))
+            .await?;
+        audit::record(
+            &mut tx.ex(),
+            &actor.to_string(),
+            "breakglass.reset",
+            Some(username),
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(username, %actor, "breakglass password reset");
         Ok(to_dto(&row))

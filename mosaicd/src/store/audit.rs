@@ -37,6 +37,8 @@ pub async fn record(
 
 /// The most recent entries, newest first.
 pub async fn recent(ex: &mut Exec<'_>, limit: i64) -> Result<Vec<AuditRow>> {
-    ex.all(q("SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT $1").bind(limit))
-        .await
+    ex.all(
+        q("SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT $1").bind(limit),
+    )
+    .await
 }

@@ -5,9 +5,11 @@
 //! JSON as TEXT). [`Exec`] sends the same text to whichever backend is configured; only the
 //! migrations differ. Row types derive `sqlx::FromRow`, which works for both row types.
 
+pub mod agent_config;
 pub mod audit;
 pub mod breakglass;
 pub mod counts;
+pub mod providers;
 pub mod secrets;
 pub mod system_config;
 pub mod users;
@@ -192,13 +194,19 @@ impl Exec<'_> {
     pub async fn execute(&mut self, q: Q) -> Result<u64> {
         let Q { sql, args } = q;
         Ok(match self {
-            Exec::SqlitePool(p) => sqlx::query_with(sql, sqlite_args(args)?).execute(*p).await?.rows_affected(),
+            Exec::SqlitePool(p) => sqlx::query_with(sql, sqlite_args(args)?)
+                .execute(*p)
+                .await?
+                .rows_affected(),
             Exec::PgPool(p) => sqlx::query_with(sql, pg_args(args)?).execute(*p).await?.rows_affected(),
             Exec::SqliteConn(c) => sqlx::query_with(sql, sqlite_args(args)?)
                 .execute(&mut **c)
                 .await?
                 .rows_affected(),
-            Exec::PgConn(c) => sqlx::query_with(sql, pg_args(args)?).execute(&mut **c).await?.rows_affected(),
+            Exec::PgConn(c) => sqlx::query_with(sql, pg_args(args)?)
+                .execute(&mut **c)
+                .await?
+                .rows_affected(),
         })
     }
 }
@@ -232,8 +240,8 @@ impl Db {
         let db = match database_url {
             None => Self::open_sqlite(&data_dir.join("mosaic.db")).await?,
             Some(url) if url.starts_with("sqlite:") => {
-                let options = SqliteConnectOptions::from_str(url)
-                    .map_err(|e| Error::Config(format!("DATABASE_URL: {e}")))?;
+                let options =
+                    SqliteConnectOptions::from_str(url).map_err(|e| Error::Config(format!("DATABASE_URL: {e}")))?;
                 let path = options.get_filename().to_path_buf();
                 Self::open_sqlite(&path).await?
             }
@@ -272,8 +280,8 @@ impl Db {
 
     async fn open_postgres(url: &str) -> Result<Db> {
         let location = redact_url(url);
-        let options =
-            PgConnectOptions::from_str(url).map_err(|_| Error::Config(format!("DATABASE_URL is not a valid URL: {location}")))?;
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|_| Error::Config(format!("DATABASE_URL is not a valid URL: {location}")))?;
         // The daemon is often started together with its database (compose): wait for it a while.
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         let pool = loop {
@@ -351,7 +359,7 @@ impl Db {
 
     /// Answers whether the database responds, for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
-        self.one::<(i64,)>(q("SELECT 1")).await.map(|_| ())
+        self.one::<(i64,)>(q("SELECT CAST(1 AS BIGINT)")).await.map(|_| ())
     }
 
     pub async fn close(&self) {
@@ -408,7 +416,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact_url("postgres://u:hunter2@db:5432/mosaic?sslmode=disable"), "postgres://u@db:5432/mosaic");
+        assert_eq!(
+            redact_url("postgres://u:hunter2@db:5432/mosaic?sslmode=disable"),
+            "postgres://u@db:5432/mosaic"
+        );
         assert_eq!(redact_url("postgres://db/mosaic"), "postgres://db/mosaic");
         assert_eq!(redact_url("postgres://u:p@ss@db/x"), "postgres://u@db/x");
     }

@@ -16,10 +16,32 @@ macro_rules! secret_column {
         SecretColumn {
             table: $table,
             field: $field,
-            select: concat!("SELECT ", $id, " AS id, ", $field, " AS value FROM ", $table,
-                            " WHERE ", $field, " IS NOT NULL", $filter, " ORDER BY ", $id),
+            select: concat!(
+                "SELECT ",
+                $id,
+                " AS id, ",
+                $field,
+                " AS value FROM ",
+                $table,
+                " WHERE ",
+                $field,
+                " IS NOT NULL",
+                $filter,
+                " ORDER BY ",
+                $id
+            ),
             // Compare-and-swap: a value changed by a concurrent write is left for that write.
-            swap: concat!("UPDATE ", $table, " SET ", $field, " = $1 WHERE ", $id, " = $2 AND ", $field, " = $3"),
+            swap: concat!(
+                "UPDATE ",
+                $table,
+                " SET ",
+                $field,
+                " = $1 WHERE ",
+                $id,
+                " = $2 AND ",
+                $field,
+                " = $3"
+            ),
         }
     };
 }

@@ -23,13 +23,18 @@ pub async fn get(ex: &mut Exec<'_>, key: &str) -> Result<Option<ConfigRow>> {
 }
 
 pub async fn list(ex: &mut Exec<'_>) -> Result<Vec<ConfigRow>> {
-    ex.all(q("SELECT key, value, encrypted, updated_at FROM system_config ORDER BY key")).await
+    ex.all(q(
+        "SELECT key, value, encrypted, updated_at FROM system_config ORDER BY key",
+    ))
+    .await
 }
 
 pub async fn set(ex: &mut Exec<'_>, key: &str, value: &str, encrypted: bool) -> Result<()> {
     ex.execute(
-        q("INSERT INTO system_config (key, value, encrypted, updated_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (key) DO UPDATE SET value = $2, encrypted = $3, updated_at = $4")
+        q(
+            "INSERT INTO system_config (key, value, encrypted, updated_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (key) DO UPDATE SET value = $2, encrypted = $3, updated_at = $4",
+        )
         .bind(key)
         .bind(value)
         .bind(encrypted)
@@ -40,10 +45,15 @@ pub async fn set(ex: &mut Exec<'_>, key: &str, value: &str, encrypted: bool) -> 
 }
 
 pub async fn delete(ex: &mut Exec<'_>, key: &str) -> Result<bool> {
-    Ok(ex.execute(q("DELETE FROM system_config WHERE key = $1").bind(key)).await? > 0)
+    Ok(ex
+        .execute(q("DELETE FROM system_config WHERE key = $1").bind(key))
+        .await?
+        > 0)
 }
 
 /// Whether the boolean setting `key` is set to `true`.
 pub async fn flag(ex: &mut Exec<'_>, key: &str) -> Result<bool> {
-    Ok(get(ex, key).await?.is_some_and(|row| !row.encrypted && row.value == "true"))
+    Ok(get(ex, key)
+        .await?
+        .is_some_and(|row| !row.encrypted && row.value == "true"))
 }

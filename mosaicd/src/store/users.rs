@@ -17,7 +17,6 @@ pub struct UserRow {
     pub updated_at: i64,
 }
 
-
 pub struct NewUser<'a> {
     pub email: Option<&'a str>,
     pub name: &'a str,
@@ -30,8 +29,10 @@ pub async fn insert(ex: &mut Exec<'_>, user: NewUser<'_>) -> Result<String> {
     let id = new_id();
     let now = now_ms();
     ex.execute(
-        q("INSERT INTO users (id, email, name, role, auth_source, invited_at, invited_by, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
+        q(
+            "INSERT INTO users (id, email, name, role, auth_source, invited_at, invited_by, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
         .bind(&id)
         .bind(user.email.map(str::to_lowercase))
         .bind(user.name)
@@ -47,8 +48,10 @@ pub async fn insert(ex: &mut Exec<'_>, user: NewUser<'_>) -> Result<String> {
 
 pub async fn get(ex: &mut Exec<'_>, id: &str) -> Result<Option<UserRow>> {
     ex.optional(
-        q("SELECT id, email, name, role, auth_source, invited_at, invited_by, deactivated_at, created_at, updated_at
-           FROM users WHERE id = $1")
+        q(
+            "SELECT id, email, name, role, auth_source, invited_at, invited_by, deactivated_at, created_at, updated_at
+           FROM users WHERE id = $1",
+        )
         .bind(id),
     )
     .await

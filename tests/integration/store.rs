@@ -1,0 +1,445 @@
+//! The store and the services on it, in process, run once against SQLite and once against the
+//! real PostgreSQL server: the same suite, so the two backends cannot drift apart.
+
+use std::sync::Arc;
+
+use clap::Parser;
+use libtest_mimic::Trial;
+use mosaic_tests::{postgres, trial};
+use mosaicd::app::{Actor, App};
+use mosaicd::error::Error;
+use mosaicd::secrets::{Binding, Key, KeySource, Keyring, SecretError};
+use mosaicd::store::{Db, audit, providers, q, system_config};
+
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        pub fn trials() -> Vec<Trial> {
+            let mut trials = Vec::new();
+            for backend in [Backend::Sqlite, Backend::Postgres] {
+                let prefix = match backend { Backend::Sqlite => "sqlite", Backend::Postgres => "postgres" };
+                $(
+                    trials.push(trial(&format!("store::{prefix}::{}", stringify!($name)), move || async move {
+                        let fixture = Fixture::open(backend).await;
+                        $name(&fixture).await;
+                    }));
+                )*
+            }
+            trials
+        }
+    };
+}
+
+suite!(
+    migrations_are_idempotent,
+    breakglass_rules,
+    secrets_fail_closed,
+    rotation_reencrypts_every_secret_column,
+    rotation_during_concurrent_writes,
+    providers_are_scoped_to_their_owner,
+    system_config_and_audit,
+    transactions_roll_back,
+);
+
+struct Fixture {
+    app: Arc<App>,
+    dir: tempfile::TempDir,
+    database_url: Option<String>,
+}
+
+impl Fixture {
+    async fn open(backend: Backend) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(postgres::server().create_database().1),
+        };
+        let db = Db::open(database_url.as_deref(), dir.path()).await.unwrap();
+        let args = mosaicd::cli::Args::parse_from(["mosaicd", "--data-dir", dir.path().to_str().unwrap()]);
+        let config = mosaicd::config::Config::resolve_with_env(args, |_| None).unwrap();
+        let keyring = Keyring::new(vec![Key::generate()], KeySource::File(dir.path().join("secret.key")));
+        keyring.persist().unwrap();
+        let app = Arc::new(App::new(config, db, keyring));
+        app.check_key().await.unwrap();
+        Fixture { app, dir, database_url }
+    }
+
+    fn db(&self) -> &Db {
+        &self.app.db
+    }
+}
+
+fn fields(name: &str, api_key: Option<String>) -> providers::ProviderFields {
+    providers::ProviderFields {
+        name: name.into(),
+        display_name: name.to_uppercase(),
+        kind: "openai".into(),
+        base_url: Some("https://api.example.test/v1".into()),
+        api_key,
+        api_key_hint: None,
+        api_type: "openai-completions".into(),
+        models: "[]".into(),
+        is_active: true,
+    }
+}
+
+async fn user(f: &Fixture, email: &str) -> String {
+    mosaicd::store::users::insert(
+        &mut f.db().ex(),
+        mosaicd::store::users::NewUser {
+            email: Some(email),
+            name: email,
+            role: "member",
+            auth_source: "local",
+            invited_by: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Inserts a provider for `owner` with an encrypted API key; returns its id.
+async fn provider_with_key(f: &Fixture, owner: &providers::Owner, name: &str, key: &str) -> String {
+    let id = providers::new_provider_id();
+    let enc = f
+        .app
+        .keyring
+        .encrypt(&Binding::new("llm_provider", id.clone(), "api_key"), key)
+        .unwrap();
+    providers::insert(&mut f.db().ex(), owner, &id, &fields(name, Some(enc)))
+        .await
+        .unwrap();
+    id
+}
+
+async fn migrations_are_idempotent(f: &Fixture) {
+    // Opening again runs the migrator against an up-to-date schema.
+    let again = Db::open(f.database_url.as_deref(), f.dir.path()).await.unwrap();
+    again.ping().await.unwrap();
+    let (n,): (i64,) = again.one(q("SELECT COUNT(*) FROM _sqlx_migrations")).await.unwrap();
+    assert!(n >= 1);
+}
+
+async fn breakglass_rules(f: &Fixture) {
+    let actor = Actor::Socket { uid: 0 };
+    let created = f
+        .app
+        .create_breakglass(&actor, "admin", "correct horse battery")
+        .await
+        .unwrap();
+    assert_eq!(created.username, "admin");
+    assert!(matches!(
+        f.app.create_breakglass(&actor, "admin", "correct horse battery").await,
+        Err(Error::Conflict(m)) if m.contains("already exists")
+    ));
+    assert!(matches!(
+        f.app.create_breakglass(&actor, "x", "weak").await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        f.app.reset_breakglass(&actor, "ghost", "correct horse battery").await,
+        Err(Error::NotFound(_))
+    ));
+    f.app
+        .reset_breakglass(&actor, "admin", "a different pass 2")
+        .await
+        .unwrap();
+    let (hash,): (String,) = f
+        .db()
+        .one(q("SELECT password_hash FROM breakglass_user WHERE username = $1").bind("admin"))
+        .await
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"));
+    assert!(f.app.hasher.verify("a different pass 2", &hash).await.unwrap());
+    let (role, source): (String, String) = f
+        .db()
+        .one(q("SELECT role, auth_source FROM users WHERE name = 'admin'"))
+        .await
+        .unwrap();
+    assert_eq!((role.as_str(), source.as_str()), ("admin", "breakglass"));
+}
+
+async fn secrets_fail_closed(f: &Fixture) {
+    let owner = providers::Owner::System;
+    let a = provider_with_key(f, &owner, "a", "sk-alpha-secret").await;
+    let b = provider_with_key(f, &owner, "b", "sk-bravo-secret").await;
+    let stored = |id: String| async move {
+        providers::get(&mut f.db().ex(), &providers::Owner::System, &id)
+            .await
+            .unwrap()
+            .unwrap()
+            .api_key
+            .unwrap()
+    };
+    let (sa, sb) = (stored(a.clone()).await, stored(b.clone()).await);
+    let ring = &f.app.keyring;
+    let bind = |id: &str| Binding::new("llm_provider", id.to_string(), "api_key");
+    assert_eq!(ring.decrypt(&bind(&a), &sa).unwrap(), "sk-alpha-secret");
+
+    // Swapped: b's ciphertext put into a's row.
+    f.db()
+        .execute(
+            q("UPDATE llm_provider SET api_key = $1 WHERE id = $2")
+                .bind(sb.clone())
+                .bind(a.clone()),
+        )
+        .await
+        .unwrap();
+    let err = ring.decrypt(&bind(&a), &stored(a.clone()).await).unwrap_err();
+    assert!(matches!(err, SecretError::WrongPlace { .. }), "{err}");
+    assert!(!err.to_string().contains("bravo"));
+
+    // Tampered: one flipped bit.
+    let tampered = crate::foundation::flip_last_byte(&sa);
+    f.db()
+        .execute(
+            q("UPDATE llm_provider SET api_key = $1 WHERE id = $2")
+                .bind(tampered)
+                .bind(a.clone()),
+        )
+        .await
+        .unwrap();
+    let err = ring.decrypt(&bind(&a), &stored(a.clone()).await).unwrap_err();
+    assert!(matches!(err, SecretError::Corrupt { .. }), "{err}");
+
+    // Wrong key.
+    let other = Keyring::new(vec![Key::generate()], KeySource::Environment);
+    assert!(matches!(
+        other.decrypt(&bind(&b), &sb),
+        Err(SecretError::UnknownKey { .. })
+    ));
+}
+
+async fn rotation_reencrypts_every_secret_column(f: &Fixture) {
+    let alice = user(f, "alice@example.test").await;
+    let owner = providers::Owner::User(alice.clone());
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(provider_with_key(f, &owner, &format!("p{i}"), &format!("sk-{i}")).await);
+    }
+    // A container gateway token and an encrypted system setting.
+    let token = f
+        .app
+        .keyring
+        .encrypt(&Binding::new("user_container", "c1", "gateway_token"), "gw-token")
+        .unwrap();
+    f.db()
+        .execute(
+            q(
+                "INSERT INTO user_container (id, user_id, container_name, gateway_token, created_at, updated_at)
+               VALUES ('c1', $1, 'mosaic-user-x', $2, 0, 0)",
+            )
+            .bind(alice.clone())
+            .bind(token),
+        )
+        .await
+        .unwrap();
+    let secret = f
+        .app
+        .keyring
+        .encrypt(
+            &Binding::new("system_config", "oidc.clientSecret", "value"),
+            "oidc-secret",
+        )
+        .unwrap();
+    system_config::set(&mut f.db().ex(), "oidc.clientSecret", &secret, true)
+        .await
+        .unwrap();
+
+    let report = f.app.rotate_key(&Actor::System, None).await.unwrap();
+    // 5 provider keys, 1 gateway token, 1 OIDC secret, 1 key check value.
+    assert_eq!(report.reencrypted, 8);
+    assert_eq!(f.app.keyring.key_ids(), vec![report.new_key_id.clone()]);
+    for column in mosaicd::store::secrets::SECRET_COLUMNS {
+        for row in mosaicd::store::secrets::list(&mut f.db().ex(), column).await.unwrap() {
+            assert_eq!(
+                Keyring::key_id_of(&row.value),
+                Some(report.new_key_id.as_str()),
+                "{}",
+                column.table
+            );
+            f.app
+                .keyring
+                .decrypt(&Binding::new(column.table, row.id.clone(), column.field), &row.value)
+                .unwrap();
+        }
+    }
+    let (n,): (i64,) = f
+        .db()
+        .one(q("SELECT COUNT(*) FROM audit_log WHERE action = 'secrets.rotate'"))
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    // The key file holds exactly the new key.
+    let (reloaded, _) = mosaicd::secrets::load(None, &f.dir.path().join("secret.key")).unwrap();
+    assert_eq!(reloaded.key_ids(), vec![report.new_key_id]);
+}
+
+async fn rotation_during_concurrent_writes(f: &Fixture) {
+    let owner = providers::Owner::System;
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        ids.push(provider_with_key(f, &owner, &format!("p{i}"), &format!("sk-{i}")).await);
+    }
+    // A writer keeps replacing keys while the rotation runs.
+    let writer = {
+        let app = f.app.clone();
+        let ids = ids.clone();
+        tokio::spawn(async move {
+            for round in 0..5 {
+                for id in &ids {
+                    let row = providers::get(&mut app.db.ex(), &providers::Owner::System, id)
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    let enc = app
+                        .keyring
+                        .encrypt(
+                            &Binding::new("llm_provider", id.clone(), "api_key"),
+                            &format!("sk-{round}-{id}"),
+                        )
+                        .unwrap();
+                    let mut fields = fields(&row.name, Some(enc));
+                    fields.display_name = row.display_name;
+                    providers::update(&mut app.db.ex(), &providers::Owner::System, id, &fields)
+                        .await
+                        .unwrap();
+                }
+            }
+        })
+    };
+    let report = f.app.rotate_key(&Actor::System, None).await.unwrap();
+    writer.await.unwrap();
+    // Writes after the rotation use the new key; nothing is left under the old one.
+    for id in &ids {
+        let row = providers::get(&mut f.db().ex(), &owner, id).await.unwrap().unwrap();
+        let stored = row.api_key.unwrap();
+        assert_eq!(Keyring::key_id_of(&stored), Some(report.new_key_id.as_str()));
+        assert_eq!(
+            f.app
+                .keyring
+                .decrypt(&Binding::new("llm_provider", id.clone(), "api_key"), &stored)
+                .unwrap(),
+            format!("sk-4-{id}")
+        );
+    }
+}
+
+async fn providers_are_scoped_to_their_owner(f: &Fixture) {
+    let alice = providers::Owner::User(user(f, "alice@example.test").await);
+    let bob = providers::Owner::User(user(f, "bob@example.test").await);
+    let a = provider_with_key(f, &alice, "work", "sk-a").await;
+    let b = provider_with_key(f, &bob, "work", "sk-b").await;
+    let s = provider_with_key(f, &providers::Owner::System, "work", "sk-s").await;
+
+    let names = |rows: Vec<providers::ProviderRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(
+        names(providers::list(&mut f.db().ex(), &alice).await.unwrap()),
+        vec![a.clone()]
+    );
+    assert_eq!(
+        names(
+            providers::list(&mut f.db().ex(), &providers::Owner::System)
+                .await
+                .unwrap()
+        ),
+        vec![s.clone()]
+    );
+    assert!(providers::get(&mut f.db().ex(), &alice, &b).await.unwrap().is_none());
+    assert!(providers::get(&mut f.db().ex(), &alice, &s).await.unwrap().is_none());
+    assert!(
+        providers::get(&mut f.db().ex(), &providers::Owner::System, &a)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        providers::update(&mut f.db().ex(), &alice, &b, &fields("stolen", None))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(!providers::delete(&mut f.db().ex(), &alice, &b).await.unwrap());
+    assert!(providers::get(&mut f.db().ex(), &bob, &b).await.unwrap().is_some());
+
+    // Names are unique per owner, including among admin-level providers.
+    let dup = providers::insert(
+        &mut f.db().ex(),
+        &alice,
+        &providers::new_provider_id(),
+        &fields("work", None),
+    )
+    .await;
+    assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
+    let dup = providers::insert(
+        &mut f.db().ex(),
+        &providers::Owner::System,
+        &providers::new_provider_id(),
+        &fields("work", None),
+    )
+    .await;
+    assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
+}
+
+async fn system_config_and_audit(f: &Fixture) {
+    let mut ex = f.db().ex();
+    assert!(
+        !system_config::flag(&mut ex, system_config::ONBOARDING_COMPLETED)
+            .await
+            .unwrap()
+    );
+    system_config::set(&mut ex, system_config::ONBOARDING_COMPLETED, "true", false)
+        .await
+        .unwrap();
+    assert!(
+        system_config::flag(&mut ex, system_config::ONBOARDING_COMPLETED)
+            .await
+            .unwrap()
+    );
+    system_config::set(&mut ex, "agent.image", "a:1", false).await.unwrap();
+    system_config::set(&mut ex, "agent.image", "a:2", false).await.unwrap();
+    assert_eq!(
+        system_config::get(&mut ex, "agent.image").await.unwrap().unwrap().value,
+        "a:2"
+    );
+    assert!(system_config::delete(&mut ex, "agent.image").await.unwrap());
+    assert!(system_config::get(&mut ex, "agent.image").await.unwrap().is_none());
+
+    audit::record(
+        &mut ex,
+        "system",
+        "container.reap",
+        Some("u1"),
+        serde_json::json!({"reason": "idle"}),
+    )
+    .await
+    .unwrap();
+    let recent = audit::recent(&mut ex, 10).await.unwrap();
+    assert_eq!(recent[0].action, "container.reap");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&recent[0].detail).unwrap()["reason"],
+        "idle"
+    );
+    assert!(f.app.status().await.unwrap().onboarding_complete);
+}
+
+async fn transactions_roll_back(f: &Fixture) {
+    {
+        let mut tx = f.db().begin().await.unwrap();
+        system_config::set(&mut tx.ex(), "x", "1", false).await.unwrap();
+        // Dropped without commit.
+    }
+    assert!(system_config::get(&mut f.db().ex(), "x").await.unwrap().is_none());
+    let mut tx = f.db().begin().await.unwrap();
+    system_config::set(&mut tx.ex(), "x", "2", false).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        system_config::get(&mut f.db().ex(), "x").await.unwrap().unwrap().value,
+        "2"
+    );
+}
