@@ -1,0 +1,617 @@
+//! End to end on loopback: the entrypoint against a fake mosaicd, then real
+//! HTTP exchanges with the gateway it starts.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::client::ApiUrl;
+use crate::entrypoint::{self, Env, Failure};
+use crate::http::{self, Framing, Headers};
+use crate::log::Logger;
+
+const TOKEN: &str = "good-token";
+const AGENT: &str = "user/0190abcd";
+
+fn config() -> Value {
+    json!({
+        "gateway": {
+            "mode": "local", "port": 18789, "bind": "lan",
+            "auth": {"mode": "token"},
+            "http": {"endpoints": {"chatCompletions": {"enabled": true}}}
+        },
+        "agents": {"defaults": {"model": {"primary": "mosaic/my-model", "fallbacks": []}}},
+        "models": {"mode": "merge", "providers": {"mosaic": {
+            "baseUrl": "http://10.0.0.9:8080/v1", "apiKey": "sk-never-logged",
+            "api": "openai-completions",
+            "models": [{"id": "my-model", "name": "My Model", "reasoning": false, "input": ["text"],
+                        "cost": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0},
+                        "contextWindow": 128000, "maxTokens": 8192}]
+        }}}
+    })
+}
+
+/// A stand-in for mosaicd's internal config API.
+struct FakeMosaicd {
+    config: Value,
+    soul: (u16, &'static str),
+}
+
+impl FakeMosaicd {
+    fn spawn(self) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let this = Arc::new(self);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let this = Arc::clone(&this);
+                thread::spawn(move || this.answer(stream));
+            }
+        });
+        addr
+    }
+
+    fn answer(&self, stream: TcpStream) {
+        let mut reader = BufReader::new(&stream);
+        let Ok(Some(req)) = http::read_request_head(&mut reader) else {
+            return;
+        };
+        let config_path = format!("/api/internal/agent-config/{AGENT}");
+        let (status, body) = if req.headers.get("authorization") != Some(&format!("Bearer {TOKEN}")) {
+            (401, r#"{"error":"invalid agent token"}"#.to_owned())
+        } else if req.path() == config_path {
+            (200, self.config.to_string())
+        } else if req.path() == format!("{config_path}/soul") {
+            (self.soul.0, self.soul.1.to_owned())
+        } else {
+            (404, "not found".to_owned())
+        };
+        let response = format!(
+            "HTTP/1.1 {status} {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            http::reason_phrase(status),
+            body.len()
+        );
+        let _ = (&stream).write_all(response.as_bytes());
+    }
+}
+
+fn temp_state_dir() -> PathBuf {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "test-agent-e2e-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn env(mosaicd: SocketAddr, token: &str, state_dir: &Path) -> Env {
+    Env {
+        api: ApiUrl {
+            addr: mosaicd,
+            base_path: String::new(),
+        },
+        agent_id: AGENT.to_owned(),
+        token: token.to_owned(),
+        state_dir: state_dir.to_owned(),
+        startup_delay: Duration::ZERO,
+        fail_health: false,
+        port_override: Some(0),
+        listen_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+    }
+}
+
+struct Running {
+    addr: SocketAddr,
+    logs: Receiver<String>,
+}
+
+impl Running {
+    /// Waits for a log line satisfying `pred`, skipping others.
+    fn wait_log(&self, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.logs.recv_timeout(left) {
+                Ok(line) if pred(&line) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("timed out waiting for a log line"),
+            }
+        }
+    }
+
+    fn connect(&self) -> Client {
+        let stream = TcpStream::connect(self.addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        Client {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        }
+    }
+}
+
+fn start(env: &Env) -> Result<Running, Failure> {
+    let (tx, logs) = mpsc::channel();
+    let log = Logger::from_fn(move |line| {
+        let _ = tx.send(line.to_owned());
+    });
+    let started = entrypoint::start(env, &log)?;
+    let addr = started.listener.local_addr().unwrap();
+    let gateway = Arc::new(started.gateway);
+    thread::spawn(move || gateway.serve(started.listener));
+    Ok(Running { addr, logs })
+}
+
+struct Client {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+struct Resp {
+    status: u16,
+    headers: Headers,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)
+    }
+}
+
+impl Client {
+    fn send(&mut self, raw: &[u8]) {
+        self.writer.write_all(raw).unwrap();
+    }
+
+    fn read(&mut self, head_only: bool) -> Resp {
+        let head = http::read_response_head(&mut self.reader).unwrap();
+        let framing = if head_only { Framing::Empty } else { head.framing };
+        let body = http::read_body(&mut self.reader, framing, 64 << 20).unwrap();
+        Resp {
+            status: head.status,
+            headers: head.headers,
+            body,
+        }
+    }
+
+    fn request(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
+        let mut raw = format!("{method} {path} HTTP/1.1\r\nHost: test\r\n");
+        for (k, v) in headers {
+            raw.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if !body.is_empty() || method == "POST" {
+            raw.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        raw.push_str("\r\n");
+        raw.push_str(body);
+        self.send(raw.as_bytes());
+        self.read(method == "HEAD")
+    }
+
+    fn chat(&mut self, body: &Value) -> Resp {
+        let auth = format!("Bearer {TOKEN}");
+        let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+        self.request("POST", "/v1/chat/completions", &headers, &body.to_string())
+    }
+
+    /// Whether the server closes the connection within a moment.
+    fn at_eof(&mut self) -> bool {
+        let socket = self.reader.get_ref();
+        socket.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+        let eof = matches!(self.reader.fill_buf(), Ok([]));
+        let socket = self.reader.get_ref();
+        socket.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        eof
+    }
+}
+
+fn user(text: &str) -> Value {
+    json!([{"role": "user", "content": text}])
+}
+
+/// SSE payloads (`data: …`) of a complete stream body.
+fn sse_data(body: &[u8]) -> Vec<String> {
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert!(text.ends_with("\n\n"));
+    text.split_terminator("\n\n")
+        .map(|event| event.strip_prefix("data: ").expect("every event is data").to_owned())
+        .collect()
+}
+
+#[test]
+fn gateway_serves_openclaw_http_contract() {
+    let mosaicd = FakeMosaicd {
+        config: config(),
+        soul: (200, "# Soul\nBe kind.\n"),
+    }
+    .spawn();
+    let state = temp_state_dir();
+    let gw = start(&env(mosaicd, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
+    let listening = gw.wait_log(|l| l.starts_with("test-agent listening"));
+    assert_eq!(
+        listening,
+        format!("test-agent listening on {} (agent {AGENT}, boot 1)", gw.addr)
+    );
+
+    // Persisted files.
+    use std::os::unix::fs::PermissionsExt;
+    let written = std::fs::read(state.join("openclaw.json")).unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&written).unwrap(), config());
+    let mode = std::fs::metadata(state.join("openclaw.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let soul = std::fs::read_to_string(state.join("workspace/SOUL.md")).unwrap();
+    assert_eq!(soul, "# Soul\nBe kind.\n");
+    let boots = std::fs::read_to_string(state.join("mock-state.json")).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&boots).unwrap(), json!({"boots": 1}));
+
+    // Everything below shares one keep-alive connection.
+    let mut c = gw.connect();
+    let health = c.request("GET", "/healthz", &[], "");
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json(), json!({"ok": true, "status": "live"}));
+    assert_eq!(health.header("content-type"), Some("application/json; charset=utf-8"));
+    assert_eq!(health.header("cache-control"), Some("no-store"));
+    assert_eq!(health.header("connection"), Some("keep-alive"));
+    let head = c.request("HEAD", "/health?x=1", &[], "");
+    assert_eq!((head.status, head.body.len()), (200, 0));
+    let ready = c.request("GET", "/readyz", &[], "");
+    assert_eq!(ready.json(), json!({"ok": true, "status": "ready"}));
+    let wrong_method = c.request("POST", "/healthz", &[], "{}");
+    assert_eq!(wrong_method.status, 405);
+    assert_eq!(wrong_method.header("allow"), Some("GET, HEAD"));
+    assert_eq!(wrong_method.body, b"Method Not Allowed");
+    assert_eq!(c.request("GET", "/v1/models", &[], "").status, 404);
+    let get_chat = c.request("GET", "/v1/chat/completions", &[], "");
+    assert_eq!((get_chat.status, get_chat.header("allow")), (405, Some("POST")));
+
+    // Auth failures leave the (unread) body drained and the connection usable.
+    let body = json!({"messages": user("hi")}).to_string();
+    for auth in [None, Some("Bearer wrong"), Some("Basic Z29vZC10b2tlbg==")] {
+        let headers: Vec<(&str, &str)> = auth.map(|a| ("Authorization", a)).into_iter().collect();
+        let denied = c.request("POST", "/v1/chat/completions", &headers, &body);
+        assert_eq!(denied.status, 401);
+        assert_eq!(
+            denied.json(),
+            json!({"error": {"message": "Unauthorized", "type": "unauthorized"}})
+        );
+    }
+    let lower = format!("bearer   {TOKEN} ");
+    let ok = c.request("POST", "/v1/chat/completions", &[("authorization", &lower)], &body);
+    assert_eq!(ok.status, 200);
+
+    // Non-streaming completion.
+    let resp = c.chat(&json!({"model": "openclaw", "user": "alice", "messages": [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "earlier"},
+        {"role": "assistant", "content": "ok"},
+        {"role": "user", "content": [{"type": "text", "text": "hello there"}]},
+    ]}));
+    assert_eq!(resp.status, 200);
+    let value = resp.json();
+    assert!(value["id"].as_str().unwrap().starts_with("chatcmpl_"));
+    assert_eq!(value["object"], "chat.completion");
+    assert_eq!(value["model"], "openclaw");
+    assert!(value["created"].as_u64().unwrap() > 1_700_000_000);
+    assert_eq!(value["choices"][0]["finish_reason"], "stop");
+    assert_eq!(value["choices"][0]["message"]["role"], "assistant");
+    assert_eq!(
+        value["choices"][0]["message"]["content"],
+        "echo: hello there [session=agent:main:openai-user:alice] [primary=mosaic/my-model] [boot=1]"
+    );
+    assert_eq!(value["usage"]["total_tokens"], 0);
+    gw.wait_log(|l| l == "request POST /v1/chat/completions stream=false session=agent:main:openai-user:alice");
+
+    // Streaming completion with a chunked request body and a session header.
+    let body = json!({"model": "openclaw/default", "stream": true,
+                      "messages": user("stream me mock:chunks=2")})
+    .to_string();
+    let (first, second) = body.split_at(10);
+    let raw = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {TOKEN}\r\n\
+         x-openclaw-session-key: mosaic:conv-7\r\nTransfer-Encoding: chunked\r\n\r\n\
+         {:x}\r\n{first}\r\n{:x}\r\n{second}\r\n0\r\n\r\n",
+        first.len(),
+        second.len()
+    );
+    c.send(raw.as_bytes());
+    let stream = c.read(false);
+    assert_eq!(stream.status, 200);
+    assert_eq!(stream.header("content-type"), Some("text/event-stream; charset=utf-8"));
+    assert_eq!(stream.header("cache-control"), Some("no-cache"));
+    assert_eq!(stream.header("connection"), Some("keep-alive"));
+    assert_eq!(stream.header("transfer-encoding"), Some("chunked"));
+    let events = sse_data(&stream.body);
+    assert_eq!(events.last().unwrap(), "[DONE]");
+    let chunks: Vec<Value> = events[..events.len() - 1]
+        .iter()
+        .map(|e| serde_json::from_str(e).unwrap())
+        .collect();
+    let id = chunks[0]["id"].as_str().unwrap().to_owned();
+    assert!(
+        chunks.iter().all(|c| c["id"] == id.as_str()
+            && c["object"] == "chat.completion.chunk"
+            && c["model"] == "openclaw/default")
+    );
+    assert_eq!(chunks[0]["choices"][0]["delta"], json!({"role": "assistant"}));
+    let finish = chunks.last().unwrap();
+    assert_eq!(finish["choices"][0]["delta"], json!({}));
+    assert_eq!(finish["choices"][0]["finish_reason"], "stop");
+    let content: Vec<&str> = chunks[1..chunks.len() - 1]
+        .iter()
+        .map(|c| c["choices"][0]["delta"]["content"].as_str().unwrap())
+        .collect();
+    let expected = "echo: stream me mock:chunks=2 [session=mosaic:conv-7] \
+                    [primary=mosaic/my-model] [boot=1] chunk 1 chunk 2";
+    assert_eq!(content.concat(), expected);
+    assert_eq!(content.len(), expected.split(' ').count() - 2);
+    gw.wait_log(|l| l == "request POST /v1/chat/completions stream=true session=mosaic:conv-7");
+    gw.wait_log(|l| l == format!("stream {id} completed {} chunks", content.len()));
+
+    // Request errors, still on the same connection.
+    let bad_json = c.request(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", &format!("Bearer {TOKEN}"))],
+        "{not json",
+    );
+    assert_eq!(bad_json.status, 400);
+    assert_eq!(bad_json.json()["error"]["type"], "invalid_request_error");
+    let bad_model = c.chat(&json!({"model": "gpt-4o", "messages": user("x")}));
+    assert_eq!(
+        bad_model.json()["error"]["message"],
+        "Invalid `model`. Use `openclaw` or `openclaw/<agentId>`."
+    );
+    let no_user = c.chat(&json!({"messages": [{"role": "system", "content": "x"}]}));
+    assert_eq!(no_user.status, 400);
+    assert_eq!(
+        no_user.json()["error"]["message"],
+        "Missing user message in `messages`."
+    );
+    let empty = c.request(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", &format!("Bearer {TOKEN}"))],
+        "",
+    );
+    assert_eq!(empty.json()["error"]["message"], "Missing user message in `messages`.");
+    let limited = c.chat(&json!({"stream": true, "messages": user("mock:status=429")}));
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.header("retry-after"), Some("7"));
+    assert_eq!(
+        limited.json(),
+        json!({"error": {"message": "rate limited", "type": "rate_limited"}})
+    );
+    let started = Instant::now();
+    let failed = c.chat(&json!({"messages": user("mock:status=500 mock:delay_ms=150")}));
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    assert_eq!(
+        failed.json(),
+        json!({"error": {"message": "internal error", "type": "api_error"}})
+    );
+    let fresh = c.chat(&json!({"messages": user("no user field")}));
+    let content = fresh.json()["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(content.contains("[session=agent:main:openai:"), "{content}");
+    assert!(!c.at_eof());
+
+    // Over the 20 MiB limit: refused from the declared length, then closed.
+    let raw = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Length: {}\r\n\r\n",
+        20 * 1024 * 1024 + 1
+    );
+    c.send(raw.as_bytes());
+    let too_large = c.read(false);
+    assert_eq!(too_large.status, 413);
+    assert_eq!(
+        too_large.json(),
+        json!({"error": {"message": "Payload too large", "type": "invalid_request_error"}})
+    );
+    assert_eq!(too_large.header("connection"), Some("close"));
+    drop(c);
+
+    // A chunked body that grows past the limit is refused as it arrives.
+    let mut c = gw.connect();
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Transfer-Encoding: chunked\r\n\r\n"
+    );
+    c.send(head.as_bytes());
+    let block = vec![b'x'; 1 << 20];
+    let mut frame = format!("{:x}\r\n", block.len()).into_bytes();
+    frame.extend_from_slice(&block);
+    frame.extend_from_slice(b"\r\n");
+    for _ in 0..21 {
+        c.send(&frame);
+    }
+    assert_eq!(c.read(false).status, 413);
+    assert!(c.at_eof());
+
+    // The client goes away mid-stream.
+    let mut c = gw.connect();
+    let body = json!({"stream": true, "user": "bob",
+                      "messages": user("cancel mock:chunks=200 mock:interval_ms=20")})
+    .to_string();
+    let raw = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    c.send(raw.as_bytes());
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while seen.windows(6).filter(|w| w == b"data: ").count() < 4 {
+        let n = c.reader.read(&mut buf).unwrap();
+        assert!(n > 0);
+        seen.extend_from_slice(&buf[..n]);
+    }
+    drop(c);
+    let cancelled = gw.wait_log(|l| l.starts_with("stream ") && !l.contains("completed"));
+    let sent: u64 = cancelled
+        .strip_suffix(" chunks")
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected line {cancelled:?}"));
+    assert!(cancelled.contains(" cancelled after "), "{cancelled}");
+    assert!((3..50).contains(&sent), "{cancelled}");
+
+    std::fs::remove_dir_all(&state).unwrap();
+}
+
+#[test]
+fn secrets_never_reach_the_log() {
+    let mosaicd = FakeMosaicd {
+        config: config(),
+        soul: (204, ""),
+    }
+    .spawn();
+    let state = temp_state_dir();
+    let gw = start(&env(mosaicd, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
+    let mut c = gw.connect();
+    assert_eq!(c.chat(&json!({"messages": user("hi")})).status, 200);
+    gw.wait_log(|l| l.starts_with("request POST"));
+    let lines: Vec<String> = gw.logs.try_iter().collect();
+    for line in lines {
+        assert!(!line.contains(TOKEN) && !line.contains("sk-never-logged"), "{line}");
+    }
+    std::fs::remove_dir_all(&state).unwrap();
+}
+
+#[test]
+fn restart_keeps_state_and_follows_soul() {
+    let with_soul = FakeMosaicd {
+        config: config(),
+        soul: (200, "soul v1"),
+    }
+    .spawn();
+    let state = temp_state_dir();
+    start(&env(with_soul, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
+    let soul = state.join("workspace/SOUL.md");
+    assert_eq!(std::fs::read_to_string(&soul).unwrap(), "soul v1");
+
+    // Second boot: no soul any more, and a custom workspace.
+    let mut cfg = config();
+    let workspace = state.join("elsewhere");
+    cfg["agents"]["defaults"]["workspace"] = json!(workspace.to_str().unwrap());
+    std::fs::create_dir_all(&workspace).unwrap();
+    std::fs::write(workspace.join("SOUL.md"), "stale").unwrap();
+    let without_soul = FakeMosaicd {
+        config: cfg,
+        soul: (404, "no soul"),
+    }
+    .spawn();
+    let gw = start(&env(without_soul, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
+    gw.wait_log(|l| l.ends_with(&format!("(agent {AGENT}, boot 2)")));
+    assert!(!workspace.join("SOUL.md").exists());
+    let mut c = gw.connect();
+    let text = c.chat(&json!({"messages": user("again")})).json()["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(text.ends_with("[boot=2]"), "{text}");
+    std::fs::remove_dir_all(&state).unwrap();
+}
+
+#[test]
+fn startup_failures() {
+    let state = temp_state_dir();
+    let good = FakeMosaicd {
+        config: config(),
+        soul: (204, ""),
+    }
+    .spawn();
+
+    let err = start(&env(good, "wrong-token", &state)).err().unwrap();
+    assert_eq!(err.exit_code(), 1);
+    assert_eq!(
+        err.message(),
+        r#"config fetch failed: HTTP 401: {"error":"invalid agent token"}"#
+    );
+
+    let mut cfg = config();
+    cfg["gateway"]["http"]["endpoints"]["chatCompletions"]["maxBodyBytes"] = json!(1);
+    let invalid = FakeMosaicd {
+        config: cfg,
+        soul: (204, ""),
+    }
+    .spawn();
+    let err = start(&env(invalid, TOKEN, &state)).err().unwrap();
+    assert_eq!(err.exit_code(), 1);
+    assert_eq!(
+        err.message(),
+        format!(
+            "Invalid config at {}:\n- gateway.http.endpoints.chatCompletions: \
+             Unrecognized key: \"maxBodyBytes\"",
+            state.join("openclaw.json").display()
+        )
+    );
+    assert!(!state.join("openclaw.json").exists());
+
+    let mut cfg = config();
+    cfg["gateway"]["mode"] = json!("remote");
+    let remote = FakeMosaicd {
+        config: cfg,
+        soul: (204, ""),
+    }
+    .spawn();
+    let err = start(&env(remote, TOKEN, &state)).err().unwrap();
+    assert_eq!(err.message(), "Gateway start blocked: set gateway.mode=local");
+
+    let soul_error = FakeMosaicd {
+        config: config(),
+        soul: (500, "boom"),
+    }
+    .spawn();
+    let err = start(&env(soul_error, TOKEN, &state)).err().unwrap();
+    assert_eq!(err.message(), "soul fetch failed: HTTP 500: boom");
+
+    // Nothing listens: connection errors are retried, then reported.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let started = Instant::now();
+    let err = start(&env(closed, TOKEN, &state)).err().unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(4));
+    assert!(err.message().starts_with("config fetch failed: "), "{}", err.message());
+    let _ = std::fs::remove_dir_all(&state);
+}
+
+#[test]
+fn disabled_endpoint_and_failing_health() {
+    let mut cfg = config();
+    cfg["gateway"]["http"] = json!({"endpoints": {"chatCompletions": {"enabled": false}}});
+    let mosaicd = FakeMosaicd {
+        config: cfg,
+        soul: (204, ""),
+    }
+    .spawn();
+    let state = temp_state_dir();
+    let mut e = env(mosaicd, TOKEN, &state);
+    e.fail_health = true;
+    let gw = start(&e).unwrap_or_else(|f| panic!("{}", f.message()));
+    let mut c = gw.connect();
+    let missing = c.chat(&json!({"messages": user("hi")}));
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.body, b"Not Found");
+    assert_eq!(missing.header("content-type"), Some("text/plain; charset=utf-8"));
+    let health = c.request("GET", "/healthz", &[], "");
+    assert_eq!((health.status, health.json()), (503, json!({"ok": false})));
+    std::fs::remove_dir_all(&state).unwrap();
+}
