@@ -265,7 +265,7 @@ fn gateway_serves_openclaw_http_contract() {
     let mut c = gw.connect();
     let health = c.request("GET", "/healthz", &[], "");
     assert_eq!(health.status, 200);
-    assert_eq!(health.json(), json!({"ok": true, "status": "live"}));
+    assert_eq!(health.body, br#"{"ok":true,"status":"live"}"#);
     assert_eq!(health.header("content-type"), Some("application/json; charset=utf-8"));
     assert_eq!(health.header("cache-control"), Some("no-store"));
     assert_eq!(health.header("connection"), Some("keep-alive"));
@@ -304,6 +304,10 @@ fn gateway_serves_openclaw_http_contract() {
         {"role": "user", "content": [{"type": "text", "text": "hello there"}]},
     ]}));
     assert_eq!(resp.status, 200);
+    // Key order as Node's JSON.stringify emits it.
+    let raw = String::from_utf8(resp.body.clone()).unwrap();
+    assert!(raw.starts_with(r#"{"id":"chatcmpl_"#), "{raw}");
+    assert!(raw.contains(r#","object":"chat.completion","created":"#), "{raw}");
     let value = resp.json();
     assert!(value["id"].as_str().unwrap().starts_with("chatcmpl_"));
     assert_eq!(value["object"], "chat.completion");
@@ -337,6 +341,7 @@ fn gateway_serves_openclaw_http_contract() {
     assert_eq!(stream.header("cache-control"), Some("no-cache"));
     assert_eq!(stream.header("connection"), Some("keep-alive"));
     assert_eq!(stream.header("transfer-encoding"), Some("chunked"));
+    assert!(stream.body.starts_with(br#"data: {"id":"chatcmpl_"#));
     let events = sse_data(&stream.body);
     assert_eq!(events.last().unwrap(), "[DONE]");
     let chunks: Vec<Value> = events[..events.len() - 1]

@@ -8,6 +8,7 @@ mod client;
 mod config;
 mod entrypoint;
 mod http;
+mod json;
 mod log;
 mod server;
 mod signal;

@@ -13,9 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::http::{self, ChunkedWriter, Framing, Headers, HttpError, Request};
+use crate::json::{object, string};
 use crate::log::Logger;
 use crate::sse;
 
@@ -163,9 +164,10 @@ impl Gateway {
             return Plan::reply(resp);
         }
         let resp = if self.opts.fail_health {
-            Response::json(503, &json!({"ok": false}))
+            Response::json(503, object(&[("ok", "false".into())]))
         } else {
-            Response::json(200, &json!({"ok": true, "status": status}))
+            let body = object(&[("ok", "true".into()), ("status", string(status))]);
+            Response::json(200, body)
         };
         Plan::reply(resp.header("Cache-Control", "no-store"))
     }
@@ -194,7 +196,7 @@ impl Gateway {
         };
         // OpenClaw reads an empty body as `{}`.
         let payload: Value = if raw.iter().all(u8::is_ascii_whitespace) {
-            json!({})
+            Value::Object(Default::default())
         } else {
             match serde_json::from_slice(&raw) {
                 Ok(payload) => payload,
@@ -255,21 +257,26 @@ impl Gateway {
                 interval: mock.interval,
             }));
         }
-        plan(Reply::Full(Response::json(
-            200,
-            &json!({
-                "id": id,
-                "object": "chat.completion",
-                "created": created,
-                "model": model,
-                "choices": [{
-                    "index": 0,
-                    "message": {"role": "assistant", "content": pieces.concat()},
-                    "finish_reason": "stop",
-                }],
-                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-            }),
-        )))
+        let message = object(&[("role", string("assistant")), ("content", string(&pieces.concat()))]);
+        let choice = object(&[
+            ("index", "0".into()),
+            ("message", message),
+            ("finish_reason", string("stop")),
+        ]);
+        let usage = object(&[
+            ("prompt_tokens", "0".into()),
+            ("completion_tokens", "0".into()),
+            ("total_tokens", "0".into()),
+        ]);
+        let body = object(&[
+            ("id", string(&id)),
+            ("object", string("chat.completion")),
+            ("created", created.to_string()),
+            ("model", string(&model)),
+            ("choices", format!("[{choice}]")),
+            ("usage", usage),
+        ]);
+        plan(Reply::Full(Response::json(200, body)))
     }
 
     fn authorized(&self, headers: &Headers) -> bool {
@@ -459,11 +466,11 @@ struct Response {
 }
 
 impl Response {
-    fn json(status: u16, body: &Value) -> Response {
+    fn json(status: u16, body: String) -> Response {
         Response {
             status,
             headers: vec![("Content-Type", "application/json; charset=utf-8".into())],
-            body: body.to_string().into_bytes(),
+            body: body.into_bytes(),
         }
     }
 
@@ -482,7 +489,8 @@ impl Response {
 }
 
 fn openai_error(status: u16, message: &str, kind: &str) -> Response {
-    Response::json(status, &json!({"error": {"message": message, "type": kind}}))
+    let error = object(&[("message", string(message)), ("type", string(kind))]);
+    Response::json(status, object(&[("error", error)]))
 }
 
 /// The error a real backend failure would surface as, for `mock:status=`.
@@ -693,6 +701,7 @@ fn random_uuid() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn headers(pairs: &[(&str, &str)]) -> Headers {
         let mut raw = String::from("GET / HTTP/1.1\r\n");

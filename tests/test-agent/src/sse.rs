@@ -2,13 +2,14 @@
 //! newest OpenClaw frames them: role chunk, content chunks, finish chunk,
 //! then `[DONE]`.
 
-use serde_json::{Value, json};
+use crate::json::{object, opt_string, string};
 
 pub const DONE: &str = "data: [DONE]\n\n";
 
-/// One server-sent event carrying a JSON payload.
-pub fn event(data: &Value) -> String {
-    format!("data: {data}\n\n")
+/// One server-sent event carrying a JSON payload. JSON text has no raw
+/// newlines (they are escaped), so a payload can never end an event early.
+pub fn event(json: &str) -> String {
+    format!("data: {json}\n\n")
 }
 
 /// What every chunk of one completion repeats.
@@ -19,26 +20,31 @@ pub struct ChunkMeta<'a> {
 }
 
 impl ChunkMeta<'_> {
-    fn chunk(&self, delta: Value, finish_reason: Option<&str>) -> Value {
-        json!({
-            "id": self.id,
-            "object": "chat.completion.chunk",
-            "created": self.created,
-            "model": self.model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
-        })
+    fn chunk(&self, delta: String, finish_reason: Option<&str>) -> String {
+        let choice = object(&[
+            ("index", "0".to_owned()),
+            ("delta", delta),
+            ("finish_reason", opt_string(finish_reason)),
+        ]);
+        object(&[
+            ("id", string(self.id)),
+            ("object", string("chat.completion.chunk")),
+            ("created", self.created.to_string()),
+            ("model", string(self.model)),
+            ("choices", format!("[{choice}]")),
+        ])
     }
 
-    pub fn role(&self) -> Value {
-        self.chunk(json!({"role": "assistant"}), None)
+    pub fn role(&self) -> String {
+        self.chunk(object(&[("role", string("assistant"))]), None)
     }
 
-    pub fn content(&self, text: &str) -> Value {
-        self.chunk(json!({"content": text}), None)
+    pub fn content(&self, text: &str) -> String {
+        self.chunk(object(&[("content", string(text))]), None)
     }
 
-    pub fn finish(&self) -> Value {
-        self.chunk(json!({}), Some("stop"))
+    pub fn finish(&self) -> String {
+        self.chunk(object(&[]), Some("stop"))
     }
 }
 
@@ -66,6 +72,11 @@ pub fn word_pieces(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
+
+    fn parse(text: String) -> Value {
+        serde_json::from_str(&text).unwrap()
+    }
 
     const META: ChunkMeta<'static> = ChunkMeta {
         id: "chatcmpl_ab",
@@ -75,7 +86,7 @@ mod tests {
 
     #[test]
     fn event_framing() {
-        assert_eq!(event(&json!({"a": 1})), "data: {\"a\":1}\n\n");
+        assert_eq!(event("{\"a\":1}"), "data: {\"a\":1}\n\n");
         assert_eq!(DONE, "data: [DONE]\n\n");
         // serde_json escapes newlines, so a payload can never split an event.
         let framed = event(&META.content("two\n\nlines"));
@@ -85,7 +96,11 @@ mod tests {
 
     #[test]
     fn chunk_shapes() {
-        let role = META.role();
+        assert_eq!(
+            META.role(),
+            r#"{"id":"chatcmpl_ab","object":"chat.completion.chunk","created":7,"model":"openclaw","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}"#
+        );
+        let role = parse(META.role());
         assert_eq!(role["object"], "chat.completion.chunk");
         assert_eq!(role["id"], "chatcmpl_ab");
         assert_eq!(role["created"], 7);
@@ -94,11 +109,11 @@ mod tests {
         assert!(role["choices"][0]["finish_reason"].is_null());
         assert!(role["choices"][0].as_object().unwrap().contains_key("finish_reason"));
 
-        let content = META.content("hi");
+        let content = parse(META.content("hi"));
         assert_eq!(content["choices"][0]["delta"], json!({"content": "hi"}));
         assert!(content["choices"][0]["finish_reason"].is_null());
 
-        let finish = META.finish();
+        let finish = parse(META.finish());
         assert_eq!(finish["choices"][0]["delta"], json!({}));
         assert_eq!(finish["choices"][0]["finish_reason"], "stop");
         assert_eq!(finish["choices"][0]["index"], 0);
