@@ -18,13 +18,20 @@ set edit:completion:arg-completer[mosaicd] = {|@words|
     }
     var completions = [
         &'mosaicd'= {
-            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format)'
+            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout)'
             cand --data-dir 'Directory for the SQLite database, the generated key file and the lock file [default: /var/lib/mosaic as root, else $XDG_DATA_HOME/mosaic]'
             cand --socket 'Admin socket for mosaicctl [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
             cand --listen 'HTTP API address [default: 127.0.0.1:4000]'
             cand --admin-group 'Group whose members may use the admin socket (the socket becomes mode 0660 for it)'
             cand --secret-key-file 'Key file used when MOSAIC_SECRET_KEY is not set; generated (mode 0600) if missing [default: DATA_DIR/secret.key]'
             cand --log-format 'Log format'
+            cand --webui-origin 'Origin of the WebUI (scheme://host[:port]) that may call the API from a browser with credentials (CORS); repeat the flag or separate with commas. Admins can add more at runtime (system setting webuiOrigins)'
+            cand --session-ttl 'Lifetime of a browser session in seconds, however active [default: 604800, 7 days]'
+            cand --session-idle-timeout 'A browser session unused for this many seconds ends [default: 43200, 12 hours]'
+            cand --invite-ttl 'How long an invite link stays valid, in seconds [default: 604800, 7 days]'
+            cand --cookie-same-site 'SameSite attribute of the session cookie; `none` (WebUI on another site) needs Secure [default: lax]'
+            cand --provider-test-timeout 'How long a provider connection test waits for the provider, in seconds [default: 10]'
+            cand --insecure-cookies 'Send the session cookie without the Secure attribute. Only for a deployment reached over plain HTTP on a host other than localhost; browsers keep Secure cookies for localhost'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

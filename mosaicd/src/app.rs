@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use crate::auth::password::PasswordHasher;
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::secrets::Keyring;
+use crate::service::settings::OriginsCache;
 use crate::store::Db;
 
 pub struct App {
@@ -15,8 +17,10 @@ pub struct App {
     pub keyring: Keyring,
     pub hasher: PasswordHasher,
     pub started: Instant,
+    pub metrics: Metrics,
     /// Held for the duration of a key rotation: one at a time.
     pub(crate) rotation: tokio::sync::Mutex<()>,
+    pub(crate) origins_cache: OriginsCache,
 }
 
 impl App {
@@ -28,7 +32,9 @@ impl App {
             keyring,
             hasher: PasswordHasher::new(cores),
             started: Instant::now(),
+            metrics: Metrics::default(),
             rotation: tokio::sync::Mutex::new(()),
+            origins_cache: OriginsCache::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod docs;
 mod foundation;
+mod http;
 mod store;
 
 fn main() {
@@ -12,6 +13,7 @@ fn main() {
     let mut trials = Vec::new();
     trials.extend(foundation::trials());
     trials.extend(store::trials());
+    trials.extend(http::trials());
     trials.extend(docs::trials());
 
     if !args.list {

@@ -5,6 +5,8 @@
 pub mod bins;
 pub mod ci;
 pub mod daemon;
+pub mod fake_provider;
+pub mod http;
 pub mod postgres;
 pub mod pty;
 pub mod trial;
