@@ -155,18 +155,38 @@ fn judge(verdict: Verdict, allow_private: bool) -> Verdict {
     }
 }
 
+/// Why a base URL cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlError {
+    /// Not a usable base URL at all.
+    Malformed(String),
+    /// A fine URL whose host the policy refuses.
+    Refused(String),
+}
+
+impl std::fmt::Display for UrlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UrlError::Malformed(why) => f.write_str(why),
+            UrlError::Refused(why) => write!(f, "base URL refused: {why}"),
+        }
+    }
+}
+
 /// Checks a base URL's form and, without any lookup, its host; returns the normalized URL text
 /// (no trailing `/`).
-pub fn check_base_url(raw: &str, allow_private: bool) -> Result<String, String> {
-    let url = parse(raw)?;
-    let host = url.host().ok_or_else(|| "the base URL has no host".to_string())?;
+pub fn check_base_url(raw: &str, allow_private: bool) -> Result<String, UrlError> {
+    let url = parse(raw).map_err(UrlError::Malformed)?;
+    let host = url
+        .host()
+        .ok_or_else(|| UrlError::Malformed("invalid base URL: no host".into()))?;
     let verdict = match host {
         Host::Domain(name) => classify_name(name),
         Host::Ipv4(ip) => classify(IpAddr::V4(ip)),
         Host::Ipv6(ip) => classify(IpAddr::V6(ip)),
     };
     if let Some(why) = refusal(&host.to_string(), &judge(verdict, allow_private)) {
-        return Err(format!("base URL refused: {why}"));
+        return Err(UrlError::Refused(why));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -297,7 +317,11 @@ mod tests {
         assert!(check_base_url("https://user:pw@example.com", true).is_err());
         assert!(check_base_url("https://example.com/v1?x=1", true).is_err());
         let err = check_base_url("http://10.0.0.5", false).unwrap_err();
-        assert!(err.contains("allowPrivateProviderUrls"), "{err}");
+        assert!(
+            matches!(&err, UrlError::Refused(why) if why.contains("allowPrivateProviderUrls")),
+            "{err}"
+        );
+        assert!(matches!(check_base_url("nonsense", true), Err(UrlError::Malformed(_))));
     }
 
     #[tokio::test]

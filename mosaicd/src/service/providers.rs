@@ -114,7 +114,7 @@ fn check_fields(c: &mut Checked, allow_private: bool) -> Result<()> {
     policy::check_display_name("displayName", &c.display_name).map_err(Error::Invalid)?;
     policy::check_api_type(&c.api_type).map_err(Error::Invalid)?;
     c.base_url = match c.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-        Some(url) => Some(egress::check_base_url(url, allow_private).map_err(Error::Invalid)?),
+        Some(url) => Some(egress::check_base_url(url, allow_private).map_err(|e| Error::Invalid(e.to_string()))?),
         None if c.kind.needs_base_url() => {
             return Err(Error::Invalid(format!(
                 "a {} provider needs a baseUrl",
@@ -316,8 +316,10 @@ impl App {
         let allow_private = self.allow_private_provider_urls().await?;
         let base = match egress::check_base_url(base_url, allow_private) {
             Ok(base) => base,
-            Err(why) if why.starts_with("base URL refused") => return Ok(result(TestOutcome::Blocked, why, None)),
-            Err(why) => return Err(Error::Invalid(why)),
+            Err(refused @ egress::UrlError::Refused(_)) => {
+                return Ok(result(TestOutcome::Blocked, refused.to_string(), None));
+            }
+            Err(egress::UrlError::Malformed(why)) => return Err(Error::Invalid(why)),
         };
         let path = match api_type {
             "openai-completions" | "openai-responses" | "anthropic-messages" | "google-generative-ai" => "/models",

@@ -86,7 +86,7 @@ pub fn trials() -> Vec<Trial> {
     add(&mut t, "hardening::limits", false, hardening::limits);
     add(&mut t, "hardening::cors", false, hardening::cors);
     add(&mut t, "meta::health_and_readiness", false, meta::health);
-    add(&mut t, "meta::metrics_exposition", false, meta::metrics);
+    add(&mut t, "meta::metrics_exposition", true, meta::metrics);
     add(&mut t, "meta::openapi_matches_routes", false, meta::openapi);
     t
 }
