@@ -279,6 +279,10 @@ where
         ));
     }
     let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::invalid("the request body is not valid UTF-8"))?;
+    // serde would also fill a struct from an array (`[null, null]`); the API takes objects only.
+    if !text.trim_start().starts_with('{') {
+        return Err(ApiError::invalid("the request body must be a JSON object"));
+    }
     serde_json::from_str(text).map_err(|e| ApiError::invalid(describe_json_error(&e)))
 }
 

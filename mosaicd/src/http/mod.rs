@@ -135,11 +135,23 @@ impl RouteTable {
         }
     }
 
+    /// The routes whose pattern matches `path`, keeping only the most specific ones: for
+    /// `/api/providers/test`, the literal route rather than `/api/providers/{id}`.
+    fn matching(&self, path: &str) -> Vec<&(Method, Vec<Segment>, &'static str)> {
+        let literals = |segs: &[Segment]| segs.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
+        let all: Vec<_> = self
+            .routes
+            .iter()
+            .filter(|(_, segs, _)| match_path(segs, path).is_some())
+            .collect();
+        let best = all.iter().map(|(_, segs, _)| literals(segs)).max().unwrap_or(0);
+        all.into_iter().filter(|(_, segs, _)| literals(segs) == best).collect()
+    }
+
     /// The pattern a path belongs to, whatever the method; `unmatched` otherwise (a bounded label).
     pub fn label(&self, path: &str) -> &'static str {
-        self.routes
-            .iter()
-            .find(|(_, segs, _)| match_path(segs, path).is_some())
+        self.matching(path)
+            .first()
             .map(|(_, _, pattern)| *pattern)
             .unwrap_or("unmatched")
     }
@@ -147,12 +159,7 @@ impl RouteTable {
     /// The answer for a request no endpoint took: 405 with `Allow` if the path exists for other
     /// methods, else 404.
     fn no_route(&self, method: &Method, path: &str) -> ApiError {
-        let allow: Vec<Method> = self
-            .routes
-            .iter()
-            .filter(|(_, segs, _)| match_path(segs, path).is_some())
-            .map(|(m, _, _)| m.clone())
-            .collect();
+        let allow: Vec<Method> = self.matching(path).iter().map(|(m, _, _)| m.clone()).collect();
         if allow.is_empty() {
             ApiError::new(StatusCode::NOT_FOUND, "no_route", format!("no such route: {path}"))
         } else {
@@ -214,6 +221,9 @@ mod tests {
         let table = RouteTable::new(&endpoints());
         assert_eq!(table.label("/api/providers/x"), "/api/providers/{id}");
         assert_eq!(table.label("/nope"), "unmatched");
+        assert_eq!(table.label("/api/providers/test"), "/api/providers/test");
+        let literal = table.no_route(&Method::GET, "/api/providers/test");
+        assert_eq!(literal.allow, vec![Method::POST]);
         assert_eq!(
             table.no_route(&Method::PUT, "/api/providers/x").status,
             StatusCode::METHOD_NOT_ALLOWED

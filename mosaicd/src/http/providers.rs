@@ -26,7 +26,6 @@ pub fn endpoints() -> Vec<Endpoint> {
                 .and_then(create)
                 .boxed()
         }),
-        // Before `/api/providers/{id}`, so metrics label it by its own pattern.
         Endpoint::new(Method::POST, "/api/providers/test", |app, m| {
             m.and(with_app(app.clone()))
                 .and(user(app))

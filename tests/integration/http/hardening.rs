@@ -36,11 +36,22 @@ pub async fn error_shapes(backend: Backend) {
             Method::POST,
             "/api/providers",
             Some("application/json"),
-            b"[1,2]".to_vec(),
+            b"{\"name\":1}".to_vec(),
         ))
         .await
         .error(400, "invalid_input");
     assert!(m.starts_with("invalid request body"), "{m}");
+    // serde could fill a struct from an array; the API takes objects only.
+    let m = api
+        .send(raw(
+            Method::PATCH,
+            &format!("/api/admin/users/{}", w.admin.user_id),
+            Some("application/json"),
+            b"[\"x\", null]".to_vec(),
+        ))
+        .await
+        .error(400, "invalid_input");
+    assert_eq!(m, "the request body must be a JSON object");
     let m = api
         .send(raw(
             Method::POST,
