@@ -2,6 +2,7 @@
 //! server and (for container tests) the real Docker Engine, and cleans up after itself even when a
 //! test fails. Used by the one integration-test binary and by the benchmark programs.
 
+pub mod bench;
 pub mod bins;
 pub mod ci;
 pub mod daemon;
