@@ -165,11 +165,3 @@ pub async fn set_password(ex: &mut Exec<'_>, id: &str, password_hash: &str, name
         .await?
         == 1)
 }
-
-/// Whether the user row exists and is not deactivated.
-pub async fn is_active(ex: &mut Exec<'_>, id: &str) -> Result<bool> {
-    let row: Option<(String,)> = ex
-        .optional(q("SELECT id FROM users WHERE id = $1 AND deactivated_at IS NULL").bind(id))
-        .await?;
-    Ok(row.is_some())
-}

@@ -63,6 +63,22 @@ pub async fn oidc_settings(backend: Backend) {
         .unwrap();
     db.close().await;
     assert!(encrypted && value.starts_with("enc:v1:"), "{value}");
+    // The login flow reads it back through the service layer, with the daemon's key.
+    if backend == Backend::Sqlite {
+        let data_dir = w.daemon.data_dir.to_str().unwrap().to_string();
+        let config = mosaicd::config::Config::resolve_with_env(
+            <mosaicd::cli::Args as clap::Parser>::parse_from(["mosaicd", "--data-dir", &data_dir]),
+            |_| None,
+        )
+        .unwrap();
+        let (keyring, _) = mosaicd::secrets::load(None, &config.secret_key_file).unwrap();
+        let app = mosaicd::app::App::new(config, w.db().await, keyring);
+        assert_eq!(
+            app.oidc_client_secret().await.unwrap().as_deref(),
+            Some(secret.as_str())
+        );
+        app.db.close().await;
+    }
     assert_absent(&secret, &api.transcript(), "an HTTP response");
     assert_absent(&secret, &w.daemon.log(), "the daemon log");
     assert_absent(&secret, &w.audit_text().await, "the audit log");
