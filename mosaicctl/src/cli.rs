@@ -63,6 +63,8 @@ pub enum AdminCommand {
     ListBreakglass,
     /// Re-encrypt every stored secret under a new key and report how many values moved
     RotateKey(RotateKeyArgs),
+    /// Issue a new setup token for the WebUI's onboarding (replaces the one in mosaicd's log)
+    SetupToken,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ use crate::auth::password::PasswordHasher;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::secrets::Keyring;
+use crate::service::oidc::OidcCache;
 use crate::service::settings::OriginsCache;
 use crate::store::Db;
 
@@ -21,6 +22,7 @@ pub struct App {
     /// Held for the duration of a key rotation: one at a time.
     pub(crate) rotation: tokio::sync::Mutex<()>,
     pub(crate) origins_cache: OriginsCache,
+    pub(crate) oidc_cache: OidcCache,
 }
 
 impl App {
@@ -35,6 +37,7 @@ impl App {
             metrics: Metrics::default(),
             rotation: tokio::sync::Mutex::new(()),
             origins_cache: OriginsCache::default(),
+            oidc_cache: OidcCache::default(),
         }
     }
 }
@@ -48,6 +51,8 @@ pub enum Actor {
     Socket { uid: u32 },
     /// A logged-in user of the HTTP API.
     User { id: String },
+    /// Whoever presented the setup token to the WebUI's onboarding endpoints.
+    SetupToken,
 }
 
 impl fmt::Display for Actor {
@@ -56,6 +61,7 @@ impl fmt::Display for Actor {
             Actor::System => f.write_str(crate::store::audit::SYSTEM),
             Actor::Socket { uid } => write!(f, "admin-socket:uid={uid}"),
             Actor::User { id } => write!(f, "user:{id}"),
+            Actor::SetupToken => f.write_str("onboarding:setup-token"),
         }
     }
 }

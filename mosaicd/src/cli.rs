@@ -22,7 +22,7 @@ variables, then flags; a later source wins."
 pub struct Args {
     /// TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format,
     /// webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site,
-    /// provider_test_timeout).
+    /// provider_test_timeout, public_url, oidc_clock_skew, setup_token_ttl).
     #[arg(long, env = "MOSAIC_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -88,6 +88,22 @@ pub struct Args {
     /// How long a provider connection test waits for the provider, in seconds [default: 10]
     #[arg(long, env = "MOSAIC_PROVIDER_TEST_TIMEOUT", value_name = "SECONDS")]
     pub provider_test_timeout: Option<u64>,
+
+    /// The URL browsers and the identity provider reach this API at (scheme://host[:port]); the
+    /// OpenID Connect redirect URI is PUBLIC_URL/api/auth/oidc/callback [default: http:// and the
+    /// listen address, localhost for an unspecified address]
+    #[arg(long, env = "MOSAIC_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
+    /// Seconds an OpenID Connect ID token may be past its expiry, for clocks that disagree
+    /// [default: 60]
+    #[arg(long, env = "MOSAIC_OIDC_CLOCK_SKEW", value_name = "SECONDS")]
+    pub oidc_clock_skew: Option<u64>,
+
+    /// How long the setup token for the WebUI's onboarding endpoints stays valid, in seconds
+    /// [default: 86400, 24 hours]
+    #[arg(long, env = "MOSAIC_SETUP_TOKEN_TTL", value_name = "SECONDS")]
+    pub setup_token_ttl: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

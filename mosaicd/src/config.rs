@@ -60,6 +60,13 @@ pub struct HttpConfig {
     pub secure_cookies: bool,
     pub same_site: SameSite,
     pub provider_test_timeout: Duration,
+    /// The URL browsers reach this API at (scheme://host[:port][/prefix], no trailing `/`): the
+    /// OpenID Connect redirect URI is built from it.
+    pub public_url: String,
+    /// How far an ID token's expiry may lie in the past, for clocks that disagree a little.
+    pub oidc_clock_skew: Duration,
+    /// How long a setup token for the onboarding endpoints stays valid.
+    pub setup_token_ttl: Duration,
 }
 
 impl Default for HttpConfig {
@@ -72,8 +79,34 @@ impl Default for HttpConfig {
             secure_cookies: true,
             same_site: SameSite::Lax,
             provider_test_timeout: Duration::from_secs(10),
+            public_url: default_public_url(DEFAULT_LISTEN.parse().expect("valid default address")),
+            oidc_clock_skew: Duration::from_secs(60),
+            setup_token_ttl: Duration::from_secs(24 * 3600),
         }
     }
+}
+
+/// The API's URL when none is configured: the listen address, with an unspecified address
+/// (0.0.0.0, ::) read as `localhost`.
+pub fn default_public_url(listen: SocketAddr) -> String {
+    if listen.ip().is_unspecified() {
+        format!("http://localhost:{}", listen.port())
+    } else {
+        format!("http://{listen}")
+    }
+}
+
+/// Checks a configured public URL: http(s), a host, no credentials, query or fragment.
+fn check_public_url(raw: &str) -> Result<String> {
+    let bad = |why: &str| Error::Config(format!("public_url {raw:?}: {why}"));
+    let url = url::Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(bad("must be an http or https URL with a host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("must not carry credentials, a query or a fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 /// The config file's keys. Unknown keys are an error: a typo must not silently fall back to a default.
@@ -94,6 +127,9 @@ struct FileConfig {
     insecure_cookies: Option<bool>,
     cookie_same_site: Option<SameSite>,
     provider_test_timeout: Option<u64>,
+    public_url: Option<String>,
+    oidc_clock_skew: Option<u64>,
+    setup_token_ttl: Option<u64>,
 }
 
 impl Config {
@@ -174,6 +210,20 @@ impl Config {
                 "provider_test_timeout",
                 args.provider_test_timeout.or(file.provider_test_timeout),
                 defaults.provider_test_timeout,
+            )?,
+            public_url: match args.public_url.or(file.public_url) {
+                Some(url) => check_public_url(&url)?,
+                None => default_public_url(listen),
+            },
+            oidc_clock_skew: args
+                .oidc_clock_skew
+                .or(file.oidc_clock_skew)
+                .map(Duration::from_secs)
+                .unwrap_or(defaults.oidc_clock_skew),
+            setup_token_ttl: seconds(
+                "setup_token_ttl",
+                args.setup_token_ttl.or(file.setup_token_ttl),
+                defaults.setup_token_ttl,
             )?,
         };
         Ok(Config {

@@ -48,6 +48,7 @@ pub async fn run(config: Config, shutdown: impl std::future::Future<Output = ()>
     let listener = http::bind(config.listen).await?;
     let app = Arc::new(App::new(config, db, keyring));
     app.check_key().await?;
+    app.announce_setup_token().await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {

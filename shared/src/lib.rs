@@ -51,4 +51,24 @@ pub trait Admin {
     /// one and stores it in its key file; a key given from the environment must be replaced by the
     /// operator, so then the new key must be supplied.
     async fn rotate_key(new_key: Option<Sensitive>) -> RpcResult<types::RotationReport>;
+
+    // Onboarding (first boot). The steps themselves go through the generic RPCs (breakglass
+    // above, providers and config); these are the onboarding-only operations.
+
+    /// Which onboarding steps are done, skipped or pending.
+    async fn onboarding_status() -> RpcResult<types::OnboardingStatus>;
+
+    /// Issues a fresh setup token for the WebUI's onboarding endpoints, replacing the previous
+    /// one. `Conflict` once onboarding is complete.
+    async fn onboarding_setup_token() -> RpcResult<types::SetupToken>;
+
+    /// Fetches and checks an issuer's OpenID Connect discovery document and keys, as step 2 does
+    /// before saving. `Unavailable` with a clear reason when the issuer cannot be used.
+    async fn onboarding_check_oidc_issuer(issuer_url: String) -> RpcResult<types::OidcIssuerCheck>;
+
+    /// Records that an optional step is skipped (skipping OIDC removes OIDC settings).
+    async fn onboarding_skip(step: types::SkippableStep) -> RpcResult<types::OnboardingStatus>;
+
+    /// Completes onboarding once every step is done or skipped; `Conflict` naming what is left.
+    async fn onboarding_complete() -> RpcResult<types::OnboardingStatus>;
 }

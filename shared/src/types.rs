@@ -395,6 +395,10 @@ pub struct OidcSettings {
     pub client_secret_set: bool,
     pub client_secret_hint: Option<String>,
     pub updated_at: Option<String>,
+    /// The redirect URI to register with the identity provider for this client.
+    pub redirect_uri: String,
+    /// Who becomes an administrator at an OpenID Connect login.
+    pub provisioning: OidcProvisioning,
 }
 
 /// Replaces the OIDC settings. An absent `clientSecret` keeps the stored one.
@@ -468,4 +472,134 @@ pub struct CreatedApiToken {
     #[serde(flatten)]
     pub info: ApiToken,
     pub token: Sensitive,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Onboarding (first boot) and OpenID Connect login: the shapes the HTTP onboarding endpoints and
+// the admin socket share, so the WebUI's wizard and `mosaicctl onboard` see one vocabulary.
+// ---------------------------------------------------------------------------------------------
+
+/// Where one onboarding step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepState {
+    Pending,
+    Done,
+    /// An optional step the operator chose to skip (OIDC, system agents).
+    Skipped,
+}
+
+/// The steps that may be skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SkippableStep {
+    /// Step 2: no OpenID Connect; breakglass and invited local users only.
+    Oidc,
+    /// Step 4: no always-on system agents.
+    SystemAgents,
+}
+
+impl SkippableStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkippableStep::Oidc => "oidc",
+            SkippableStep::SystemAgents => "systemAgents",
+        }
+    }
+}
+
+/// Step 1: the breakglass admin(s).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BreakglassStep {
+    pub state: StepState,
+    pub usernames: Vec<String>,
+}
+
+/// Step 2: OpenID Connect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OidcStep {
+    pub state: StepState,
+    pub issuer_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret_set: bool,
+}
+
+/// Step 3: the first LLM provider, admin-level (used by system agents) and the default one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderStep {
+    pub state: StepState,
+    /// The default admin-level provider (never its key: a masked hint at most).
+    pub provider: Option<Provider>,
+}
+
+/// Step 4: always-on system agents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemAgentsStep {
+    pub state: StepState,
+    /// Active system agents configured so far.
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnboardingSteps {
+    pub breakglass: BreakglassStep,
+    pub oidc: OidcStep,
+    pub provider: ProviderStep,
+    pub system_agents: SystemAgentsStep,
+}
+
+/// Which onboarding steps are done. Steps stay editable until onboarding is complete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnboardingStatus {
+    pub complete: bool,
+    pub completed_at: Option<String>,
+    pub steps: OnboardingSteps,
+    /// Every step is done or skipped: `complete` would succeed.
+    pub ready: bool,
+    /// When the current setup token expires (none once onboarding is complete, or before one
+    /// was issued).
+    pub setup_token_expires_at: Option<String>,
+}
+
+/// A fresh setup token for the WebUI's onboarding endpoints. Shown once; only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetupToken {
+    pub token: Sensitive,
+    pub expires_at: String,
+}
+
+/// What an issuer's OpenID Connect discovery document says, once fetched and checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OidcIssuerCheck {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    /// Signing keys published at `jwksUri`.
+    pub signing_keys: u64,
+    pub id_token_signing_algs: Vec<String>,
+}
+
+/// Who becomes an administrator when they log in with OpenID Connect.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OidcProvisioning {
+    /// Verified email addresses made administrators (lower-cased).
+    #[serde(default)]
+    pub admin_emails: Vec<String>,
+    /// An ID token claim that makes its holder an administrator (e.g. `groups`).
+    #[serde(default)]
+    pub admin_claim: Option<String>,
+    /// The value `adminClaim` must equal or, for a list, contain (e.g. `mosaic-admins`); absent,
+    /// the claim must be `true`.
+    #[serde(default)]
+    pub admin_claim_value: Option<String>,
 }

@@ -69,6 +69,18 @@ pub async fn run(client: &Client, command: AdminCommand, json: bool) -> CliResul
                 }
             }
         }
+        AdminCommand::SetupToken => {
+            let issued = call!(client, onboarding_setup_token())?;
+            if json {
+                output::json(&issued);
+            } else {
+                println!("{}", issued.token.expose());
+                eprintln!(
+                    "Setup token for the WebUI's onboarding, valid until {}; it replaces any earlier one.",
+                    issued.expires_at
+                );
+            }
+        }
     }
     Ok(())
 }

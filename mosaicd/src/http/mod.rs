@@ -13,6 +13,8 @@ pub mod cors;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod oidc;
+pub mod onboarding;
 pub mod openapi;
 pub mod providers;
 pub mod server;
@@ -71,6 +73,8 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(providers::endpoints());
     all.extend(agent_config::endpoints());
     all.extend(admin::endpoints());
+    all.extend(onboarding::endpoints());
+    all.extend(oidc::endpoints());
     all
 }
 

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use mosaic_shared::types::{Breakglass, RotationReport, Status};
+use mosaic_shared::types::{
+    Breakglass, OidcIssuerCheck, OnboardingStatus, RotationReport, SetupToken, SkippableStep, Status,
+};
 use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
 
@@ -53,5 +55,25 @@ impl Admin for AdminServer {
             .app
             .rotate_key(&self.actor, new_key.as_ref().map(Sensitive::expose))
             .await?)
+    }
+
+    async fn onboarding_status(self, _: Context) -> RpcResult<OnboardingStatus> {
+        Ok(self.app.onboarding_status().await?)
+    }
+
+    async fn onboarding_setup_token(self, _: Context) -> RpcResult<SetupToken> {
+        Ok(self.app.issue_setup_token(&self.actor).await?)
+    }
+
+    async fn onboarding_check_oidc_issuer(self, _: Context, issuer_url: String) -> RpcResult<OidcIssuerCheck> {
+        Ok(self.app.check_oidc_issuer(issuer_url.trim()).await?)
+    }
+
+    async fn onboarding_skip(self, _: Context, step: SkippableStep) -> RpcResult<OnboardingStatus> {
+        Ok(self.app.onboarding_skip(&self.actor, step).await?)
+    }
+
+    async fn onboarding_complete(self, _: Context) -> RpcResult<OnboardingStatus> {
+        Ok(self.app.complete_onboarding(&self.actor).await?)
     }
 }

@@ -125,7 +125,7 @@ impl App {
         self.start_session(&user).await
     }
 
-    async fn start_session(&self, user: &users::UserRow) -> Result<NewSession> {
+    pub(crate) async fn start_session(&self, user: &users::UserRow) -> Result<NewSession> {
         let token = tokens::generate(SESSION_PREFIX);
         let now = now_ms();
         let http = &self.config.http;

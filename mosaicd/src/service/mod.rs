@@ -6,6 +6,8 @@ pub mod auth;
 pub mod breakglass;
 pub mod egress;
 pub mod keys;
+pub mod oidc;
+pub mod onboarding;
 pub mod providers;
 pub mod settings;
 pub mod status;

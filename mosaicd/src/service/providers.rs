@@ -25,7 +25,7 @@ pub const MAX_API_KEY_BYTES: usize = 4096;
 /// A connection test reads at most this much of the provider's answer.
 const MAX_TEST_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-fn key_binding(id: &str) -> Binding {
+pub(crate) fn key_binding(id: &str) -> Binding {
     Binding::new("llm_provider", id, "api_key")
 }
 
@@ -312,7 +312,12 @@ impl App {
 
     /// Asks the provider for its models, within the egress policy and the configured timeout.
     /// Every outcome is an answer, not an error: the caller shows it to a person.
-    async fn connection_test(&self, base_url: &str, api_type: &str, key: Option<&str>) -> Result<ConnectionTest> {
+    pub(crate) async fn connection_test(
+        &self,
+        base_url: &str,
+        api_type: &str,
+        key: Option<&str>,
+    ) -> Result<ConnectionTest> {
         let allow_private = self.allow_private_provider_urls().await?;
         let base = match egress::check_base_url(base_url, allow_private) {
             Ok(base) => base,

@@ -67,7 +67,7 @@ fn check_origins(origins: &[String]) -> Result<Vec<String>> {
 }
 
 /// An OIDC issuer: https, or http on a loopback host (a provider on the same machine).
-fn check_issuer(issuer: &str) -> Result<()> {
+pub(crate) fn check_issuer(issuer: &str) -> Result<()> {
     let url = reqwest::Url::parse(issuer).map_err(|e| Error::Invalid(format!("invalid issuerUrl: {e}")))?;
     let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
@@ -180,6 +180,8 @@ impl App {
             client_secret_set: secret.is_some(),
             client_secret_hint: secret_hint,
             updated_at: updated_at.map(rfc3339),
+            redirect_uri: self.oidc_redirect_uri(),
+            provisioning: self.oidc_provisioning().await?,
         })
     }
 
@@ -223,6 +225,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.forget_oidc_metadata();
         self.oidc_settings().await
     }
 
@@ -233,7 +236,9 @@ impl App {
             system_config::delete(&mut tx.ex(), key).await?;
         }
         audit::record(&mut tx.ex(), &actor.to_string(), "oidc.clear", None, json!({})).await?;
-        tx.commit().await
+        tx.commit().await?;
+        self.forget_oidc_metadata();
+        Ok(())
     }
 
     /// The OIDC client secret in plain text, for the login flow (never for a response).

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod breakglass;
 pub mod counts;
 pub mod invites;
+pub mod oidc_login;
 pub mod providers;
 pub mod secrets;
 pub mod sessions;

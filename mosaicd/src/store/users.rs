@@ -165,3 +165,64 @@ pub async fn set_password(ex: &mut Exec<'_>, id: &str, password_hash: &str, name
         .await?
         == 1)
 }
+
+/// The user an OpenID identity (issuer and subject) is linked to, if any.
+pub async fn by_oidc_identity(ex: &mut Exec<'_>, issuer: &str, subject: &str) -> Result<Option<AdminRow>> {
+    ex.optional(
+        q(admin_select!("WHERE oidc_issuer = $1 AND oidc_subject = $2"))
+            .bind(issuer)
+            .bind(subject),
+    )
+    .await
+}
+
+/// The OpenID identity a user is linked to: `(issuer, subject)`.
+pub async fn oidc_identity(ex: &mut Exec<'_>, id: &str) -> Result<Option<(String, String)>> {
+    let row: Option<(Option<String>, Option<String>)> = ex
+        .optional(q("SELECT oidc_issuer, oidc_subject FROM users WHERE id = $1").bind(id))
+        .await?;
+    Ok(row.and_then(|(issuer, subject)| issuer.zip(subject)))
+}
+
+/// Links an existing account to an OpenID identity and sets its auth source.
+pub async fn link_oidc(ex: &mut Exec<'_>, id: &str, issuer: &str, subject: &str, auth_source: &str) -> Result<bool> {
+    Ok(ex
+        .execute(
+            q("UPDATE users SET oidc_issuer = $2, oidc_subject = $3, auth_source = $4, updated_at = $5 WHERE id = $1")
+                .bind(id)
+                .bind(issuer)
+                .bind(subject)
+                .bind(auth_source)
+                .bind(now_ms()),
+        )
+        .await?
+        == 1)
+}
+
+/// Creates an account for an OpenID identity seen for the first time.
+pub async fn insert_oidc(
+    ex: &mut Exec<'_>,
+    email: &str,
+    name: &str,
+    role: &str,
+    issuer: &str,
+    subject: &str,
+) -> Result<String> {
+    let id = new_id();
+    let now = now_ms();
+    ex.execute(
+        q(
+            "INSERT INTO users (id, email, name, role, auth_source, oidc_issuer, oidc_subject, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'oidc', $5, $6, $7, $7)",
+        )
+        .bind(&id)
+        .bind(email.to_lowercase())
+        .bind(name)
+        .bind(role)
+        .bind(issuer)
+        .bind(subject)
+        .bind(now),
+    )
+    .await?;
+    Ok(id)
+}

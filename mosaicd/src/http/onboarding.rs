@@ -1,0 +1,217 @@
+//! The WebUI's onboarding endpoints (first boot). Each needs the setup token mosaicd logs at
+//! start (`X-Mosaic-Setup-Token`) and works only until onboarding is complete; after that every
+//! one answers 409 `onboarding_complete`. The rules are in `service/onboarding.rs`, which the
+//! terminal wizard reaches over the admin socket.
+//!
+//! Step 4 (system agents) can only be skipped here so far: the route that configures system
+//! agents during onboarding belongs beside `/api/onboarding/system-agents/skip` and is added with
+//! the system agents themselves.
+
+use std::sync::Arc;
+
+use mosaic_shared::Sensitive;
+use mosaic_shared::types::{
+    ConnectionTest, NewProvider, OidcInput, OidcIssuerCheck, Provider, ProviderDraft, SkippableStep,
+};
+use serde::{Deserialize, Serialize};
+use warp::http::{HeaderMap, Method, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Rejection};
+
+use super::Endpoint;
+use super::error::{ApiError, reject};
+use super::extract::{MAX_JSON_BODY, Params, json, ok, with_app};
+use crate::app::{Actor, App};
+use crate::error::Error;
+use crate::service::onboarding::{ProviderStepOutcome, SetupTokenRefusal};
+
+/// The header the setup token travels in.
+pub const SETUP_TOKEN_HEADER: &str = "x-mosaic-setup-token";
+
+/// Who the audit log names for an onboarding step taken over HTTP.
+const ACTOR: Actor = Actor::SetupToken;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakglassRequest {
+    pub username: String,
+    pub password: Sensitive,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuerRequest {
+    pub issuer_url: String,
+}
+
+/// Step 3's answer: the saved provider and the connection test that let it be saved.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderSaved {
+    pub provider: Provider,
+    pub test: ConnectionTest,
+}
+
+/// Passes only requests that carry the valid setup token while onboarding is open.
+fn setup_token(app: Arc<App>) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::header::headers_cloned()
+        .and(with_app(app))
+        .and_then(|headers: HeaderMap, app: Arc<App>| async move {
+            let presented = headers.get(SETUP_TOKEN_HEADER).and_then(|v| v.to_str().ok());
+            match app.check_setup_token(presented).await.map_err(reject)? {
+                Ok(()) => Ok(()),
+                Err(refusal) => Err(reject(refusal_error(refusal))),
+            }
+        })
+        .untuple_one()
+}
+
+fn refusal_error(refusal: SetupTokenRefusal) -> ApiError {
+    match refusal {
+        SetupTokenRefusal::Complete => ApiError::new(
+            StatusCode::CONFLICT,
+            "onboarding_complete",
+            "onboarding is already complete: log in, and change settings as an administrator",
+        ),
+        SetupTokenRefusal::Missing => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "setup_token_required",
+            "onboarding needs the setup token mosaicd wrote to its log (or `mosaicctl admin setup-token`), \
+             sent in X-Mosaic-Setup-Token",
+        ),
+        SetupTokenRefusal::Invalid(why) => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "setup_token_invalid",
+            format!(
+                "{why}: use the latest setup token from mosaicd's log, or get a new one with \
+                 `mosaicctl admin setup-token`"
+            ),
+        ),
+    }
+}
+
+/// A step's error; a step refused because onboarding completed meanwhile answers like the token
+/// check does.
+fn step_error(e: Error) -> Rejection {
+    match e {
+        Error::Conflict(m) if m.starts_with("onboarding is already complete") => {
+            reject(refusal_error(SetupTokenRefusal::Complete))
+        }
+        other => reject(other),
+    }
+}
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        Endpoint::new(Method::GET, "/api/onboarding/status", |app, m| {
+            m.and(setup_token(app.clone()))
+                .and(with_app(app))
+                .and_then(|_, app: Arc<App>| async move {
+                    Ok::<_, Rejection>(ok(&app.onboarding_status().await.map_err(step_error)?))
+                })
+                .boxed()
+        }),
+        Endpoint::new(Method::POST, "/api/onboarding/breakglass", |app, m| {
+            m.and(setup_token(app.clone()))
+                .and(with_app(app))
+                .and(json::<BreakglassRequest>(MAX_JSON_BODY))
+                .and_then(breakglass)
+                .boxed()
+        }),
+        Endpoint::new(Method::POST, "/api/onboarding/oidc/check", |app, m| {
+            m.and(setup_token(app.clone()))
+                .and(with_app(app))
+                .and(json::<IssuerRequest>(MAX_JSON_BODY))
+                .and_then(check_issuer)
+                .boxed()
+        }),
+        Endpoint::new(Method::PUT, "/api/onboarding/oidc", |app, m| {
+            m.and(setup_token(app.clone()))
+                .and(with_app(app))
+                .and(json::<OidcInput>(MAX_JSON_BODY))
+                .and_then(set_oidc)
+                .boxed()
+        }),
+        Endpoint::new(Method::POST, "/api/onboarding/oidc/skip", |app, m| {
+            m.and(setup_token(app.clone()))
+                .and(with_app(app))
+                .and_then(|_, app: Arc<App>| skip(app, SkippableStep::Oidc))
+                .boxed()
+        }),
+        Endpoint::new(Method::POST, "/api/onboarding/provider/test", |app, m| {
+            m.and(setup_token(app.clone()))
+                .and(with_app(app))
+                .and(json::<ProviderDraft>(MAX_JSON_BODY))
+                .and_then(test_provider)
+                .boxed()
+        }),
+        Endpoint::new(Method::PUT, "/api/onboarding/provider", |app, m| {
+            m.and(setup_token(app.clone()))
+                .and(with_app(app))
+                .and(json::<NewProvider>(MAX_JSON_BODY))
+                .and_then(save_provider)
+                .boxed()
+        }),
+        Endpoint::new(Method::POST, "/api/onboarding/system-agents/skip", |app, m| {
+            m.and(setup_token(app.clone()))
+                .and(with_app(app))
+                .and_then(|_, app: Arc<App>| skip(app, SkippableStep::SystemAgents))
+                .boxed()
+        }),
+        Endpoint::new(Method::POST, "/api/onboarding/complete", |app, m| {
+            m.and(setup_token(app.clone()))
+                .and(with_app(app))
+                .and_then(|_, app: Arc<App>| async move {
+                    Ok::<_, Rejection>(ok(&app.complete_onboarding(&ACTOR).await.map_err(step_error)?))
+                })
+                .boxed()
+        }),
+    ]
+}
+
+async fn breakglass(_: Params, app: Arc<App>, body: BreakglassRequest) -> Result<Response, Rejection> {
+    app.onboarding_breakglass(&ACTOR, body.username.trim(), body.password.expose())
+        .await
+        .map_err(step_error)?;
+    Ok(ok(&app.onboarding_status().await.map_err(step_error)?))
+}
+
+async fn check_issuer(_: Params, app: Arc<App>, body: IssuerRequest) -> Result<Response, Rejection> {
+    let check: OidcIssuerCheck = app
+        .check_oidc_issuer(body.issuer_url.trim())
+        .await
+        .map_err(discovery_error)?;
+    Ok(ok(&check))
+}
+
+/// An issuer that cannot be used is the caller's input problem here, with its own code.
+fn discovery_error(e: Error) -> Rejection {
+    match e {
+        Error::Unavailable(m) => reject(ApiError::new(StatusCode::BAD_REQUEST, "oidc_discovery_failed", m)),
+        other => step_error(other),
+    }
+}
+
+async fn set_oidc(_: Params, app: Arc<App>, body: OidcInput) -> Result<Response, Rejection> {
+    app.onboarding_set_oidc(&ACTOR, body).await.map_err(discovery_error)?;
+    Ok(ok(&app.onboarding_status().await.map_err(step_error)?))
+}
+
+async fn skip(app: Arc<App>, step: SkippableStep) -> Result<Response, Rejection> {
+    Ok(ok(&app.onboarding_skip(&ACTOR, step).await.map_err(step_error)?))
+}
+
+async fn test_provider(_: Params, app: Arc<App>, body: ProviderDraft) -> Result<Response, Rejection> {
+    Ok(ok(&app.test_provider_draft(body).await.map_err(step_error)?))
+}
+
+async fn save_provider(_: Params, app: Arc<App>, body: NewProvider) -> Result<Response, Rejection> {
+    match app.onboarding_save_provider(&ACTOR, body).await.map_err(step_error)? {
+        ProviderStepOutcome::Saved { provider, test } => Ok(ok(&ProviderSaved { provider, test })),
+        ProviderStepOutcome::TestFailed(test) => Err(reject(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "provider_test_failed",
+            format!("the connection test failed, so nothing was saved: {}", test.message),
+        ))),
+    }
+}
