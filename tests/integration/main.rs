@@ -5,6 +5,8 @@
 mod docs;
 mod foundation;
 mod http;
+mod oidc;
+mod onboarding;
 mod store;
 
 fn main() {
@@ -14,10 +16,13 @@ fn main() {
     trials.extend(foundation::trials());
     trials.extend(store::trials());
     trials.extend(http::trials());
+    trials.extend(onboarding::trials());
+    trials.extend(oidc::trials());
     trials.extend(docs::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();
+        mosaic_tests::oidc::start();
     }
     let conclusion = libtest_mimic::run(&args, trials);
     mosaic_tests::teardown();

@@ -8,6 +8,7 @@ pub mod ci;
 pub mod daemon;
 pub mod fake_provider;
 pub mod http;
+pub mod oidc;
 pub mod postgres;
 pub mod pty;
 pub mod trial;
@@ -18,4 +19,5 @@ pub use trial::trial;
 /// Removes everything the shared fixtures created. Called once, when all tests have run.
 pub fn teardown() {
     postgres::teardown();
+    oidc::teardown();
 }

@@ -126,7 +126,7 @@ impl App {
         }
         let issued = self.issue_setup_token(&Actor::System).await?;
         tracing::warn!(
-            setup_token = issued.token.expose(),
+            setup_token = %issued.token.expose(),
             expires_at = %issued.expires_at,
             "onboarding is not complete: finish it in the WebUI with this setup token \
              (or run `mosaicctl onboard`); `mosaicctl admin setup-token` issues a new one"
