@@ -40,6 +40,9 @@ _mosaicctl() {
             mosaicctl__subcmd__admin,rotate-key)
                 cmd="mosaicctl__subcmd__admin__subcmd__rotate__subcmd__key"
                 ;;
+            mosaicctl__subcmd__admin,setup-token)
+                cmd="mosaicctl__subcmd__admin__subcmd__setup__subcmd__token"
+                ;;
             mosaicctl__subcmd__admin__subcmd__help,create-breakglass)
                 cmd="mosaicctl__subcmd__admin__subcmd__help__subcmd__create__subcmd__breakglass"
                 ;;
@@ -54,6 +57,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__admin__subcmd__help,rotate-key)
                 cmd="mosaicctl__subcmd__admin__subcmd__help__subcmd__rotate__subcmd__key"
+                ;;
+            mosaicctl__subcmd__admin__subcmd__help,setup-token)
+                cmd="mosaicctl__subcmd__admin__subcmd__help__subcmd__setup__subcmd__token"
                 ;;
             mosaicctl__subcmd__help,admin)
                 cmd="mosaicctl__subcmd__help__subcmd__admin"
@@ -75,6 +81,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__help__subcmd__admin,rotate-key)
                 cmd="mosaicctl__subcmd__help__subcmd__admin__subcmd__rotate__subcmd__key"
+                ;;
+            mosaicctl__subcmd__help__subcmd__admin,setup-token)
+                cmd="mosaicctl__subcmd__help__subcmd__admin__subcmd__setup__subcmd__token"
                 ;;
             *)
                 ;;
@@ -105,7 +114,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__admin)
-            opts="-h --socket --json --timeout --help create-breakglass reset-breakglass list-breakglass rotate-key help"
+            opts="-h --socket --json --timeout --help create-breakglass reset-breakglass list-breakglass rotate-key setup-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -153,7 +162,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__admin__subcmd__help)
-            opts="create-breakglass reset-breakglass list-breakglass rotate-key help"
+            opts="create-breakglass reset-breakglass list-breakglass rotate-key setup-token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,6 +232,20 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__admin__subcmd__help__subcmd__rotate__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__admin__subcmd__help__subcmd__setup__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -306,6 +329,28 @@ _mosaicctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mosaicctl__subcmd__admin__subcmd__setup__subcmd__token)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mosaicctl__subcmd__help)
             opts="status admin help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -321,7 +366,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help__subcmd__admin)
-            opts="create-breakglass reset-breakglass list-breakglass rotate-key"
+            opts="create-breakglass reset-breakglass list-breakglass rotate-key setup-token"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,6 +422,20 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help__subcmd__admin__subcmd__rotate__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__admin__subcmd__setup__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

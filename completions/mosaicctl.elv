@@ -46,6 +46,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand reset-breakglass 'Set a new password for a breakglass admin and end its sessions'
             cand list-breakglass 'List breakglass admins'
             cand rotate-key 'Re-encrypt every stored secret under a new key and report how many values moved'
+            cand setup-token 'Issue a new setup token for the WebUI''s onboarding (replaces the one in mosaicd''s log)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;admin;create-breakglass'= {
@@ -81,11 +82,19 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'mosaicctl;admin;setup-token'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'mosaicctl;admin;help'= {
             cand create-breakglass 'Create a breakglass admin (prompts for the password, or reads it with --password-stdin)'
             cand reset-breakglass 'Set a new password for a breakglass admin and end its sessions'
             cand list-breakglass 'List breakglass admins'
             cand rotate-key 'Re-encrypt every stored secret under a new key and report how many values moved'
+            cand setup-token 'Issue a new setup token for the WebUI''s onboarding (replaces the one in mosaicd''s log)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;admin;help;create-breakglass'= {
@@ -95,6 +104,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;admin;help;list-breakglass'= {
         }
         &'mosaicctl;admin;help;rotate-key'= {
+        }
+        &'mosaicctl;admin;help;setup-token'= {
         }
         &'mosaicctl;admin;help;help'= {
         }
@@ -110,6 +121,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand reset-breakglass 'Set a new password for a breakglass admin and end its sessions'
             cand list-breakglass 'List breakglass admins'
             cand rotate-key 'Re-encrypt every stored secret under a new key and report how many values moved'
+            cand setup-token 'Issue a new setup token for the WebUI''s onboarding (replaces the one in mosaicd''s log)'
         }
         &'mosaicctl;help;admin;create-breakglass'= {
         }
@@ -118,6 +130,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;help;admin;list-breakglass'= {
         }
         &'mosaicctl;help;admin;rotate-key'= {
+        }
+        &'mosaicctl;help;admin;setup-token'= {
         }
         &'mosaicctl;help;help'= {
         }

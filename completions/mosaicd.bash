@@ -23,7 +23,7 @@ _mosaicd() {
 
     case "${cmd}" in
         mosaicd)
-            opts="-h -V --config --data-dir --socket --listen --admin-group --secret-key-file --log-format --webui-origin --session-ttl --session-idle-timeout --invite-ttl --insecure-cookies --cookie-same-site --provider-test-timeout --help --version"
+            opts="-h -V --config --data-dir --socket --listen --admin-group --secret-key-file --log-format --webui-origin --session-ttl --session-idle-timeout --invite-ttl --insecure-cookies --cookie-same-site --provider-test-timeout --public-url --oidc-clock-skew --setup-token-ttl --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -78,6 +78,18 @@ _mosaicd() {
                     return 0
                     ;;
                 --provider-test-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oidc-clock-skew)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setup-token-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

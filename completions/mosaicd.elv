@@ -18,7 +18,7 @@ set edit:completion:arg-completer[mosaicd] = {|@words|
     }
     var completions = [
         &'mosaicd'= {
-            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout)'
+            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, public_url, oidc_clock_skew, setup_token_ttl)'
             cand --data-dir 'Directory for the SQLite database, the generated key file and the lock file [default: /var/lib/mosaic as root, else $XDG_DATA_HOME/mosaic]'
             cand --socket 'Admin socket for mosaicctl [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
             cand --listen 'HTTP API address [default: 127.0.0.1:4000]'
@@ -31,6 +31,9 @@ set edit:completion:arg-completer[mosaicd] = {|@words|
             cand --invite-ttl 'How long an invite link stays valid, in seconds [default: 604800, 7 days]'
             cand --cookie-same-site 'SameSite attribute of the session cookie; `none` (WebUI on another site) needs Secure [default: lax]'
             cand --provider-test-timeout 'How long a provider connection test waits for the provider, in seconds [default: 10]'
+            cand --public-url 'The URL browsers and the identity provider reach this API at (scheme://host[:port]); the OpenID Connect redirect URI is PUBLIC_URL/api/auth/oidc/callback [default: http:// and the listen address, localhost for an unspecified address]'
+            cand --oidc-clock-skew 'Seconds an OpenID Connect ID token may be past its expiry, for clocks that disagree [default: 60]'
+            cand --setup-token-ttl 'How long the setup token for the WebUI''s onboarding endpoints stays valid, in seconds [default: 86400, 24 hours]'
             cand --insecure-cookies 'Send the session cookie without the Secure attribute. Only for a deployment reached over plain HTTP on a host other than localhost; browsers keep Secure cookies for localhost'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
