@@ -207,7 +207,10 @@ async fn test_provider(_: Params, app: Arc<App>, body: ProviderDraft) -> Result<
 
 async fn save_provider(_: Params, app: Arc<App>, body: NewProvider) -> Result<Response, Rejection> {
     match app.onboarding_save_provider(&ACTOR, body).await.map_err(step_error)? {
-        ProviderStepOutcome::Saved { provider, test } => Ok(ok(&ProviderSaved { provider, test })),
+        ProviderStepOutcome::Saved { provider, test } => Ok(ok(&ProviderSaved {
+            provider: *provider,
+            test,
+        })),
         ProviderStepOutcome::TestFailed(test) => Err(reject(ApiError::new(
             StatusCode::BAD_REQUEST,
             "provider_test_failed",

@@ -407,7 +407,7 @@ impl App {
         if !metadata
             .response_types_supported()
             .iter()
-            .any(|t| t.iter().any(|t| *t == openidconnect::core::CoreResponseType::Code))
+            .any(|t| t.contains(&openidconnect::core::CoreResponseType::Code))
         {
             return Err(unusable("it does not support the authorization code flow".into()));
         }

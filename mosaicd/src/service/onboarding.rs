@@ -64,7 +64,10 @@ pub enum SetupTokenRefusal {
 /// The outcome of step 3: saved after a passing test, or not saved.
 #[derive(Debug, Clone)]
 pub enum ProviderStepOutcome {
-    Saved { provider: Provider, test: ConnectionTest },
+    Saved {
+        provider: Box<Provider>,
+        test: ConnectionTest,
+    },
     TestFailed(ConnectionTest),
 }
 
@@ -369,7 +372,10 @@ impl App {
             None => self.create_provider(actor, &owner, input).await?,
         };
         system_config::set(&mut self.db.ex(), SYSTEM_DEFAULT_PROVIDER, &provider.id, false).await?;
-        Ok(ProviderStepOutcome::Saved { provider, test })
+        Ok(ProviderStepOutcome::Saved {
+            provider: Box::new(provider),
+            test,
+        })
     }
 
     /// Step 5: marks onboarding complete once every step is done or skipped, and retires the
