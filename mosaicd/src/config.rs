@@ -324,6 +324,28 @@ mod tests {
         assert!(Config::resolve_with_env(none_insecure, |_| None).is_err());
     }
 
+    #[test]
+    fn public_url_defaults_and_checks() {
+        let config =
+            Config::resolve_with_env(Args::parse_from(["mosaicd", "--listen", "0.0.0.0:4000"]), |_| None).unwrap();
+        assert_eq!(config.http.public_url, "http://localhost:4000");
+        let config =
+            Config::resolve_with_env(Args::parse_from(["mosaicd", "--listen", "127.0.0.1:5000"]), |_| None).unwrap();
+        assert_eq!(config.http.public_url, "http://127.0.0.1:5000");
+        let args = Args::parse_from(["mosaicd", "--public-url", "https://mosaic.example.com/api-root/"]);
+        let config = Config::resolve_with_env(args, |_| None).unwrap();
+        assert_eq!(config.http.public_url, "https://mosaic.example.com/api-root");
+        for bad in ["ftp://x", "https://u:p@x", "https://x/?q=1", "not a url"] {
+            let args = Args::parse_from(["mosaicd", "--public-url", bad]);
+            assert!(Config::resolve_with_env(args, |_| None).is_err(), "{bad}");
+        }
+        let args = Args::parse_from(["mosaicd", "--oidc-clock-skew", "0"]);
+        assert_eq!(
+            Config::resolve_with_env(args, |_| None).unwrap().http.oidc_clock_skew,
+            Duration::ZERO
+        );
+    }
+
     fn tempfile_dir() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("mosaicd-config-test-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
