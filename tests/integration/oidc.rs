@@ -33,6 +33,7 @@ pub fn trials() -> Vec<Trial> {
         trial("oidc::expired_token_is_refused", expired_token),
         trial("oidc::state_mismatch_and_replay", state_and_replay),
         trial("oidc::issuer_down_keeps_breakglass_working", issuer_down),
+        trial("oidc::pending_logins_are_capped", pending_cap),
     ]
 }
 
@@ -610,4 +611,33 @@ async fn issuer_down() {
         w.api.get("/api/auth/oidc", Auth::None).await.expect(200)["enabled"],
         false
     );
+}
+
+/// A flood of login starts cannot grow the flow table without bound, nor touch password logins.
+async fn pending_cap() {
+    let idp = shared();
+    let w = world(Backend::Sqlite, &idp.issuer(), &[]).await;
+    let browser = Browser::new(&w.daemon.base_url());
+    let db = w.db().await;
+    let far = 4_000_000_000_000_i64;
+    db.execute(
+        q(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+           INSERT INTO oidc_login (id, cookie_hash, issuer, client_id, created_at, expires_at)
+           SELECT 'f' || i, 'h' || i, 'x', 'x', 0, $2 FROM n",
+        )
+        .bind(mosaicd::service::oidc::MAX_PENDING_FLOWS)
+        .bind(far),
+    )
+    .await
+    .unwrap();
+    let m = browser.start("").await.error(503, "oidc_unavailable");
+    assert!(m.contains("too many"), "{m}");
+    w.api.login("admin", PASSWORD).await;
+    // Expired flows are swept by the next start.
+    db.execute(q("UPDATE oidc_login SET expires_at = 1 WHERE id = 'f1'"))
+        .await
+        .unwrap();
+    assert_eq!(browser.start("").await.status.as_u16(), 303);
+    db.close().await;
 }

@@ -65,6 +65,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest answer read from the identity provider.
 const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 pub const MAX_ADMIN_EMAILS: usize = 200;
+/// Logins in progress at once. Each start stores a row for ten minutes; the cap keeps a flood of
+/// starts from growing the table without bound (it delays OIDC logins, never password logins).
+pub const MAX_PENDING_FLOWS: i64 = 10_000;
 
 const START_AGAIN: &str = "this login is unknown, expired or already used (a login must finish within 10 minutes, \
                            in the browser that started it): start the login again";
@@ -519,6 +522,11 @@ impl App {
         let now = now_ms();
         let mut tx = self.db.begin().await?;
         oidc_login::delete_expired(&mut tx.ex(), now).await?;
+        if oidc_login::count(&mut tx.ex()).await? >= MAX_PENDING_FLOWS {
+            return Err(Error::Unavailable(
+                "too many OpenID Connect logins are in progress; try again in a few minutes".into(),
+            ));
+        }
         oidc_login::insert(
             &mut tx.ex(),
             oidc_login::NewFlow {

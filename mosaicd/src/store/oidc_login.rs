@@ -56,3 +56,9 @@ pub async fn delete_expired(ex: &mut Exec<'_>, now: i64) -> Result<u64> {
     ex.execute(q("DELETE FROM oidc_login WHERE expires_at <= $1").bind(now))
         .await
 }
+
+/// Flows in progress.
+pub async fn count(ex: &mut Exec<'_>) -> Result<i64> {
+    let (n,): (i64,) = ex.one(q("SELECT COUNT(*) FROM oidc_login")).await?;
+    Ok(n)
+}
