@@ -51,4 +51,59 @@ pub trait Admin {
     /// one and stores it in its key file; a key given from the environment must be replaced by the
     /// operator, so then the new key must be supplied.
     async fn rotate_key(new_key: Option<Sensitive>) -> RpcResult<types::RotationReport>;
+
+    // ---- Settings: providers, users, agent config and system config, sharing the HTTP API's
+    // rules. A USER is a user id, an email or a breakglass username; the daemon resolves it.
+
+    /// A user's providers (`user` given) or the admin-level ones system agents use (`None`).
+    async fn providers_list(user: Option<String>) -> RpcResult<Vec<types::Provider>>;
+
+    /// One provider, by id or name, among that owner's providers.
+    async fn provider_get(user: Option<String>, provider: String) -> RpcResult<types::Provider>;
+
+    async fn provider_create(user: Option<String>, input: types::NewProvider) -> RpcResult<types::Provider>;
+
+    async fn provider_update(
+        user: Option<String>,
+        provider: String,
+        patch: types::ProviderPatch,
+    ) -> RpcResult<types::Provider>;
+
+    async fn provider_delete(user: Option<String>, provider: String) -> RpcResult<()>;
+
+    /// Lists the provider's models with its stored key (slow: use a long deadline).
+    async fn provider_test(user: Option<String>, provider: String) -> RpcResult<types::ConnectionTest>;
+
+    /// One page of users; `None` takes the HTTP API's defaults (page 1, 50 per page).
+    async fn users_list(page: Option<i64>, limit: Option<i64>) -> RpcResult<types::Page<types::AdminUser>>;
+
+    async fn user_get(user: String) -> RpcResult<types::AdminUser>;
+
+    /// Invites a user; the answer carries the one-time invite link.
+    async fn user_invite(request: types::InviteRequest) -> RpcResult<types::Invitation>;
+
+    async fn user_update(user: String, patch: types::UserPatch) -> RpcResult<types::AdminUser>;
+
+    /// Ends the user's access (sessions, tokens, invites) and stops their container.
+    async fn user_deactivate(user: String) -> RpcResult<types::AdminUser>;
+
+    async fn user_reactivate(user: String) -> RpcResult<types::AdminUser>;
+
+    async fn agent_config_get(user: String) -> RpcResult<types::AgentConfig>;
+
+    /// Replaces the user's agent config; `providerId` may be the id or the name of one of the
+    /// user's providers.
+    async fn agent_config_set(user: String, input: types::AgentConfigInput) -> RpcResult<types::AgentConfig>;
+
+    /// Every system setting.
+    async fn config_list() -> RpcResult<Vec<types::ConfigEntry>>;
+
+    async fn config_get(key: String) -> RpcResult<types::ConfigEntry>;
+
+    /// Sets one or more settings of one group (`http.*` and `providers.*`, `oidc.*`, `agent.*`)
+    /// together; answers the changed settings.
+    async fn config_set(changes: Vec<types::ConfigChange>) -> RpcResult<Vec<types::ConfigEntry>>;
+
+    /// Returns settings to their defaults (`oidc` removes the whole OIDC client).
+    async fn config_unset(keys: Vec<String>) -> RpcResult<Vec<types::ConfigEntry>>;
 }

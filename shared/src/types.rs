@@ -469,3 +469,39 @@ pub struct CreatedApiToken {
     pub info: ApiToken,
     pub token: Sensitive,
 }
+
+// ---------------------------------------------------------------------------------------------
+// System configuration as `mosaicctl config` sees it: named settings with a value, a default and
+// a description. Secrets among them are write-only: only whether one is set and a masked hint.
+// ---------------------------------------------------------------------------------------------
+
+/// One system setting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigEntry {
+    /// The setting's name, e.g. `http.webuiOrigins`.
+    pub key: String,
+    /// The value in effect, as JSON (string, number, boolean or list); `null` for a secret and
+    /// for a setting without a value.
+    pub value: serde_json::Value,
+    /// The value in effect when none is stored; `null` when there is none.
+    pub default: serde_json::Value,
+    /// Write-only: the value never leaves the daemon.
+    pub secret: bool,
+    /// For a secret: whether one is stored.
+    pub secret_set: bool,
+    /// For a stored secret: a masked hint (`…a1b2`).
+    pub hint: Option<String>,
+    /// Set by mosaicd's flags or environment; `config set` cannot change it.
+    pub read_only: bool,
+    pub description: String,
+}
+
+/// A new value for one setting, as text (`true`, `30`, `https://a.example,https://b.example`).
+/// The value travels as [`Sensitive`], since some settings are secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConfigChange {
+    pub key: String,
+    pub value: Sensitive,
+}

@@ -4,6 +4,7 @@
 pub mod agent_config;
 pub mod auth;
 pub mod breakglass;
+pub mod config;
 pub mod egress;
 pub mod keys;
 pub mod providers;
