@@ -143,7 +143,7 @@ pub struct ModelArgs {
     #[arg(long = "model", value_name = "SPEC")]
     pub models: Vec<String>,
     /// The models as a JSON array of {"id","name","contextWindow","maxTokens","reasoning","input"}
-    /// objects (as `providers show --json` prints them); - reads standard input
+    /// objects, like the `models` field of `providers show --json`; - reads standard input
     #[arg(long, value_name = "FILE", conflicts_with = "models")]
     pub models_file: Option<PathBuf>,
 }

@@ -2,6 +2,7 @@
 //! PostgreSQL server, later the test-agent image) are set up once and torn down after the last
 //! test, failed or not.
 
+mod cli;
 mod docs;
 mod foundation;
 mod http;
@@ -14,6 +15,7 @@ fn main() {
     trials.extend(foundation::trials());
     trials.extend(store::trials());
     trials.extend(http::trials());
+    trials.extend(cli::trials());
     trials.extend(docs::trials());
 
     if !args.list {

@@ -117,8 +117,14 @@ fn changes(args: &ConfigSetArgs, entries: &[ConfigEntry]) -> CliResult<Vec<Confi
                     ));
                 }
                 read_secret = true;
-                let value = input::secret(setting, args.value_stdin, "--value-stdin", None, false)?
-                    .ok_or_else(|| CliError::invalid(format!("no value for {setting}")))?;
+                let value = input::secret(
+                    &format!("value of {setting}"),
+                    args.value_stdin,
+                    "--value-stdin",
+                    None,
+                    false,
+                )?
+                .ok_or_else(|| CliError::invalid(format!("no value for {setting}")))?;
                 changes.push(ConfigChange {
                     key: setting.clone(),
                     value,
