@@ -38,12 +38,21 @@ pub fn run(cli: Cli) -> i32 {
 async fn dispatch(cli: Cli) -> CliResult {
     let socket = cli.socket.clone().unwrap_or_else(mosaic_shared::paths::default_socket);
     let timeout = cli.timeout.map(Duration::from_secs).unwrap_or(match &cli.command {
-        Command::Admin(cli::AdminCommand::RotateKey(_)) => SLOW,
+        Command::Admin(cli::AdminCommand::RotateKey(_))
+        | Command::Containers(
+            cli::ContainersCommand::Start(_)
+            | cli::ContainersCommand::Restart(_)
+            | cli::ContainersCommand::Stop(_)
+            | cli::ContainersCommand::Reap,
+        )
+        | Command::SystemAgents(cli::SystemAgentsCommand::Add(_) | cli::SystemAgentsCommand::Rm { .. }) => SLOW,
         _ => QUICK,
     });
     let client = client::connect(&socket, timeout).await?;
     match cli.command {
         Command::Status => commands::status::run(&client, cli.json).await,
         Command::Admin(command) => commands::admin::run(&client, command, cli.json).await,
+        Command::Containers(command) => commands::containers::run(&client, command, cli.json).await,
+        Command::SystemAgents(command) => commands::system_agents::run(&client, command, cli.json).await,
     }
 }

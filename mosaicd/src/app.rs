@@ -2,31 +2,51 @@
 //! HTTP server both call the service methods defined on it in `service/`, so a rule exists once.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::auth::password::PasswordHasher;
 use crate::config::Config;
+use crate::containers::{ContainerManager, ManagerSettings};
 use crate::secrets::Keyring;
 use crate::store::Db;
 
 pub struct App {
     pub config: Config,
     pub db: Db,
-    pub keyring: Keyring,
+    pub keyring: Arc<Keyring>,
     pub hasher: PasswordHasher,
+    /// The agent containers (see `containers`).
+    pub containers: ContainerManager,
     pub started: Instant,
     /// Held for the duration of a key rotation: one at a time.
     pub(crate) rotation: tokio::sync::Mutex<()>,
 }
 
 impl App {
-    pub fn new(config: Config, db: Db, keyring: Keyring) -> App {
+    /// `instance` is the daemon's resolved instance name (see `containers::resolve_instance`).
+    pub fn new(config: Config, db: Db, keyring: Keyring, instance: String) -> App {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let keyring = Arc::new(keyring);
+        let containers = ContainerManager::new(
+            db.clone(),
+            keyring.clone(),
+            ManagerSettings {
+                docker_host: config.docker_host.clone(),
+                instance,
+                extra_labels: config.docker_labels.clone(),
+                agent_api_url: config.agent_api_url.clone(),
+                internal_listen: config.internal_listen,
+                reaper_interval: config.reaper_interval,
+                reconcile_interval: config.reconcile_interval,
+            },
+        );
         App {
             config,
             db,
             keyring,
             hasher: PasswordHasher::new(cores),
+            containers,
             started: Instant::now(),
             rotation: tokio::sync::Mutex::new(()),
         }

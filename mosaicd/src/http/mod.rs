@@ -1,6 +1,8 @@
 //! The HTTP API on warp. Every rejection and error leaves through one `recover`, in one JSON shape:
 //! `{"error":{"code":…,"message":…}}`.
 
+pub mod internal;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -40,26 +42,31 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Inf
         .and(warp::get())
         .and(with_app(app))
         .then(|app: Arc<App>| async move {
-            match app.db.ping().await {
-                Ok(()) => warp::reply::with_status(
-                    warp::reply::json(&json!({ "ok": true, "database": "ok" })),
-                    StatusCode::OK,
-                ),
-                Err(e) => warp::reply::with_status(
-                    warp::reply::json(&json!({ "ok": false, "database": e.to_string() })),
-                    StatusCode::SERVICE_UNAVAILABLE,
-                ),
-            }
+            // Both checks at once: a down Docker engine must not hide a down database.
+            let (database, docker) = tokio::join!(app.db.ping(), app.containers.docker_ping());
+            let ok = database.is_ok() && docker.is_ok();
+            let describe = |r: &Result<()>| match r {
+                Ok(()) => "ok".to_string(),
+                Err(e) => e.to_string(),
+            };
+            warp::reply::with_status(
+                warp::reply::json(&json!({ "ok": ok, "database": describe(&database), "docker": describe(&docker) })),
+                if ok {
+                    StatusCode::OK
+                } else {
+                    StatusCode::SERVICE_UNAVAILABLE
+                },
+            )
         });
     healthz.or(readyz).recover(recover)
 }
 
-fn with_app(app: Arc<App>) -> impl Filter<Extract = (Arc<App>,), Error = Infallible> + Clone {
+pub(crate) fn with_app(app: Arc<App>) -> impl Filter<Extract = (Arc<App>,), Error = Infallible> + Clone {
     warp::any().map(move || app.clone())
 }
 
 /// The one place errors become responses.
-async fn recover(rejection: Rejection) -> std::result::Result<impl Reply, Infallible> {
+pub(crate) async fn recover(rejection: Rejection) -> std::result::Result<impl Reply, Infallible> {
     let (status, code, message) = if rejection.is_not_found() {
         (StatusCode::NOT_FOUND, "not_found", "no such route".to_string())
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
@@ -84,4 +91,34 @@ pub fn error_reply(status: StatusCode, code: &str, message: &str) -> warp::reply
         status,
     )
     .into_response()
+}
+
+/// The response for a service error: its status, the JSON error shape, and `Retry-After` when
+/// retrying later may work (Docker or the database unavailable, a container still starting).
+pub fn error_response(e: &Error) -> warp::reply::Response {
+    let (status, code) = match e {
+        Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+        Error::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
+        Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        Error::Refused(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        Error::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+    };
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(error = %e, "request failed");
+        return error_reply(status, code, "internal error");
+    }
+    let mut response = error_reply(status, code, &e.to_string());
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert("retry-after", warp::http::HeaderValue::from_static("5"));
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert("www-authenticate", warp::http::HeaderValue::from_static("Bearer"));
+    }
+    response
 }

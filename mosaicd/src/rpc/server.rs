@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use mosaic_shared::types::{Breakglass, RotationReport, Status};
+use mosaic_shared::types::{
+    Breakglass, ContainerDetail, ContainerStatus, ReapReport, RotationReport, Status, SystemAgent, SystemAgentSpec,
+};
 use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
 
@@ -53,5 +55,41 @@ impl Admin for AdminServer {
             .app
             .rotate_key(&self.actor, new_key.as_ref().map(Sensitive::expose))
             .await?)
+    }
+
+    async fn containers_list(self, _: Context) -> RpcResult<Vec<ContainerStatus>> {
+        Ok(self.app.containers_list().await?)
+    }
+
+    async fn container_inspect(self, _: Context, target: String) -> RpcResult<ContainerDetail> {
+        Ok(self.app.container_inspect(&target).await?)
+    }
+
+    async fn container_start(self, _: Context, target: String) -> RpcResult<ContainerStatus> {
+        Ok(self.app.container_start(&self.actor, &target).await?)
+    }
+
+    async fn container_stop(self, _: Context, target: String) -> RpcResult<ContainerStatus> {
+        Ok(self.app.container_stop(&self.actor, &target).await?)
+    }
+
+    async fn container_restart(self, _: Context, target: String) -> RpcResult<ContainerStatus> {
+        Ok(self.app.container_restart(&self.actor, &target).await?)
+    }
+
+    async fn containers_reap(self, _: Context) -> RpcResult<ReapReport> {
+        Ok(self.app.containers_reap(&self.actor).await?)
+    }
+
+    async fn system_agent_add(self, _: Context, spec: SystemAgentSpec) -> RpcResult<SystemAgent> {
+        Ok(self.app.system_agent_add(&self.actor, &spec).await?)
+    }
+
+    async fn system_agents_list(self, _: Context) -> RpcResult<Vec<SystemAgent>> {
+        Ok(self.app.system_agents_list().await?)
+    }
+
+    async fn system_agent_remove(self, _: Context, name: String) -> RpcResult<()> {
+        Ok(self.app.system_agent_remove(&self.actor, &name).await?)
     }
 }

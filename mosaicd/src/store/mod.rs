@@ -8,6 +8,7 @@
 pub mod agent_config;
 pub mod audit;
 pub mod breakglass;
+pub mod containers;
 pub mod counts;
 pub mod providers;
 pub mod secrets;
