@@ -24,8 +24,13 @@ pub struct App {
 }
 
 impl App {
-    /// `instance` is the daemon's resolved instance name (see `containers::resolve_instance`).
-    pub fn new(config: Config, db: Db, keyring: Keyring, instance: String) -> App {
+    /// `config.instance` should be the resolved instance name (see `containers::resolve_instance`,
+    /// which `mosaicd::start` calls); without one a random name is used.
+    pub fn new(config: Config, db: Db, keyring: Keyring) -> App {
+        let instance = config
+            .instance
+            .clone()
+            .unwrap_or_else(|| hex::encode(rand::random::<[u8; 4]>()));
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let keyring = Arc::new(keyring);
         let containers = ContainerManager::new(

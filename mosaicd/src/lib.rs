@@ -86,8 +86,9 @@ pub async fn start(config: Config) -> Result<Running> {
     let http_addr = listener
         .local_addr()
         .map_err(|e| Error::io("cannot read the HTTP listener's address", e))?;
-    let instance = containers::resolve_instance(&db, config.instance.as_deref()).await?;
-    let app = Arc::new(App::new(config, db, keyring, instance));
+    let mut config = config;
+    config.instance = Some(containers::resolve_instance(&db, config.instance.as_deref()).await?);
+    let app = Arc::new(App::new(config, db, keyring));
     app.check_key().await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -2,6 +2,7 @@
 //! PostgreSQL server, later the test-agent image) are set up once and torn down after the last
 //! test, failed or not.
 
+mod containers;
 mod docs;
 mod foundation;
 mod store;
@@ -13,6 +14,7 @@ fn main() {
     trials.extend(foundation::trials());
     trials.extend(store::trials());
     trials.extend(docs::trials());
+    trials.extend(containers::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();

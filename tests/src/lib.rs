@@ -5,6 +5,9 @@
 pub mod bins;
 pub mod ci;
 pub mod daemon;
+pub mod data;
+pub mod docker;
+pub mod inprocess;
 pub mod postgres;
 pub mod pty;
 pub mod trial;
@@ -15,4 +18,5 @@ pub use trial::trial;
 /// Removes everything the shared fixtures created. Called once, when all tests have run.
 pub fn teardown() {
     postgres::teardown();
+    docker::teardown();
 }

@@ -493,20 +493,16 @@ impl ContainerManager {
             docker_state: None,
             exit_code: None,
         };
-        match inner.runtime().await {
-            Ok(rt) => {
-                detail.network = Some(rt.network.name.clone());
-                match inner.docker.inspect(&target.container_name(), &rt.network.name).await {
-                    Ok(Some(c)) => {
-                        detail.container_id = Some(c.id);
-                        detail.ip_address = c.ip.map(|ip| ip.to_string());
-                        detail.docker_state = Some(c.state);
-                        detail.exit_code = c.exit_code.filter(|_| !c.running);
-                    }
-                    Ok(None) => detail.docker_state = Some("absent".into()),
-                    Err(e) => detail.docker_state = Some(format!("unknown ({e})")),
-                }
+        let network = inner.network_name();
+        match inner.docker.inspect(&target.container_name(), &network).await {
+            Ok(Some(c)) => {
+                detail.container_id = Some(c.id);
+                detail.ip_address = c.ip.map(|ip| ip.to_string());
+                detail.docker_state = Some(c.state);
+                detail.exit_code = c.exit_code.filter(|_| !c.running);
+                detail.network = Some(network);
             }
+            Ok(None) => detail.docker_state = Some("absent".into()),
             Err(e) => detail.docker_state = Some(format!("unknown ({e})")),
         }
         Ok(detail)
@@ -612,9 +608,15 @@ impl Inner {
         self.runtime.get_or_try_init(|| self.init_runtime()).await.cloned()
     }
 
+    /// The agent network: `mosaic-<instance>`. Created with the first container, not before, so
+    /// a daemon that never starts an agent leaves nothing in Docker.
+    pub(crate) fn network_name(&self) -> String {
+        format!("mosaic-{}", self.settings.instance)
+    }
+
     /// Creates (or finds) the agent network and binds the internal listener on its gateway.
     async fn init_runtime(&self) -> Result<Arc<Runtime>> {
-        let network_name = format!("mosaic-{}", self.settings.instance);
+        let network_name = self.network_name();
         let labels = spec::base_labels(&self.settings.instance, &self.settings.extra_labels, "network");
         let network = self.docker.ensure_network(&network_name, &labels).await?;
         let internal_addr = self
@@ -653,8 +655,7 @@ impl Inner {
     async fn live_upstream(&self, target: &AgentRef, t: &Target) -> Result<Option<Upstream>> {
         let live = t.live.lock().expect("live lock").clone();
         let Some(live) = live else { return Ok(None) };
-        let rt = self.runtime().await?;
-        match self.docker.inspect(&live.container_id, &rt.network.name).await? {
+        match self.docker.inspect(&live.container_id, &self.network_name()).await? {
             Some(c) if c.running => Ok(Some(Upstream {
                 base_url: format!("http://{}:{GATEWAY_PORT}", live.ip),
                 token: live.token.clone(),
@@ -948,8 +949,10 @@ impl Inner {
                 if let Some(error) = info.error {
                     message.push_str(&format!("; Docker: {error}"));
                 }
-                if !logs.trim().is_empty() {
-                    message.push_str(&format!("; its last output: {}", truncate(&logs, 1500)));
+                // One line: the error travels in one-line CLI messages and log fields.
+                let logs: Vec<&str> = logs.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+                if !logs.is_empty() {
+                    message.push_str(&format!("; its last output: {}", truncate(&logs.join(" | "), 1500)));
                 }
                 return Err(message);
             }
@@ -1076,13 +1079,13 @@ impl Inner {
             .await?
             .ok_or_else(|| Error::NotFound(format!("{target} has no container yet (it is created on first use)")))?;
         *t.live.lock().expect("live lock") = None;
-        let rt = self.runtime().await?;
+        let network = self.network_name();
         let grace = agent_settings::load(&self.db)
             .await
             .map(|s| s.stop_timeout)
             .unwrap_or(Duration::from_secs(10));
         let mut existed = false;
-        if let Some(c) = self.docker.inspect(&name, &rt.network.name).await? {
+        if let Some(c) = self.docker.inspect(&name, &network).await? {
             if c.labels.get(LABEL_INSTANCE) != Some(&self.settings.instance) {
                 return Err(Error::Conflict(format!(
                     "the container named {name} does not belong to this mosaicd; not stopping it"

@@ -48,11 +48,11 @@ impl ContainerManager {
 
 impl Inner {
     async fn reconcile(&self) -> Result<ReconcileReport> {
-        let rt = self.runtime().await?;
+        let network = self.network_name();
         let mut report = ReconcileReport::default();
         let found = self
             .docker
-            .list_labelled(LABEL_INSTANCE, &self.settings.instance, &rt.network.name)
+            .list_labelled(LABEL_INSTANCE, &self.settings.instance, &network)
             .await?;
         let mut rows_by_target: HashMap<AgentRef, ContainerRow> = HashMap::new();
         for kind in [Kind::User, Kind::System] {
@@ -193,12 +193,7 @@ impl Inner {
             if !(row.status == RUNNING || row.status == STARTING) {
                 continue;
             }
-            if self
-                .docker
-                .inspect(&target.container_name(), &rt.network.name)
-                .await?
-                .is_some()
-            {
+            if self.docker.inspect(&target.container_name(), &network).await?.is_some() {
                 continue;
             }
             *t.live.lock().expect("live lock") = None;
