@@ -40,6 +40,17 @@ pub struct AgentConfig {
     pub soul: Option<String>,
 }
 
+/// Never the keys: `Debug` shows the redacted config.
+impl std::fmt::Debug for AgentConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentConfig")
+            .field("redacted", &self.redacted)
+            .field("hash", &self.hash)
+            .field("soul", &self.soul.as_ref().map(|s| s.len()))
+            .finish()
+    }
+}
+
 /// Where the agent's model settings come from: a user's agent config or a system agent's row.
 struct ModelPrefs {
     primary: Option<String>,

@@ -16,7 +16,10 @@ use serde_json::{Value, json};
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        trial("containers::single_flight_start", single_flight_start),
+        trial("containers::single_flight_start", || single_flight_start(false)),
+        trial("containers::postgres::single_flight_start", || {
+            single_flight_start(true)
+        }),
         trial(
             "containers::health_gate_and_start_failures",
             health_gate_and_start_failures,
@@ -161,16 +164,28 @@ fn assert_consistent(env: &Env) {
     }
 }
 
-async fn single_flight_start() {
+async fn single_flight_start(on_postgres: bool) {
     let image = &images().normal;
     let scope = InstanceScope::new();
-    let daemon = InProcess::start(docker::daemon_options(&scope.instance)).await;
-    let data = Data::open(&daemon.data_dir()).await;
+    let mut options = docker::daemon_options(&scope.instance);
+    if on_postgres {
+        options = options.env("DATABASE_URL", mosaic_tests::postgres::server().create_database().1);
+    }
+    let daemon = InProcess::start(options).await;
+    let data = daemon.data().await;
     data.use_image(image, 60).await;
     let user = data.add_user("flight@example.com").await;
     data.add_provider(Some(&user), "p1", "sk-flight-0001", &["m1"]).await;
 
     let manager = daemon.app().containers.clone();
+    // A caller that gives up mid-start does not abort the start: it runs in its own task, and
+    // the callers below join it or find its container running.
+    let impatient = tokio::time::timeout(
+        Duration::from_millis(50),
+        manager.ensure_running(AgentRef::User(user.clone())),
+    )
+    .await;
+    assert!(impatient.is_err(), "the start cannot be that fast: {impatient:?}");
     let began = Instant::now();
     let calls: Vec<_> = (0..100)
         .map(|_| {
@@ -426,7 +441,7 @@ async fn reaper_stops_idle_containers() {
 async fn activity_guard_prevents_reap() {
     let scope = InstanceScope::new();
     let daemon = InProcess::start(docker::daemon_options(&scope.instance)).await;
-    let data = Data::open(&daemon.data_dir()).await;
+    let data = daemon.data().await;
     data.use_image(&images().normal, 30).await;
     data.set("agent.idle_timeout_min", "0").await;
     let user = data.add_user("streamer@example.com").await;
@@ -462,7 +477,7 @@ async fn activity_guard_prevents_reap() {
 async fn config_change_restarts_with_state_kept() {
     let scope = InstanceScope::new();
     let daemon = InProcess::start(docker::daemon_options(&scope.instance)).await;
-    let data = Data::open(&daemon.data_dir()).await;
+    let data = daemon.data().await;
     data.use_image(&images().normal, 30).await;
     let user = data.add_user("changer@example.com").await;
     let provider = data
@@ -1031,7 +1046,8 @@ async fn system_agents() {
     docker(&["rm", "-f", &container]).ok();
     env.daemon.restart();
     wait_for("the system agent at daemon start", Duration::from_secs(30), || async {
-        container_running(&container).then_some(())
+        // Healthy, not merely running: the row says so once the health check passed.
+        (container_running(&container) && env.status(&name)["state"] == "running").then_some(())
     })
     .await;
     // Its config came from the admin-level providers.

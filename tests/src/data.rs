@@ -16,7 +16,14 @@ pub struct Data {
 impl Data {
     /// Opens the database and key file in `data_dir` (the daemon's `--data-dir`).
     pub async fn open(data_dir: &Path) -> Data {
-        let db = Db::open(None, data_dir).await.expect("open the daemon's database");
+        Self::open_with(None, data_dir).await
+    }
+
+    /// As [`open`](Self::open), for a daemon whose database is at `database_url`.
+    pub async fn open_with(database_url: Option<&str>, data_dir: &Path) -> Data {
+        let db = Db::open(database_url, data_dir)
+            .await
+            .expect("open the daemon's database");
         let (keyring, generated) =
             mosaicd::secrets::load(None, &data_dir.join("secret.key")).expect("load the daemon's key");
         assert!(!generated, "the daemon must have created its key first");

@@ -8,10 +8,12 @@ use crate::daemon::DaemonOptions;
 pub struct InProcess {
     pub daemon: mosaicd::Running,
     pub dir: tempfile::TempDir,
+    pub database_url: Option<String>,
 }
 
 impl InProcess {
-    /// Starts a daemon on a fresh data directory with `options`' flags.
+    /// Starts a daemon on a fresh data directory with `options`' flags (and `DATABASE_URL` from
+    /// `options`' environment, if set).
     pub async fn start(options: DaemonOptions) -> InProcess {
         let dir = tempfile::Builder::new()
             .prefix("mosaic-inproc-")
@@ -26,11 +28,24 @@ impl InProcess {
             "--listen".into(),
             "127.0.0.1:0".into(),
         ];
-        argv.extend(options.args);
+        argv.extend(options.args.iter().cloned());
         let args = mosaicd::cli::Args::parse_from(argv);
-        let config = mosaicd::config::Config::resolve_with_env(args, |_| None).expect("config");
+        let env = options.env.clone();
+        let config = mosaicd::config::Config::resolve_with_env(args, |name| {
+            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+        .expect("config");
         let daemon = mosaicd::start(config).await.expect("start mosaicd in-process");
-        InProcess { daemon, dir }
+        let database_url = options
+            .env
+            .iter()
+            .find(|(k, _)| k == "DATABASE_URL")
+            .map(|(_, v)| v.clone());
+        InProcess {
+            daemon,
+            dir,
+            database_url,
+        }
     }
 
     pub fn app(&self) -> &std::sync::Arc<mosaicd::app::App> {
@@ -39,6 +54,11 @@ impl InProcess {
 
     pub fn data_dir(&self) -> std::path::PathBuf {
         self.dir.path().join("data")
+    }
+
+    /// The daemon's data, opened from the test.
+    pub async fn data(&self) -> crate::data::Data {
+        crate::data::Data::open_with(self.database_url.as_deref(), &self.data_dir()).await
     }
 
     pub async fn stop(self) {
