@@ -838,7 +838,8 @@ impl Inner {
             }
             Err(failure) => {
                 if let Some(id) = &failure.container_id {
-                    if let Err(e) = self.docker.remove(id).await {
+                    let removed = self.docker.remove(id).await;
+                    if let Err(e) = removed {
                         tracing::warn!(container = %name, error = %e, "cannot remove the container that failed to start");
                     }
                 }
