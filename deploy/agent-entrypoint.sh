@@ -38,14 +38,14 @@ trap 'rm -rf "$work"' EXIT
 # The bearer header goes through a file so the token never shows in a process list.
 printf 'Authorization: Bearer %s\n' "$token" > "$work/header"
 
-# fetch URL OUTPUT: prints the HTTP status; retries while mosaicd is not reachable yet.
+# fetch URL OUTPUT: prints the HTTP status (000 when mosaicd could not be reached).
 fetch() {
     if command -v curl >/dev/null 2>&1; then
-        curl -sS --retry 5 --retry-connrefused --retry-delay 1 --max-time 30 \
-            -H "@$work/header" -o "$2" -w '%{http_code}' "$1"
+        curl -sS --max-time 30 -H "@$work/header" -o "$2" -w '%{http_code}' "$1" || true
     elif command -v wget >/dev/null 2>&1; then
-        # wget cannot read headers from a file; it fails on 4xx/5xx and leaves no status.
-        if wget -q -T 30 -t 5 --header "Authorization: Bearer $token" -O "$2" "$1"; then
+        # wget (GNU or BusyBox) cannot read headers from a file and reports no status: success
+        # with a body is 200, success without one 204, failure 000.
+        if wget -q --header "Authorization: Bearer $token" -O "$2" "$1" 2>/dev/null; then
             if [ -s "$2" ]; then echo 200; else echo 204; fi
         else
             echo 000
@@ -56,7 +56,14 @@ fetch() {
     fi
 }
 
-status=$(fetch "$url" "$work/openclaw.json")
+# The config: retried for a few seconds while mosaicd's internal endpoint is not reachable.
+attempt=0
+while :; do
+    status=$(fetch "$url" "$work/openclaw.json")
+    attempt=$((attempt + 1))
+    case "$status" in 000|"") [ "$attempt" -lt 5 ] && { sleep 1; continue; } ;; esac
+    break
+done
 if [ "$status" != 200 ]; then
     echo "agent-entrypoint: config fetch from $url failed: HTTP $status $(head -c 300 "$work/openclaw.json" 2>/dev/null)" >&2
     exit 1

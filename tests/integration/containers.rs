@@ -48,6 +48,7 @@ pub fn trials() -> Vec<Trial> {
         trial("containers::docker_unreachable", docker_unreachable),
         trial("containers::system_agents", system_agents),
         trial("containers::owner_rules", owner_rules),
+        trial("containers::entrypoint_script", entrypoint_script),
     ]
 }
 
@@ -1086,4 +1087,111 @@ async fn owner_rules() {
         .ctl(&["containers", "start", "user/00000000-0000-0000-0000-000000000000"])
         .fails(4, "no user");
     assert_consistent(&env);
+}
+
+/// Mosaic's agent entrypoint script (`deploy/agent-entrypoint.sh`, written into the container in
+/// the default `script` mode), run by BusyBox's shell with wget (OpenClaw's image has curl).
+async fn entrypoint_script() {
+    let Some(image) = images().script.clone() else {
+        mosaic_tests::ci::missing("BusyBox at /bin/busybox (Debian package busybox-static)");
+    };
+    let env = env(&image, 30, &[]).await;
+    env.data.set("agent.entrypoint", "script").await;
+    let alice = env.data.add_user("alice@example.com").await;
+    env.data
+        .add_provider(Some(&alice), "p1", "sk-script-0001", &["m1"])
+        .await;
+    env.data
+        .set_agent_config(&alice, Some("p1/m1"), Some("# Soul\nCalm.\n"))
+        .await;
+    let name = format!("mosaic-user-{alice}");
+    env.daemon.ctl(&["containers", "start", &alice]).ok();
+
+    // What the script handed to `openclaw`, as the stand-in recorded it.
+    let handover = || {
+        let dir = tempfile::tempdir().unwrap();
+        docker(&["cp", &format!("{name}:/tmp/handover"), dir.path().to_str().unwrap()]).ok();
+        move |file: &str| std::fs::read_to_string(dir.path().join("handover").join(file)).ok()
+    };
+    let read = handover();
+    assert_eq!(read("args").as_deref(), Some("gateway run --bind lan --auth token\n"));
+    assert_eq!(
+        read("gateway-token").as_deref(),
+        Some("set\n"),
+        "OPENCLAW_GATEWAY_TOKEN is exported"
+    );
+    assert_eq!(
+        read("agent-token-env").as_deref(),
+        Some("clean\n"),
+        "AGENT_TOKEN* is not passed on"
+    );
+    let config: Value = serde_json::from_str(&read("openclaw.json").unwrap()).unwrap();
+    assert_eq!(config["agents"]["defaults"]["model"]["primary"], "p1/m1");
+    assert_eq!(config["models"]["providers"]["p1"]["apiKey"], "sk-script-0001");
+    assert_eq!(read("SOUL.md").as_deref(), Some("# Soul\nCalm.\n"));
+    let listing = read("tmp-listing").unwrap();
+    assert!(
+        !listing.contains("mosaic."),
+        "the script's work directory (with the token) is removed: {listing}"
+    );
+    // The gateway runs with the token the script handed over.
+    let token = env.data.gateway_token("user", &alice).await.unwrap();
+    let ip = docker::container_ip(&name, &env.scope.network()).unwrap();
+    let reply = chat(&format!("http://{ip}:18789"), &token, "hi").await;
+    assert!(reply.contains("[primary=p1/m1]"), "{reply}");
+
+    // Personality removed: the restart removes SOUL.md from the kept volume.
+    env.data.set_agent_config(&alice, Some("p1/m1"), None).await;
+    env.daemon.ctl(&["containers", "restart", &alice]).ok();
+    let read = handover();
+    assert_eq!(read("soul-absent").as_deref(), Some("absent\n"));
+    assert!(read("SOUL.md").is_none());
+
+    // A token mosaicd does not know: the script stops with the endpoint's answer.
+    docker(&["rm", "-f", &name]).ok();
+    let bad = docker(&[
+        "run",
+        "--rm",
+        "--network",
+        &env.scope.network(),
+        "--label",
+        &format!("mosaic.instance={}", env.scope.instance),
+        "-e",
+        &format!("MOSAIC_API_URL=http://{}", gateway_addr(&env)),
+        "-e",
+        &format!("AGENT_ID=user/{alice}"),
+        "-e",
+        "AGENT_TOKEN=not-a-token",
+        "-v",
+        &format!("{}:/run/mosaic/entrypoint.sh:ro", entrypoint_path().display()),
+        "--entrypoint",
+        "/bin/sh",
+        &image,
+        "/run/mosaic/entrypoint.sh",
+    ]);
+    assert_eq!(bad.code, 1, "{bad:?}");
+    assert!(
+        bad.stderr.contains("config fetch from") && bad.stderr.contains("failed"),
+        "{bad:?}"
+    );
+}
+
+fn gateway_addr(env: &Env) -> String {
+    let gateway = docker(&[
+        "network",
+        "inspect",
+        &env.scope.network(),
+        "--format",
+        "{{(index .IPAM.Config 0).Gateway}}",
+    ])
+    .ok()
+    .trim()
+    .to_string();
+    format!("{gateway}:4001")
+}
+
+fn entrypoint_path() -> std::path::PathBuf {
+    mosaic_tests::bins::workspace_root()
+        .join("deploy")
+        .join("agent-entrypoint.sh")
 }

@@ -95,7 +95,35 @@ pub struct Images {
     pub slow: String,
     /// `/healthz` answers 503 forever (`MOCK_FAIL_HEALTH=1`).
     pub failing: String,
+    /// For Mosaic's entrypoint script (`agent.entrypoint=script`): BusyBox's shell and wget, and
+    /// an `openclaw` command that records what the script handed over, then runs the gateway
+    /// double. `None` without BusyBox on the host (Debian package busybox-static).
+    pub script: Option<String>,
 }
+
+/// Stands in for OpenClaw's CLI in the script image.
+const OPENCLAW_STANDIN: &str = r#"#!/bin/sh
+# Records what Mosaic's entrypoint script handed over, then runs the gateway double.
+set -eu
+out=/tmp/handover
+mkdir -p "$out"
+echo "$*" > "$out/args"
+[ -n "${OPENCLAW_GATEWAY_TOKEN:-}" ] && echo set > "$out/gateway-token"
+[ -z "${AGENT_TOKEN:-}${AGENT_TOKEN_FILE:-}" ] && echo clean > "$out/agent-token-env"
+cp "$OPENCLAW_STATE_DIR/openclaw.json" "$out/openclaw.json"
+if [ -f "$OPENCLAW_STATE_DIR/workspace/SOUL.md" ]; then
+    cp "$OPENCLAW_STATE_DIR/workspace/SOUL.md" "$out/SOUL.md"
+else
+    echo absent > "$out/soul-absent"
+fi
+ls -a /tmp > "$out/tmp-listing"
+exec env AGENT_TOKEN="$OPENCLAW_GATEWAY_TOKEN" /test-agent
+"#;
+
+/// BusyBox applets the entrypoint script and the stand-in use.
+const APPLETS: &[&str] = &[
+    "sh", "wget", "mktemp", "tr", "head", "mv", "rm", "mkdir", "cat", "cp", "ls", "env", "sleep", "printf",
+];
 
 /// The slow image's startup delay.
 pub const SLOW_START: Duration = Duration::from_millis(2000);
@@ -175,7 +203,40 @@ fn build_images() -> Result<Images, String> {
         }
         Ok(tag)
     };
+    let script = match std::fs::read("/bin/busybox") {
+        Ok(busybox) if is_static_elf(&busybox) => {
+            let mut tar = mosaicd::containers::tar::Tar::new();
+            tar.file("test-agent", &binary, 0o755, 0, 0)
+                .dir("bin", 0o755, 0, 0)
+                .file("bin/busybox", &busybox, 0o755, 0, 0)
+                .dir("usr", 0o755, 0, 0)
+                .dir("usr/local", 0o755, 0, 0)
+                .dir("usr/local/bin", 0o755, 0, 0)
+                .file("usr/local/bin/openclaw", OPENCLAW_STANDIN.as_bytes(), 0o755, 0, 0)
+                .dir("home", 0o755, 0, 0)
+                .dir("home/node", 0o755, 1000, 1000)
+                .dir("home/node/.openclaw", 0o755, 1000, 1000)
+                .dir("run", 0o755, 0, 0)
+                .dir("tmp", 0o1777, 0, 0);
+            for applet in APPLETS {
+                tar.symlink(&format!("bin/{applet}"), "busybox");
+            }
+            let rootfs = tar.finish();
+            let tag = format!("mosaic-test-agent:{run}-script");
+            let label = format!("LABEL {RUN_LABEL}={run} {PID_LABEL}={}", std::process::id());
+            let out = docker_stdin(
+                &["import", "--change", "USER 1000:1000", "--change", &label, "-", &tag],
+                Some(&rootfs),
+            );
+            if out.code != 0 {
+                return Err(format!("docker import {tag}: {}", out.stderr));
+            }
+            Some(tag)
+        }
+        _ => None,
+    };
     Ok(Images {
+        script,
         normal: import("", None)?,
         slow: import(
             "-slow",
@@ -183,6 +244,19 @@ fn build_images() -> Result<Images, String> {
         )?,
         failing: import("-failhealth", Some("MOCK_FAIL_HEALTH=1"))?,
     })
+}
+
+/// Whether an ELF64 executable has no program interpreter (runs in an image without libc).
+fn is_static_elf(bytes: &[u8]) -> bool {
+    let read = |at: usize, len: usize| bytes.get(at..at + len);
+    if read(0, 4) != Some(b"\x7fELF") || bytes.get(4) != Some(&2) {
+        return false;
+    }
+    let u = |at: usize, len: usize| read(at, len).map(|b| b.iter().rev().fold(0u64, |acc, x| acc << 8 | *x as u64));
+    let (Some(phoff), Some(phentsize), Some(phnum)) = (u(0x20, 8), u(0x36, 2), u(0x38, 2)) else {
+        return false;
+    };
+    (0..phnum).all(|i| u((phoff + i * phentsize) as usize, 4).is_some_and(|kind| kind != 3))
 }
 
 /// A fresh instance name for one daemon: tests run daemons in parallel on one engine.

@@ -28,6 +28,13 @@ impl Tar {
         self
     }
 
+    /// A symbolic link at `path` pointing to `target`.
+    pub fn symlink(&mut self, path: &str, target: &str) -> &mut Tar {
+        assert!(target.len() <= 100, "link target too long: {target}");
+        self.entry_with_link(path, b'2', 0, 0o777, 0, 0, target);
+        self
+    }
+
     /// The finished archive (two zero blocks end it).
     pub fn finish(mut self) -> Vec<u8> {
         self.bytes.extend(std::iter::repeat_n(0u8, 1024));
@@ -35,6 +42,11 @@ impl Tar {
     }
 
     fn entry(&mut self, path: &str, kind: u8, size: u64, mode: u32, uid: u32, gid: u32) {
+        self.entry_with_link(path, kind, size, mode, uid, gid, "");
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn entry_with_link(&mut self, path: &str, kind: u8, size: u64, mode: u32, uid: u32, gid: u32, link: &str) {
         let path = path.trim_start_matches('/');
         let mut h = [0u8; 512];
         let (prefix, name) = split_name(path);
@@ -49,6 +61,7 @@ impl Tar {
             .unwrap_or(0);
         octal(&mut h[136..148], mtime);
         h[156] = kind;
+        h[157..157 + link.len()].copy_from_slice(link.as_bytes());
         h[257..263].copy_from_slice(b"ustar\0");
         h[263..265].copy_from_slice(b"00");
         h[345..345 + prefix.len()].copy_from_slice(prefix.as_bytes());
