@@ -304,6 +304,15 @@ async fn health_gate_and_start_failures() {
     out.fails(8, "exited with code 1 before it became healthy");
     assert!(out.stderr.contains("openai-codex-responses"), "{out:?}");
     assert!(began.elapsed() < Duration::from_secs(15), "{:?}", began.elapsed());
+
+    // An image the engine does not have and cannot pull (no registry here).
+    let missing = format!("mosaic-test-missing-{}:none", env.scope.instance);
+    env.data.set("agent.image", &missing).await;
+    env.daemon.ctl(&["containers", "restart", &alice]).fails(
+        8,
+        &format!("agent image {missing} is not on the Docker engine and pulling it failed"),
+    );
+    assert_eq!(env.status(&alice)["state"], "error");
     assert_consistent(&env);
 }
 

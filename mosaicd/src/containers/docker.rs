@@ -82,6 +82,10 @@ pub struct NetworkInfo {
 pub struct DockerClient {
     host: String,
     client: tokio::sync::Mutex<Option<Docker>>,
+    /// Set while the engine is unreachable: calls then get the short connect timeout instead of
+    /// the full one, so an outage answers fast even where connecting hangs (a TCP host whose
+    /// packets are dropped).
+    down: std::sync::atomic::AtomicBool,
 }
 
 impl DockerClient {
@@ -89,6 +93,7 @@ impl DockerClient {
         DockerClient {
             host: host.to_string(),
             client: tokio::sync::Mutex::new(None),
+            down: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -134,11 +139,20 @@ impl DockerClient {
         limit: Duration,
         fut: impl std::future::Future<Output = Result<T, BollardError>>,
     ) -> DResult<T> {
-        match tokio::time::timeout(limit, fut).await {
+        use std::sync::atomic::Ordering;
+        let limit = if self.down.load(Ordering::Relaxed) {
+            limit.min(CONNECT_TIMEOUT)
+        } else {
+            limit
+        };
+        let result = match tokio::time::timeout(limit, fut).await {
             Err(_) => Err(self.unreachable(format!("{what}: no answer within {}s", limit.as_secs()))),
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(self.translate(what, e)),
-        }
+        };
+        let unreachable = matches!(result, Err(DockerError::Unreachable { .. }));
+        self.down.store(unreachable, Ordering::Relaxed);
+        result
     }
 
     fn translate(&self, what: &str, e: BollardError) -> DockerError {
