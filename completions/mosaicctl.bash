@@ -19,11 +19,17 @@ _mosaicctl() {
             mosaicctl,admin)
                 cmd="mosaicctl__subcmd__admin"
                 ;;
+            mosaicctl,containers)
+                cmd="mosaicctl__subcmd__containers"
+                ;;
             mosaicctl,help)
                 cmd="mosaicctl__subcmd__help"
                 ;;
             mosaicctl,status)
                 cmd="mosaicctl__subcmd__status"
+                ;;
+            mosaicctl,system-agents)
+                cmd="mosaicctl__subcmd__system__subcmd__agents"
                 ;;
             mosaicctl__subcmd__admin,create-breakglass)
                 cmd="mosaicctl__subcmd__admin__subcmd__create__subcmd__breakglass"
@@ -55,14 +61,62 @@ _mosaicctl() {
             mosaicctl__subcmd__admin__subcmd__help,rotate-key)
                 cmd="mosaicctl__subcmd__admin__subcmd__help__subcmd__rotate__subcmd__key"
                 ;;
+            mosaicctl__subcmd__containers,help)
+                cmd="mosaicctl__subcmd__containers__subcmd__help"
+                ;;
+            mosaicctl__subcmd__containers,inspect)
+                cmd="mosaicctl__subcmd__containers__subcmd__inspect"
+                ;;
+            mosaicctl__subcmd__containers,ls)
+                cmd="mosaicctl__subcmd__containers__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__containers,reap)
+                cmd="mosaicctl__subcmd__containers__subcmd__reap"
+                ;;
+            mosaicctl__subcmd__containers,restart)
+                cmd="mosaicctl__subcmd__containers__subcmd__restart"
+                ;;
+            mosaicctl__subcmd__containers,start)
+                cmd="mosaicctl__subcmd__containers__subcmd__start"
+                ;;
+            mosaicctl__subcmd__containers,stop)
+                cmd="mosaicctl__subcmd__containers__subcmd__stop"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,help)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__help"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,inspect)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__inspect"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,ls)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,reap)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__reap"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,restart)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__restart"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,start)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__start"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,stop)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__stop"
+                ;;
             mosaicctl__subcmd__help,admin)
                 cmd="mosaicctl__subcmd__help__subcmd__admin"
+                ;;
+            mosaicctl__subcmd__help,containers)
+                cmd="mosaicctl__subcmd__help__subcmd__containers"
                 ;;
             mosaicctl__subcmd__help,help)
                 cmd="mosaicctl__subcmd__help__subcmd__help"
                 ;;
             mosaicctl__subcmd__help,status)
                 cmd="mosaicctl__subcmd__help__subcmd__status"
+                ;;
+            mosaicctl__subcmd__help,system-agents)
+                cmd="mosaicctl__subcmd__help__subcmd__system__subcmd__agents"
                 ;;
             mosaicctl__subcmd__help__subcmd__admin,create-breakglass)
                 cmd="mosaicctl__subcmd__help__subcmd__admin__subcmd__create__subcmd__breakglass"
@@ -76,6 +130,57 @@ _mosaicctl() {
             mosaicctl__subcmd__help__subcmd__admin,rotate-key)
                 cmd="mosaicctl__subcmd__help__subcmd__admin__subcmd__rotate__subcmd__key"
                 ;;
+            mosaicctl__subcmd__help__subcmd__containers,inspect)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__inspect"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,ls)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,reap)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__reap"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,restart)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__restart"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,start)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__start"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,stop)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__stop"
+                ;;
+            mosaicctl__subcmd__help__subcmd__system__subcmd__agents,add)
+                cmd="mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__add"
+                ;;
+            mosaicctl__subcmd__help__subcmd__system__subcmd__agents,ls)
+                cmd="mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__help__subcmd__system__subcmd__agents,rm)
+                cmd="mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__rm"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents,add)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__add"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents,help)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__help"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents,ls)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents,rm)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__rm"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents__subcmd__help,add)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__add"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents__subcmd__help,help)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__help"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents__subcmd__help,ls)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents__subcmd__help,rm)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__rm"
+                ;;
             *)
                 ;;
         esac
@@ -83,7 +188,7 @@ _mosaicctl() {
 
     case "${cmd}" in
         mosaicctl)
-            opts="-h -V --socket --json --timeout --help --version status admin help"
+            opts="-h -V --socket --json --timeout --help --version status admin containers system-agents help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -306,8 +411,274 @@ _mosaicctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mosaicctl__subcmd__containers)
+            opts="-h --socket --json --timeout --help ls inspect start stop restart reap help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help)
+            opts="ls inspect start stop restart reap help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__reap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__inspect)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__ls)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__reap)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__restart)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__start)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__stop)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mosaicctl__subcmd__help)
-            opts="status admin help"
+            opts="status admin containers system-agents help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -390,6 +761,104 @@ _mosaicctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mosaicctl__subcmd__help__subcmd__containers)
+            opts="ls inspect start stop restart reap"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__reap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mosaicctl__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -418,9 +887,239 @@ _mosaicctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mosaicctl__subcmd__help__subcmd__system__subcmd__agents)
+            opts="add ls rm"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mosaicctl__subcmd__status)
             opts="-h --socket --json --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents)
+            opts="-h --socket --json --timeout --help add ls rm help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__add)
+            opts="-h --role --model --provider --personality-file --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --personality-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__help)
+            opts="add ls rm help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__ls)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__rm)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
