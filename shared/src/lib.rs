@@ -62,7 +62,7 @@ pub trait Admin {
     async fn container_inspect(target: String) -> RpcResult<types::ContainerDetail>;
 
     /// Starts the container unless it runs; answers once it is healthy (slow: use a long deadline).
-    async fn container_start(target: String) -> RpcResult<types::ContainerStatus>;
+    async fn container_start(target: String) -> RpcResult<types::StartResult>;
 
     /// Stops and removes the container; its state volume stays.
     async fn container_stop(target: String) -> RpcResult<types::ContainerStatus>;

@@ -90,6 +90,16 @@ pub struct ContainerStatus {
     pub generation: u64,
 }
 
+/// `containers start`: the status, and whether this call started the container (`false`: it was
+/// already running).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartResult {
+    pub started: bool,
+    #[serde(flatten)]
+    pub status: ContainerStatus,
+}
+
 /// `containers inspect`: the status plus what Docker says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

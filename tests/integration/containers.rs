@@ -49,6 +49,10 @@ pub fn trials() -> Vec<Trial> {
         trial("containers::system_agents", system_agents),
         trial("containers::owner_rules", owner_rules),
         trial("containers::entrypoint_script", entrypoint_script),
+        trial(
+            "containers::adopted_across_daemon_restarts",
+            adopted_across_daemon_restarts,
+        ),
     ]
 }
 
@@ -331,9 +335,13 @@ async fn cli_commands() {
         "{out:?}"
     );
     // Starting a running container changes nothing.
-    std::thread::sleep(Duration::from_millis(2100));
     let out = d.ctl(&["containers", "start", &alice]);
     assert!(out.ok().contains("is already running"), "{out:?}");
+    let again = d.ctl(&["containers", "start", &alice, "--json"]).json();
+    assert_eq!(
+        (again["started"].as_bool(), again["generation"].as_u64()),
+        (Some(false), Some(1))
+    );
 
     let table = d.ctl(&["containers", "ls"]);
     let text = table.ok();
@@ -1203,4 +1211,40 @@ fn entrypoint_path() -> std::path::PathBuf {
     mosaic_tests::bins::workspace_root()
         .join("deploy")
         .join("agent-entrypoint.sh")
+}
+
+/// Containers keep running while mosaicd restarts; the next mosaicd adopts them instead of
+/// starting them again.
+async fn adopted_across_daemon_restarts() {
+    let mut env = env(&images().normal, 30, &[]).await;
+    let alice = env.data.add_user("alice@example.com").await;
+    let name = format!("mosaic-user-{alice}");
+    env.daemon.ctl(&["containers", "start", &alice]).ok();
+    let id = container_id(&name).unwrap();
+    let token = env.data.gateway_token("user", &alice).await.unwrap();
+
+    env.daemon.stop();
+    assert!(container_running(&name), "mosaicd's shutdown leaves agents running");
+    env.daemon.restart();
+    let out = env.daemon.ctl(&["containers", "start", &alice]);
+    assert!(out.ok().contains("is already running"), "{out:?}");
+    assert_eq!(container_id(&name).unwrap(), id);
+    let row = env.status(&alice);
+    assert_eq!(
+        (row["state"].as_str(), row["generation"].as_u64()),
+        (Some("running"), Some(1))
+    );
+    assert_eq!(env.data.gateway_token("user", &alice).await.unwrap(), token);
+    let starts = env
+        .data
+        .audit()
+        .await
+        .into_iter()
+        .filter(|(_, action, _, _)| action == "container.start")
+        .count();
+    assert_eq!(starts, 1);
+    // The adopted container is managed as any other: a stop stops it.
+    env.daemon.ctl(&["containers", "stop", &alice]).ok();
+    assert!(container_id(&name).is_none());
+    assert_consistent(&env);
 }

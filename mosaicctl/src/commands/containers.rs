@@ -48,20 +48,25 @@ pub async fn run(client: &Client, command: ContainersCommand, json: bool) -> Cli
             let bar = output::spinner(format!("Starting the agent container of {}…", args.target));
             let result = call!(client, container_start(args.target));
             bar.finish_and_clear();
-            let status = result?;
+            let result = result?;
             if json {
-                output::json(&status);
+                output::json(&result);
             } else {
-                let took = began.elapsed().as_secs_f64();
-                match status.uptime_seconds {
-                    // Running since before this command: nothing was started.
-                    Some(up) if up as f64 > took + 1.0 => println!(
+                let status = &result.status;
+                if result.started {
+                    println!(
+                        "Started {} ({}) in {:.1}s.",
+                        status.name,
+                        status.owner_label,
+                        began.elapsed().as_secs_f64()
+                    );
+                } else {
+                    println!(
                         "{} ({}) is already running (up {}).",
                         status.name,
                         status.owner_label,
-                        output::duration(up)
-                    ),
-                    _ => println!("Started {} ({}) in {took:.1}s.", status.name, status.owner_label),
+                        output::duration(status.uptime_seconds.unwrap_or(0))
+                    );
                 }
             }
         }

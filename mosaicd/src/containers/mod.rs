@@ -286,6 +286,9 @@ pub(crate) struct Inner {
     http: reqwest::Client,
     internal_tx: tokio::sync::mpsc::UnboundedSender<std::net::TcpListener>,
     internal_rx: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<std::net::TcpListener>>>,
+    /// System agents whose start failed: (failures in a row, not before). Keeps a broken agent
+    /// from being retried (and audited) every reconcile interval.
+    pub(crate) system_backoff: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
 impl ContainerManager {
@@ -309,6 +312,7 @@ impl ContainerManager {
                 http,
                 internal_tx,
                 internal_rx: Mutex::new(Some(internal_rx)),
+                system_backoff: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -440,6 +444,11 @@ impl ContainerManager {
                     .await?;
             }
             inner.docker.remove_volume(&target.volume_name()).await?;
+            inner
+                .system_backoff
+                .lock()
+                .expect("backoff lock")
+                .remove(target.owner());
             Ok(())
         })
         .await
@@ -763,9 +772,16 @@ impl Inner {
                 .await?
                 .ok_or_else(|| Error::NotFound(format!("no system agent named {n}")))?,
         };
+        if row.status == RUNNING {
+            // Started by a previous mosaicd and still healthy: adopt it rather than restart it
+            // (reconciliation at startup usually got there first).
+            if let Some(up) = self.try_adopt(target, t, &row).await? {
+                return Ok(up);
+            }
+        }
         if row.status == RUNNING || row.status == STARTING {
-            // The row says it runs, but this process has no live container: it died, was killed
-            // from outside, or a previous mosaicd died while starting it.
+            // The row says it runs, but there is no healthy container: it died, was killed from
+            // outside, or a previous mosaicd died while starting it.
             self.record_crash(&rt, target, &row).await?;
         }
         self.remove_leftover(&rt, target).await?;
@@ -1002,6 +1018,41 @@ impl Inner {
                 truncate(&body, 200)
             ))
         }
+    }
+
+    /// Adopts the running container of `row`'s generation if it answers its health check.
+    async fn try_adopt(&self, target: &AgentRef, t: &Target, row: &ContainerRow) -> Result<Option<Upstream>> {
+        let name = target.container_name();
+        let Some(c) = self.docker.inspect(&name, &self.network_name()).await? else {
+            return Ok(None);
+        };
+        let ours = c.labels.get(LABEL_INSTANCE) == Some(&self.settings.instance)
+            && c.labels.get(spec::LABEL_GENERATION) == Some(&row.generation.to_string());
+        let (Some(ip), Some(stored), true, true) = (c.ip, row.gateway_token.as_ref(), c.running, ours) else {
+            return Ok(None);
+        };
+        if self.probe(ip).await.is_err() {
+            return Ok(None);
+        }
+        let token = self.keyring.decrypt(
+            &Binding::new(target.kind().table(), row.id.clone(), "gateway_token"),
+            stored,
+        )?;
+        if row.container_id.as_deref() != Some(c.id.as_str()) {
+            rows::mark_adopted(&mut self.db.ex(), target.kind(), &row.id, &c.id).await?;
+        }
+        let token = Secret::new(token);
+        *t.live.lock().expect("live lock") = Some(Live {
+            container_id: c.id,
+            ip,
+            token: token.clone(),
+        });
+        tracing::info!(container = %name, %ip, "adopted a running agent container");
+        Ok(Some(Upstream {
+            base_url: format!("http://{ip}:{GATEWAY_PORT}"),
+            token,
+            container_name: name,
+        }))
     }
 
     /// A row says running or starting but there is no live container: record what happened.

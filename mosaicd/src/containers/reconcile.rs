@@ -248,17 +248,43 @@ fn labelled_target(c: &ContainerInfo) -> Option<AgentRef> {
 }
 
 impl ContainerManager {
-    /// Starts every active system agent that is not running (they are always on).
+    /// Starts every active system agent that is not running (they are always on). An agent whose
+    /// start failed is retried after a delay that doubles with each failure, up to ten minutes.
     pub async fn ensure_system_agents(&self) -> Result<()> {
         let agents = rows::system_agents(&mut self.inner.db.ex()).await?;
-        let starts = agents.into_iter().filter(|a| a.is_active).map(|agent| {
-            let manager = self.clone();
-            async move {
-                let target = AgentRef::System(agent.name.clone());
-                if let Err(e) = manager.ensure_running_as(target, &Actor::System).await {
-                    tracing::warn!(system_agent = %agent.name, error = %e, "system agent is not running");
-                }
+        let now = std::time::Instant::now();
+        let starts = agents.into_iter().filter(|a| a.is_active).filter_map(|agent| {
+            let waiting = self
+                .inner
+                .system_backoff
+                .lock()
+                .expect("backoff lock")
+                .get(&agent.name)
+                .is_some_and(|(_, not_before)| now < *not_before);
+            if waiting {
+                return None;
             }
+            let manager = self.clone();
+            Some(async move {
+                let target = AgentRef::System(agent.name.clone());
+                let result = manager.ensure_running_as(target, &Actor::System).await;
+                let mut backoff = manager.inner.system_backoff.lock().expect("backoff lock");
+                match result {
+                    Ok(_) => {
+                        backoff.remove(&agent.name);
+                    }
+                    Err(e) => {
+                        let failures = backoff.get(&agent.name).map_or(0, |(n, _)| *n) + 1;
+                        let delay = (manager.settings().reconcile_interval * 2u32.saturating_pow(failures.min(16)))
+                            .min(std::time::Duration::from_secs(600));
+                        backoff.insert(agent.name.clone(), (failures, std::time::Instant::now() + delay));
+                        tracing::warn!(
+                            system_agent = %agent.name, error = %e, retry_in_seconds = delay.as_secs(),
+                            "system agent is not running"
+                        );
+                    }
+                }
+            })
         });
         futures::future::join_all(starts).await;
         Ok(())

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use mosaic_shared::types::{
-    Breakglass, ContainerDetail, ContainerStatus, ReapReport, RotationReport, Status, SystemAgent, SystemAgentSpec,
+    Breakglass, ContainerDetail, ContainerStatus, ReapReport, RotationReport, StartResult, Status, SystemAgent,
+    SystemAgentSpec,
 };
 use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
@@ -65,7 +66,7 @@ impl Admin for AdminServer {
         Ok(self.app.container_inspect(&target).await?)
     }
 
-    async fn container_start(self, _: Context, target: String) -> RpcResult<ContainerStatus> {
+    async fn container_start(self, _: Context, target: String) -> RpcResult<StartResult> {
         Ok(self.app.container_start(&self.actor, &target).await?)
     }
 

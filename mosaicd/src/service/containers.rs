@@ -2,7 +2,7 @@
 //! them, plus the authorization of the internal config endpoint. The lifecycle itself is the
 //! container manager's (`containers`); these methods name targets, check rules and audit.
 
-use mosaic_shared::types::{ContainerDetail, ContainerStatus, ReapReport, SystemAgent, SystemAgentSpec};
+use mosaic_shared::types::{ContainerDetail, ContainerStatus, ReapReport, StartResult, SystemAgent, SystemAgentSpec};
 use serde_json::json;
 
 use crate::agent_config::{self, AgentConfig};
@@ -49,10 +49,18 @@ impl App {
     }
 
     /// Starts the container if it is not running; answers its status once it is healthy.
-    pub async fn container_start(&self, actor: &Actor, target: &str) -> Result<ContainerStatus> {
+    pub async fn container_start(&self, actor: &Actor, target: &str) -> Result<StartResult> {
         let target = self.resolve_target(target).await?;
+        let before = rows::get(&mut self.db.ex(), target.kind(), target.owner())
+            .await?
+            .map(|row| row.generation);
         self.containers.ensure_running_as(target.clone(), actor).await?;
-        Ok(self.containers.inspect(&target).await?.status)
+        let status = self.containers.inspect(&target).await?.status;
+        Ok(StartResult {
+            // Every start is a new generation; the same one means it was running already.
+            started: before != Some(status.generation as i64),
+            status,
+        })
     }
 
     pub async fn container_stop(&self, actor: &Actor, target: &str) -> Result<ContainerStatus> {
