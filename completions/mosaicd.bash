@@ -23,7 +23,7 @@ _mosaicd() {
 
     case "${cmd}" in
         mosaicd)
-            opts="-h -V --config --data-dir --socket --listen --admin-group --secret-key-file --log-format --docker-host --instance --docker-label --agent-api-url --internal-listen --reaper-interval --reconcile-interval --help --version"
+            opts="-h -V --config --data-dir --socket --listen --admin-group --secret-key-file --log-format --webui-origin --session-ttl --session-idle-timeout --invite-ttl --insecure-cookies --cookie-same-site --provider-test-timeout --docker-host --instance --docker-label --agent-api-url --internal-listen --reaper-interval --reconcile-interval --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -55,6 +55,30 @@ _mosaicd() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --webui-origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --invite-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cookie-same-site)
+                    COMPREPLY=($(compgen -W "strict lax none" -- "${cur}"))
+                    return 0
+                    ;;
+                --provider-test-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --docker-host)

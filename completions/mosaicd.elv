@@ -18,13 +18,19 @@ set edit:completion:arg-completer[mosaicd] = {|@words|
     }
     var completions = [
         &'mosaicd'= {
-            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval, reconcile_interval)'
+            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval, reconcile_interval)'
             cand --data-dir 'Directory for the SQLite database, the generated key file and the lock file [default: /var/lib/mosaic as root, else $XDG_DATA_HOME/mosaic]'
             cand --socket 'Admin socket for mosaicctl [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
             cand --listen 'HTTP API address [default: 127.0.0.1:4000]'
             cand --admin-group 'Group whose members may use the admin socket (the socket becomes mode 0660 for it)'
             cand --secret-key-file 'Key file used when MOSAIC_SECRET_KEY is not set; generated (mode 0600) if missing [default: DATA_DIR/secret.key]'
             cand --log-format 'Log format'
+            cand --webui-origin 'Origin of the WebUI (scheme://host[:port]) that may call the API from a browser with credentials (CORS); repeat the flag or separate with commas. Admins can add more at runtime (system setting webuiOrigins)'
+            cand --session-ttl 'Lifetime of a browser session in seconds, however active [default: 604800, 7 days]'
+            cand --session-idle-timeout 'A browser session unused for this many seconds ends [default: 43200, 12 hours]'
+            cand --invite-ttl 'How long an invite link stays valid, in seconds [default: 604800, 7 days]'
+            cand --cookie-same-site 'SameSite attribute of the session cookie; `none` (WebUI on another site) needs Secure [default: lax]'
+            cand --provider-test-timeout 'How long a provider connection test waits for the provider, in seconds [default: 10]'
             cand --docker-host 'Docker Engine API address: unix://PATH or tcp://HOST:PORT [default: unix:///var/run/docker.sock]'
             cand --instance 'This daemon''s name on the Docker engine: every container, volume and network it creates is labelled with it, and it touches no other (lower-case letters, digits, dashes) [default: generated at first start and kept in the database]'
             cand --docker-label 'An extra label for every Docker object this daemon creates; repeatable (the environment variable takes a comma-separated list)'
@@ -32,6 +38,7 @@ set edit:completion:arg-completer[mosaicd] = {|@words|
             cand --internal-listen 'Address of the internal config endpoint, which only agent containers use [default: the agent network''s gateway address, port 4001]'
             cand --reaper-interval 'How often the reaper looks for idle containers, e.g. 30s, 500ms, 2m [default: 60s]'
             cand --reconcile-interval 'How often containers are reconciled with Docker and system agents restarted if they died [default: 30s]'
+            cand --insecure-cookies 'Send the session cookie without the Secure attribute. Only for a deployment reached over plain HTTP on a host other than localhost; browsers keep Secure cookies for localhost'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -8,7 +8,9 @@ use std::time::Instant;
 use crate::auth::password::PasswordHasher;
 use crate::config::Config;
 use crate::containers::{ContainerManager, ManagerSettings};
+use crate::metrics::Metrics;
 use crate::secrets::Keyring;
+use crate::service::settings::OriginsCache;
 use crate::store::Db;
 
 pub struct App {
@@ -19,8 +21,11 @@ pub struct App {
     /// The agent containers (see `containers`).
     pub containers: ContainerManager,
     pub started: Instant,
+    /// Prometheus metrics; shared with the container manager, which reports starts and stops.
+    pub metrics: Arc<Metrics>,
     /// Held for the duration of a key rotation: one at a time.
     pub(crate) rotation: tokio::sync::Mutex<()>,
+    pub(crate) origins_cache: OriginsCache,
 }
 
 impl App {
@@ -33,9 +38,11 @@ impl App {
             .unwrap_or_else(|| hex::encode(rand::random::<[u8; 4]>()));
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let keyring = Arc::new(keyring);
+        let metrics = Arc::new(Metrics::default());
         let containers = ContainerManager::new(
             db.clone(),
             keyring.clone(),
+            metrics.clone(),
             ManagerSettings {
                 docker_host: config.docker_host.clone(),
                 instance,
@@ -53,7 +60,9 @@ impl App {
             hasher: PasswordHasher::new(cores),
             containers,
             started: Instant::now(),
+            metrics,
             rotation: tokio::sync::Mutex::new(()),
+            origins_cache: OriginsCache::default(),
         }
     }
 }

@@ -22,7 +22,9 @@ variables, then flags; a later source wins."
 )]
 pub struct Args {
     /// TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format,
-    /// docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval, reconcile_interval).
+    /// webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site,
+    /// provider_test_timeout, docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval,
+    /// reconcile_interval).
     #[arg(long, env = "MOSAIC_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -51,6 +53,43 @@ pub struct Args {
     /// Log format
     #[arg(long, env = "MOSAIC_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+
+    /// Origin of the WebUI (scheme://host[:port]) that may call the API from a browser with
+    /// credentials (CORS); repeat the flag or separate with commas. Admins can add more at runtime
+    /// (system setting webuiOrigins).
+    #[arg(
+        long = "webui-origin",
+        env = "MOSAIC_WEBUI_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub webui_origins: Vec<String>,
+
+    /// Lifetime of a browser session in seconds, however active [default: 604800, 7 days]
+    #[arg(long, env = "MOSAIC_SESSION_TTL", value_name = "SECONDS")]
+    pub session_ttl: Option<u64>,
+
+    /// A browser session unused for this many seconds ends [default: 43200, 12 hours]
+    #[arg(long, env = "MOSAIC_SESSION_IDLE_TIMEOUT", value_name = "SECONDS")]
+    pub session_idle_timeout: Option<u64>,
+
+    /// How long an invite link stays valid, in seconds [default: 604800, 7 days]
+    #[arg(long, env = "MOSAIC_INVITE_TTL", value_name = "SECONDS")]
+    pub invite_ttl: Option<u64>,
+
+    /// Send the session cookie without the Secure attribute. Only for a deployment reached over
+    /// plain HTTP on a host other than localhost; browsers keep Secure cookies for localhost.
+    #[arg(long, env = "MOSAIC_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
+
+    /// SameSite attribute of the session cookie; `none` (WebUI on another site) needs Secure
+    /// [default: lax]
+    #[arg(long, env = "MOSAIC_COOKIE_SAME_SITE", value_enum)]
+    pub cookie_same_site: Option<SameSite>,
+
+    /// How long a provider connection test waits for the provider, in seconds [default: 10]
+    #[arg(long, env = "MOSAIC_PROVIDER_TEST_TIMEOUT", value_name = "SECONDS")]
+    pub provider_test_timeout: Option<u64>,
 
     /// Docker Engine API address: unix://PATH or tcp://HOST:PORT [default: unix:///var/run/docker.sock]
     #[arg(long, env = "DOCKER_HOST", value_name = "URL")]
@@ -89,6 +128,24 @@ pub struct Args {
     /// [default: 30s]
     #[arg(long, env = "MOSAIC_RECONCILE_INTERVAL", value_name = "DURATION", value_parser = parse_duration)]
     pub reconcile_interval: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SameSite {
+    Strict,
+    Lax,
+    None,
+}
+
+impl SameSite {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Strict => "Strict",
+            SameSite::Lax => "Lax",
+            SameSite::None => "None",
+        }
+    }
 }
 
 /// `250ms`, `30s`, `5m`, `1h`; a bare number is seconds.

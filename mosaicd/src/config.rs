@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::cli::{Args, LogFormat};
+use crate::cli::{Args, LogFormat, SameSite};
 use crate::error::{Error, Result};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
@@ -57,6 +57,34 @@ pub struct Config {
     pub internal_listen: Option<SocketAddr>,
     pub reaper_interval: Duration,
     pub reconcile_interval: Duration,
+    pub http: HttpConfig,
+}
+
+/// Settings of the HTTP API that belong to the deployment rather than to runtime system config.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Normalized origins (`https://app.example.com`) allowed by CORS, beside those in system config.
+    pub webui_origins: Vec<String>,
+    pub session_ttl: Duration,
+    pub session_idle_timeout: Duration,
+    pub invite_ttl: Duration,
+    pub secure_cookies: bool,
+    pub same_site: SameSite,
+    pub provider_test_timeout: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            webui_origins: Vec::new(),
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            session_idle_timeout: Duration::from_secs(12 * 3600),
+            invite_ttl: Duration::from_secs(7 * 24 * 3600),
+            secure_cookies: true,
+            same_site: SameSite::Lax,
+            provider_test_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// The config file's keys. Unknown keys are an error: a typo must not silently fall back to a default.
@@ -77,6 +105,13 @@ struct FileConfig {
     internal_listen: Option<SocketAddr>,
     reaper_interval: Option<String>,
     reconcile_interval: Option<String>,
+    webui_origins: Option<Vec<String>>,
+    session_ttl: Option<u64>,
+    session_idle_timeout: Option<u64>,
+    invite_ttl: Option<u64>,
+    insecure_cookies: Option<bool>,
+    cookie_same_site: Option<SameSite>,
+    provider_test_timeout: Option<u64>,
 }
 
 impl Config {
@@ -133,6 +168,59 @@ impl Config {
             Some(d) => d,
             None => file_duration(file.reconcile_interval, "reconcile_interval")?.unwrap_or(DEFAULT_RECONCILE_INTERVAL),
         };
+        let defaults = HttpConfig::default();
+        let seconds = |name: &str, value: Option<u64>, default: Duration| -> Result<Duration> {
+            match value {
+                None => Ok(default),
+                Some(0) => Err(Error::Config(format!("{name} must be at least 1 second"))),
+                Some(n) => Ok(Duration::from_secs(n)),
+            }
+        };
+        let origins = if args.webui_origins.is_empty() {
+            file.webui_origins.unwrap_or_default()
+        } else {
+            args.webui_origins
+        };
+        let webui_origins = origins
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+            .map(|o| {
+                mosaic_shared::policy::normalize_origin(o).map_err(|e| Error::Config(format!("webui origin: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let secure_cookies = !(args.insecure_cookies || file.insecure_cookies.unwrap_or(false));
+        let same_site = args
+            .cookie_same_site
+            .or(file.cookie_same_site)
+            .unwrap_or(defaults.same_site);
+        if same_site == SameSite::None && !secure_cookies {
+            return Err(Error::Config(
+                "cookie_same_site = none needs Secure cookies: browsers drop SameSite=None cookies without Secure"
+                    .into(),
+            ));
+        }
+        let http = HttpConfig {
+            webui_origins,
+            session_ttl: seconds(
+                "session_ttl",
+                args.session_ttl.or(file.session_ttl),
+                defaults.session_ttl,
+            )?,
+            session_idle_timeout: seconds(
+                "session_idle_timeout",
+                args.session_idle_timeout.or(file.session_idle_timeout),
+                defaults.session_idle_timeout,
+            )?,
+            invite_ttl: seconds("invite_ttl", args.invite_ttl.or(file.invite_ttl), defaults.invite_ttl)?,
+            secure_cookies,
+            same_site,
+            provider_test_timeout: seconds(
+                "provider_test_timeout",
+                args.provider_test_timeout.or(file.provider_test_timeout),
+                defaults.provider_test_timeout,
+            )?,
+        };
         Ok(Config {
             docker_host: args
                 .docker_host
@@ -144,6 +232,7 @@ impl Config {
             internal_listen: args.internal_listen.or(file.internal_listen),
             reaper_interval,
             reconcile_interval,
+            http,
             socket,
             listen,
             admin_group: args.admin_group.or(file.admin_group),
@@ -274,6 +363,34 @@ mod tests {
         let bad = Args::parse_from(["mosaicd", "--instance", "Not_Valid"]);
         assert!(Config::resolve_with_env(bad, |_| None).is_err());
         assert!(Args::try_parse_from(["mosaicd", "--reaper-interval", "soon"]).is_err());
+    }
+
+    #[test]
+    fn http_settings_resolve_and_validate() {
+        let args = Args::parse_from([
+            "mosaicd",
+            "--webui-origin",
+            "https://App.example.com/,http://localhost:3000",
+            "--session-ttl",
+            "5",
+        ]);
+        let config = Config::resolve_with_env(args, |_| None).unwrap();
+        assert_eq!(
+            config.http.webui_origins,
+            vec![
+                "https://app.example.com".to_string(),
+                "http://localhost:3000".to_string()
+            ]
+        );
+        assert_eq!(config.http.session_ttl, Duration::from_secs(5));
+        assert!(config.http.secure_cookies);
+
+        let bad = Args::parse_from(["mosaicd", "--webui-origin", "https://x/path"]);
+        assert!(Config::resolve_with_env(bad, |_| None).is_err());
+        let zero = Args::parse_from(["mosaicd", "--invite-ttl", "0"]);
+        assert!(Config::resolve_with_env(zero, |_| None).is_err());
+        let none_insecure = Args::parse_from(["mosaicd", "--insecure-cookies", "--cookie-same-site", "none"]);
+        assert!(Config::resolve_with_env(none_insecure, |_| None).is_err());
     }
 
     fn tempfile_dir() -> PathBuf {

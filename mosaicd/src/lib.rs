@@ -8,6 +8,7 @@ pub mod config;
 pub mod containers;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod reaper;
 pub mod rpc;
 pub mod secrets;

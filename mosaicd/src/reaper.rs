@@ -4,7 +4,9 @@
 //! Activity is every request and open stream through mosaicd ([`ContainerManager::activity`]).
 //! A container with a request or stream in flight is never reaped, however long it has been
 //! running. System containers are always on and never reaped. Each stop is recorded in the
-//! container's row and in the audit log with reason `idle`.
+//! container's row and in the audit log with reason `idle`. A running container whose user was
+//! deactivated (and whose stop at deactivation failed, Docker being away) is stopped too, with
+//! reason `deactivated`.
 
 use mosaic_shared::types::{ReapReport, ReapedContainer};
 
@@ -31,6 +33,29 @@ impl ContainerManager {
         for row in running {
             let target = AgentRef::User(row.owner.clone());
             let t = inner.target(&target);
+            let user = users::get(&mut inner.db.ex(), &row.owner).await?;
+            if user.as_ref().is_none_or(|u| u.deactivated_at.is_some()) {
+                let Ok(_op) = t.op.try_lock() else { continue };
+                match inner
+                    .stop_locked(&target, &t, StopReason::Deactivated, actor, None)
+                    .await
+                {
+                    Ok(_) => report.stopped.push(ReapedContainer {
+                        owner: row.owner.clone(),
+                        owner_label: user
+                            .map(|u| u.email.unwrap_or(u.name))
+                            .unwrap_or_else(|| row.owner.clone()),
+                        name: target.container_name(),
+                        reason: StopReason::Deactivated.as_str().to_string(),
+                        idle_seconds: 0,
+                        idle_timeout_min: row.idle_timeout_min.unwrap_or(30).max(0) as u64,
+                    }),
+                    Err(e) => {
+                        tracing::warn!(container = %target.container_name(), error = %e, "cannot stop a deactivated user's container")
+                    }
+                }
+                continue;
+            }
             let timeout_ms = row.idle_timeout_min.unwrap_or(30).max(0) * 60_000;
             let idle_ms = |last_seen: i64| {
                 let last = row
@@ -72,10 +97,7 @@ impl ContainerManager {
             {
                 Ok(_) => {
                     Metrics::inc(&inner.metrics.reaps);
-                    let owner_label = users::get(&mut inner.db.ex(), &row.owner)
-                        .await
-                        .ok()
-                        .flatten()
+                    let owner_label = user
                         .map(|u| u.email.unwrap_or(u.name))
                         .unwrap_or_else(|| row.owner.clone());
                     report.stopped.push(ReapedContainer {

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Sensitive;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Status {
@@ -52,6 +54,420 @@ pub struct RotationReport {
     pub reencrypted: u64,
     /// Where the new key was stored, when the daemon keeps it in a file.
     pub key_file: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users, providers, agent config and system settings: the shapes the HTTP API serves and the
+// admin socket will carry, so the WebUI, scripts and `mosaicctl --json` read one vocabulary.
+// Request types reject unknown fields: a body cannot smuggle an owner, a role or an id.
+// ---------------------------------------------------------------------------------------------
+
+/// Deserializes a field that distinguishes "absent" (`None`, keep) from `null` (`Some(None)`,
+/// clear). Use with `#[serde(default, deserialize_with = "double_option")]`.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// Can log in.
+    Active,
+    /// Invited, has not set a password yet.
+    Invited,
+    Deactivated,
+}
+
+/// A user as the admin users page shows it. Never carries a password hash, a token or a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminUser {
+    pub id: String,
+    pub name: String,
+    /// `None` for breakglass accounts, which log in by username.
+    pub email: Option<String>,
+    pub role: Role,
+    /// `breakglass`, `local` (invited, password) or `oidc`.
+    pub auth_source: String,
+    /// Whether the account logs in with a password held by mosaicd (breakglass or local).
+    pub is_local_auth: bool,
+    pub status: UserStatus,
+    pub invited_at: Option<String>,
+    /// Id of the user who sent the invite.
+    pub invited_by: Option<String>,
+    pub deactivated_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageMeta {
+    pub total: u64,
+    /// The page that was asked for, even past the end (then `data` is empty).
+    pub page: u64,
+    /// The page size used, after capping.
+    pub limit: u64,
+    /// `ceil(total / limit)`; 0 when there is nothing.
+    pub total_pages: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub meta: PageMeta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InviteRequest {
+    pub email: String,
+    /// Defaults to the part of the email before `@`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Defaults to `member`.
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+/// The answer to an invite. The token (and the link that carries it) is shown this once; only
+/// its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invitation {
+    pub user_id: String,
+    pub email: String,
+    pub role: Role,
+    pub invited_at: String,
+    pub expires_at: String,
+    pub invite_token: Sensitive,
+    /// The WebUI's accept page with the token in the fragment (never sent to a server by a
+    /// browser): `<first WebUI origin>/accept-invite#token=…`, or a relative link when no WebUI
+    /// origin is configured.
+    pub invite_url: Sensitive,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+/// The provider types of the seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderType {
+    Zai,
+    Openai,
+    Anthropic,
+    Ollama,
+    Custom,
+}
+
+impl ProviderType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderType::Zai => "zai",
+            ProviderType::Openai => "openai",
+            ProviderType::Anthropic => "anthropic",
+            ProviderType::Ollama => "ollama",
+            ProviderType::Custom => "custom",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ProviderType> {
+        Some(match text {
+            "zai" => ProviderType::Zai,
+            "openai" => ProviderType::Openai,
+            "anthropic" => ProviderType::Anthropic,
+            "ollama" => ProviderType::Ollama,
+            "custom" => ProviderType::Custom,
+            _ => return None,
+        })
+    }
+
+    /// Types without a built-in endpoint in OpenClaw need a base URL.
+    pub fn needs_base_url(self) -> bool {
+        matches!(self, ProviderType::Ollama | ProviderType::Custom)
+    }
+
+    /// The API a provider of this type speaks unless told otherwise.
+    pub fn default_api_type(self) -> &'static str {
+        match self {
+            ProviderType::Anthropic => "anthropic-messages",
+            _ => "openai-completions",
+        }
+    }
+}
+
+/// One model of a provider, with the keys OpenClaw's `models.providers.<name>.models[]` accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderModel {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_window: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<bool>,
+    /// `text` and/or `image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<Vec<String>>,
+}
+
+/// A provider as its owner sees it. The API key is write-only: only whether one is set and a
+/// masked hint (`sk-…a1b2`) come back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub display_name: String,
+    #[serde(rename = "type")]
+    pub kind: ProviderType,
+    pub base_url: Option<String>,
+    pub api_type: String,
+    pub models: Vec<ProviderModel>,
+    pub is_active: bool,
+    pub has_api_key: bool,
+    pub api_key_hint: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewProvider {
+    /// Lower-case slug, unique per owner; OpenClaw's provider key (`<name>/<model>`).
+    pub name: String,
+    /// Defaults to `name`.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: ProviderType,
+    /// Required for `ollama` and `custom`.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub api_key: Option<Sensitive>,
+    /// Defaults by type (`anthropic-messages` for anthropic, else `openai-completions`).
+    #[serde(default)]
+    pub api_type: Option<String>,
+    #[serde(default)]
+    pub models: Option<Vec<ProviderModel>>,
+    #[serde(default)]
+    pub is_active: Option<bool>,
+}
+
+/// A partial update. Absent fields are kept; `baseUrl: null` and `apiKey: null` clear.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<ProviderType>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<Option<Sensitive>>,
+    #[serde(default)]
+    pub api_type: Option<String>,
+    #[serde(default)]
+    pub models: Option<Vec<ProviderModel>>,
+    #[serde(default)]
+    pub is_active: Option<bool>,
+}
+
+/// Connection settings to test before saving a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderDraft {
+    #[serde(rename = "type")]
+    pub kind: ProviderType,
+    pub base_url: String,
+    #[serde(default)]
+    pub api_key: Option<Sensitive>,
+    #[serde(default)]
+    pub api_type: Option<String>,
+}
+
+/// How a connection test ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestOutcome {
+    /// The models endpoint answered with a model list.
+    Ok,
+    /// The provider refused the credentials (401/403).
+    Unauthorized,
+    /// No connection (DNS, refused, reset, TLS).
+    Unreachable,
+    /// No answer in time.
+    Timeout,
+    /// The address is not allowed by the egress policy; nothing was sent.
+    Blocked,
+    /// The provider answered with another error status (or a redirect, which is not followed).
+    HttpError,
+    /// The answer was not a model list.
+    InvalidResponse,
+    /// The provider has no base URL or an API mosaicd cannot test.
+    Untestable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTest {
+    pub ok: bool,
+    pub outcome: TestOutcome,
+    /// One sentence for a person; never contains the key.
+    pub message: String,
+    /// What was requested (no credentials in it).
+    pub url: Option<String>,
+    pub http_status: Option<u16>,
+    pub latency_ms: Option<u64>,
+    /// Model ids the provider listed (at most 500).
+    pub models: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentConfig {
+    /// `provider/model`, as OpenClaw's `agents.defaults.model.primary`.
+    pub primary_model: Option<String>,
+    pub fallback_models: Vec<String>,
+    /// The agent's SOUL.md.
+    pub personality: Option<String>,
+    /// The default provider, one of the user's own.
+    pub provider_id: Option<String>,
+    /// `None` until the first save.
+    pub updated_at: Option<String>,
+}
+
+/// The whole agent configuration; absent fields are cleared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgentConfigInput {
+    #[serde(default)]
+    pub primary_model: Option<String>,
+    #[serde(default)]
+    pub fallback_models: Vec<String>,
+    #[serde(default)]
+    pub personality: Option<String>,
+    #[serde(default)]
+    pub provider_id: Option<String>,
+}
+
+/// OIDC settings as an admin sees them: the client secret is write-only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OidcSettings {
+    pub configured: bool,
+    pub issuer_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret_set: bool,
+    pub client_secret_hint: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// Replaces the OIDC settings. An absent `clientSecret` keeps the stored one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OidcInput {
+    pub issuer_url: String,
+    pub client_id: String,
+    #[serde(default)]
+    pub client_secret: Option<Sensitive>,
+}
+
+/// Runtime settings kept in system config.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemSettings {
+    /// WebUI origins allowed by CORS, from system config (editable).
+    pub webui_origins: Vec<String>,
+    /// WebUI origins from the daemon's flags or environment (read-only here).
+    pub daemon_webui_origins: Vec<String>,
+    /// Whether provider base URLs may point at loopback and private networks (local Ollama).
+    pub allow_private_provider_urls: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsPatch {
+    #[serde(default)]
+    pub webui_origins: Option<Vec<String>>,
+    #[serde(default)]
+    pub allow_private_provider_urls: Option<bool>,
+}
+
+/// The logged-in user, as `/api/auth/session` shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrentUser {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub auth_source: String,
+}
+
+/// A personal API token as its owner's list shows it: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the token, to tell tokens apart (`mosaic_AbCd`).
+    pub prefix: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewApiToken {
+    pub name: String,
+    /// 1 to 3650; absent means the token does not expire.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
+}
+
+/// A token just created: the only time the token itself is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedApiToken {
+    #[serde(flatten)]
+    pub info: ApiToken,
+    pub token: Sensitive,
 }
 
 // ---- Agent containers -------------------------------------------------------------------------
@@ -133,7 +549,7 @@ pub struct ReapedContainer {
     pub owner: String,
     pub owner_label: String,
     pub name: String,
-    /// Always `idle` today.
+    /// `idle`, or `deactivated` for a container whose user was deactivated.
     pub reason: String,
     pub idle_seconds: u64,
     pub idle_timeout_min: u64,

@@ -7,10 +7,12 @@ use std::collections::{BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
 use libtest_mimic::Trial;
+use mosaic_shared::types::AgentConfigInput;
 use mosaic_tests::data::Data;
 use mosaic_tests::docker::{self, InstanceScope, docker, images, wait_for};
 use mosaic_tests::inprocess::InProcess;
 use mosaic_tests::{Daemon, trial};
+use mosaicd::app::Actor;
 use mosaicd::containers::{AgentRef, StopReason};
 use serde_json::{Value, json};
 
@@ -514,20 +516,25 @@ async fn config_change_restarts_with_state_kept() {
     );
     let first_id = container_id(&name).unwrap();
 
-    // A change while stopped is a no-op for Docker.
-    data.set_agent_config(&user, Some("m2"), Some("You are terse.\n")).await;
-    data.db
-        .execute(
-            mosaicd::store::q("UPDATE user_agent_config SET provider_id = $2 WHERE user_id = $1")
-                .bind(&user)
-                .bind(&provider),
-        )
-        .await
-        .unwrap();
-    manager.config_changed(&user).await.unwrap();
+    // The change goes through the service the HTTP API and the CLI use; it restarts the running
+    // container before it returns.
+    let app = daemon.app().clone();
+    app.set_agent_config(
+        &Actor::User { id: user.clone() },
+        &user,
+        AgentConfigInput {
+            primary_model: Some("p1/m2".into()),
+            fallback_models: vec![],
+            personality: Some("You are terse.\n".into()),
+            provider_id: Some(provider.clone()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_ne!(container_id(&name).unwrap(), first_id, "restarted by the change");
     let up = manager.ensure_running(target.clone()).await.unwrap();
     let reply = chat(&up.base_url, up.token.expose(), "two").await;
-    // The bare model was qualified with the default provider; the volume kept the boot counter.
+    // The new config is in force; the volume kept the boot counter.
     assert!(
         reply.contains("[primary=p1/m2]") && reply.contains("[boot=2]"),
         "{reply}"
@@ -550,7 +557,6 @@ async fn config_change_restarts_with_state_kept() {
         .into_iter()
         .find(|(_, action, _, detail)| action == "container.stop" && detail["reason"] == "config_change");
     assert!(stop.is_some(), "config change recorded");
-    // The old token no longer opens anything.
     let status = &manager.list().await.unwrap()[0];
     assert_eq!(status.generation, 2);
 
@@ -558,6 +564,18 @@ async fn config_change_restarts_with_state_kept() {
     manager.stop(target.clone(), StopReason::Admin).await.unwrap();
     manager.config_changed(&user).await.unwrap();
     assert!(container_id(&name).is_none());
+
+    // Deactivation (the admin service) stops the user's container, with its reason.
+    manager.ensure_running(target.clone()).await.unwrap();
+    app.deactivate_user(&Actor::System, &user).await.unwrap();
+    assert!(container_id(&name).is_none());
+    let status = &manager.list().await.unwrap()[0];
+    assert_eq!(
+        (status.state.as_str(), status.stop_reason.as_deref()),
+        ("stopped", Some("deactivated"))
+    );
+    let refused = manager.ensure_running(target.clone()).await.unwrap_err();
+    assert!(matches!(refused, mosaicd::error::Error::Refused(_)), "{refused}");
     data.close().await;
     daemon.stop().await;
 }
@@ -977,9 +995,13 @@ async fn docker_unreachable() {
     assert_eq!(env.daemon.ctl(&["status", "--json"]).json()["counts"]["users"], 2);
     let (status, body) = readyz(format!("{}/readyz", env.daemon.base_url())).await;
     assert_eq!(status, 503, "{body:#}");
-    assert_eq!(body["database"], "ok");
+    assert_eq!(body["checks"]["database"]["ok"], true, "{body:#}");
+    assert_eq!(body["checks"]["docker"]["ok"], false, "{body:#}");
     assert!(
-        body["docker"].as_str().unwrap().contains("Docker engine unreachable"),
+        body["checks"]["docker"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("Docker engine unreachable"),
         "{body:#}"
     );
 

@@ -333,20 +333,32 @@ async fn breakglass_interactive_prompt() {
 async fn peer_credentials_are_checked() {
     ci::require_root();
     // Default: only the daemon's user (root here) may connect, and the socket says so.
-    let plain = Daemon::start();
+    let top = tempfile::tempdir().unwrap();
+    let plain = Daemon::start_with(DaemonOptions {
+        socket: Some(top.path().join("run").join("mosaicd.sock")),
+        ..Default::default()
+    });
     assert_eq!(mode(&plain.socket), 0o600);
+    assert_eq!(mode(plain.socket.parent().unwrap()), 0o700);
     drop(plain);
 
     let group = nix::unistd::Group::from_name("users")
         .unwrap()
         .expect("group 'users' exists");
     let gid = group.gid.as_raw();
-    let daemon = Daemon::start_with(DaemonOptions::default().arg("--admin-group").arg("users"));
-    // The test user must be able to reach the socket's directory.
-    std::fs::set_permissions(daemon.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The daemon creates the socket's directory itself, as it does for /run/mosaic.
+    let top = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(top.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let socket = top.path().join("run").join("mosaicd.sock");
+    let daemon = Daemon::start_with(DaemonOptions {
+        socket: Some(socket.clone()),
+        ..DaemonOptions::default().arg("--admin-group").arg("users")
+    });
     use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(&daemon.socket).unwrap();
+    let meta = std::fs::metadata(&socket).unwrap();
     assert_eq!((meta.mode() & 0o777, meta.gid()), (0o660, gid));
+    let dir = std::fs::metadata(socket.parent().unwrap()).unwrap();
+    assert_eq!((dir.mode() & 0o777, dir.gid()), (0o750, gid));
 
     let nobody = 65534;
     // The filesystem lets this process in (supplementary group), but the kernel-reported peer
@@ -498,8 +510,10 @@ async fn garbage_on_the_socket() {
 
     // A frame length far over the limit.
     let mut huge = UnixStream::connect(&daemon.socket).unwrap();
-    huge.write_all(&u32::MAX.to_be_bytes()).unwrap();
-    huge.write_all(b"garbage").unwrap();
+    // The daemon may hang up as soon as it has read the length, so later writes can fail.
+    let _ = huge
+        .write_all(&u32::MAX.to_be_bytes())
+        .and_then(|_| huge.write_all(b"garbage"));
     assert!(
         closed_by_peer(&mut huge, Duration::from_secs(5)),
         "oversized frame not closed"
@@ -521,7 +535,10 @@ async fn garbage_on_the_socket() {
         hello(&mut rude, mosaic_shared::PROTOCOL_VERSION),
         HelloReply::Accepted { .. }
     ));
-    write_frame(&mut rude, b"{\"this is\": not json");
+    let frame = b"{\"this is\": not json";
+    let _ = rude
+        .write_all(&(frame.len() as u32).to_be_bytes())
+        .and_then(|_| rude.write_all(frame));
     assert!(
         closed_by_peer(&mut rude, Duration::from_secs(5)),
         "garbage RPC frame not closed"

@@ -5,6 +5,7 @@
 mod containers;
 mod docs;
 mod foundation;
+mod http;
 mod store;
 
 fn main() {
@@ -13,6 +14,7 @@ fn main() {
     let mut trials = Vec::new();
     trials.extend(foundation::trials());
     trials.extend(store::trials());
+    trials.extend(http::trials());
     trials.extend(docs::trials());
     trials.extend(containers::trials());
 

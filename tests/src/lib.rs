@@ -2,11 +2,14 @@
 //! server and (for container tests) the real Docker Engine, and cleans up after itself even when a
 //! test fails. Used by the one integration-test binary and by the benchmark programs.
 
+pub mod bench;
 pub mod bins;
 pub mod ci;
 pub mod daemon;
 pub mod data;
 pub mod docker;
+pub mod fake_provider;
+pub mod http;
 pub mod inprocess;
 pub mod postgres;
 pub mod pty;

@@ -289,10 +289,18 @@ pub(crate) struct Inner {
     /// System agents whose start failed: (failures in a row, not before). Keeps a broken agent
     /// from being retried (and audited) every reconcile interval.
     pub(crate) system_backoff: Mutex<HashMap<String, (u32, Instant)>>,
+    pub(crate) prometheus: Arc<crate::metrics::Metrics>,
 }
 
 impl ContainerManager {
-    pub fn new(db: Db, keyring: Arc<Keyring>, settings: ManagerSettings) -> ContainerManager {
+    /// `prometheus` gets a start outcome and a stop reason for every start and stop (for
+    /// `/metrics`); [`metrics`](Self::metrics) has the manager's own counters.
+    pub fn new(
+        db: Db,
+        keyring: Arc<Keyring>,
+        prometheus: Arc<crate::metrics::Metrics>,
+        settings: ManagerSettings,
+    ) -> ContainerManager {
         let (internal_tx, internal_rx) = tokio::sync::mpsc::unbounded_channel();
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -313,6 +321,7 @@ impl ContainerManager {
                 internal_tx,
                 internal_rx: Mutex::new(Some(internal_rx)),
                 system_backoff: Mutex::new(HashMap::new()),
+                prometheus,
             }),
         }
     }
@@ -371,13 +380,25 @@ impl ContainerManager {
 
     /// Restarts the user's container with a freshly generated config if it is running.
     pub async fn config_changed(&self, user_id: &str) -> Result<()> {
-        let target = AgentRef::User(user_id.to_string());
+        self.config_changed_for(AgentRef::User(user_id.to_string())).await
+    }
+
+    /// The admin-level providers changed: restarts every running system agent with fresh config.
+    pub async fn system_config_changed(&self) -> Result<()> {
+        for agent in rows::system_agents(&mut self.inner.db.ex()).await? {
+            self.config_changed_for(AgentRef::System(agent.name)).await?;
+        }
+        Ok(())
+    }
+
+    /// Restarts `target`'s container with a freshly generated config if it is running.
+    pub async fn config_changed_for(&self, target: AgentRef) -> Result<()> {
         let inner = self.inner.clone();
         // Own task: a caller that goes away must not leave the container half restarted.
         tokio::spawn(async move {
             let t = inner.target(&target);
             let _op = t.op.lock().await;
-            let running = match rows::get(&mut inner.db.ex(), Kind::User, target.owner()).await? {
+            let running = match rows::get(&mut inner.db.ex(), target.kind(), target.owner()).await? {
                 Some(row) => row.status == RUNNING || row.status == STARTING,
                 None => false,
             };
@@ -601,6 +622,8 @@ fn truncate(text: &str, max: usize) -> String {
 struct StartFailure {
     message: String,
     container_id: Option<String>,
+    /// The health check did not pass in time (rather than the start failing outright).
+    timed_out: bool,
 }
 
 impl Inner {
@@ -834,6 +857,7 @@ impl Inner {
                 )
                 .await;
                 Metrics::inc(&self.metrics.starts);
+                self.prometheus.container_started("ok");
                 tracing::info!(container = %name, %ip, seconds = format!("{seconds:.2}"), "agent container is healthy");
                 let token = Secret::new(token);
                 *t.live.lock().expect("live lock") = Some(Live {
@@ -859,7 +883,7 @@ impl Inner {
                         tracing::warn!(container = %name, error = %e, "cannot remove the container that failed to start");
                     }
                 }
-                let detail = failure.message;
+                let detail = failure.message.clone();
                 rows::mark_stopped(
                     &mut self.db.ex(),
                     target.kind(),
@@ -877,6 +901,8 @@ impl Inner {
                 )
                 .await;
                 Metrics::inc(&self.metrics.start_failures);
+                self.prometheus
+                    .container_started(if failure.timed_out { "timeout" } else { "failed" });
                 tracing::error!(container = %name, error = %detail, "agent container failed to start");
                 Err(Error::Unavailable(format!(
                     "agent container {name} failed to start: {detail}"
@@ -896,7 +922,11 @@ impl Inner {
         token: &str,
         began: Instant,
     ) -> std::result::Result<(String, Ipv4Addr), StartFailure> {
-        let fail = |message: String, container_id: Option<String>| StartFailure { message, container_id };
+        let fail = |message: String, container_id: Option<String>| StartFailure {
+            message,
+            container_id,
+            timed_out: false,
+        };
         let docker_fail = |e: DockerError, id: Option<String>| fail(e.to_string(), id);
         let s = &self.settings;
         let volume_labels = spec::owner_labels(target, &s.instance, &s.extra_labels, "volume");
@@ -932,27 +962,30 @@ impl Inner {
         self.health_gate(rt, &id, deadline, settings.start_timeout)
             .await
             .map(|ip| (id.clone(), ip))
-            .map_err(|message| fail(message, Some(id)))
+            .map_err(|(message, timed_out)| StartFailure {
+                timed_out,
+                ..fail(message, Some(id))
+            })
     }
 
     /// Waits until the gateway answers `/healthz` with `{"ok":true}`, the container exits, or the
-    /// deadline passes.
+    /// deadline passes; fails with the reason and whether it was the deadline.
     async fn health_gate(
         &self,
         rt: &Runtime,
         id: &str,
         deadline: Instant,
         limit: Duration,
-    ) -> std::result::Result<Ipv4Addr, String> {
+    ) -> std::result::Result<Ipv4Addr, (String, bool)> {
         let mut last;
         loop {
             let info = self
                 .docker
                 .inspect(id, &rt.network.name)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| (e.to_string(), false))?;
             let Some(info) = info else {
-                return Err("the container disappeared while starting".into());
+                return Err(("the container disappeared while starting".into(), false));
             };
             if !info.running {
                 let logs = self.docker.logs_tail(id, 20).await.unwrap_or_default();
@@ -971,7 +1004,7 @@ impl Inner {
                 if !logs.is_empty() {
                     message.push_str(&format!("; its last output: {}", truncate(&logs.join(" | "), 1500)));
                 }
-                return Err(message);
+                return Err((message, false));
             }
             match info.ip {
                 Some(ip) => match self.probe(ip).await {
@@ -982,9 +1015,12 @@ impl Inner {
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(format!(
-                    "the gateway did not pass its health check within {}s (last check: {last})",
-                    limit.as_secs()
+                return Err((
+                    format!(
+                        "the gateway did not pass its health check within {}s (last check: {last})",
+                        limit.as_secs()
+                    ),
+                    true,
                 ));
             }
             tokio::time::sleep((deadline - now).min(Duration::from_millis(150))).await;
@@ -1087,6 +1123,7 @@ impl Inner {
         if reason == StopReason::Crash {
             Metrics::inc(&self.metrics.crashes);
         }
+        self.prometheus.container_reaped(reason.as_str());
         self.record(
             &Actor::System,
             "container.stop",
@@ -1171,6 +1208,7 @@ impl Inner {
         }
         self.record(actor, "container.stop", target, audit_detail).await;
         Metrics::inc(&self.metrics.stops);
+        self.prometheus.container_reaped(reason.as_str());
         tracing::info!(container = %name, reason = reason.as_str(), detail = detail.as_deref().unwrap_or(""), "agent container stopped");
         Ok(existed)
     }

@@ -229,6 +229,7 @@ impl Inner {
         if reason == StopReason::Crash {
             Metrics::inc(&self.metrics.crashes);
         }
+        self.prometheus.container_reaped(reason.as_str());
         self.record(
             &Actor::System,
             "container.stop",

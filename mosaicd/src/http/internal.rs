@@ -14,7 +14,8 @@ use tokio::net::TcpListener;
 use warp::http::StatusCode;
 use warp::{Filter, Reply};
 
-use super::{error_response, recover, with_app};
+use super::error::{ApiError, recover};
+use super::extract::with_app;
 use crate::app::App;
 
 pub async fn serve(
@@ -45,7 +46,7 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Inf
                         warp::reply::with_header(warp::reply::json(&generated.config), "cache-control", "no-store")
                             .into_response()
                     }
-                    Err(e) => error_response(&e),
+                    Err(e) => ApiError::from(e).response(),
                 }
             },
         );
@@ -68,7 +69,7 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Inf
                         .into_response(),
                         None => StatusCode::NO_CONTENT.into_response(),
                     },
-                    Err(e) => error_response(&e),
+                    Err(e) => ApiError::from(e).response(),
                 }
             },
         );

@@ -1,19 +1,40 @@
-//! The HTTP API on warp. Every rejection and error leaves through one `recover`, in one JSON shape:
-//! `{"error":{"code":…,"message":…}}`.
+//! The HTTP API on warp.
+//!
+//! Every route is an [`Endpoint`]: a method, a path pattern (`/api/providers/{id}`) and a
+//! function that builds its warp filter. [`endpoints`] lists them all, area by area; the same list
+//! builds the router, labels metrics by route pattern, tells a 405 from a 404 and is checked
+//! against the committed OpenAPI document by the tests. Every error leaves through one
+//! [`error::recover`], in one JSON shape: `{"error":{"code":…,"message":…}}`.
 
+pub mod admin;
+pub mod agent_config;
+pub mod auth;
+pub mod cors;
+pub mod error;
+pub mod extract;
+pub mod health;
 pub mod internal;
+pub mod openapi;
+pub mod providers;
+pub mod server;
+pub mod users;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use serde_json::json;
 use tokio::net::TcpListener;
-use warp::http::StatusCode;
-use warp::{Filter, Rejection, Reply};
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::filters::path::FullPath;
+use warp::http::{Method, StatusCode};
+use warp::reply::Response;
 
 use crate::app::App;
 use crate::error::{Error, Result};
+use error::ApiError;
+use extract::Params;
+
+pub use server::serve;
 
 /// Binds the API address now, so a busy port fails startup with a clear message.
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
@@ -22,103 +43,207 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
         .map_err(|e| Error::io(format!("cannot listen on {addr}"), e))
 }
 
-pub async fn serve(
-    listener: TcpListener,
-    app: Arc<App>,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) {
-    warp::serve(routes(app))
-        .incoming(listener)
-        .graceful(shutdown)
-        .run()
-        .await;
+/// A route's filter once its path and method matched: it yields the response or rejects.
+pub type Handler = BoxedFilter<(Response,)>;
+/// Builds a route's handler from the app and the filter that matched its path.
+pub type Build = fn(Arc<App>, BoxedFilter<(Params,)>) -> Handler;
+
+/// One route of the API.
+#[derive(Clone)]
+pub struct Endpoint {
+    pub method: Method,
+    pub pattern: &'static str,
+    build: Build,
 }
 
-pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
-    let healthz = warp::path!("healthz")
-        .and(warp::get())
-        .map(|| warp::reply::json(&json!({ "ok": true, "status": "live" })));
-    let readyz = warp::path!("readyz")
-        .and(warp::get())
-        .and(with_app(app))
-        .then(|app: Arc<App>| async move {
-            // Both checks at once: a down Docker engine must not hide a down database.
-            let (database, docker) = tokio::join!(app.db.ping(), app.containers.docker_ping());
-            let ok = database.is_ok() && docker.is_ok();
-            let describe = |r: &Result<()>| match r {
-                Ok(()) => "ok".to_string(),
-                Err(e) => e.to_string(),
+impl Endpoint {
+    pub fn new(method: Method, pattern: &'static str, build: Build) -> Endpoint {
+        Endpoint { method, pattern, build }
+    }
+}
+
+/// Every route the daemon serves. Each area of the API adds its routes with one line here.
+pub fn endpoints() -> Vec<Endpoint> {
+    let mut all = Vec::new();
+    all.extend(health::endpoints());
+    all.extend(openapi::endpoints());
+    all.extend(auth::endpoints());
+    all.extend(users::endpoints());
+    all.extend(providers::endpoints());
+    all.extend(agent_config::endpoints());
+    all.extend(admin::endpoints());
+    all
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(&'static str),
+    Param,
+}
+
+fn segments(pattern: &'static str) -> Vec<Segment> {
+    pattern
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| {
+            if s.starts_with('{') && s.ends_with('}') {
+                Segment::Param
+            } else {
+                Segment::Literal(s)
+            }
+        })
+        .collect()
+}
+
+/// Matches a request path against a pattern; returns the parameter values. Parameters are ids:
+/// only unreserved URL characters, so nothing needs decoding.
+fn match_path(pattern: &[Segment], path: &str) -> Option<Vec<String>> {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if parts.len() != pattern.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (segment, part) in pattern.iter().zip(parts) {
+        match segment {
+            Segment::Literal(lit) if *lit == part => {}
+            Segment::Param
+                if !part.is_empty()
+                    && part.len() <= 128
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')) =>
+            {
+                params.push(part.to_string())
+            }
+            _ => return None,
+        }
+    }
+    Some(params)
+}
+
+/// The routes by pattern, for labelling and for the 404/405 decision.
+pub struct RouteTable {
+    routes: Vec<(Method, Vec<Segment>, &'static str)>,
+}
+
+impl RouteTable {
+    pub fn new(endpoints: &[Endpoint]) -> RouteTable {
+        RouteTable {
+            routes: endpoints
+                .iter()
+                .map(|e| (e.method.clone(), segments(e.pattern), e.pattern))
+                .collect(),
+        }
+    }
+
+    /// The routes whose pattern matches `path`, keeping only the most specific ones: for
+    /// `/api/providers/test`, the literal route rather than `/api/providers/{id}`.
+    fn matching(&self, path: &str) -> Vec<&(Method, Vec<Segment>, &'static str)> {
+        let literals = |segs: &[Segment]| segs.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
+        let all: Vec<_> = self
+            .routes
+            .iter()
+            .filter(|(_, segs, _)| match_path(segs, path).is_some())
+            .collect();
+        let best = all.iter().map(|(_, segs, _)| literals(segs)).max().unwrap_or(0);
+        all.into_iter().filter(|(_, segs, _)| literals(segs) == best).collect()
+    }
+
+    /// The pattern a path belongs to, whatever the method; `unmatched` otherwise (a bounded label).
+    pub fn label(&self, path: &str) -> &'static str {
+        self.matching(path)
+            .first()
+            .map(|(_, _, pattern)| *pattern)
+            .unwrap_or("unmatched")
+    }
+
+    /// The answer for a request no endpoint took: 405 with `Allow` if the path exists for other
+    /// methods, else 404.
+    fn no_route(&self, method: &Method, path: &str) -> ApiError {
+        let allow: Vec<Method> = self.matching(path).iter().map(|(m, _, _)| m.clone()).collect();
+        if allow.is_empty() {
+            ApiError::new(StatusCode::NOT_FOUND, "no_route", format!("no such route: {path}"))
+        } else {
+            let mut e = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{method} is not allowed on {path}"),
+            );
+            e.allow = allow;
+            e
+        }
+    }
+}
+
+fn matcher(method: Method, pattern: &'static str) -> BoxedFilter<(Params,)> {
+    let segs = segments(pattern);
+    warp::method()
+        .and(warp::path::full())
+        .and_then(move |m: Method, path: FullPath| {
+            let found = if m == method {
+                match_path(&segs, path.as_str())
+            } else {
+                None
             };
-            warp::reply::with_status(
-                warp::reply::json(&json!({ "ok": ok, "database": describe(&database), "docker": describe(&docker) })),
-                if ok {
-                    StatusCode::OK
-                } else {
-                    StatusCode::SERVICE_UNAVAILABLE
-                },
-            )
-        });
-    healthz.or(readyz).recover(recover)
+            async move { found.map(Params).ok_or_else(warp::reject::not_found) }
+        })
+        .boxed()
 }
 
-pub(crate) fn with_app(app: Arc<App>) -> impl Filter<Extract = (Arc<App>,), Error = Infallible> + Clone {
-    warp::any().map(move || app.clone())
-}
-
-/// The one place errors become responses.
-pub(crate) async fn recover(rejection: Rejection) -> std::result::Result<impl Reply, Infallible> {
-    let (status, code, message) = if rejection.is_not_found() {
-        (StatusCode::NOT_FOUND, "not_found", "no such route".to_string())
-    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
-        (
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "method not allowed on this route".to_string(),
-        )
-    } else {
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal error".to_string(),
-        )
-    };
-    Ok(error_reply(status, code, &message))
-}
-
-pub fn error_reply(status: StatusCode, code: &str, message: &str) -> warp::reply::Response {
-    warp::reply::with_status(
-        warp::reply::json(&json!({ "error": { "code": code, "message": message } })),
-        status,
-    )
-    .into_response()
-}
-
-/// The response for a service error: its status, the JSON error shape, and `Retry-After` when
-/// retrying later may work (Docker or the database unavailable, a container still starting).
-pub fn error_response(e: &Error) -> warp::reply::Response {
-    let (status, code) = match e {
-        Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-        Error::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
-        Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-        Error::Refused(_) => (StatusCode::FORBIDDEN, "forbidden"),
-        Error::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-        Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-    };
-    if status == StatusCode::INTERNAL_SERVER_ERROR {
-        tracing::error!(error = %e, "request failed");
-        return error_reply(status, code, "internal error");
+/// The whole API as one filter: every endpoint, then the 404/405 fallback, then `recover`.
+pub fn router(app: Arc<App>, endpoints: &[Endpoint], table: Arc<RouteTable>) -> Handler {
+    let fallback = warp::method()
+        .and(warp::path::full())
+        .and_then(move |method: Method, path: FullPath| {
+            let e = error::NoRoute(table.no_route(&method, path.as_str()));
+            async move { Err::<Response, _>(warp::reject::custom(e)) }
+        })
+        .boxed();
+    let mut filter = fallback;
+    for e in endpoints.iter().rev() {
+        let handler = (e.build)(app.clone(), matcher(e.method.clone(), e.pattern));
+        filter = handler.or(filter).unify().boxed();
     }
-    let mut response = error_reply(status, code, &e.to_string());
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        response
-            .headers_mut()
-            .insert("retry-after", warp::http::HeaderValue::from_static("5"));
+    filter.recover(error::recover).unify().boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_whole_paths() {
+        let p = segments("/api/providers/{id}");
+        assert_eq!(match_path(&p, "/api/providers/abc-1"), Some(vec!["abc-1".to_string()]));
+        assert_eq!(match_path(&p, "/api/providers"), None);
+        assert_eq!(match_path(&p, "/api/providers/"), None);
+        assert_eq!(match_path(&p, "/api/providers/a/b"), None);
+        assert_eq!(match_path(&p, "/api/providers/a%2Fb"), None);
+        let table = RouteTable::new(&endpoints());
+        assert_eq!(table.label("/api/providers/x"), "/api/providers/{id}");
+        assert_eq!(table.label("/nope"), "unmatched");
+        assert_eq!(table.label("/api/providers/test"), "/api/providers/test");
+        let literal = table.no_route(&Method::GET, "/api/providers/test");
+        assert_eq!(literal.allow, vec![Method::POST]);
+        assert_eq!(
+            table.no_route(&Method::PUT, "/api/providers/x").status,
+            StatusCode::METHOD_NOT_ALLOWED
+        );
+        assert_eq!(table.no_route(&Method::GET, "/nope").status, StatusCode::NOT_FOUND);
     }
-    if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert("www-authenticate", warp::http::HeaderValue::from_static("Bearer"));
+
+    #[test]
+    fn every_route_is_unique() {
+        let all = endpoints();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert!(
+                    !(a.method == b.method && segments(a.pattern) == segments(b.pattern)),
+                    "{} {} twice",
+                    a.method,
+                    a.pattern
+                );
+            }
+        }
     }
-    response
 }

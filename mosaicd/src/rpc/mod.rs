@@ -55,9 +55,8 @@ impl AdminSocket {
                     .ok_or_else(|| Error::Config(format!("admin group '{name}' does not exist")))
             })
             .transpose()?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io(format!("cannot create socket directory {}", dir.display()), e))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            create_socket_dir(dir, admin_group.as_ref().map(|(_, gid)| *gid))?;
         }
         remove_if_stale(path)?;
         let std_listener = std::os::unix::net::UnixListener::bind(path)
@@ -118,6 +117,24 @@ impl Drop for AdminSocket {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
     }
+}
+
+/// Creates the socket's directory. Admin-group members must be able to traverse it to reach the
+/// socket (0750, owned by the group); without a group only the daemon's user needs to (0700).
+/// An existing directory is the operator's and is left as it is.
+fn create_socket_dir(dir: &Path, admin_gid: Option<u32>) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create socket directory {}", dir.display()), e))?;
+    let mode = match admin_gid {
+        Some(gid) => {
+            nix::unistd::chown(dir, None, Some(nix::unistd::Gid::from_raw(gid)))
+                .map_err(|e| Error::io(format!("cannot give {} to the admin group", dir.display()), e.into()))?;
+            0o750
+        }
+        None => 0o700,
+    };
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::io(format!("cannot set permissions on {}", dir.display()), e))
 }
 
 /// A socket file nobody listens on is left by a daemon that died; one somebody listens on

@@ -59,7 +59,8 @@ impl App {
         Ok(to_dto(&row))
     }
 
-    /// Sets a new password, reactivates the account and ends its sessions.
+    /// Sets a new password, reactivates the account (also when deactivated as a user) and ends its
+    /// sessions.
     pub async fn reset_breakglass(&self, actor: &Actor, username: &str, password: &str) -> Result<Breakglass> {
         policy::check_password(username, password).map_err(Error::Invalid)?;
         let hash = self.hasher.hash(password).await?;
@@ -70,6 +71,8 @@ impl App {
         tx.ex()
             .execute(q("DELETE FROM sessions WHERE user_id = $1").bind(&row.user_id))
             .await?;
+        // Host-local recovery: a breakglass admin deactivated over the HTTP API gets back in.
+        users::set_deactivated(&mut tx.ex(), &row.user_id, false).await?;
         audit::record(
             &mut tx.ex(),
             &actor.to_string(),

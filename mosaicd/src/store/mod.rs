@@ -6,12 +6,15 @@
 //! migrations differ. Row types derive `sqlx::FromRow`, which works for both row types.
 
 pub mod agent_config;
+pub mod api_tokens;
 pub mod audit;
 pub mod breakglass;
 pub mod containers;
 pub mod counts;
+pub mod invites;
 pub mod providers;
 pub mod secrets;
+pub mod sessions;
 pub mod system_config;
 pub mod users;
 

@@ -56,3 +56,112 @@ pub async fn get(ex: &mut Exec<'_>, id: &str) -> Result<Option<UserRow>> {
     )
     .await
 }
+
+/// A user with what the admin page needs beyond [`UserRow`]: whether a password is set (an
+/// invited local user without one has not accepted yet).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AdminRow {
+    pub id: String,
+    pub email: Option<String>,
+    pub name: String,
+    pub role: String,
+    pub auth_source: String,
+    pub invited_at: Option<i64>,
+    pub invited_by: Option<String>,
+    pub deactivated_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub has_password: i64,
+}
+
+macro_rules! admin_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, email, name, role, auth_source, invited_at, invited_by, deactivated_at, created_at, updated_at,
+                    CAST(CASE WHEN password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_password
+             FROM users ",
+            $tail
+        )
+    };
+}
+
+pub async fn count(ex: &mut Exec<'_>) -> Result<i64> {
+    let (n,): (i64,) = ex.one(q("SELECT COUNT(*) FROM users")).await?;
+    Ok(n)
+}
+
+/// One page of users, oldest first (a stable order, so pages do not shift as users log in).
+pub async fn page(ex: &mut Exec<'_>, limit: i64, offset: i64) -> Result<Vec<AdminRow>> {
+    ex.all(
+        q(admin_select!("ORDER BY created_at, id LIMIT $1 OFFSET $2"))
+            .bind(limit)
+            .bind(offset),
+    )
+    .await
+}
+
+pub async fn admin_get(ex: &mut Exec<'_>, id: &str) -> Result<Option<AdminRow>> {
+    ex.optional(q(admin_select!("WHERE id = $1")).bind(id)).await
+}
+
+pub async fn by_email(ex: &mut Exec<'_>, email: &str) -> Result<Option<AdminRow>> {
+    ex.optional(q(admin_select!("WHERE email = $1")).bind(email.to_lowercase()))
+        .await
+}
+
+/// A local account that can log in with a password: `(user, password hash)`.
+pub async fn local_login(ex: &mut Exec<'_>, email: &str) -> Result<Option<(UserRow, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        password_hash: String,
+    }
+    let row: Option<Row> = ex
+        .optional(
+            q("SELECT id, email, name, role, auth_source, invited_at, invited_by, deactivated_at, created_at, updated_at,
+                      password_hash
+               FROM users
+               WHERE email = $1 AND auth_source = 'local' AND password_hash IS NOT NULL AND deactivated_at IS NULL")
+            .bind(email.to_lowercase()),
+        )
+        .await?;
+    Ok(row.map(|r| (r.user, r.password_hash)))
+}
+
+pub async fn set_name_role(ex: &mut Exec<'_>, id: &str, name: &str, role: &str) -> Result<bool> {
+    Ok(ex
+        .execute(
+            q("UPDATE users SET name = $2, role = $3, updated_at = $4 WHERE id = $1")
+                .bind(id)
+                .bind(name)
+                .bind(role)
+                .bind(now_ms()),
+        )
+        .await?
+        == 1)
+}
+
+/// Sets or clears `deactivated_at`; returns whether the row changed state.
+pub async fn set_deactivated(ex: &mut Exec<'_>, id: &str, deactivated: bool) -> Result<bool> {
+    let now = now_ms();
+    let sql = if deactivated {
+        q("UPDATE users SET deactivated_at = $2, updated_at = $2 WHERE id = $1 AND deactivated_at IS NULL")
+    } else {
+        q("UPDATE users SET deactivated_at = NULL, updated_at = $2 WHERE id = $1 AND deactivated_at IS NOT NULL")
+    };
+    Ok(ex.execute(sql.bind(id).bind(now)).await? == 1)
+}
+
+pub async fn set_password(ex: &mut Exec<'_>, id: &str, password_hash: &str, name: &str) -> Result<bool> {
+    Ok(ex
+        .execute(
+            q("UPDATE users SET password_hash = $2, name = $3, updated_at = $4 WHERE id = $1")
+                .bind(id)
+                .bind(password_hash)
+                .bind(name)
+                .bind(now_ms()),
+        )
+        .await?
+        == 1)
+}

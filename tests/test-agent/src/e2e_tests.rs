@@ -83,15 +83,33 @@ impl FakeMosaicd {
     }
 }
 
-fn temp_state_dir() -> PathBuf {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "test-agent-e2e-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A state directory under the system temp dir, removed even if the test panics.
+struct StateDir(PathBuf);
+
+impl StateDir {
+    fn new() -> StateDir {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "test-agent-e2e-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        StateDir(dir)
+    }
+}
+
+impl std::ops::Deref for StateDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for StateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn env(mosaicd: SocketAddr, token: &str, state_dir: &Path) -> Env {
@@ -239,7 +257,7 @@ fn gateway_serves_openclaw_http_contract() {
         soul: (200, "# Soul\nBe kind.\n"),
     }
     .spawn();
-    let state = temp_state_dir();
+    let state = StateDir::new();
     let gw = start(&env(mosaicd, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
     let listening = gw.wait_log(|l| l.starts_with("test-agent listening"));
     assert_eq!(
@@ -478,8 +496,6 @@ fn gateway_serves_openclaw_http_contract() {
         .unwrap_or_else(|| panic!("unexpected line {cancelled:?}"));
     assert!(cancelled.contains(" cancelled after "), "{cancelled}");
     assert!((3..50).contains(&sent), "{cancelled}");
-
-    std::fs::remove_dir_all(&state).unwrap();
 }
 
 #[test]
@@ -489,7 +505,7 @@ fn secrets_never_reach_the_log() {
         soul: (204, ""),
     }
     .spawn();
-    let state = temp_state_dir();
+    let state = StateDir::new();
     let gw = start(&env(mosaicd, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
     let mut c = gw.connect();
     assert_eq!(c.chat(&json!({"messages": user("hi")})).status, 200);
@@ -498,7 +514,6 @@ fn secrets_never_reach_the_log() {
     for line in lines {
         assert!(!line.contains(TOKEN) && !line.contains("sk-never-logged"), "{line}");
     }
-    std::fs::remove_dir_all(&state).unwrap();
 }
 
 #[test]
@@ -508,7 +523,7 @@ fn restart_keeps_state_and_follows_soul() {
         soul: (200, "soul v1"),
     }
     .spawn();
-    let state = temp_state_dir();
+    let state = StateDir::new();
     start(&env(with_soul, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
     let soul = state.join("workspace/SOUL.md");
     assert_eq!(std::fs::read_to_string(&soul).unwrap(), "soul v1");
@@ -533,12 +548,11 @@ fn restart_keeps_state_and_follows_soul() {
         .unwrap()
         .to_owned();
     assert!(text.ends_with("[boot=2]"), "{text}");
-    std::fs::remove_dir_all(&state).unwrap();
 }
 
 #[test]
 fn startup_failures() {
-    let state = temp_state_dir();
+    let state = StateDir::new();
     let good = FakeMosaicd {
         config: config(),
         soul: (204, ""),
@@ -595,7 +609,6 @@ fn startup_failures() {
     let err = start(&env(closed, TOKEN, &state)).err().unwrap();
     assert!(started.elapsed() >= Duration::from_secs(4));
     assert!(err.message().starts_with("config fetch failed: "), "{}", err.message());
-    let _ = std::fs::remove_dir_all(&state);
 }
 
 #[test]
@@ -607,7 +620,7 @@ fn disabled_endpoint_and_failing_health() {
         soul: (204, ""),
     }
     .spawn();
-    let state = temp_state_dir();
+    let state = StateDir::new();
     let mut e = env(mosaicd, TOKEN, &state);
     e.fail_health = true;
     let gw = start(&e).unwrap_or_else(|f| panic!("{}", f.message()));
@@ -618,5 +631,4 @@ fn disabled_endpoint_and_failing_health() {
     assert_eq!(missing.header("content-type"), Some("text/plain; charset=utf-8"));
     let health = c.request("GET", "/healthz", &[], "");
     assert_eq!((health.status, health.json()), (503, json!({"ok": false})));
-    std::fs::remove_dir_all(&state).unwrap();
 }

@@ -134,8 +134,10 @@ impl Gateway {
         let body_consumed = match body {
             BodyState::Read => true,
             BodyState::Failed => false,
+            BodyState::Unread if req.expects_continue() => false,
             BodyState::Unread => {
-                !req.expects_continue() && http::read_body(&mut conn.reader, req.framing, MAX_BODY_BYTES).is_ok()
+                let drained = http::read_body(&mut conn.reader, req.framing, MAX_BODY_BYTES);
+                drained.is_ok()
             }
         };
         let keep_alive = req.wants_keep_alive() && body_consumed && !plan.close;
@@ -537,8 +539,11 @@ impl Plan {
     /// The client went away while sending; there is no one to answer.
     fn hangup() -> Plan {
         Plan {
+            stream: false,
+            session: None,
+            delay: Duration::ZERO,
+            close: true,
             reply: Reply::Hangup,
-            ..Plan::reply(Response::text(400, ""))
         }
     }
 }

@@ -1,0 +1,64 @@
+//! Liveness, readiness and metrics: unauthenticated, for load balancers and Prometheus.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+use warp::http::header::{CONTENT_TYPE, HeaderValue};
+use warp::http::{Method, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Rejection};
+
+use super::Endpoint;
+use super::error::reject;
+use super::extract::{json_reply, ok, with_app};
+use crate::app::App;
+use crate::store::counts;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        Endpoint::new(Method::GET, "/healthz", |_, m| {
+            m.map(|_| ok(&json!({ "ok": true, "status": "live" }))).boxed()
+        }),
+        Endpoint::new(Method::GET, "/readyz", |app, m| {
+            m.and(with_app(app)).then(|_, app: Arc<App>| readyz(app)).boxed()
+        }),
+        Endpoint::new(Method::GET, "/metrics", |app, m| {
+            m.and(with_app(app)).and_then(|_, app: Arc<App>| metrics(app)).boxed()
+        }),
+    ]
+}
+
+/// Ready when every dependency answers. Each check reports on its own, so a failing one is named.
+async fn readyz(app: Arc<App>) -> Response {
+    let mut checks = Map::new();
+    // Both at once: a Docker engine that does not answer must not delay the database's answer.
+    let (database, docker) = tokio::join!(app.db.ping(), app.containers.docker_ping());
+    let mut ready = true;
+    for (name, result) in [("database", database), ("docker", docker)] {
+        let check = match result {
+            Ok(()) => json!({ "ok": true }),
+            Err(e) => {
+                ready = false;
+                json!({ "ok": false, "error": e.to_string() })
+            }
+        };
+        checks.insert(name.into(), check);
+    }
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    json_reply(status, &json!({ "ok": ready, "checks": Value::Object(checks) }))
+}
+
+async fn metrics(app: Arc<App>) -> Result<Response, Rejection> {
+    let containers = counts::containers_by_state(&mut app.db.ex()).await.map_err(reject)?;
+    let text = app.metrics.render(app.started.elapsed(), &containers);
+    let mut response = Response::new(text.into());
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    Ok(response)
+}

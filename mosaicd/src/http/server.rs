@@ -1,0 +1,143 @@
+//! The HTTP server: hyper-util's connection builder driving the warp router, with what warp's
+//! own `serve` cannot configure. Around every request: a header size limit, CORS (preflights are
+//! answered here, before routing), response hardening headers and the request metrics.
+//!
+//! Header limits: hyper's HTTP/1 read buffer is capped at [`MAX_HEADER_BUFFER`] (beyond it hyper
+//! itself answers `431` with an empty body and closes the connection), the HTTP/2 header list at
+//! the same size, and headers must arrive within [`HEADER_READ_TIMEOUT`]. Below that hard cap,
+//! requests whose headers exceed [`MAX_HEADER_BYTES`] get a `431` in the JSON error shape.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tower_service::Service;
+use warp::http::header::{CACHE_CONTROL, HeaderValue, X_CONTENT_TYPE_OPTIONS};
+use warp::http::{Request, StatusCode};
+use warp::reply::Response;
+
+use super::error::ApiError;
+use super::{Handler, RouteTable, cors, endpoints, router};
+use crate::app::App;
+use crate::metrics::method_label;
+
+/// Requests whose request line and headers exceed this get a JSON `431`.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// hyper's hard cap on buffered request headers (above it: a bare `431` from hyper).
+pub const MAX_HEADER_BUFFER: usize = 64 * 1024;
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+struct Context {
+    app: Arc<App>,
+    table: Arc<RouteTable>,
+    router: Handler,
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, then lets open connections finish.
+pub async fn serve(
+    listener: TcpListener,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let endpoints = endpoints();
+    let table = Arc::new(RouteTable::new(&endpoints));
+    let context = Arc::new(Context {
+        router: router(app.clone(), &endpoints, table.clone()),
+        app,
+        table,
+    });
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // EMFILE and friends: back off instead of spinning.
+                    tracing::warn!(error = %e, "HTTP accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let context = context.clone();
+        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+            let context = context.clone();
+            async move { Ok::<_, Infallible>(handle(&context, request).await) }
+        });
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .max_buf_size(MAX_HEADER_BUFFER);
+        builder.http2().max_header_list_size(MAX_HEADER_BUFFER as u32);
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "HTTP connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+fn header_bytes(request: &Request<Incoming>) -> usize {
+    request.uri().to_string().len()
+        + request
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum::<usize>()
+}
+
+async fn handle(context: &Context, request: Request<Incoming>) -> Response {
+    let started = Instant::now();
+    let method = method_label(request.method().as_str());
+    let route = context.table.label(request.uri().path());
+    let origin = cors::allowed_origin(&context.app, request.headers()).await;
+    let mut response = if header_bytes(&request) > MAX_HEADER_BYTES {
+        ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            format!("the request line and headers exceed {} KiB", MAX_HEADER_BYTES / 1024),
+        )
+        .response()
+    } else if cors::is_preflight(request.method(), request.headers()) {
+        cors::preflight(origin.clone())
+    } else {
+        let mut service = warp::service(context.router.clone());
+        match service.call(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    };
+    cors::decorate(&mut response, origin);
+    let headers = response.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    context
+        .app
+        .metrics
+        .observe_request(method, route, response.status().as_u16(), started.elapsed());
+    tracing::debug!(
+        method,
+        route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "HTTP request"
+    );
+    response
+}

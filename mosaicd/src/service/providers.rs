@@ -1,0 +1,518 @@
+//! LLM providers: each user's own (and, for the CLI, the admin-level ones of system agents).
+//! Every method takes the [`Owner`] and hands it to the store, whose queries are scoped by it:
+//! another owner's provider is "not found". API keys are encrypted at rest, bound to their row,
+//! and never returned; responses carry a masked hint.
+
+use std::time::Instant;
+
+use futures::StreamExt;
+use mosaic_shared::policy;
+use mosaic_shared::types::{
+    ConnectionTest, NewProvider, Provider, ProviderDraft, ProviderModel, ProviderPatch, ProviderType, TestOutcome,
+};
+use serde_json::json;
+
+use crate::app::{Actor, App};
+use crate::error::{Error, Result};
+use crate::secrets::{Binding, hint};
+use crate::service::egress;
+use crate::store::providers::{self, Owner, ProviderFields, ProviderRow};
+use crate::store::{audit, rfc3339};
+
+/// A provider may list this many models.
+pub const MAX_MODELS: usize = 500;
+pub const MAX_API_KEY_BYTES: usize = 4096;
+/// A connection test reads at most this much of the provider's answer.
+const MAX_TEST_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+fn key_binding(id: &str) -> Binding {
+    Binding::new("llm_provider", id, "api_key")
+}
+
+fn not_found() -> Error {
+    Error::NotFound("provider not found".into())
+}
+
+fn to_dto(row: &ProviderRow) -> Result<Provider> {
+    let kind = ProviderType::parse(&row.kind)
+        .ok_or_else(|| Error::Internal(format!("unknown provider type {:?} in llm_provider", row.kind)))?;
+    let models: Vec<ProviderModel> = serde_json::from_str(&row.models)
+        .map_err(|e| Error::Internal(format!("models of provider {} are not valid JSON: {e}", row.id)))?;
+    Ok(Provider {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        display_name: row.display_name.clone(),
+        kind,
+        base_url: row.base_url.clone(),
+        api_type: row.api_type.clone(),
+        models,
+        is_active: row.is_active,
+        has_api_key: row.api_key.is_some(),
+        api_key_hint: row.api_key.as_ref().and(row.api_key_hint.clone()),
+        created_at: rfc3339(row.created_at),
+        updated_at: rfc3339(row.updated_at),
+    })
+}
+
+fn check_models(models: &[ProviderModel]) -> Result<String> {
+    if models.len() > MAX_MODELS {
+        return Err(Error::Invalid(format!("at most {MAX_MODELS} models per provider")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for m in models {
+        policy::check_model_id(&m.id).map_err(Error::Invalid)?;
+        if !seen.insert(m.id.as_str()) {
+            return Err(Error::Invalid(format!("model {:?} is listed twice", m.id)));
+        }
+        if let Some(name) = &m.name {
+            policy::check_display_name("model name", name).map_err(Error::Invalid)?;
+        }
+        for (what, value) in [("contextWindow", m.context_window), ("maxTokens", m.max_tokens)] {
+            if value.is_some_and(|v| v == 0 || v > 100_000_000) {
+                return Err(Error::Invalid(format!(
+                    "{what} of model {:?} must be between 1 and 100000000",
+                    m.id
+                )));
+            }
+        }
+        if m.input
+            .as_ref()
+            .is_some_and(|input| input.is_empty() || input.iter().any(|i| i != "text" && i != "image"))
+        {
+            return Err(Error::Invalid(format!(
+                "input of model {:?} must list \"text\" and/or \"image\"",
+                m.id
+            )));
+        }
+    }
+    serde_json::to_string(models).map_err(|e| Error::Internal(format!("cannot encode models: {e}")))
+}
+
+fn check_api_key(key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > MAX_API_KEY_BYTES || key.chars().any(char::is_control) {
+        return Err(Error::Invalid(format!(
+            "the API key must be 1 to {MAX_API_KEY_BYTES} bytes without control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// The provider-level fields after validation, except the key.
+struct Checked {
+    name: String,
+    display_name: String,
+    kind: ProviderType,
+    base_url: Option<String>,
+    api_type: String,
+    models: String,
+    is_active: bool,
+}
+
+fn check_fields(c: &mut Checked, allow_private: bool) -> Result<()> {
+    policy::check_provider_name(&c.name).map_err(Error::Invalid)?;
+    c.display_name = c.display_name.trim().to_string();
+    policy::check_display_name("displayName", &c.display_name).map_err(Error::Invalid)?;
+    policy::check_api_type(&c.api_type).map_err(Error::Invalid)?;
+    c.base_url = match c.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => Some(egress::check_base_url(url, allow_private).map_err(|e| Error::Invalid(e.to_string()))?),
+        None if c.kind.needs_base_url() => {
+            return Err(Error::Invalid(format!(
+                "a {} provider needs a baseUrl",
+                c.kind.as_str()
+            )));
+        }
+        None => None,
+    };
+    Ok(())
+}
+
+fn name_taken(name: &str) -> impl Fn(Error) -> Error + '_ {
+    move |e| match e {
+        Error::Conflict(_) => Error::Conflict(format!("a provider named {name:?} already exists")),
+        other => other,
+    }
+}
+
+impl App {
+    pub async fn list_providers(&self, owner: &Owner) -> Result<Vec<Provider>> {
+        providers::list(&mut self.db.ex(), owner)
+            .await?
+            .iter()
+            .map(to_dto)
+            .collect()
+    }
+
+    pub async fn get_provider(&self, owner: &Owner, id: &str) -> Result<Provider> {
+        let row = providers::get(&mut self.db.ex(), owner, id)
+            .await?
+            .ok_or_else(not_found)?;
+        to_dto(&row)
+    }
+
+    pub async fn create_provider(&self, actor: &Actor, owner: &Owner, input: NewProvider) -> Result<Provider> {
+        let mut c = Checked {
+            display_name: input.display_name.clone().unwrap_or_else(|| input.name.clone()),
+            name: input.name,
+            kind: input.kind,
+            base_url: input.base_url,
+            api_type: input
+                .api_type
+                .unwrap_or_else(|| input.kind.default_api_type().to_string()),
+            models: check_models(input.models.as_deref().unwrap_or(&[]))?,
+            is_active: input.is_active.unwrap_or(true),
+        };
+        check_fields(&mut c, self.allow_private_provider_urls().await?)?;
+        let id = providers::new_provider_id();
+        let (api_key, api_key_hint) = match &input.api_key {
+            Some(key) => {
+                check_api_key(key.expose())?;
+                (
+                    Some(self.keyring.encrypt(&key_binding(&id), key.expose())?),
+                    Some(hint(key.expose())),
+                )
+            }
+            None => (None, None),
+        };
+        let fields = ProviderFields {
+            name: c.name.clone(),
+            display_name: c.display_name,
+            kind: c.kind.as_str().to_string(),
+            base_url: c.base_url,
+            api_key,
+            api_key_hint,
+            api_type: c.api_type,
+            models: c.models,
+            is_active: c.is_active,
+        };
+        let mut tx = self.db.begin().await?;
+        let row = providers::insert(&mut tx.ex(), owner, &id, &fields)
+            .await
+            .map_err(name_taken(&c.name))?;
+        audit::record(
+            &mut tx.ex(),
+            &actor.to_string(),
+            "provider.create",
+            Some(&id),
+            json!({ "name": row.name, "type": row.kind, "apiKey": row.api_key.is_some() }),
+        )
+        .await?;
+        self.on_agent_config_changed(tx, owner).await?;
+        to_dto(&row)
+    }
+
+    pub async fn update_provider(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        id: &str,
+        patch: ProviderPatch,
+    ) -> Result<Provider> {
+        let allow_private = self.allow_private_provider_urls().await?;
+        let mut tx = self.db.begin().await?;
+        let row = providers::get(&mut tx.ex(), owner, id).await?.ok_or_else(not_found)?;
+        let current = to_dto(&row)?;
+        let mut c = Checked {
+            name: patch.name.clone().unwrap_or(current.name),
+            display_name: patch.display_name.clone().unwrap_or(current.display_name),
+            kind: patch.kind.unwrap_or(current.kind),
+            base_url: patch.base_url.clone().unwrap_or(current.base_url),
+            api_type: patch.api_type.clone().unwrap_or(current.api_type),
+            models: match &patch.models {
+                Some(models) => check_models(models)?,
+                None => row.models.clone(),
+            },
+            is_active: patch.is_active.unwrap_or(current.is_active),
+        };
+        check_fields(&mut c, allow_private)?;
+        let (api_key, api_key_hint, key_change) = match &patch.api_key {
+            None => (row.api_key.clone(), row.api_key_hint.clone(), "kept"),
+            Some(None) => (None, None, "cleared"),
+            Some(Some(key)) => {
+                check_api_key(key.expose())?;
+                (
+                    Some(self.keyring.encrypt(&key_binding(id), key.expose())?),
+                    Some(hint(key.expose())),
+                    "replaced",
+                )
+            }
+        };
+        let fields = ProviderFields {
+            name: c.name.clone(),
+            display_name: c.display_name,
+            kind: c.kind.as_str().to_string(),
+            base_url: c.base_url,
+            api_key,
+            api_key_hint,
+            api_type: c.api_type,
+            models: c.models,
+            is_active: c.is_active,
+        };
+        let updated = providers::update(&mut tx.ex(), owner, id, &fields)
+            .await
+            .map_err(name_taken(&c.name))?
+            .ok_or_else(not_found)?;
+        audit::record(
+            &mut tx.ex(),
+            &actor.to_string(),
+            "provider.update",
+            Some(id),
+            json!({ "name": updated.name, "apiKey": key_change }),
+        )
+        .await?;
+        self.on_agent_config_changed(tx, owner).await?;
+        to_dto(&updated)
+    }
+
+    pub async fn delete_provider(&self, actor: &Actor, owner: &Owner, id: &str) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        let row = providers::get(&mut tx.ex(), owner, id).await?.ok_or_else(not_found)?;
+        providers::delete(&mut tx.ex(), owner, id).await?;
+        audit::record(
+            &mut tx.ex(),
+            &actor.to_string(),
+            "provider.delete",
+            Some(id),
+            json!({ "name": row.name }),
+        )
+        .await?;
+        self.on_agent_config_changed(tx, owner).await?;
+        Ok(())
+    }
+
+    /// Tests a saved provider: lists its models with its stored key.
+    pub async fn test_provider(&self, owner: &Owner, id: &str) -> Result<ConnectionTest> {
+        let row = providers::get(&mut self.db.ex(), owner, id)
+            .await?
+            .ok_or_else(not_found)?;
+        let Some(base_url) = row.base_url.clone() else {
+            return Ok(untestable(
+                "this provider has no baseUrl (OpenClaw's built-in endpoint); a connection test needs a base URL",
+            ));
+        };
+        let key = row
+            .api_key
+            .as_deref()
+            .map(|stored| self.keyring.decrypt(&key_binding(&row.id), stored))
+            .transpose()?;
+        self.connection_test(&base_url, &row.api_type, key.as_deref()).await
+    }
+
+    /// Tests connection settings before they are saved.
+    pub async fn test_provider_draft(&self, draft: ProviderDraft) -> Result<ConnectionTest> {
+        let api_type = draft
+            .api_type
+            .unwrap_or_else(|| draft.kind.default_api_type().to_string());
+        policy::check_api_type(&api_type).map_err(Error::Invalid)?;
+        if let Some(key) = &draft.api_key {
+            check_api_key(key.expose())?;
+        }
+        let key = draft.api_key.as_ref().map(|k| k.expose());
+        self.connection_test(&draft.base_url, &api_type, key).await
+    }
+
+    /// Asks the provider for its models, within the egress policy and the configured timeout.
+    /// Every outcome is an answer, not an error: the caller shows it to a person.
+    async fn connection_test(&self, base_url: &str, api_type: &str, key: Option<&str>) -> Result<ConnectionTest> {
+        let allow_private = self.allow_private_provider_urls().await?;
+        let base = match egress::check_base_url(base_url, allow_private) {
+            Ok(base) => base,
+            Err(refused @ egress::UrlError::Refused(_)) => {
+                return Ok(result(TestOutcome::Blocked, refused.to_string(), None));
+            }
+            Err(egress::UrlError::Malformed(why)) => return Err(Error::Invalid(why)),
+        };
+        let path = match api_type {
+            "openai-completions" | "openai-responses" | "anthropic-messages" | "google-generative-ai" => "/models",
+            "ollama" => "/api/tags",
+            other => return Ok(untestable(&format!("cannot test the {other} API"))),
+        };
+        let endpoint = format!("{base}{path}");
+        let cleared = match egress::clear(&endpoint, allow_private).await {
+            Ok(cleared) => cleared,
+            Err(egress::Refused::Blocked(why)) => {
+                return Ok(result(TestOutcome::Blocked, format!("refused: {why}"), Some(endpoint)));
+            }
+            Err(egress::Refused::Unresolvable(why)) => {
+                return Ok(result(TestOutcome::Unreachable, why, Some(endpoint)));
+            }
+        };
+        let timeout = self.config.http.provider_test_timeout;
+        let mut builder = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("mosaicd/", env!("CARGO_PKG_VERSION")));
+        if let Some(domain) = &cleared.domain {
+            builder = builder.resolve_to_addrs(domain, &cleared.addrs);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot build HTTP client: {e}")))?;
+        let mut request = client.get(cleared.url.clone()).header("accept", "application/json");
+        if let Some(key) = key {
+            request = match api_type {
+                "anthropic-messages" => request
+                    .header("x-api-key", key)
+                    .header("anthropic-version", "2023-06-01"),
+                "google-generative-ai" => request.header("x-goog-api-key", key),
+                _ => request.bearer_auth(key),
+            };
+        }
+        let started = Instant::now();
+        let outcome = async {
+            let response = request.send().await?;
+            let status = response.status();
+            let mut body = Vec::new();
+            let mut stream = response.bytes_stream();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk?;
+                if body.len() + chunk.len() > MAX_TEST_BODY_BYTES {
+                    break;
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>((status, body))
+        }
+        .await;
+        let latency = Some(started.elapsed().as_millis() as u64);
+        let endpoint = Some(endpoint);
+        let (status, body) = match outcome {
+            Ok(answer) => answer,
+            Err(e) => {
+                let (outcome, message) = if e.is_timeout() {
+                    (
+                        TestOutcome::Timeout,
+                        format!("no answer within {} s", timeout.as_secs_f32()),
+                    )
+                } else {
+                    (TestOutcome::Unreachable, format!("cannot connect: {}", root_cause(&e)))
+                };
+                let mut r = result(outcome, redact(&message, key), endpoint);
+                r.latency_ms = latency;
+                return Ok(r);
+            }
+        };
+        let code = status.as_u16();
+        let upstream = upstream_message(&body)
+            .map(|m| format!(": {}", redact(&m, key)))
+            .unwrap_or_default();
+        let (outcome, message, models) = if status.is_redirection() {
+            (
+                TestOutcome::HttpError,
+                format!(
+                    "the provider answered with a redirect (HTTP {code}); redirects are not followed, use the final URL"
+                ),
+                Vec::new(),
+            )
+        } else if code == 401 || code == 403 {
+            (
+                TestOutcome::Unauthorized,
+                format!("the provider refused the API key (HTTP {code}){upstream}"),
+                Vec::new(),
+            )
+        } else if code == 404 {
+            (
+                TestOutcome::HttpError,
+                format!(
+                    "no models endpoint there (HTTP 404); check the base URL (OpenAI-compatible APIs usually end in /v1){upstream}"
+                ),
+                Vec::new(),
+            )
+        } else if !status.is_success() {
+            (
+                TestOutcome::HttpError,
+                format!("the provider answered HTTP {code}{upstream}"),
+                Vec::new(),
+            )
+        } else {
+            match model_ids(&body, api_type) {
+                Some(ids) => (
+                    TestOutcome::Ok,
+                    format!(
+                        "reachable: {} model{} listed",
+                        ids.len(),
+                        if ids.len() == 1 { "" } else { "s" }
+                    ),
+                    ids,
+                ),
+                None => (
+                    TestOutcome::InvalidResponse,
+                    "the provider answered, but not with a model list".to_string(),
+                    Vec::new(),
+                ),
+            }
+        };
+        Ok(ConnectionTest {
+            ok: outcome == TestOutcome::Ok,
+            outcome,
+            message,
+            url: endpoint,
+            http_status: Some(code),
+            latency_ms: latency,
+            models,
+        })
+    }
+}
+
+fn result(outcome: TestOutcome, message: String, url: Option<String>) -> ConnectionTest {
+    ConnectionTest {
+        ok: false,
+        outcome,
+        message,
+        url,
+        http_status: None,
+        latency_ms: None,
+        models: Vec::new(),
+    }
+}
+
+fn untestable(message: &str) -> ConnectionTest {
+    result(TestOutcome::Untestable, message.to_string(), None)
+}
+
+/// The innermost error, which names what happened ("Connection refused") without the URL.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// Removes the key from text a provider (or the network stack) produced, in case it echoes it.
+fn redact(text: &str, key: Option<&str>) -> String {
+    match key {
+        Some(key) if !key.is_empty() => text.replace(key, "[redacted]"),
+        _ => text.to_string(),
+    }
+}
+
+/// The error message in a provider's JSON error body, shortened.
+fn upstream_message(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let text = value
+        .pointer("/error/message")
+        .or_else(|| value.get("error").filter(|e| e.is_string()))
+        .or_else(|| value.get("message"))
+        .and_then(|m| m.as_str())?;
+    let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+    (!text.is_empty()).then_some(text)
+}
+
+/// Model ids from a models listing: `{"data":[{"id"}]}` (OpenAI, Anthropic), `{"models":[{"name"}]}`
+/// (Ollama's tags, Google's `models/…` names).
+fn model_ids(body: &[u8], api_type: &str) -> Option<Vec<String>> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let (list, field) = match api_type {
+        "ollama" | "google-generative-ai" => (value.get("models")?.as_array()?, "name"),
+        _ => (value.get("data")?.as_array()?, "id"),
+    };
+    let ids = list
+        .iter()
+        .filter_map(|m| m.get(field)?.as_str())
+        .map(|id| id.strip_prefix("models/").unwrap_or(id).to_string())
+        .take(MAX_MODELS)
+        .collect();
+    Some(ids)
+}

@@ -1,0 +1,260 @@
+//! Users administration: the list with pagination, invites, name and role changes,
+//! deactivation and reactivation.
+
+use mosaic_shared::Sensitive;
+use mosaic_shared::policy;
+use mosaic_shared::types::{AdminUser, Invitation, InviteRequest, Page, PageMeta, Role, UserPatch, UserStatus};
+use serde_json::json;
+
+use crate::app::{Actor, App};
+use crate::auth::tokens::{self, INVITE_PREFIX};
+use crate::error::{Error, Result};
+use crate::store::{Tx, api_tokens, audit, invites, now_ms, rfc3339, sessions, users};
+
+/// The page size when none is asked for (the seed's users page asks for 50).
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+/// Larger page sizes are capped to this.
+pub const MAX_PAGE_SIZE: i64 = 100;
+
+fn to_dto(row: &users::AdminRow) -> Result<AdminUser> {
+    let role = match row.role.as_str() {
+        "admin" => Role::Admin,
+        "member" => Role::Member,
+        other => return Err(Error::Internal(format!("unknown role {other:?} in users table"))),
+    };
+    let status = if row.deactivated_at.is_some() {
+        UserStatus::Deactivated
+    } else if row.auth_source == "local" && row.has_password == 0 {
+        UserStatus::Invited
+    } else {
+        UserStatus::Active
+    };
+    Ok(AdminUser {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        email: row.email.clone(),
+        role,
+        auth_source: row.auth_source.clone(),
+        is_local_auth: matches!(row.auth_source.as_str(), "breakglass" | "local"),
+        status,
+        invited_at: row.invited_at.map(rfc3339),
+        invited_by: row.invited_by.clone(),
+        deactivated_at: row.deactivated_at.map(rfc3339),
+        created_at: rfc3339(row.created_at),
+        updated_at: rfc3339(row.updated_at),
+    })
+}
+
+fn not_found() -> Error {
+    Error::NotFound("user not found".into())
+}
+
+/// What ending a user's access removed, for the log.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessEnded {
+    pub sessions: u64,
+    pub tokens: u64,
+}
+
+impl App {
+    /// One page of users. `page` counts from 1 and `limit` from 1; a limit above
+    /// [`MAX_PAGE_SIZE`] is capped. A page past the end is answered with no data and the same
+    /// meta, so a client can step back to `totalPages`.
+    pub async fn list_users(&self, page: i64, limit: i64) -> Result<Page<AdminUser>> {
+        if page < 1 {
+            return Err(Error::Invalid("page must be a whole number of at least 1".into()));
+        }
+        if limit < 1 {
+            return Err(Error::Invalid("limit must be a whole number of at least 1".into()));
+        }
+        let limit = limit.min(MAX_PAGE_SIZE);
+        let total = users::count(&mut self.db.ex()).await?;
+        let offset = (page - 1).checked_mul(limit).filter(|o| *o < total);
+        let rows = match offset {
+            Some(offset) => users::page(&mut self.db.ex(), limit, offset).await?,
+            None => Vec::new(),
+        };
+        Ok(Page {
+            data: rows.iter().map(to_dto).collect::<Result<_>>()?,
+            meta: PageMeta {
+                total: total as u64,
+                page: page as u64,
+                limit: limit as u64,
+                total_pages: (total as u64).div_ceil(limit as u64),
+            },
+        })
+    }
+
+    pub async fn get_user(&self, id: &str) -> Result<AdminUser> {
+        let row = users::admin_get(&mut self.db.ex(), id).await?.ok_or_else(not_found)?;
+        to_dto(&row)
+    }
+
+    /// Invites a local user by email: creates the account (without a password) and a one-time
+    /// link to set one. Inviting a pending invitee again replaces their link.
+    pub async fn invite_user(&self, actor: &Actor, request: InviteRequest) -> Result<Invitation> {
+        let email = request.email.trim().to_lowercase();
+        policy::check_email(&email).map_err(Error::Invalid)?;
+        let name = match request.name.as_deref().map(str::trim) {
+            Some(n) => n.to_string(),
+            None => email.split('@').next().unwrap_or("").to_string(),
+        };
+        policy::check_display_name("name", &name).map_err(Error::Invalid)?;
+        let role = request.role.unwrap_or(Role::Member);
+        let invited_by = match actor {
+            Actor::User { id } => Some(id.as_str()),
+            _ => None,
+        };
+        let exists = || Error::Conflict(format!("a user with email {email} already exists"));
+        let token = tokens::generate(INVITE_PREFIX);
+        let now = now_ms();
+        let expires_at = now.saturating_add(i64::try_from(self.config.http.invite_ttl.as_millis()).unwrap_or(i64::MAX));
+
+        let mut tx = self.db.begin().await?;
+        let (user_id, action) = match users::by_email(&mut tx.ex(), &email).await? {
+            Some(u) if u.deactivated_at.is_some() => {
+                return Err(Error::Conflict(format!(
+                    "{email} belongs to a deactivated user: reactivate them instead"
+                )));
+            }
+            Some(u) if u.auth_source != "local" || u.has_password != 0 => return Err(exists()),
+            Some(u) => {
+                invites::delete_unused(&mut tx.ex(), &u.id).await?;
+                users::set_name_role(&mut tx.ex(), &u.id, &name, role.as_str()).await?;
+                (u.id, "user.reinvite")
+            }
+            None => {
+                let id = users::insert(
+                    &mut tx.ex(),
+                    users::NewUser {
+                        email: Some(&email),
+                        name: &name,
+                        role: role.as_str(),
+                        auth_source: "local",
+                        invited_by,
+                    },
+                )
+                .await
+                .map_err(|e| if matches!(e, Error::Conflict(_)) { exists() } else { e })?;
+                (id, "user.invite")
+            }
+        };
+        invites::insert(
+            &mut tx.ex(),
+            &user_id,
+            &tokens::hash(&token),
+            invited_by,
+            now,
+            expires_at,
+        )
+        .await?;
+        audit::record(
+            &mut tx.ex(),
+            &actor.to_string(),
+            action,
+            Some(&user_id),
+            json!({ "role": role.as_str(), "expiresAt": rfc3339(expires_at) }),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(user = %user_id, %actor, "user invited");
+
+        let user = self.get_user(&user_id).await?;
+        let base = self.allowed_origins().await.first().cloned().unwrap_or_default();
+        Ok(Invitation {
+            user_id,
+            email,
+            role,
+            invited_at: user.invited_at.unwrap_or_else(|| rfc3339(now)),
+            expires_at: rfc3339(expires_at),
+            invite_url: Sensitive::new(format!("{base}/accept-invite#token={token}")),
+            invite_token: Sensitive::new(token),
+        })
+    }
+
+    /// Changes a user's name and/or role. Nobody changes their own role (an admin cannot lock
+    /// themselves out), and breakglass accounts stay administrators.
+    pub async fn update_user(&self, actor: &Actor, id: &str, patch: UserPatch) -> Result<AdminUser> {
+        let mut tx = self.db.begin().await?;
+        let current = users::admin_get(&mut tx.ex(), id).await?.ok_or_else(not_found)?;
+        let current_dto = to_dto(&current)?;
+        let name = match patch.name.as_deref().map(str::trim) {
+            Some(n) => {
+                policy::check_display_name("name", n).map_err(Error::Invalid)?;
+                n.to_string()
+            }
+            None => current.name.clone(),
+        };
+        let role = patch.role.unwrap_or(current_dto.role);
+        if role != current_dto.role {
+            if *actor == (Actor::User { id: id.to_string() }) {
+                return Err(Error::Conflict("you cannot change your own role".into()));
+            }
+            if current.auth_source == "breakglass" {
+                return Err(Error::Conflict("breakglass accounts are always administrators".into()));
+            }
+        }
+        users::set_name_role(&mut tx.ex(), id, &name, role.as_str()).await?;
+        audit::record(
+            &mut tx.ex(),
+            &actor.to_string(),
+            "user.update",
+            Some(id),
+            json!({ "nameChanged": name != current.name, "role": role.as_str() }),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_user(id).await
+    }
+
+    /// Deactivates a user: they can no longer log in, and their sessions, API tokens and open
+    /// invites end. Nobody deactivates themselves. Deactivating an inactive user changes nothing.
+    pub async fn deactivate_user(&self, actor: &Actor, id: &str) -> Result<AdminUser> {
+        if *actor == (Actor::User { id: id.to_string() }) {
+            return Err(Error::Conflict("you cannot deactivate your own account".into()));
+        }
+        let mut tx = self.db.begin().await?;
+        users::admin_get(&mut tx.ex(), id).await?.ok_or_else(not_found)?;
+        if users::set_deactivated(&mut tx.ex(), id, true).await? {
+            invites::delete_unused(&mut tx.ex(), id).await?;
+            audit::record(&mut tx.ex(), &actor.to_string(), "user.deactivate", Some(id), json!({})).await?;
+            let ended = self.on_user_deactivated(tx, id).await?;
+            tracing::info!(user = %id, %actor, sessions = ended.sessions, tokens = ended.tokens, "user deactivated");
+        }
+        self.get_user(id).await
+    }
+
+    /// The one place a deactivation takes effect: ends the user's sessions and API tokens in the
+    /// deactivating transaction and commits it, then stops the user's container (reason
+    /// `deactivated`). If Docker is away the reaper stops it later: it stops the containers of
+    /// deactivated users on every pass.
+    pub async fn on_user_deactivated(&self, mut tx: Tx, user_id: &str) -> Result<AccessEnded> {
+        let ended = AccessEnded {
+            sessions: sessions::delete_for_user(&mut tx.ex(), user_id).await?,
+            tokens: api_tokens::revoke_all(&mut tx.ex(), user_id, now_ms()).await?,
+        };
+        tx.commit().await?;
+        let target = crate::containers::AgentRef::User(user_id.to_string());
+        match self
+            .containers
+            .stop(target, crate::containers::StopReason::Deactivated)
+            .await
+        {
+            Ok(()) | Err(Error::NotFound(_)) => {}
+            Err(e) => tracing::warn!(user = %user_id, error = %e, "cannot stop the deactivated user's container yet"),
+        }
+        Ok(ended)
+    }
+
+    /// Lets a deactivated user log in again. Their old sessions and tokens stay ended; an invitee
+    /// who never accepted needs a new invite.
+    pub async fn reactivate_user(&self, actor: &Actor, id: &str) -> Result<AdminUser> {
+        let mut tx = self.db.begin().await?;
+        users::admin_get(&mut tx.ex(), id).await?.ok_or_else(not_found)?;
+        if users::set_deactivated(&mut tx.ex(), id, false).await? {
+            audit::record(&mut tx.ex(), &actor.to_string(), "user.reactivate", Some(id), json!({})).await?;
+        }
+        tx.commit().await?;
+        self.get_user(id).await
+    }
+}
