@@ -16,10 +16,16 @@
 //!   dropping it records the last activity. Take the guard *before* `ensure_running`.
 //! - [`ContainerManager::config_changed`]`(user_id)`: restarts the user's container with fresh
 //!   config if it runs (the state volume is kept); nothing otherwise.
+//!   [`ContainerManager::system_config_changed`] does the same for every system agent (the
+//!   admin-level providers changed). `service::agent_config::on_agent_config_changed` calls them.
 //! - [`ContainerManager::stop`]`(target, reason)` / [`ContainerManager::stop_as`]: stops and removes
 //!   the container (the volume stays), recording the reason in its row and in the audit log.
+//! - [`ContainerManager::restart_as`], [`ContainerManager::ensure_running_as`]: the same with the
+//!   actor the audit log records (admin commands).
 //! - [`ContainerManager::list`], [`ContainerManager::inspect`]: status rows.
-//! - [`ContainerManager::metrics`]: counters for `/metrics`; [`ContainerManager::state_counts`].
+//! - [`ContainerManager::metrics`]: the manager's counters (starts, start failures, reaps,
+//!   restarts, stops, crashes); [`ContainerManager::state_counts`]. Every start outcome and stop
+//!   reason also goes to the Prometheus hooks of `crate::metrics::Metrics`.
 //! - [`ContainerManager::docker_ping`]: for `/readyz`.
 //!
 //! # Lifecycle
