@@ -25,6 +25,9 @@ _mosaicctl() {
             mosaicctl,config)
                 cmd="mosaicctl__subcmd__config"
                 ;;
+            mosaicctl,containers)
+                cmd="mosaicctl__subcmd__containers"
+                ;;
             mosaicctl,help)
                 cmd="mosaicctl__subcmd__help"
                 ;;
@@ -33,6 +36,9 @@ _mosaicctl() {
                 ;;
             mosaicctl,status)
                 cmd="mosaicctl__subcmd__status"
+                ;;
+            mosaicctl,system-agents)
+                cmd="mosaicctl__subcmd__system__subcmd__agents"
                 ;;
             mosaicctl,users)
                 cmd="mosaicctl__subcmd__users"
@@ -115,6 +121,48 @@ _mosaicctl() {
             mosaicctl__subcmd__config__subcmd__help,unset)
                 cmd="mosaicctl__subcmd__config__subcmd__help__subcmd__unset"
                 ;;
+            mosaicctl__subcmd__containers,help)
+                cmd="mosaicctl__subcmd__containers__subcmd__help"
+                ;;
+            mosaicctl__subcmd__containers,inspect)
+                cmd="mosaicctl__subcmd__containers__subcmd__inspect"
+                ;;
+            mosaicctl__subcmd__containers,ls)
+                cmd="mosaicctl__subcmd__containers__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__containers,reap)
+                cmd="mosaicctl__subcmd__containers__subcmd__reap"
+                ;;
+            mosaicctl__subcmd__containers,restart)
+                cmd="mosaicctl__subcmd__containers__subcmd__restart"
+                ;;
+            mosaicctl__subcmd__containers,start)
+                cmd="mosaicctl__subcmd__containers__subcmd__start"
+                ;;
+            mosaicctl__subcmd__containers,stop)
+                cmd="mosaicctl__subcmd__containers__subcmd__stop"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,help)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__help"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,inspect)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__inspect"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,ls)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,reap)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__reap"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,restart)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__restart"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,start)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__start"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,stop)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__stop"
+                ;;
             mosaicctl__subcmd__help,admin)
                 cmd="mosaicctl__subcmd__help__subcmd__admin"
                 ;;
@@ -124,6 +172,9 @@ _mosaicctl() {
             mosaicctl__subcmd__help,config)
                 cmd="mosaicctl__subcmd__help__subcmd__config"
                 ;;
+            mosaicctl__subcmd__help,containers)
+                cmd="mosaicctl__subcmd__help__subcmd__containers"
+                ;;
             mosaicctl__subcmd__help,help)
                 cmd="mosaicctl__subcmd__help__subcmd__help"
                 ;;
@@ -132,6 +183,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__help,status)
                 cmd="mosaicctl__subcmd__help__subcmd__status"
+                ;;
+            mosaicctl__subcmd__help,system-agents)
+                cmd="mosaicctl__subcmd__help__subcmd__system__subcmd__agents"
                 ;;
             mosaicctl__subcmd__help,users)
                 cmd="mosaicctl__subcmd__help__subcmd__users"
@@ -166,6 +220,24 @@ _mosaicctl() {
             mosaicctl__subcmd__help__subcmd__config,unset)
                 cmd="mosaicctl__subcmd__help__subcmd__config__subcmd__unset"
                 ;;
+            mosaicctl__subcmd__help__subcmd__containers,inspect)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__inspect"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,ls)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,reap)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__reap"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,restart)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__restart"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,start)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__start"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,stop)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__stop"
+                ;;
             mosaicctl__subcmd__help__subcmd__providers,add)
                 cmd="mosaicctl__subcmd__help__subcmd__providers__subcmd__add"
                 ;;
@@ -183,6 +255,15 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__help__subcmd__providers,update)
                 cmd="mosaicctl__subcmd__help__subcmd__providers__subcmd__update"
+                ;;
+            mosaicctl__subcmd__help__subcmd__system__subcmd__agents,add)
+                cmd="mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__add"
+                ;;
+            mosaicctl__subcmd__help__subcmd__system__subcmd__agents,ls)
+                cmd="mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__help__subcmd__system__subcmd__agents,rm)
+                cmd="mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__rm"
                 ;;
             mosaicctl__subcmd__help__subcmd__users,deactivate)
                 cmd="mosaicctl__subcmd__help__subcmd__users__subcmd__deactivate"
@@ -244,6 +325,30 @@ _mosaicctl() {
             mosaicctl__subcmd__providers__subcmd__help,update)
                 cmd="mosaicctl__subcmd__providers__subcmd__help__subcmd__update"
                 ;;
+            mosaicctl__subcmd__system__subcmd__agents,add)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__add"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents,help)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__help"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents,ls)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents,rm)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__rm"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents__subcmd__help,add)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__add"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents__subcmd__help,help)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__help"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents__subcmd__help,ls)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__ls"
+                ;;
+            mosaicctl__subcmd__system__subcmd__agents__subcmd__help,rm)
+                cmd="mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__rm"
+                ;;
             mosaicctl__subcmd__users,deactivate)
                 cmd="mosaicctl__subcmd__users__subcmd__deactivate"
                 ;;
@@ -293,7 +398,7 @@ _mosaicctl() {
 
     case "${cmd}" in
         mosaicctl)
-            opts="-h -V --socket --json --timeout --help --version status admin providers users agent-config config help"
+            opts="-h -V --socket --json --timeout --help --version status admin providers users agent-config config containers system-agents help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -856,8 +961,274 @@ _mosaicctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mosaicctl__subcmd__containers)
+            opts="-h --socket --json --timeout --help ls inspect start stop restart reap help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help)
+            opts="ls inspect start stop restart reap help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__reap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__inspect)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__ls)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__reap)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__restart)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__start)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__stop)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mosaicctl__subcmd__help)
-            opts="status admin providers users agent-config config help"
+            opts="status admin providers users agent-config config containers system-agents help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1052,6 +1423,104 @@ _mosaicctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mosaicctl__subcmd__help__subcmd__containers)
+            opts="ls inspect start stop restart reap"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__reap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mosaicctl__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1167,6 +1636,62 @@ _mosaicctl() {
         mosaicctl__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__system__subcmd__agents)
+            opts="add ls rm"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1621,6 +2146,180 @@ _mosaicctl() {
         mosaicctl__subcmd__status)
             opts="-h --socket --json --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents)
+            opts="-h --socket --json --timeout --help add ls rm help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__add)
+            opts="-h --role --model --provider --personality-file --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --personality-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__help)
+            opts="add ls rm help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__ls)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__system__subcmd__agents__subcmd__rm)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

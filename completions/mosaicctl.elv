@@ -31,6 +31,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand users 'Users: list, invite, show, update, deactivate, reactivate'
             cand agent-config 'A user''s agent: primary model, fallbacks, personality, default provider'
             cand config 'System settings: WebUI origins, provider URL policy, OIDC'
+            cand containers 'Agent containers: list, inspect, start, stop, restart, reap idle ones'
+            cand system-agents 'Always-on system agents (admin-provisioned, using the admin-level providers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;status'= {
@@ -393,6 +395,135 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;config;help;help'= {
         }
+        &'mosaicctl;containers'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand ls 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+            cand inspect 'Show one container in detail, including what Docker says about it'
+            cand start 'Start a container (if it is not running) and wait until it is healthy'
+            cand stop 'Stop and remove a container; its state volume is kept'
+            cand restart 'Restart a container with a freshly generated config and token'
+            cand reap 'Stop every user container idle longer than its idle timeout, now (one reaper pass)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mosaicctl;containers;ls'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mosaicctl;containers;inspect'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mosaicctl;containers;start'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mosaicctl;containers;stop'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mosaicctl;containers;restart'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mosaicctl;containers;reap'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mosaicctl;containers;help'= {
+            cand ls 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+            cand inspect 'Show one container in detail, including what Docker says about it'
+            cand start 'Start a container (if it is not running) and wait until it is healthy'
+            cand stop 'Stop and remove a container; its state volume is kept'
+            cand restart 'Restart a container with a freshly generated config and token'
+            cand reap 'Stop every user container idle longer than its idle timeout, now (one reaper pass)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mosaicctl;containers;help;ls'= {
+        }
+        &'mosaicctl;containers;help;inspect'= {
+        }
+        &'mosaicctl;containers;help;start'= {
+        }
+        &'mosaicctl;containers;help;stop'= {
+        }
+        &'mosaicctl;containers;help;restart'= {
+        }
+        &'mosaicctl;containers;help;reap'= {
+        }
+        &'mosaicctl;containers;help;help'= {
+        }
+        &'mosaicctl;system-agents'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Add a system agent and start its container'
+            cand ls 'List system agents and their containers'
+            cand rm 'Remove a system agent, its container and its state volume'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mosaicctl;system-agents;add'= {
+            cand --role 'What the agent is for (e.g. operations, monitor, scheduler)'
+            cand --model 'Primary model: provider/model, or a model of --provider'
+            cand --provider 'Admin-level provider used for a bare model name'
+            cand --personality-file 'Personality (SOUL.md) from this file'
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mosaicctl;system-agents;ls'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mosaicctl;system-agents;rm'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mosaicctl;system-agents;help'= {
+            cand add 'Add a system agent and start its container'
+            cand ls 'List system agents and their containers'
+            cand rm 'Remove a system agent, its container and its state volume'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mosaicctl;system-agents;help;add'= {
+        }
+        &'mosaicctl;system-agents;help;ls'= {
+        }
+        &'mosaicctl;system-agents;help;rm'= {
+        }
+        &'mosaicctl;system-agents;help;help'= {
+        }
         &'mosaicctl;help'= {
             cand status 'Show the daemon''s version, uptime, database, onboarding state and counts'
             cand admin 'Breakglass accounts and the secret key'
@@ -400,6 +531,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand users 'Users: list, invite, show, update, deactivate, reactivate'
             cand agent-config 'A user''s agent: primary model, fallbacks, personality, default provider'
             cand config 'System settings: WebUI origins, provider URL policy, OIDC'
+            cand containers 'Agent containers: list, inspect, start, stop, restart, reap idle ones'
+            cand system-agents 'Always-on system agents (admin-provisioned, using the admin-level providers)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;help;status'= {
@@ -479,6 +612,37 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;help;config;set'= {
         }
         &'mosaicctl;help;config;unset'= {
+        }
+        &'mosaicctl;help;containers'= {
+            cand ls 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+            cand inspect 'Show one container in detail, including what Docker says about it'
+            cand start 'Start a container (if it is not running) and wait until it is healthy'
+            cand stop 'Stop and remove a container; its state volume is kept'
+            cand restart 'Restart a container with a freshly generated config and token'
+            cand reap 'Stop every user container idle longer than its idle timeout, now (one reaper pass)'
+        }
+        &'mosaicctl;help;containers;ls'= {
+        }
+        &'mosaicctl;help;containers;inspect'= {
+        }
+        &'mosaicctl;help;containers;start'= {
+        }
+        &'mosaicctl;help;containers;stop'= {
+        }
+        &'mosaicctl;help;containers;restart'= {
+        }
+        &'mosaicctl;help;containers;reap'= {
+        }
+        &'mosaicctl;help;system-agents'= {
+            cand add 'Add a system agent and start its container'
+            cand ls 'List system agents and their containers'
+            cand rm 'Remove a system agent, its container and its state volume'
+        }
+        &'mosaicctl;help;system-agents;add'= {
+        }
+        &'mosaicctl;help;system-agents;ls'= {
+        }
+        &'mosaicctl;help;system-agents;rm'= {
         }
         &'mosaicctl;help;help'= {
         }

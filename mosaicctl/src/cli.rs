@@ -25,7 +25,8 @@ Exit status:
     about = "Administer a Mosaic daemon (mosaicd) over its admin socket",
     long_about = "Administer a Mosaic daemon (mosaicd) over its local admin socket: breakglass \
 accounts, status, keys. Every command that reads has --json for scripts, and every prompt can be \
-answered with a flag or stdin, so mosaicctl works without a terminal.",
+answered with a flag or stdin, so mosaicctl works without a terminal. Agent containers and \
+system agents are managed with `containers` and `system-agents`.",
     after_long_help = EXIT_STATUS_HELP
 )]
 pub struct Cli {
@@ -64,6 +65,69 @@ pub enum Command {
     /// System settings: WebUI origins, provider URL policy, OIDC
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Agent containers: list, inspect, start, stop, restart, reap idle ones
+    #[command(subcommand)]
+    Containers(ContainersCommand),
+    /// Always-on system agents (admin-provisioned, using the admin-level providers)
+    #[command(subcommand, name = "system-agents")]
+    SystemAgents(SystemAgentsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContainersCommand {
+    /// List every user and system container: owner, state, image, uptime, last activity, idle
+    /// timeout, and why and when stopped ones stopped
+    Ls,
+    /// Show one container in detail, including what Docker says about it
+    Inspect(TargetArgs),
+    /// Start a container (if it is not running) and wait until it is healthy
+    Start(TargetArgs),
+    /// Stop and remove a container; its state volume is kept
+    Stop(TargetArgs),
+    /// Restart a container with a freshly generated config and token
+    Restart(TargetArgs),
+    /// Stop every user container idle longer than its idle timeout, now (one reaper pass)
+    Reap,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// A user id, email or breakglass username; system/NAME for a system agent
+    #[arg(value_name = "USER")]
+    pub target: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SystemAgentsCommand {
+    /// Add a system agent and start its container
+    Add(SystemAgentAddArgs),
+    /// List system agents and their containers
+    Ls,
+    /// Remove a system agent, its container and its state volume
+    Rm {
+        /// The system agent's name
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SystemAgentAddArgs {
+    /// Name: lower-case letters, digits and dashes; the container is mosaic-system-NAME
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// What the agent is for (e.g. operations, monitor, scheduler)
+    #[arg(long, default_value = "operations")]
+    pub role: String,
+    /// Primary model: provider/model, or a model of --provider
+    #[arg(long, value_name = "MODEL")]
+    pub model: String,
+    /// Admin-level provider used for a bare model name
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// Personality (SOUL.md) from this file
+    #[arg(long, value_name = "FILE")]
+    pub personality_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

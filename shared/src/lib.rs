@@ -106,4 +106,33 @@ pub trait Admin {
 
     /// Returns settings to their defaults (`oidc` removes the whole OIDC client).
     async fn config_unset(keys: Vec<String>) -> RpcResult<Vec<types::ConfigEntry>>;
+
+    // ---- Agent containers. A target is a user id, a user's email, a breakglass username,
+    // `user/<id>` or `system/<name>`.
+
+    /// Every user and system container's status.
+    async fn containers_list() -> RpcResult<Vec<types::ContainerStatus>>;
+
+    /// One container's status and what Docker says about it.
+    async fn container_inspect(target: String) -> RpcResult<types::ContainerDetail>;
+
+    /// Starts the container unless it runs; answers once it is healthy (slow: use a long deadline).
+    async fn container_start(target: String) -> RpcResult<types::StartResult>;
+
+    /// Stops and removes the container; its state volume stays.
+    async fn container_stop(target: String) -> RpcResult<types::ContainerStatus>;
+
+    /// Stops and starts the container with a fresh config.
+    async fn container_restart(target: String) -> RpcResult<types::ContainerStatus>;
+
+    /// One reaper pass now: stops every idle user container.
+    async fn containers_reap() -> RpcResult<types::ReapReport>;
+
+    /// Adds an always-on system agent and starts its container.
+    async fn system_agent_add(spec: types::SystemAgentSpec) -> RpcResult<types::SystemAgent>;
+
+    async fn system_agents_list() -> RpcResult<Vec<types::SystemAgent>>;
+
+    /// Removes a system agent, its container and its state volume.
+    async fn system_agent_remove(name: String) -> RpcResult<()>;
 }

@@ -9,6 +9,8 @@ use std::process::Command;
 
 use libtest_mimic::Trial;
 use mosaic_tests::daemon::{ctl_command, free_port};
+use mosaic_tests::data::Data;
+use mosaic_tests::docker::{self, InstanceScope, docker};
 use mosaic_tests::fake_provider::{FakeProvider, MODELS};
 use mosaic_tests::http::{Api, Auth, Session};
 use mosaic_tests::pty::Pty;
@@ -50,6 +52,12 @@ pub fn trials() -> Vec<Trial> {
     add(&mut t, "agent_config::show_and_set", true, agent_config);
     add(&mut t, "config::get_set_unset_ls", true, config);
     add(&mut t, "exit_codes::unreachable_usage_no_terminal", false, exit_codes);
+    add(
+        &mut t,
+        "containers::settings_reach_running_agents",
+        false,
+        settings_reach_running_agents,
+    );
     t
 }
 
@@ -1366,8 +1374,54 @@ async fn config(backend: Backend) {
     ctl.run(&["config", "unset", "http.daemonWebuiOrigins"])
         .fails(5, "cannot be changed here");
 
+    // The agent containers' settings: numbers as numbers, checked by their own rules, all of a
+    // command's changes or none.
+    let agent = ctl.json(&["config", "ls", "agent."]);
+    let image = agent
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["key"] == "agent.image")
+        .unwrap()
+        .clone();
+    assert_eq!(image["value"], "ghcr.io/openclaw/openclaw:latest");
+    assert_eq!(image["default"], image["value"]);
+    assert_eq!(ctl.json(&["config", "get", "agent.idle_timeout_min"])["value"], 30);
+    let set = ctl.json(&[
+        "config",
+        "set",
+        "agent.idle_timeout_min=45",
+        "agent.memory_mb=512",
+        "agent.cpus=0.5",
+    ]);
+    assert_eq!(
+        set.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["value"].clone())
+            .collect::<Vec<_>>(),
+        vec![json!(45), json!(512), json!(0.5)]
+    );
+    ctl.run(&["config", "set", "agent.image", "registry.example.com/openclaw:2026.1"])
+        .ok();
+    assert_eq!(
+        ctl.run(&["config", "get", "agent.image"]).ok(),
+        "registry.example.com/openclaw:2026.1\n"
+    );
+    ctl.run(&["config", "set", "agent.memory_mb=256", "agent.idle_timeout_min=-1"])
+        .fails(5, "agent.idle_timeout_min: must be a whole number from 0 to 10080");
+    assert_eq!(ctl.json(&["config", "get", "agent.memory_mb"])["value"], 512);
+    ctl.run(&["config", "set", "agent.image", "not an image"])
+        .fails(5, "agent.image: must be a Docker image reference");
+    ctl.run(&["config", "set", "agent.cpus=1", "http.webuiOrigins="])
+        .fails(5, "are changed by separate commands");
+    let reset = ctl.json(&["config", "unset", "agent.image", "agent.memory_mb"]);
+    assert_eq!(reset[0]["value"], "ghcr.io/openclaw/openclaw:latest");
+    assert_eq!(reset[1]["value"], 2048);
+    assert_eq!(ctl.json(&["config", "get", "agent.idle_timeout_min"])["value"], 45);
+
     let audit = w.audit_text().await;
-    for action in ["settings.update", "oidc.update", "oidc.clear"] {
+    for action in ["settings.update", "oidc.update", "oidc.clear", "agent_settings.update"] {
         assert!(
             audit
                 .lines()
@@ -1439,4 +1493,181 @@ async fn exit_codes(_: Backend) {
     .fails(5, "cannot both read standard input");
     ctl.stdin(&["providers", "add", "x", "--type", "openai", "--api-key-stdin"], "")
         .fails(5, "no API key on stdin");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agent containers on the real Docker Engine, configured from the CLI
+// ---------------------------------------------------------------------------------------------
+
+fn container_id(name: &str) -> Option<String> {
+    let out = docker(&["inspect", "--format", "{{.Id}}", name]);
+    (out.code == 0).then(|| out.stdout.trim().to_string())
+}
+
+/// One chat through the agent container's gateway, as mosaicd would send it; returns the reply.
+async fn chat(data: &Data, scope: &InstanceScope, user: &str) -> String {
+    let name = format!("mosaic-user-{user}");
+    let ip = docker::container_ip(&name, &scope.network()).expect("container address");
+    let token = data.gateway_token("user", user).await.expect("gateway token");
+    let reply: Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!("http://{ip}:18789/v1/chat/completions"))
+        .bearer_auth(token)
+        .json(&json!({ "model": "openclaw", "messages": [{ "role": "user", "content": "hi" }] }))
+        .send()
+        .await
+        .expect("chat")
+        .json()
+        .await
+        .expect("chat answer");
+    reply["choices"][0]["message"]["content"].as_str().unwrap().to_string()
+}
+
+/// The agent image, its limits, a user's providers and agent config, all set with mosaicd's CLI,
+/// reach the user's container; a change to the agent config or a provider restarts it with the
+/// new config; deactivating the user stops it.
+async fn settings_reach_running_agents(_: Backend) {
+    let image = &docker::images().normal;
+    let scope = InstanceScope::new();
+    let daemon = Daemon::start_with(docker::daemon_options_with(&scope.instance, "1h", "1s"));
+    let ctl = Ctl::new(&daemon);
+    let key = canary();
+
+    ctl.run(&[
+        "config",
+        "set",
+        &format!("agent.image={image}"),
+        "agent.entrypoint=image",
+        "agent.memory_mb=128",
+        "agent.cpus=0.5",
+        "agent.pids_limit=64",
+        "agent.stop_timeout_sec=2",
+        "agent.start_timeout_sec=30",
+    ])
+    .ok();
+    let bob = ctl.json(&["users", "invite", "bob@example.com"])["userId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ctl.stdin(
+        &[
+            "providers",
+            "add",
+            "p1",
+            "--type",
+            "custom",
+            "--base-url",
+            "https://llm.example.com/v1",
+            "--model",
+            "m1,context=64000",
+            "--model",
+            "m2,context=64000",
+            "--user",
+            "bob@example.com",
+            "--api-key-stdin",
+        ],
+        &format!("{key}\n"),
+    )
+    .ok();
+    ctl.run(&[
+        "agent-config",
+        "set",
+        "--user",
+        "bob@example.com",
+        "--primary-model",
+        "p1/m1",
+    ])
+    .ok();
+    ctl.run(&["containers", "start", "bob@example.com"]).ok();
+    let name = format!("mosaic-user-{bob}");
+    let limits = docker(&[
+        "inspect",
+        "--format",
+        "{{.Config.Image}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}",
+        &name,
+    ]);
+    assert_eq!(
+        limits.stdout.trim(),
+        format!("{image} {} 500000000 64", 128 * 1024 * 1024),
+        "{limits:?}"
+    );
+    let data = Data::open(&daemon.data_dir).await;
+    assert!(chat(&data, &scope, &bob).await.contains("[primary=p1/m1]"));
+    let status = || {
+        ctl.json(&["containers", "ls"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["owner"] == bob.as_str())
+            .cloned()
+            .expect("bob's container")
+    };
+    let first = container_id(&name).expect("running");
+    assert_eq!(status()["generation"], 1);
+
+    // The agent config changes: the running container restarts with it before the CLI returns.
+    ctl.run(&[
+        "agent-config",
+        "set",
+        "--user",
+        "bob@example.com",
+        "--primary-model",
+        "p1/m2",
+    ])
+    .ok();
+    let second = container_id(&name).expect("restarted");
+    assert_ne!(second, first);
+    assert_eq!(
+        (status()["state"].clone(), status()["generation"].clone()),
+        (json!("running"), json!(2))
+    );
+    assert!(chat(&data, &scope, &bob).await.contains("[primary=p1/m2]"));
+
+    // So does a change to one of the user's providers; an admin-level provider is not theirs.
+    ctl.run(&[
+        "providers",
+        "update",
+        "p1",
+        "--user",
+        "bob@example.com",
+        "--display-name",
+        "P one",
+    ])
+    .ok();
+    let third = container_id(&name).expect("restarted");
+    assert_ne!(third, second);
+    assert_eq!(status()["generation"], 3);
+    ctl.run(&["providers", "add", "shared", "--type", "openai", "--no-api-key"])
+        .ok();
+    assert_eq!(container_id(&name).as_deref(), Some(third.as_str()));
+    let inspect = docker(&["inspect", &name]);
+    assert_absent(&key, &inspect.stdout, "docker inspect");
+
+    // Deactivation stops the container, with its reason.
+    ctl.run(&["users", "deactivate", "bob@example.com"]).ok();
+    assert!(
+        container_id(&name).is_none(),
+        "the deactivated user's container still exists"
+    );
+    let stopped = status();
+    assert_eq!(
+        (stopped["state"].clone(), stopped["stopReason"].clone()),
+        (json!("stopped"), json!("deactivated"))
+    );
+    let reasons: Vec<Value> = data
+        .audit()
+        .await
+        .into_iter()
+        .filter(|(_, action, _, _)| action == "container.stop")
+        .map(|(_, _, _, detail)| detail["reason"].clone())
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![json!("config_change"), json!("config_change"), json!("deactivated")]
+    );
+    assert_absent(&key, &daemon.log(), "the daemon log");
+    assert_absent(&key, &ctl.transcript(), "mosaicctl's output");
+    data.close().await;
 }

@@ -3,6 +3,7 @@
 //! test, failed or not.
 
 mod cli;
+mod containers;
 mod docs;
 mod foundation;
 mod http;
@@ -17,6 +18,7 @@ fn main() {
     trials.extend(http::trials());
     trials.extend(cli::trials());
     trials.extend(docs::trials());
+    trials.extend(containers::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();

@@ -6,8 +6,11 @@ pub mod bench;
 pub mod bins;
 pub mod ci;
 pub mod daemon;
+pub mod data;
+pub mod docker;
 pub mod fake_provider;
 pub mod http;
+pub mod inprocess;
 pub mod postgres;
 pub mod pty;
 pub mod trial;
@@ -18,4 +21,5 @@ pub use trial::trial;
 /// Removes everything the shared fixtures created. Called once, when all tests have run.
 pub fn teardown() {
     postgres::teardown();
+    docker::teardown();
 }

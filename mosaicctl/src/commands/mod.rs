@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod agent_config;
 pub mod config;
+pub mod containers;
 pub mod providers;
 pub mod status;
+pub mod system_agents;
 pub mod users;

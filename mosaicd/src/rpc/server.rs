@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use mosaic_shared::types::{
-    AdminUser, AgentConfig, AgentConfigInput, Breakglass, ConfigChange, ConfigEntry, ConnectionTest, Invitation,
-    InviteRequest, NewProvider, Page, Provider, ProviderPatch, RotationReport, Status, UserPatch,
+    AdminUser, AgentConfig, AgentConfigInput, Breakglass, ConfigChange, ConfigEntry, ConnectionTest, ContainerDetail,
+    ContainerStatus, Invitation, InviteRequest, NewProvider, Page, Provider, ProviderPatch, ReapReport, RotationReport,
+    StartResult, Status, SystemAgent, SystemAgentSpec, UserPatch,
 };
 use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
@@ -159,5 +160,41 @@ impl Admin for AdminServer {
 
     async fn config_unset(self, _: Context, keys: Vec<String>) -> RpcResult<Vec<ConfigEntry>> {
         Ok(self.app.config_unset(&self.actor, keys).await?)
+    }
+
+    async fn containers_list(self, _: Context) -> RpcResult<Vec<ContainerStatus>> {
+        Ok(self.app.containers_list().await?)
+    }
+
+    async fn container_inspect(self, _: Context, target: String) -> RpcResult<ContainerDetail> {
+        Ok(self.app.container_inspect(&target).await?)
+    }
+
+    async fn container_start(self, _: Context, target: String) -> RpcResult<StartResult> {
+        Ok(self.app.container_start(&self.actor, &target).await?)
+    }
+
+    async fn container_stop(self, _: Context, target: String) -> RpcResult<ContainerStatus> {
+        Ok(self.app.container_stop(&self.actor, &target).await?)
+    }
+
+    async fn container_restart(self, _: Context, target: String) -> RpcResult<ContainerStatus> {
+        Ok(self.app.container_restart(&self.actor, &target).await?)
+    }
+
+    async fn containers_reap(self, _: Context) -> RpcResult<ReapReport> {
+        Ok(self.app.containers_reap(&self.actor).await?)
+    }
+
+    async fn system_agent_add(self, _: Context, spec: SystemAgentSpec) -> RpcResult<SystemAgent> {
+        Ok(self.app.system_agent_add(&self.actor, &spec).await?)
+    }
+
+    async fn system_agents_list(self, _: Context) -> RpcResult<Vec<SystemAgent>> {
+        Ok(self.app.system_agents_list().await?)
+    }
+
+    async fn system_agent_remove(self, _: Context, name: String) -> RpcResult<()> {
+        Ok(self.app.system_agent_remove(&self.actor, &name).await?)
     }
 }

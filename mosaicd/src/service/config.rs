@@ -2,7 +2,7 @@
 //!
 //! This is a directory, not a second rule book: every setting belongs to a group whose own
 //! service method validates, stores and audits it (the runtime settings of `settings.rs`, the
-//! OIDC client). A change is applied through that method, so the admin socket refuses exactly what
+//! OIDC client, the agent containers' settings of `agent_settings.rs`). A change is applied through that method, so the admin socket refuses exactly what
 //! the HTTP API refuses, with the same words. One command changes one group, so a change is
 //! applied by one method in one transaction, never half.
 
@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::app::{Actor, App};
 use crate::error::{Error, Result};
+use crate::service::agent_settings;
 use crate::service::settings::{
     ALLOW_PRIVATE_PROVIDER_URLS, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL, WEBUI_ORIGINS,
 };
@@ -28,6 +29,8 @@ enum Group {
     Runtime,
     /// `set_oidc_settings` / `clear_oidc_settings`.
     Oidc,
+    /// `agent_settings::update`: image, timeouts, resource limits of agent containers.
+    Agent,
 }
 
 impl Group {
@@ -35,10 +38,12 @@ impl Group {
         match self {
             Group::Runtime => "http.* and providers.*",
             Group::Oidc => "oidc.*",
+            Group::Agent => "agent.*",
         }
     }
 }
 
+#[derive(Clone, Copy)]
 struct Def {
     key: &'static str,
     group: Group,
@@ -94,13 +99,24 @@ const DEFS: &[Def] = &[
     },
 ];
 
-fn definition(key: &str) -> Result<&'static Def> {
-    DEFS.iter()
+/// Every setting: the runtime and OIDC ones above, then the agent containers' own registry.
+fn definitions() -> impl Iterator<Item = Def> {
+    DEFS.iter().copied().chain(agent_settings::SETTINGS.iter().map(|d| Def {
+        key: d.key,
+        group: Group::Agent,
+        secret: false,
+        read_only: false,
+        description: d.description,
+    }))
+}
+
+fn definition(key: &str) -> Result<Def> {
+    definitions()
         .find(|d| d.key == key)
         .ok_or_else(|| Error::NotFound(format!("no setting named {key:?} (`mosaicctl config ls` lists them)")))
 }
 
-fn writable(key: &str) -> Result<&'static Def> {
+fn writable(key: &str) -> Result<Def> {
     let def = definition(key)?;
     if def.read_only {
         return Err(Error::Invalid(format!(
@@ -143,6 +159,16 @@ fn parse_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// An agent setting's text as JSON: a number where the setting is numeric, else a string.
+fn agent_value(text: &str, default: &str) -> Value {
+    let numeric = default.parse::<f64>().is_ok();
+    match (numeric, text.parse::<i64>(), text.parse::<f64>()) {
+        (true, Ok(n), _) => json!(n),
+        (true, _, Ok(x)) => json!(x),
+        _ => json!(text),
+    }
+}
+
 fn parse_bool(key: &str, text: &str) -> Result<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" => Ok(true),
@@ -166,7 +192,7 @@ impl App {
             read_only: def.read_only,
             description: def.description.to_string(),
         };
-        Ok(DEFS
+        let mut entries: Vec<ConfigEntry> = DEFS
             .iter()
             .map(|def| match def.key {
                 WEBUI_ORIGINS => entry(def, json!(settings.webui_origins), json!([])),
@@ -181,7 +207,21 @@ impl App {
                 },
                 other => unreachable!("setting {other} has no reader"),
             })
-            .collect())
+            .collect();
+        for (def, stored) in agent_settings::stored(&self.db).await? {
+            let value = stored.as_deref().unwrap_or(def.default);
+            entries.push(ConfigEntry {
+                key: def.key.to_string(),
+                value: agent_value(value, def.default),
+                default: agent_value(def.default, def.default),
+                secret: false,
+                secret_set: false,
+                hint: None,
+                read_only: false,
+                description: def.description.to_string(),
+            });
+        }
+        Ok(entries)
     }
 
     pub async fn config_get(&self, key: &str) -> Result<ConfigEntry> {
@@ -232,6 +272,13 @@ impl App {
                 };
                 self.set_oidc_settings(actor, input).await?;
             }
+            Group::Agent => {
+                let changes: Vec<(&str, Option<&str>)> = changes
+                    .iter()
+                    .map(|c| (c.key.as_str(), Some(c.value.expose())))
+                    .collect();
+                agent_settings::update(&self.db, actor, &changes).await?;
+            }
         }
         let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
         self.config_entries(&keys).await
@@ -268,6 +315,11 @@ impl App {
                 self.clear_oidc_settings(actor).await?;
                 vec![OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET]
             }
+            Group::Agent => {
+                let defaults: Vec<(&str, Option<&str>)> = keys.iter().map(|k| (k.as_str(), None)).collect();
+                agent_settings::update(&self.db, actor, &defaults).await?;
+                keys.iter().map(String::as_str).collect()
+            }
         };
         self.config_entries(&affected).await
     }
@@ -279,10 +331,26 @@ mod tests {
 
     #[test]
     fn every_setting_is_named_once() {
-        for (i, a) in DEFS.iter().enumerate() {
-            assert!(DEFS[i + 1..].iter().all(|b| b.key != a.key), "{} twice", a.key);
+        let all: Vec<Def> = definitions().collect();
+        for (i, a) in all.iter().enumerate() {
+            assert!(all[i + 1..].iter().all(|b| b.key != a.key), "{} twice", a.key);
             assert!(a.key != OIDC_GROUP);
         }
+        assert!(
+            all.iter()
+                .any(|d| d.key == agent_settings::IMAGE && d.group == Group::Agent)
+        );
+    }
+
+    #[test]
+    fn agent_values_keep_their_kind() {
+        assert_eq!(agent_value("30", "30"), json!(30));
+        assert_eq!(agent_value("0.5", "1"), json!(0.5));
+        assert_eq!(
+            agent_value("ghcr.io/x:1", "ghcr.io/openclaw/openclaw:latest"),
+            json!("ghcr.io/x:1")
+        );
+        assert_eq!(agent_value("garbage", "30"), json!("garbage"));
     }
 
     #[test]

@@ -245,14 +245,24 @@ impl App {
     }
 
     /// The one place a deactivation takes effect: ends the user's sessions and API tokens in the
-    /// deactivating transaction and commits it. (The container manager stops the user's
-    /// container here once it exists.)
+    /// deactivating transaction and commits it, then stops the user's container (reason
+    /// `deactivated`). If Docker is away the reaper stops it later: it stops the containers of
+    /// deactivated users on every pass.
     pub async fn on_user_deactivated(&self, mut tx: Tx, user_id: &str) -> Result<AccessEnded> {
         let ended = AccessEnded {
             sessions: sessions::delete_for_user(&mut tx.ex(), user_id).await?,
             tokens: api_tokens::revoke_all(&mut tx.ex(), user_id, now_ms()).await?,
         };
         tx.commit().await?;
+        let target = crate::containers::AgentRef::User(user_id.to_string());
+        match self
+            .containers
+            .stop(target, crate::containers::StopReason::Deactivated)
+            .await
+        {
+            Ok(()) | Err(Error::NotFound(_)) => {}
+            Err(e) => tracing::warn!(user = %user_id, error = %e, "cannot stop the deactivated user's container yet"),
+        }
         Ok(ended)
     }
 
