@@ -11,7 +11,7 @@ use crate::containers::{AgentRef, StopReason, token_hash};
 use crate::error::{Error, Result};
 use crate::store::containers::{self as rows, Kind, NewSystemAgent};
 use crate::store::providers::{self, Owner};
-use crate::store::{audit, q, rfc3339, users};
+use crate::store::{audit, rfc3339};
 
 impl App {
     /// Names a container the way an admin types it: `system/NAME`, `user/ID`, a user's email, a
@@ -21,22 +21,13 @@ impl App {
         if let Some(target) = AgentRef::parse(text) {
             return Ok(target);
         }
-        let mut ex = self.db.ex();
-        if users::get(&mut ex, text).await?.is_some() {
-            return Ok(AgentRef::User(text.to_string()));
+        match self.resolve_user(text).await {
+            Ok(id) => Ok(AgentRef::User(id)),
+            Err(Error::NotFound(_)) => Err(Error::NotFound(format!(
+                "no user {text:?} (give a user id, an email, a breakglass username, or system/NAME for a system agent)"
+            ))),
+            Err(e) => Err(e),
         }
-        let found: Option<(String,)> = if text.contains('@') {
-            ex.optional(q("SELECT id FROM users WHERE email = $1").bind(text.to_lowercase()))
-                .await?
-        } else {
-            ex.optional(q("SELECT id FROM users WHERE auth_source = 'breakglass' AND name = $1").bind(text))
-                .await?
-        };
-        found.map(|(id,)| AgentRef::User(id)).ok_or_else(|| {
-            Error::NotFound(format!(
-                "no user {text:?} (give a user id, an email, or system/NAME for a system agent)"
-            ))
-        })
     }
 
     pub async fn containers_list(&self) -> Result<Vec<ContainerStatus>> {
