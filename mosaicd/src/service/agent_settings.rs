@@ -180,7 +180,7 @@ fn known(key: &str) -> Result<&'static SettingDef> {
 }
 
 /// Checks a value for `key` against its rule; returns it trimmed.
-pub fn checked(key: &str, value: &str) -> Result<String> {
+fn checked(key: &str, value: &str) -> Result<String> {
     let def = known(key)?;
     let value = value.trim();
     def.check(value).map_err(|e| Error::Invalid(format!("{key}: {e}")))?;
