@@ -62,8 +62,8 @@ impl Inner {
         }
 
         let mut seen: HashSet<AgentRef> = HashSet::new();
-        for container in found {
-            let target = match labelled_target(&container) {
+        for listed in found {
+            let target = match labelled_target(&listed) {
                 Some(target) => target,
                 None => {
                     // Labelled with our instance but not as an agent container: not ours to judge
@@ -74,10 +74,17 @@ impl Inner {
             seen.insert(target.clone());
             let t = self.target(&target);
             let Ok(_op) = t.op.try_lock() else {
-                report.busy.push(container.name.clone());
+                report.busy.push(listed.name.clone());
                 continue;
             };
-            let row = rows_by_target.get(&target);
+            // Both listings may predate a start that finished just before the lock was free: judge
+            // the container and its row as they are now, or a healthy new container would be
+            // taken for an interrupted one.
+            let Some(container) = self.docker.inspect(&listed.id, &network).await? else {
+                continue;
+            };
+            let row = rows::get(&mut self.db.ex(), target.kind(), target.owner()).await?;
+            let row = row.as_ref();
             let generation: Option<i64> = container.labels.get(LABEL_GENERATION).and_then(|g| g.parse().ok());
             match row {
                 None => {
