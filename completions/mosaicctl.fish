@@ -31,6 +31,12 @@ complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -s h -l help -d 'Print
 complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -s V -l version -d 'Print version'
 complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "status" -d 'Show the daemon\'s version, uptime, database, onboarding state and counts'
 complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "admin" -d 'Breakglass accounts and the secret key'
+complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "providers" -d 'LLM providers: the admin-level ones system agents use, or a user\'s with --user'
+complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "users" -d 'Users: list, invite, show, update, deactivate, reactivate'
+complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "agent-config" -d 'A user\'s agent: primary model, fallbacks, personality, default provider'
+complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "config" -d 'System settings: WebUI origins, provider URL policy, OIDC'
+complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "containers" -d 'Agent containers: list, inspect, start, stop, restart, reap idle ones'
+complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "system-agents" -d 'Always-on system agents (admin-provisioned, using the admin-level providers)'
 complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand status" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand status" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
@@ -77,11 +83,297 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_se
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "rotate-key" -d 'Re-encrypt every stored secret under a new key and report how many values moved'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "setup-token" -d 'Issue a new setup token for the WebUI\'s onboarding (replaces the one in mosaicd\'s log)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin help" -f -a "status" -d 'Show the daemon\'s version, uptime, database, onboarding state and counts'
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin help" -f -a "admin" -d 'Breakglass accounts and the secret key'
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -f -a "ls" -d 'List providers (admin-level ones by default, a user\'s with --user)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -f -a "add" -d 'Add a provider; the API key is prompted for (hidden) on a terminal, or read with --api-key-stdin'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -f -a "show" -d 'Show one provider and its models'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -f -a "update" -d 'Change a provider; what is not given keeps its value'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -f -a "rm" -d 'Delete a provider'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -f -a "test" -d 'Test the connection: ask the provider for its models with the stored key'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l type -d 'Provider type' -r -f -a "zai\t''
+openai\t''
+anthropic\t''
+ollama\t''
+custom\t''"
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l display-name -d 'Name shown to people [default: NAME]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l base-url -d 'Base URL of the provider\'s API, e.g. https://api.openai.com/v1 (required for ollama and custom)' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l api-type -d 'API the provider speaks [default: anthropic-messages for anthropic, else openai-completions]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l model -d 'A model: ID[,name=NAME][,context=TOKENS][,max-tokens=TOKENS][,reasoning][,input=text+image]. Repeat for each model; together they replace the provider\'s model list' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l models-file -d 'The models as a JSON array of {"id","name","contextWindow","maxTokens","reasoning","input"} objects, like the `models` field of `providers show --json`; - reads standard input' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l api-key-stdin -d 'Read the API key from standard input (first line) instead of prompting'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l no-api-key -d 'Save the provider without an API key (no prompt)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l inactive -d 'Save the provider as inactive'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l name -d 'New name' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l display-name -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l type -r -f -a "zai\t''
+openai\t''
+anthropic\t''
+ollama\t''
+custom\t''"
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l base-url -d 'New base URL; an empty value removes it' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l api-type -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l model -d 'A model: ID[,name=NAME][,context=TOKENS][,max-tokens=TOKENS][,reasoning][,input=text+image]. Repeat for each model; together they replace the provider\'s model list' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l models-file -d 'The models as a JSON array of {"id","name","contextWindow","maxTokens","reasoning","input"} objects, like the `models` field of `providers show --json`; - reads standard input' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l api-key-stdin -d 'Read a new API key from standard input (first line)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l replace-api-key -d 'Prompt (hidden) for a new API key'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l clear-api-key -d 'Remove the stored API key'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l active -d 'Mark the provider active'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l inactive -d 'Mark the provider inactive'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List providers (admin-level ones by default, a user\'s with --user)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a provider; the API key is prompted for (hidden) on a terminal, or read with --api-key-stdin'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one provider and its models'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a provider; what is not given keeps its value'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Delete a provider'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "test" -d 'Test the connection: ask the provider for its models with the stored key'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "ls" -d 'List users, one page at a time, oldest first'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "invite" -d 'Invite a user by email; prints the one-time invite link (shown only this once)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "show" -d 'Show one user'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "update" -d 'Change a user\'s name or role'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "deactivate" -d 'Deactivate a user: ends their sessions, API tokens and open invites, stops their container'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "reactivate" -d 'Let a deactivated user log in again'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l page -d 'Page number, from 1' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l limit -d 'Users per page [default: 50, at most 100]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l name -d 'Display name [default: the part of EMAIL before @]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l role -r -f -a "admin\t''
+member\t''"
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from show" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l name -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l role -r -f -a "admin\t''
+member\t''"
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from deactivate" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from deactivate" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from deactivate" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from deactivate" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List users, one page at a time, oldest first'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "invite" -d 'Invite a user by email; prints the one-time invite link (shown only this once)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one user'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a user\'s name or role'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "deactivate" -d 'Deactivate a user: ends their sessions, API tokens and open invites, stops their container'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "reactivate" -d 'Let a deactivated user log in again'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set help" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set help" -f -a "show" -d 'Show a user\'s agent config'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set help" -f -a "set" -d 'Change a user\'s agent config; what is not given keeps its value. A running agent container restarts with the new config'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -l user -d 'Whose agent: a user id, email or breakglass username' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l user -d 'Whose agent: a user id, email or breakglass username' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l primary-model -d 'Primary model as PROVIDER/MODEL (e.g. my-openai/gpt-4o); an empty value removes it' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l fallbacks -d 'Fallback models, comma-separated, in order; an empty value removes them all' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l personality-file -d 'The personality (the agent\'s SOUL.md) from this file; - reads standard input' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l provider -d 'Default provider: the name or id of one of the user\'s providers; an empty value removes it' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l clear-personality -d 'Remove the personality'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a user\'s agent config'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a user\'s agent config; what is not given keeps its value. A running agent container restarts with the new config'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -f -a "ls" -d 'List the system settings, their values and what they do'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -f -a "get" -d 'Print one setting\'s value (a secret prints only whether it is set)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -f -a "set" -d 'Set settings: `KEY VALUE`, or `KEY=VALUE ...` for several of one group at once. A secret is given by its KEY alone and read from a hidden prompt, or from stdin with --value-stdin'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -f -a "unset" -d 'Return settings to their defaults; `oidc` removes the whole OIDC client'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from ls" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from get" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from get" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -l value-stdin -d 'Read the secret setting\'s value from standard input (first line) instead of prompting'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List the system settings, their values and what they do'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one setting\'s value (a secret prints only whether it is set)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set settings: `KEY VALUE`, or `KEY=VALUE ...` for several of one group at once. A secret is given by its KEY alone and read from a hidden prompt, or from stdin with --value-stdin'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Return settings to their defaults; `oidc` removes the whole OIDC client'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -f -a "ls" -d 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -f -a "inspect" -d 'Show one container in detail, including what Docker says about it'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -f -a "start" -d 'Start a container (if it is not running) and wait until it is healthy'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -f -a "stop" -d 'Stop and remove a container; its state volume is kept'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -f -a "restart" -d 'Restart a container with a freshly generated config and token'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -f -a "reap" -d 'Stop every user container idle longer than its idle timeout, now (one reaper pass)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from inspect" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from inspect" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from inspect" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from start" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from start" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from start" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from stop" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from stop" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from stop" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from restart" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from restart" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from restart" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from reap" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from reap" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from reap" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from reap" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show one container in detail, including what Docker says about it'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start a container (if it is not running) and wait until it is healthy'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop and remove a container; its state volume is kept'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "restart" -d 'Restart a container with a freshly generated config and token'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "reap" -d 'Stop every user container idle longer than its idle timeout, now (one reaper pass)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -f -a "add" -d 'Add a system agent and start its container'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -f -a "ls" -d 'List system agents and their containers'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -f -a "rm" -d 'Remove a system agent, its container and its state volume'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l role -d 'What the agent is for (e.g. operations, monitor, scheduler)' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l model -d 'Primary model: provider/model, or a model of --provider' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l provider -d 'Admin-level provider used for a bare model name' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l personality-file -d 'Personality (SOUL.md) from this file' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from ls" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from rm" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from rm" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from rm" -l json -d 'Print machine-readable JSON instead of tables and sentences'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a system agent and start its container'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List system agents and their containers'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove a system agent, its container and its state volume'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin providers users agent-config config containers system-agents help" -f -a "status" -d 'Show the daemon\'s version, uptime, database, onboarding state and counts'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin providers users agent-config config containers system-agents help" -f -a "admin" -d 'Breakglass accounts and the secret key'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin providers users agent-config config containers system-agents help" -f -a "providers" -d 'LLM providers: the admin-level ones system agents use, or a user\'s with --user'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin providers users agent-config config containers system-agents help" -f -a "users" -d 'Users: list, invite, show, update, deactivate, reactivate'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin providers users agent-config config containers system-agents help" -f -a "agent-config" -d 'A user\'s agent: primary model, fallbacks, personality, default provider'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin providers users agent-config config containers system-agents help" -f -a "config" -d 'System settings: WebUI origins, provider URL policy, OIDC'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin providers users agent-config config containers system-agents help" -f -a "containers" -d 'Agent containers: list, inspect, start, stop, restart, reap idle ones'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin providers users agent-config config containers system-agents help" -f -a "system-agents" -d 'Always-on system agents (admin-provisioned, using the admin-level providers)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and not __fish_seen_subcommand_from status admin providers users agent-config config containers system-agents help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "create-breakglass" -d 'Create a breakglass admin (prompts for the password, or reads it with --password-stdin)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "reset-breakglass" -d 'Set a new password for a breakglass admin and end its sessions'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "list-breakglass" -d 'List breakglass admins'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "rotate-key" -d 'Re-encrypt every stored secret under a new key and report how many values moved'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "setup-token" -d 'Issue a new setup token for the WebUI\'s onboarding (replaces the one in mosaicd\'s log)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "ls" -d 'List providers (admin-level ones by default, a user\'s with --user)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "add" -d 'Add a provider; the API key is prompted for (hidden) on a terminal, or read with --api-key-stdin'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "show" -d 'Show one provider and its models'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "update" -d 'Change a provider; what is not given keeps its value'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "rm" -d 'Delete a provider'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "test" -d 'Test the connection: ask the provider for its models with the stored key'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "ls" -d 'List users, one page at a time, oldest first'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "invite" -d 'Invite a user by email; prints the one-time invite link (shown only this once)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "show" -d 'Show one user'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "update" -d 'Change a user\'s name or role'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "deactivate" -d 'Deactivate a user: ends their sessions, API tokens and open invites, stops their container'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "reactivate" -d 'Let a deactivated user log in again'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from agent-config" -f -a "show" -d 'Show a user\'s agent config'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from agent-config" -f -a "set" -d 'Change a user\'s agent config; what is not given keeps its value. A running agent container restarts with the new config'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "ls" -d 'List the system settings, their values and what they do'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value (a secret prints only whether it is set)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Set settings: `KEY VALUE`, or `KEY=VALUE ...` for several of one group at once. A secret is given by its KEY alone and read from a hidden prompt, or from stdin with --value-stdin'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Return settings to their defaults; `oidc` removes the whole OIDC client'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "ls" -d 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "inspect" -d 'Show one container in detail, including what Docker says about it'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "start" -d 'Start a container (if it is not running) and wait until it is healthy'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "stop" -d 'Stop and remove a container; its state volume is kept'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "restart" -d 'Restart a container with a freshly generated config and token'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "reap" -d 'Stop every user container idle longer than its idle timeout, now (one reaper pass)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from system-agents" -f -a "add" -d 'Add a system agent and start its container'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from system-agents" -f -a "ls" -d 'List system agents and their containers'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from system-agents" -f -a "rm" -d 'Remove a system agent, its container and its state volume'

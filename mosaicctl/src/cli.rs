@@ -15,7 +15,8 @@ Exit status:
   5  invalid input
   6  refused (permission denied, protocol version mismatch)
   7  conflict with existing state (e.g. the name is taken)
-  8  a dependency of mosaicd (Docker, the database) is unavailable";
+  8  a dependency of mosaicd (Docker, the database) is unavailable
+  9  a provider connection test ran and did not succeed (the output says why)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,7 +25,8 @@ Exit status:
     about = "Administer a Mosaic daemon (mosaicd) over its admin socket",
     long_about = "Administer a Mosaic daemon (mosaicd) over its local admin socket: breakglass \
 accounts, status, keys. Every command that reads has --json for scripts, and every prompt can be \
-answered with a flag or stdin, so mosaicctl works without a terminal.",
+answered with a flag or stdin, so mosaicctl works without a terminal. Agent containers and \
+system agents are managed with `containers` and `system-agents`.",
     after_long_help = EXIT_STATUS_HELP
 )]
 pub struct Cli {
@@ -51,6 +53,81 @@ pub enum Command {
     /// Breakglass accounts and the secret key
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// LLM providers: the admin-level ones system agents use, or a user's with --user
+    #[command(subcommand)]
+    Providers(ProvidersCommand),
+    /// Users: list, invite, show, update, deactivate, reactivate
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// A user's agent: primary model, fallbacks, personality, default provider
+    #[command(subcommand, name = "agent-config")]
+    AgentConfig(AgentConfigCommand),
+    /// System settings: WebUI origins, provider URL policy, OIDC
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Agent containers: list, inspect, start, stop, restart, reap idle ones
+    #[command(subcommand)]
+    Containers(ContainersCommand),
+    /// Always-on system agents (admin-provisioned, using the admin-level providers)
+    #[command(subcommand, name = "system-agents")]
+    SystemAgents(SystemAgentsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContainersCommand {
+    /// List every user and system container: owner, state, image, uptime, last activity, idle
+    /// timeout, and why and when stopped ones stopped
+    Ls,
+    /// Show one container in detail, including what Docker says about it
+    Inspect(TargetArgs),
+    /// Start a container (if it is not running) and wait until it is healthy
+    Start(TargetArgs),
+    /// Stop and remove a container; its state volume is kept
+    Stop(TargetArgs),
+    /// Restart a container with a freshly generated config and token
+    Restart(TargetArgs),
+    /// Stop every user container idle longer than its idle timeout, now (one reaper pass)
+    Reap,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// A user id, email or breakglass username; system/NAME for a system agent
+    #[arg(value_name = "USER")]
+    pub target: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SystemAgentsCommand {
+    /// Add a system agent and start its container
+    Add(SystemAgentAddArgs),
+    /// List system agents and their containers
+    Ls,
+    /// Remove a system agent, its container and its state volume
+    Rm {
+        /// The system agent's name
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SystemAgentAddArgs {
+    /// Name: lower-case letters, digits and dashes; the container is mosaic-system-NAME
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// What the agent is for (e.g. operations, monitor, scheduler)
+    #[arg(long, default_value = "operations")]
+    pub role: String,
+    /// Primary model: provider/model, or a model of --provider
+    #[arg(long, value_name = "MODEL")]
+    pub model: String,
+    /// Admin-level provider used for a bare model name
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// Personality (SOUL.md) from this file
+    #[arg(long, value_name = "FILE")]
+    pub personality_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,4 +160,251 @@ pub struct RotateKeyArgs {
     /// comes from MOSAIC_SECRET_KEY, otherwise mosaicd generates one and stores it in its key file
     #[arg(long)]
     pub new_key_stdin: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings: providers, users, agent config and system config.
+// ---------------------------------------------------------------------------------------------
+
+/// The provider types of the seed.
+pub const PROVIDER_TYPES: [&str; 5] = ["zai", "openai", "anthropic", "ollama", "custom"];
+
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// List providers (admin-level ones by default, a user's with --user)
+    Ls(OwnerArgs),
+    /// Add a provider; the API key is prompted for (hidden) on a terminal, or read with --api-key-stdin
+    Add(ProviderAddArgs),
+    /// Show one provider and its models
+    Show(ProviderRefArgs),
+    /// Change a provider; what is not given keeps its value
+    Update(ProviderUpdateArgs),
+    /// Delete a provider
+    Rm(ProviderRefArgs),
+    /// Test the connection: ask the provider for its models with the stored key
+    Test(ProviderRefArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OwnerArgs {
+    /// Whose providers: a user id, email or breakglass username [default: the admin-level
+    /// providers, used by system agents]
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderRefArgs {
+    /// The provider's name or id
+    #[arg(value_name = "PROVIDER")]
+    pub provider: String,
+    #[command(flatten)]
+    pub owner: OwnerArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// A model: ID[,name=NAME][,context=TOKENS][,max-tokens=TOKENS][,reasoning][,input=text+image].
+    /// Repeat for each model; together they replace the provider's model list
+    #[arg(long = "model", value_name = "SPEC")]
+    pub models: Vec<String>,
+    /// The models as a JSON array of {"id","name","contextWindow","maxTokens","reasoning","input"}
+    /// objects, like the `models` field of `providers show --json`; - reads standard input
+    #[arg(long, value_name = "FILE", conflicts_with = "models")]
+    pub models_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderAddArgs {
+    /// Name: a lower-case slug, unique per owner; the first half of model references (NAME/MODEL)
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Provider type
+    #[arg(long = "type", value_name = "TYPE", value_parser = PROVIDER_TYPES)]
+    pub kind: String,
+    /// Name shown to people [default: NAME]
+    #[arg(long, value_name = "TEXT")]
+    pub display_name: Option<String>,
+    /// Base URL of the provider's API, e.g. https://api.openai.com/v1 (required for ollama and custom)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// API the provider speaks [default: anthropic-messages for anthropic, else openai-completions]
+    #[arg(long, value_name = "API")]
+    pub api_type: Option<String>,
+    #[command(flatten)]
+    pub models: ModelArgs,
+    /// Read the API key from standard input (first line) instead of prompting
+    #[arg(long)]
+    pub api_key_stdin: bool,
+    /// Save the provider without an API key (no prompt)
+    #[arg(long, conflicts_with = "api_key_stdin")]
+    pub no_api_key: bool,
+    /// Save the provider as inactive
+    #[arg(long)]
+    pub inactive: bool,
+    #[command(flatten)]
+    pub owner: OwnerArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderUpdateArgs {
+    /// The provider's name or id
+    #[arg(value_name = "PROVIDER")]
+    pub provider: String,
+    /// New name
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub display_name: Option<String>,
+    #[arg(long = "type", value_name = "TYPE", value_parser = PROVIDER_TYPES)]
+    pub kind: Option<String>,
+    /// New base URL; an empty value removes it
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long, value_name = "API")]
+    pub api_type: Option<String>,
+    #[command(flatten)]
+    pub models: ModelArgs,
+    /// Read a new API key from standard input (first line)
+    #[arg(long, group = "key")]
+    pub api_key_stdin: bool,
+    /// Prompt (hidden) for a new API key
+    #[arg(long, group = "key")]
+    pub replace_api_key: bool,
+    /// Remove the stored API key
+    #[arg(long, group = "key")]
+    pub clear_api_key: bool,
+    /// Mark the provider active
+    #[arg(long, conflicts_with = "inactive")]
+    pub active: bool,
+    /// Mark the provider inactive
+    #[arg(long)]
+    pub inactive: bool,
+    #[command(flatten)]
+    pub owner: OwnerArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// List users, one page at a time, oldest first
+    Ls(UsersLsArgs),
+    /// Invite a user by email; prints the one-time invite link (shown only this once)
+    Invite(InviteArgs),
+    /// Show one user
+    Show(UserRefArgs),
+    /// Change a user's name or role
+    Update(UserUpdateArgs),
+    /// Deactivate a user: ends their sessions, API tokens and open invites, stops their container
+    Deactivate(UserRefArgs),
+    /// Let a deactivated user log in again
+    Reactivate(UserRefArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UsersLsArgs {
+    /// Page number, from 1
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub page: Option<i64>,
+    /// Users per page [default: 50, at most 100]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+    /// Display name [default: the part of EMAIL before @]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    #[arg(long, value_name = "ROLE", value_parser = ["admin", "member"], default_value = "member")]
+    pub role: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UserRefArgs {
+    /// A user id, email or breakglass username
+    #[arg(value_name = "USER")]
+    pub user: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UserUpdateArgs {
+    /// A user id, email or breakglass username
+    #[arg(value_name = "USER")]
+    pub user: String,
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    #[arg(long, value_name = "ROLE", value_parser = ["admin", "member"])]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentConfigCommand {
+    /// Show a user's agent config
+    Show(AgentUserArgs),
+    /// Change a user's agent config; what is not given keeps its value. A running agent
+    /// container restarts with the new config
+    Set(AgentConfigSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AgentUserArgs {
+    /// Whose agent: a user id, email or breakglass username
+    #[arg(long, value_name = "USER", required = true)]
+    pub user: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentConfigSetArgs {
+    #[command(flatten)]
+    pub user: AgentUserArgs,
+    /// Primary model as PROVIDER/MODEL (e.g. my-openai/gpt-4o); an empty value removes it
+    #[arg(long, value_name = "MODEL")]
+    pub primary_model: Option<String>,
+    /// Fallback models, comma-separated, in order; an empty value removes them all
+    #[arg(long, value_name = "MODELS")]
+    pub fallbacks: Option<String>,
+    /// The personality (the agent's SOUL.md) from this file; - reads standard input
+    #[arg(long, value_name = "FILE", conflicts_with = "clear_personality")]
+    pub personality_file: Option<PathBuf>,
+    /// Remove the personality
+    #[arg(long)]
+    pub clear_personality: bool,
+    /// Default provider: the name or id of one of the user's providers; an empty value removes it
+    #[arg(long, value_name = "PROVIDER")]
+    pub provider: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// List the system settings, their values and what they do
+    Ls {
+        /// Only settings whose name starts with this (e.g. oidc)
+        #[arg(value_name = "PREFIX")]
+        prefix: Option<String>,
+    },
+    /// Print one setting's value (a secret prints only whether it is set)
+    Get {
+        #[arg(value_name = "KEY")]
+        key: String,
+    },
+    /// Set settings: `KEY VALUE`, or `KEY=VALUE ...` for several of one group at once. A secret
+    /// is given by its KEY alone and read from a hidden prompt, or from stdin with --value-stdin
+    Set(ConfigSetArgs),
+    /// Return settings to their defaults; `oidc` removes the whole OIDC client
+    Unset {
+        #[arg(value_name = "KEY", required = true)]
+        keys: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigSetArgs {
+    /// KEY VALUE, or KEY=VALUE pairs (split at the first =); lists are comma-separated
+    #[arg(value_name = "SETTING", required = true)]
+    pub settings: Vec<String>,
+    /// Read the secret setting's value from standard input (first line) instead of prompting
+    #[arg(long)]
+    pub value_stdin: bool,
 }

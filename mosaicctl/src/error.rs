@@ -2,6 +2,9 @@ use mosaic_shared::{ErrorKind, RpcError};
 
 /// Exit code for "mosaicd cannot be reached". The other codes come from [`ErrorKind::exit_code`].
 pub const EXIT_UNREACHABLE: i32 = 3;
+/// Exit code for a provider connection test that ran and did not succeed: the daemon answered,
+/// the provider did not (or refused the key).
+pub const EXIT_TEST_FAILED: i32 = 9;
 
 /// A failure with the exit code it ends the process with and the one line that explains it.
 #[derive(Debug)]

@@ -64,3 +64,56 @@ pub fn required(value: Option<String>, flag: &str, prompt: &str, default: Option
 pub fn prompt_error(e: dialoguer::Error) -> CliError {
     CliError::new(1, format!("prompt failed: {e}"))
 }
+
+/// A secret for `what`: from stdin when `from_stdin`, else typed at a hidden prompt. Without a
+/// terminal the error names `stdin_flag` (and `alternative`, a flag that makes the secret
+/// unnecessary, when there is one). With `optional`, an empty answer at the prompt means none.
+pub fn secret(
+    what: &str,
+    from_stdin: bool,
+    stdin_flag: &str,
+    alternative: Option<&str>,
+    optional: bool,
+) -> CliResult<Option<Sensitive>> {
+    if from_stdin {
+        return read_stdin_line(what).map(Some);
+    }
+    if !stdin_is_terminal() {
+        let or = alternative.map(|a| format!(", or {a}")).unwrap_or_default();
+        return Err(CliError::invalid(format!(
+            "no terminal to prompt for the {what}: pass {stdin_flag} and write it to stdin{or}"
+        )));
+    }
+    let prompt = if optional {
+        format!("{} (input hidden; empty for none)", capitalized(what))
+    } else {
+        format!("{} (input hidden)", capitalized(what))
+    };
+    let value = dialoguer::Password::new()
+        .with_prompt(prompt)
+        .allow_empty_password(optional)
+        .interact()
+        .map_err(prompt_error)?;
+    Ok((!value.is_empty()).then(|| Sensitive::new(value)))
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The whole text of a file, or of standard input for `-`.
+pub fn read_text(path: &std::path::Path, what: &str) -> CliResult<String> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::invalid(format!("cannot read {what} from stdin: {e}")))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError::invalid(format!("cannot read {what} from {}: {e}", path.display())))
+}

@@ -38,12 +38,35 @@ pub fn run(cli: Cli) -> i32 {
 async fn dispatch(cli: Cli) -> CliResult {
     let socket = cli.socket.clone().unwrap_or_else(mosaic_shared::paths::default_socket);
     let timeout = cli.timeout.map(Duration::from_secs).unwrap_or(match &cli.command {
-        Command::Admin(cli::AdminCommand::RotateKey(_)) => SLOW,
+        // A connection test waits for the provider; a change to what an agent runs with restarts
+        // its container, and a deactivation stops it.
+        Command::Providers(
+            cli::ProvidersCommand::Test(_)
+            | cli::ProvidersCommand::Add(_)
+            | cli::ProvidersCommand::Update(_)
+            | cli::ProvidersCommand::Rm(_),
+        )
+        | Command::Users(cli::UsersCommand::Deactivate(_))
+        | Command::AgentConfig(cli::AgentConfigCommand::Set(_)) => SLOW,
+        Command::Admin(cli::AdminCommand::RotateKey(_))
+        | Command::Containers(
+            cli::ContainersCommand::Start(_)
+            | cli::ContainersCommand::Restart(_)
+            | cli::ContainersCommand::Stop(_)
+            | cli::ContainersCommand::Reap,
+        )
+        | Command::SystemAgents(cli::SystemAgentsCommand::Add(_) | cli::SystemAgentsCommand::Rm { .. }) => SLOW,
         _ => QUICK,
     });
     let client = client::connect(&socket, timeout).await?;
     match cli.command {
         Command::Status => commands::status::run(&client, cli.json).await,
         Command::Admin(command) => commands::admin::run(&client, command, cli.json).await,
+        Command::Providers(command) => commands::providers::run(&client, command, cli.json).await,
+        Command::Users(command) => commands::users::run(&client, command, cli.json).await,
+        Command::AgentConfig(command) => commands::agent_config::run(&client, command, cli.json).await,
+        Command::Config(command) => commands::config::run(&client, command, cli.json).await,
+        Command::Containers(command) => commands::containers::run(&client, command, cli.json).await,
+        Command::SystemAgents(command) => commands::system_agents::run(&client, command, cli.json).await,
     }
 }

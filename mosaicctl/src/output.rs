@@ -37,3 +37,27 @@ pub fn duration(seconds: u64) -> String {
         _ => format!("{d}d {h}h"),
     }
 }
+
+/// `2026-11-24T10:22:03.123Z` → `2026-11-24 10:22:03Z`: RFC 3339 without the noise.
+pub fn time(rfc3339: &str) -> String {
+    let (date, rest) = rfc3339.split_once('T').unwrap_or((rfc3339, ""));
+    let clock: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+    if clock.is_empty() {
+        return rfc3339.to_string();
+    }
+    format!("{date} {clock}Z")
+}
+
+/// A spinner on stderr with the elapsed time, for work that takes a while. Hidden when stderr is
+/// not a terminal.
+pub fn spinner(message: String) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .expect("valid template")
+            .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ "),
+    );
+    bar.set_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    bar
+}

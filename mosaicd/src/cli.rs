@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 
@@ -22,7 +23,8 @@ variables, then flags; a later source wins."
 pub struct Args {
     /// TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format,
     /// webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site,
-    /// provider_test_timeout, public_url, oidc_clock_skew, setup_token_ttl).
+    /// provider_test_timeout, docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval,
+    /// reconcile_interval, public_url, oidc_clock_skew, setup_token_ttl).
     #[arg(long, env = "MOSAIC_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -104,6 +106,44 @@ pub struct Args {
     /// [default: 86400, 24 hours]
     #[arg(long, env = "MOSAIC_SETUP_TOKEN_TTL", value_name = "SECONDS")]
     pub setup_token_ttl: Option<u64>,
+
+    /// Docker Engine API address: unix://PATH or tcp://HOST:PORT [default: unix:///var/run/docker.sock]
+    #[arg(long, env = "DOCKER_HOST", value_name = "URL")]
+    pub docker_host: Option<String>,
+
+    /// This daemon's name on the Docker engine: every container, volume and network it creates is
+    /// labelled with it, and it touches no other (lower-case letters, digits, dashes)
+    /// [default: generated at first start and kept in the database]
+    #[arg(long, env = "MOSAIC_INSTANCE", value_name = "NAME")]
+    pub instance: Option<String>,
+
+    /// An extra label for every Docker object this daemon creates; repeatable (the environment
+    /// variable takes a comma-separated list)
+    #[arg(
+        long = "docker-label",
+        env = "MOSAIC_DOCKER_LABELS",
+        value_name = "KEY=VALUE",
+        value_delimiter = ','
+    )]
+    pub docker_labels: Vec<String>,
+
+    /// URL agent containers use to reach mosaicd's internal config endpoint [default: http://INTERNAL_LISTEN]
+    #[arg(long, env = "MOSAIC_AGENT_API_URL", value_name = "URL")]
+    pub agent_api_url: Option<String>,
+
+    /// Address of the internal config endpoint, which only agent containers use
+    /// [default: the agent network's gateway address, port 4001]
+    #[arg(long, env = "MOSAIC_INTERNAL_LISTEN", value_name = "ADDR")]
+    pub internal_listen: Option<SocketAddr>,
+
+    /// How often the reaper looks for idle containers, e.g. 30s, 500ms, 2m [default: 60s]
+    #[arg(long, env = "MOSAIC_REAPER_INTERVAL", value_name = "DURATION", value_parser = parse_duration)]
+    pub reaper_interval: Option<Duration>,
+
+    /// How often containers are reconciled with Docker and system agents restarted if they died
+    /// [default: 30s]
+    #[arg(long, env = "MOSAIC_RECONCILE_INTERVAL", value_name = "DURATION", value_parser = parse_duration)]
+    pub reconcile_interval: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
@@ -122,6 +162,27 @@ impl SameSite {
             SameSite::None => "None",
         }
     }
+}
+
+/// `250ms`, `30s`, `5m`, `1h`; a bare number is seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration {text:?} (examples: 500ms, 30s, 5m)"))?;
+    let duration = match unit {
+        "ms" => Duration::from_millis(n),
+        "" | "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => return Err(format!("invalid duration unit in {text:?} (use ms, s, m or h)")),
+    };
+    if duration.is_zero() {
+        return Err("the duration must not be zero".into());
+    }
+    Ok(duration)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

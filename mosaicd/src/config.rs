@@ -14,6 +14,9 @@ use crate::cli::{Args, LogFormat, SameSite};
 use crate::error::{Error, Result};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
+pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
+pub const DEFAULT_REAPER_INTERVAL: Duration = Duration::from_secs(60);
+pub const DEFAULT_RECONCILE_INTERVAL: Duration = Duration::from_secs(30);
 
 /// A configuration value that must never be printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -46,6 +49,14 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     pub secret_key_file: PathBuf,
     pub log_format: LogFormat,
+    pub docker_host: String,
+    /// `None`: the name kept in the database, generated at first start.
+    pub instance: Option<String>,
+    pub docker_labels: Vec<(String, String)>,
+    pub agent_api_url: Option<String>,
+    pub internal_listen: Option<SocketAddr>,
+    pub reaper_interval: Duration,
+    pub reconcile_interval: Duration,
     pub http: HttpConfig,
 }
 
@@ -120,6 +131,13 @@ struct FileConfig {
     database_url: Option<String>,
     secret_key_file: Option<PathBuf>,
     log_format: Option<LogFormat>,
+    docker_host: Option<String>,
+    instance: Option<String>,
+    docker_labels: Option<Vec<String>>,
+    agent_api_url: Option<String>,
+    internal_listen: Option<SocketAddr>,
+    reaper_interval: Option<String>,
+    reconcile_interval: Option<String>,
     webui_origins: Option<Vec<String>>,
     session_ttl: Option<u64>,
     session_idle_timeout: Option<u64>,
@@ -159,6 +177,33 @@ impl Config {
             .secret_key_file
             .or(file.secret_key_file)
             .unwrap_or_else(|| data_dir.join("secret.key"));
+        let docker_labels = if args.docker_labels.is_empty() {
+            file.docker_labels.unwrap_or_default()
+        } else {
+            args.docker_labels
+        };
+        let docker_labels = docker_labels
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| parse_label(l))
+            .collect::<Result<Vec<_>>>()?;
+        let instance = args.instance.or(file.instance);
+        if let Some(name) = &instance {
+            check_instance(name)?;
+        }
+        let file_duration = |value: Option<String>, key: &str| -> Result<Option<Duration>> {
+            value
+                .map(|v| crate::cli::parse_duration(&v).map_err(|e| Error::Config(format!("config file {key}: {e}"))))
+                .transpose()
+        };
+        let reaper_interval = match args.reaper_interval {
+            Some(d) => d,
+            None => file_duration(file.reaper_interval, "reaper_interval")?.unwrap_or(DEFAULT_REAPER_INTERVAL),
+        };
+        let reconcile_interval = match args.reconcile_interval {
+            Some(d) => d,
+            None => file_duration(file.reconcile_interval, "reconcile_interval")?.unwrap_or(DEFAULT_RECONCILE_INTERVAL),
+        };
         let defaults = HttpConfig::default();
         let seconds = |name: &str, value: Option<u64>, default: Duration| -> Result<Duration> {
             match value {
@@ -227,6 +272,16 @@ impl Config {
             )?,
         };
         Ok(Config {
+            docker_host: args
+                .docker_host
+                .or(file.docker_host)
+                .unwrap_or_else(|| DEFAULT_DOCKER_HOST.to_string()),
+            instance,
+            docker_labels,
+            agent_api_url: args.agent_api_url.or(file.agent_api_url),
+            internal_listen: args.internal_listen.or(file.internal_listen),
+            reaper_interval,
+            reconcile_interval,
             http,
             socket,
             listen,
@@ -237,6 +292,40 @@ impl Config {
             log_format: args.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
             data_dir,
         })
+    }
+}
+
+/// `KEY=VALUE`; keys of Mosaic's own labels are refused (they would confuse reconciliation).
+fn parse_label(text: &str) -> Result<(String, String)> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| Error::Config(format!("docker label {text:?} must have the form KEY=VALUE")))?;
+    let key = key.trim();
+    if key.is_empty() || key.chars().any(|c| c.is_whitespace()) {
+        return Err(Error::Config(format!("docker label {text:?} has an invalid key")));
+    }
+    if key == "mosaic" || key.starts_with("mosaic.") && !key.starts_with("mosaic.test.") {
+        return Err(Error::Config(format!(
+            "docker label {key:?} is reserved for mosaicd's own labels"
+        )));
+    }
+    Ok((key.to_string(), value.to_string()))
+}
+
+/// Instance names label Docker objects and name the agent network (`mosaic-<instance>`).
+pub fn check_instance(name: &str) -> Result<()> {
+    let ok = (1..=32).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Config(format!(
+            "instance name {name:?} must be 1 to 32 lower-case letters, digits and dashes, not starting or ending with a dash"
+        )))
     }
 }
 
@@ -294,6 +383,36 @@ mod tests {
             !printed.contains("hunter2-canary") && !printed.contains("CANARY"),
             "{printed}"
         );
+    }
+
+    #[test]
+    fn docker_settings() {
+        let args = Args::parse_from([
+            "mosaicd",
+            "--docker-label",
+            "mosaic.test.run=r1",
+            "--docker-label",
+            "team=ops",
+            "--instance",
+            "test-1",
+            "--reaper-interval",
+            "250ms",
+        ]);
+        let config = Config::resolve_with_env(args, |_| None).unwrap();
+        assert_eq!(config.docker_host, DEFAULT_DOCKER_HOST);
+        assert_eq!(
+            config.docker_labels,
+            vec![("mosaic.test.run".into(), "r1".into()), ("team".into(), "ops".into())]
+        );
+        assert_eq!(config.instance.as_deref(), Some("test-1"));
+        assert_eq!(config.reaper_interval, Duration::from_millis(250));
+        assert_eq!(config.reconcile_interval, DEFAULT_RECONCILE_INTERVAL);
+
+        let bad = Args::parse_from(["mosaicd", "--docker-label", "mosaic.instance=x"]);
+        assert!(Config::resolve_with_env(bad, |_| None).is_err());
+        let bad = Args::parse_from(["mosaicd", "--instance", "Not_Valid"]);
+        assert!(Config::resolve_with_env(bad, |_| None).is_err());
+        assert!(Args::try_parse_from(["mosaicd", "--reaper-interval", "soon"]).is_err());
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! `mosaicd`, the Mosaic daemon, as a library: `main.rs` parses arguments and calls [`run`].
 
+pub mod agent_config;
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod containers;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod reaper;
 pub mod rpc;
 pub mod secrets;
 pub mod service;
@@ -25,8 +28,43 @@ use crate::secrets::KeySource;
 /// Runs the daemon until `shutdown` resolves, then stops accepting work, removes the socket and
 /// closes the database.
 pub async fn run(config: Config, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
+    let daemon = start(config).await?;
+    shutdown.await;
+    tracing::info!("shutting down");
+    daemon.shutdown().await;
+    Ok(())
+}
+
+/// A started daemon: its state, for tests that drive it in-process, and its tasks.
+pub struct Running {
+    pub app: Arc<App>,
+    /// The HTTP API's address (useful when the configured port was 0).
+    pub http_addr: std::net::SocketAddr,
+    stop_tx: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    http_task: tokio::task::JoinHandle<()>,
+    _lock: nix::fcntl::Flock<std::fs::File>,
+}
+
+impl Running {
+    /// Stops the servers and background work (agent containers keep running), then closes the
+    /// database.
+    pub async fn shutdown(self) {
+        let _ = self.stop_tx.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        // In-flight HTTP requests get a moment to finish; streams are cut after that.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), self.http_task).await;
+        self.app.db.close().await;
+        tracing::info!("mosaicd stopped");
+    }
+}
+
+/// Starts the daemon: socket, database, HTTP API, container manager. Returns once it is ready.
+pub async fn start(config: Config) -> Result<Running> {
     prepare_data_dir(&config.data_dir)?;
-    let _lock = lock_data_dir(&config.data_dir)?;
+    let lock = lock_data_dir(&config.data_dir)?;
     let socket = AdminSocket::bind(&config.socket, config.admin_group.as_deref())?;
 
     let (keyring, generated) = secrets::load(config.secret_key.as_ref().map(|s| s.expose()), &config.secret_key_file)?;
@@ -46,6 +84,11 @@ pub async fn run(config: Config, shutdown: impl std::future::Future<Output = ()>
     let db = store::Db::open(config.database_url.as_ref().map(|s| s.expose()), &config.data_dir).await?;
     tracing::info!(backend = db.backend().name(), location = %db.location(), "database ready");
     let listener = http::bind(config.listen).await?;
+    let http_addr = listener
+        .local_addr()
+        .map_err(|e| Error::io("cannot read the HTTP listener's address", e))?;
+    let mut config = config;
+    config.instance = Some(containers::resolve_instance(&db, config.instance.as_deref()).await?);
     let app = Arc::new(App::new(config, db, keyring));
     app.check_key().await?;
     app.announce_setup_token().await?;
@@ -58,25 +101,53 @@ pub async fn run(config: Config, shutdown: impl std::future::Future<Output = ()>
         }
     };
     let socket_path = socket.path().to_path_buf();
-    let rpc_task = tokio::spawn(socket.serve(app.clone(), stopped()));
+    let mut tasks = vec![tokio::spawn(socket.serve(app.clone(), stopped()))];
     let http_task = tokio::spawn(http::serve(listener, app.clone(), stopped()));
+
+    // The internal config endpoint listens on the agent network, which exists once Docker has
+    // been reached; the container manager hands over the listener then.
+    if let Some(mut listeners) = app.containers.take_internal_listeners() {
+        let (app, stop) = (app.clone(), stopped());
+        let stop_each = stopped.clone();
+        tasks.push(tokio::spawn(async move {
+            tokio::pin!(stop);
+            let mut servers = Vec::new();
+            loop {
+                tokio::select! {
+                    _ = &mut stop => break,
+                    listener = listeners.recv() => match listener {
+                        Some(listener) => match tokio::net::TcpListener::from_std(listener) {
+                            Ok(listener) => servers.push(tokio::spawn(http::internal::serve(listener, app.clone(), stop_each()))),
+                            Err(e) => tracing::error!(error = %e, "cannot serve the internal config endpoint"),
+                        },
+                        None => break,
+                    },
+                }
+            }
+            for server in servers {
+                let _ = server.await;
+            }
+        }));
+    }
+    tasks.push(tokio::spawn(app.containers.clone().supervise(stopped())));
 
     tracing::info!(
         version = mosaic_shared::VERSION,
-        http = %app.config.listen,
+        http = %http_addr,
         socket = %socket_path.display(),
         database = app.db.backend().name(),
+        instance = %app.containers.settings().instance,
+        docker = %app.config.docker_host,
         "mosaicd ready"
     );
-    shutdown.await;
-    tracing::info!("shutting down");
-    let _ = stop_tx.send(true);
-    let _ = rpc_task.await;
-    // In-flight HTTP requests get a moment to finish; streams are cut after that.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), http_task).await;
-    app.db.close().await;
-    tracing::info!("mosaicd stopped");
-    Ok(())
+    Ok(Running {
+        app,
+        http_addr,
+        stop_tx,
+        tasks,
+        http_task,
+        _lock: lock,
+    })
 }
 
 fn prepare_data_dir(dir: &Path) -> Result<()> {

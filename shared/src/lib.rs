@@ -71,4 +71,88 @@ pub trait Admin {
 
     /// Completes onboarding once every step is done or skipped; `Conflict` naming what is left.
     async fn onboarding_complete() -> RpcResult<types::OnboardingStatus>;
+
+    // ---- Settings: providers, users, agent config and system config, sharing the HTTP API's
+    // rules. A USER is a user id, an email or a breakglass username; the daemon resolves it.
+
+    /// A user's providers (`user` given) or the admin-level ones system agents use (`None`).
+    async fn providers_list(user: Option<String>) -> RpcResult<Vec<types::Provider>>;
+
+    /// One provider, by id or name, among that owner's providers.
+    async fn provider_get(user: Option<String>, provider: String) -> RpcResult<types::Provider>;
+
+    async fn provider_create(user: Option<String>, input: types::NewProvider) -> RpcResult<types::Provider>;
+
+    async fn provider_update(
+        user: Option<String>,
+        provider: String,
+        patch: types::ProviderPatch,
+    ) -> RpcResult<types::Provider>;
+
+    async fn provider_delete(user: Option<String>, provider: String) -> RpcResult<()>;
+
+    /// Lists the provider's models with its stored key (slow: use a long deadline).
+    async fn provider_test(user: Option<String>, provider: String) -> RpcResult<types::ConnectionTest>;
+
+    /// One page of users; `None` takes the HTTP API's defaults (page 1, 50 per page).
+    async fn users_list(page: Option<i64>, limit: Option<i64>) -> RpcResult<types::Page<types::AdminUser>>;
+
+    async fn user_get(user: String) -> RpcResult<types::AdminUser>;
+
+    /// Invites a user; the answer carries the one-time invite link.
+    async fn user_invite(request: types::InviteRequest) -> RpcResult<types::Invitation>;
+
+    async fn user_update(user: String, patch: types::UserPatch) -> RpcResult<types::AdminUser>;
+
+    /// Ends the user's access (sessions, tokens, invites) and stops their container.
+    async fn user_deactivate(user: String) -> RpcResult<types::AdminUser>;
+
+    async fn user_reactivate(user: String) -> RpcResult<types::AdminUser>;
+
+    async fn agent_config_get(user: String) -> RpcResult<types::AgentConfig>;
+
+    /// Replaces the user's agent config; `providerId` may be the id or the name of one of the
+    /// user's providers.
+    async fn agent_config_set(user: String, input: types::AgentConfigInput) -> RpcResult<types::AgentConfig>;
+
+    /// Every system setting.
+    async fn config_list() -> RpcResult<Vec<types::ConfigEntry>>;
+
+    async fn config_get(key: String) -> RpcResult<types::ConfigEntry>;
+
+    /// Sets one or more settings of one group (`http.*` and `providers.*`, `oidc.*`, `agent.*`)
+    /// together; answers the changed settings.
+    async fn config_set(changes: Vec<types::ConfigChange>) -> RpcResult<Vec<types::ConfigEntry>>;
+
+    /// Returns settings to their defaults (`oidc` removes the whole OIDC client).
+    async fn config_unset(keys: Vec<String>) -> RpcResult<Vec<types::ConfigEntry>>;
+
+    // ---- Agent containers. A target is a user id, a user's email, a breakglass username,
+    // `user/<id>` or `system/<name>`.
+
+    /// Every user and system container's status.
+    async fn containers_list() -> RpcResult<Vec<types::ContainerStatus>>;
+
+    /// One container's status and what Docker says about it.
+    async fn container_inspect(target: String) -> RpcResult<types::ContainerDetail>;
+
+    /// Starts the container unless it runs; answers once it is healthy (slow: use a long deadline).
+    async fn container_start(target: String) -> RpcResult<types::StartResult>;
+
+    /// Stops and removes the container; its state volume stays.
+    async fn container_stop(target: String) -> RpcResult<types::ContainerStatus>;
+
+    /// Stops and starts the container with a fresh config.
+    async fn container_restart(target: String) -> RpcResult<types::ContainerStatus>;
+
+    /// One reaper pass now: stops every idle user container.
+    async fn containers_reap() -> RpcResult<types::ReapReport>;
+
+    /// Adds an always-on system agent and starts its container.
+    async fn system_agent_add(spec: types::SystemAgentSpec) -> RpcResult<types::SystemAgent>;
+
+    async fn system_agents_list() -> RpcResult<Vec<types::SystemAgent>>;
+
+    /// Removes a system agent, its container and its state volume.
+    async fn system_agent_remove(name: String) -> RpcResult<()>;
 }

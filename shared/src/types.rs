@@ -603,3 +603,153 @@ pub struct OidcProvisioning {
     #[serde(default)]
     pub admin_claim_value: Option<String>,
 }
+
+// ---------------------------------------------------------------------------------------------
+// System configuration as `mosaicctl config` sees it: named settings with a value, a default and
+// a description. Secrets among them are write-only: only whether one is set and a masked hint.
+// ---------------------------------------------------------------------------------------------
+
+/// One system setting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigEntry {
+    /// The setting's name, e.g. `http.webuiOrigins`.
+    pub key: String,
+    /// The value in effect, as JSON (string, number, boolean or list); `null` for a secret and
+    /// for a setting without a value.
+    pub value: serde_json::Value,
+    /// The value in effect when none is stored; `null` when there is none.
+    pub default: serde_json::Value,
+    /// Write-only: the value never leaves the daemon.
+    pub secret: bool,
+    /// For a secret: whether one is stored.
+    pub secret_set: bool,
+    /// For a stored secret: a masked hint (`…a1b2`).
+    pub hint: Option<String>,
+    /// Set by mosaicd's flags or environment; `config set` cannot change it.
+    pub read_only: bool,
+    pub description: String,
+}
+
+/// A new value for one setting, as text (`true`, `30`, `https://a.example,https://b.example`).
+/// The value travels as [`Sensitive`], since some settings are secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConfigChange {
+    pub key: String,
+    pub value: Sensitive,
+}
+
+// ---- Agent containers -------------------------------------------------------------------------
+
+/// One agent container as `containers ls` shows it. Times are RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerStatus {
+    /// `user` or `system`.
+    pub kind: String,
+    /// The user id, or the system agent's name.
+    pub owner: String,
+    /// For people: the user's email (or name), or `system/<name>`.
+    pub owner_label: String,
+    /// The Docker container name (`mosaic-user-<id>`, `mosaic-system-<name>`).
+    pub name: String,
+    /// `running`, `stopped`, `starting` or `error`.
+    pub state: String,
+    pub image: Option<String>,
+    pub started_at: Option<String>,
+    pub uptime_seconds: Option<u64>,
+    pub last_activity_at: Option<String>,
+    /// Seconds since the last activity.
+    pub idle_seconds: Option<u64>,
+    /// User containers only: system containers are always on.
+    pub idle_timeout_min: Option<u64>,
+    /// Requests and streams in flight through mosaicd right now.
+    pub active_requests: u64,
+    /// Why the container last stopped: `idle`, `config_change`, `admin`, `deactivated`, `crash`,
+    /// `start_failed`, `interrupted`, `removed`.
+    pub stop_reason: Option<String>,
+    pub stopped_at: Option<String>,
+    /// The last error, or what is happening now.
+    pub detail: Option<String>,
+    /// Incremented at every start.
+    pub generation: u64,
+}
+
+/// `containers start`: the status, and whether this call started the container (`false`: it was
+/// already running).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartResult {
+    pub started: bool,
+    #[serde(flatten)]
+    pub status: ContainerStatus,
+}
+
+/// `containers inspect`: the status plus what Docker says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerDetail {
+    #[serde(flatten)]
+    pub status: ContainerStatus,
+    pub container_id: Option<String>,
+    pub volume: String,
+    pub network: Option<String>,
+    pub ip_address: Option<String>,
+    pub config_hash: Option<String>,
+    /// Docker's own state word (`running`, `exited`, …), or why it could not be read.
+    pub docker_state: Option<String>,
+    pub exit_code: Option<i64>,
+}
+
+/// What one reaper pass stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReapReport {
+    /// Running user containers looked at.
+    pub checked: u64,
+    pub stopped: Vec<ReapedContainer>,
+    /// Idle containers left running because a request or stream is in flight.
+    pub kept_busy: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReapedContainer {
+    pub owner: String,
+    pub owner_label: String,
+    pub name: String,
+    /// `idle`, or `deactivated` for a container whose user was deactivated.
+    pub reason: String,
+    pub idle_seconds: u64,
+    pub idle_timeout_min: u64,
+}
+
+/// A new system agent: an always-on agent container with the admin-level providers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SystemAgentSpec {
+    /// Lower-case letters, digits and dashes; the container is `mosaic-system-<name>`.
+    pub name: String,
+    /// What it is for, e.g. `operations`, `monitor`, `scheduler`.
+    pub role: String,
+    /// `provider/model`, or a model of the default provider.
+    pub primary_model: String,
+    /// Name of the admin-level provider used for bare model names.
+    pub provider: Option<String>,
+    /// SOUL.md content.
+    pub personality: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemAgent {
+    pub name: String,
+    pub role: String,
+    pub primary_model: String,
+    pub provider: Option<String>,
+    pub has_personality: bool,
+    pub active: bool,
+    pub created_at: String,
+    pub container: ContainerStatus,
+}

@@ -2,6 +2,8 @@
 //! PostgreSQL server, later the test-agent image) are set up once and torn down after the last
 //! test, failed or not.
 
+mod cli;
+mod containers;
 mod docs;
 mod foundation;
 mod http;
@@ -18,7 +20,9 @@ fn main() {
     trials.extend(http::trials());
     trials.extend(onboarding::trials());
     trials.extend(oidc::trials());
+    trials.extend(cli::trials());
     trials.extend(docs::trials());
+    trials.extend(containers::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();

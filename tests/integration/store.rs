@@ -44,6 +44,8 @@ suite!(
     providers_are_scoped_to_their_owner,
     system_config_and_audit,
     transactions_roll_back,
+    container_rows,
+    system_agent_rows_and_internal_auth,
 );
 
 struct Fixture {
@@ -442,4 +444,167 @@ async fn transactions_roll_back(f: &Fixture) {
         system_config::get(&mut f.db().ex(), "x").await.unwrap().unwrap().value,
         "2"
     );
+}
+
+/// The container manager's statements, on both backends.
+async fn container_rows(f: &Fixture) {
+    use mosaicd::store::containers::{self as rows, Kind, Starting};
+    let alice = user(f, "alice@example.test").await;
+    let bob = user(f, "bob@example.test").await;
+    let mut ex = f.db().ex();
+    let row = rows::ensure_user_row(&mut ex, &alice, "mosaic-user-a", 30)
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.generation, row.idle_timeout_min),
+        ("stopped", 0, Some(30))
+    );
+    // Idempotent: the same row comes back.
+    let again = rows::ensure_user_row(&mut ex, &alice, "mosaic-user-a", 45)
+        .await
+        .unwrap();
+    assert_eq!(again.id, row.id);
+    rows::ensure_user_row(&mut ex, &bob, "mosaic-user-b", 30).await.unwrap();
+
+    let starting = Starting {
+        id: &row.id,
+        generation: 1,
+        gateway_token: "enc:v1:x:y",
+        gateway_token_hash: "hash-a",
+        image: "img:1",
+        config_hash: "0123456789abcdef",
+        config_redacted: "{}",
+        idle_timeout_min: 5,
+    };
+    assert!(rows::mark_starting(&mut ex, Kind::User, 0, &starting).await.unwrap());
+    // A second writer that saw generation 0 loses.
+    assert!(!rows::mark_starting(&mut ex, Kind::User, 0, &starting).await.unwrap());
+    let (kind, found) = rows::by_token_hash(&mut ex, "hash-a").await.unwrap().unwrap();
+    assert_eq!((kind, found.owner.as_str()), (Kind::User, alice.as_str()));
+    assert!(rows::by_token_hash(&mut ex, "nope").await.unwrap().is_none());
+    rows::mark_running(&mut ex, Kind::User, &row.id, 1, "cid-1")
+        .await
+        .unwrap();
+    let running = rows::with_status(&mut ex, Kind::User, rows::RUNNING).await.unwrap();
+    assert_eq!(running.len(), 1);
+    assert_eq!(running[0].container_id.as_deref(), Some("cid-1"));
+    assert_eq!(running[0].idle_timeout_min, Some(5));
+    assert_eq!(running[0].generation, 1);
+    rows::touch(&mut ex, &alice, 1_000).await.unwrap();
+    rows::touch(&mut ex, &alice, 500).await.unwrap();
+    let got = rows::get(&mut ex, Kind::User, &alice).await.unwrap().unwrap();
+    assert!(got.last_active_at.unwrap() >= 1_000);
+    rows::mark_adopted(&mut ex, Kind::User, &row.id, "cid-2").await.unwrap();
+    rows::mark_stopped(
+        &mut ex,
+        Kind::User,
+        &row.id,
+        rows::STOPPED,
+        "idle",
+        Some("idle for 60s"),
+    )
+    .await
+    .unwrap();
+    let got = rows::get(&mut ex, Kind::User, &alice).await.unwrap().unwrap();
+    assert_eq!(got.status, "stopped");
+    assert_eq!(got.stop_reason.as_deref(), Some("idle"));
+    assert!(got.gateway_token.is_none() && got.gateway_token_hash.is_none() && got.container_id.is_none());
+    assert!(got.stopped_at.is_some());
+    let owners = rows::user_owners(&mut ex).await.unwrap();
+    assert_eq!(owners.len(), 2);
+    assert!(
+        owners
+            .iter()
+            .any(|(id, email, _)| id == &alice && email.as_deref() == Some("alice@example.test"))
+    );
+    assert_eq!(rows::list(&mut ex, Kind::User).await.unwrap().len(), 2);
+}
+
+async fn system_agent_rows_and_internal_auth(f: &Fixture) {
+    use mosaicd::store::containers::{self as rows, Kind, NewSystemAgent, Starting};
+    let mut ex = f.db().ex();
+    let agent = rows::insert_system_agent(
+        &mut ex,
+        &NewSystemAgent {
+            name: "ops",
+            role: "operations",
+            provider_id: None,
+            primary_model: "shared/big",
+            personality: Some("Watch."),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(agent.is_active);
+    let dup = rows::insert_system_agent(
+        &mut ex,
+        &NewSystemAgent {
+            name: "ops",
+            role: "x",
+            provider_id: None,
+            primary_model: "y",
+            personality: None,
+        },
+    )
+    .await;
+    assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
+    let row = rows::get(&mut ex, Kind::System, "ops").await.unwrap().unwrap();
+    assert_eq!((row.last_active_at, row.idle_timeout_min), (None, None));
+    // A token for the system agent opens its config and nothing else.
+    let token = "system-token-0001";
+    let encrypted = f
+        .app
+        .keyring
+        .encrypt(
+            &Binding::new("system_container", row.id.clone(), "gateway_token"),
+            token,
+        )
+        .unwrap();
+    let hash = mosaicd::containers::token_hash(token);
+    let starting = Starting {
+        id: &row.id,
+        generation: 1,
+        gateway_token: &encrypted,
+        gateway_token_hash: &hash,
+        image: "img:1",
+        config_hash: "h",
+        config_redacted: "{}",
+        idle_timeout_min: 30,
+    };
+    assert!(rows::mark_starting(&mut ex, Kind::System, 0, &starting).await.unwrap());
+    let config = f.app.internal_agent_config("system", "ops", Some(token)).await.unwrap();
+    assert_eq!(config.config["agents"]["defaults"]["model"]["primary"], "shared/big");
+    assert_eq!(config.soul.as_deref(), Some("Watch."));
+    let alice = user(f, "alice@example.test").await;
+    rows::ensure_user_row(&mut ex, &alice, "mosaic-user-a", 30)
+        .await
+        .unwrap();
+    let refused = f.app.internal_agent_config("user", &alice, Some(token)).await;
+    assert!(matches!(refused, Err(Error::Refused(_))), "{refused:?}");
+    let unknown = f.app.internal_agent_config("system", "ops", Some("wrong")).await;
+    assert!(matches!(unknown, Err(Error::Unauthenticated(_))), "{unknown:?}");
+    let missing = f.app.internal_agent_config("system", "nope", Some(token)).await;
+    assert!(matches!(missing, Err(Error::NotFound(_))), "{missing:?}");
+    // Key rotation carries the system gateway token along.
+    let report = f.app.rotate_key(&Actor::System, None).await.unwrap();
+    assert!(report.reencrypted >= 2);
+    let stored = rows::get(&mut ex, Kind::System, "ops")
+        .await
+        .unwrap()
+        .unwrap()
+        .gateway_token
+        .unwrap();
+    assert_eq!(
+        f.app
+            .keyring
+            .decrypt(
+                &Binding::new("system_container", row.id.clone(), "gateway_token"),
+                &stored
+            )
+            .unwrap(),
+        token
+    );
+    assert_eq!(rows::system_agents(&mut ex).await.unwrap().len(), 1);
+    assert!(rows::delete_system_agent(&mut ex, "ops").await.unwrap());
+    assert!(rows::system_agent(&mut ex, "ops").await.unwrap().is_none());
 }

@@ -34,7 +34,7 @@ fn built() -> &'static PathBuf {
             None => "dev".to_string(),
         };
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
+        let status = nested_cargo(&cargo)
             .current_dir(workspace_root())
             .args([
                 "build",
@@ -52,6 +52,27 @@ fn built() -> &'static PathBuf {
         assert!(status.success(), "building mosaicd and mosaicctl failed");
         dir
     })
+}
+
+/// A cargo command without the variables `cargo test` gives the test process
+/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`, …): build scripts such as ring's rerun when they
+/// change, so inheriting them would rebuild half the tree on every test run, alternately with the
+/// outer build.
+pub fn nested_cargo(cargo: &str) -> Command {
+    let mut command = Command::new(cargo);
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        let from_cargo_test = name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || matches!(
+                name,
+                "CARGO_CRATE_NAME" | "CARGO_PRIMARY_PACKAGE" | "CARGO_TARGET_TMPDIR" | "CARGO_BIN_NAME" | "OUT_DIR"
+            );
+        if from_cargo_test {
+            command.env_remove(name);
+        }
+    }
+    command
 }
 
 pub fn mosaicd() -> PathBuf {

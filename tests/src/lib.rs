@@ -6,8 +6,11 @@ pub mod bench;
 pub mod bins;
 pub mod ci;
 pub mod daemon;
+pub mod data;
+pub mod docker;
 pub mod fake_provider;
 pub mod http;
+pub mod inprocess;
 pub mod oidc;
 pub mod postgres;
 pub mod pty;
@@ -20,4 +23,5 @@ pub use trial::trial;
 pub fn teardown() {
     postgres::teardown();
     oidc::teardown();
+    docker::teardown();
 }

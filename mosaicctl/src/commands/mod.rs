@@ -1,4 +1,10 @@
 //! One module per command group. Each command connects, calls, and prints.
 
 pub mod admin;
+pub mod agent_config;
+pub mod config;
+pub mod containers;
+pub mod providers;
 pub mod status;
+pub mod system_agents;
+pub mod users;

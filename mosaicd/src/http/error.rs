@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 
 use serde_json::json;
-use warp::http::header::{ALLOW, HeaderValue, WWW_AUTHENTICATE};
+use warp::http::header::{ALLOW, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use warp::http::{Method, StatusCode};
 use warp::reply::Response;
 use warp::{Rejection, Reply};
@@ -64,6 +64,12 @@ impl ApiError {
             response
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"mosaic\""));
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // Docker or the database is away, or an agent is still starting: worth a retry.
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("5"));
         }
         if !self.allow.is_empty() {
             let allow = self.allow.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");

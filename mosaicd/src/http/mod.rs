@@ -13,6 +13,7 @@ pub mod cors;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod internal;
 pub mod oidc;
 pub mod onboarding;
 pub mod openapi;

@@ -4,13 +4,18 @@
 use std::sync::Arc;
 
 use mosaic_shared::types::{
-    Breakglass, OidcIssuerCheck, OnboardingStatus, RotationReport, SetupToken, SkippableStep, Status,
+    AdminUser, AgentConfig, AgentConfigInput, Breakglass, ConfigChange, ConfigEntry, ConnectionTest, ContainerDetail,
+    ContainerStatus, Invitation, InviteRequest, NewProvider, OidcIssuerCheck, OnboardingStatus, Page, Provider,
+    ProviderPatch, ReapReport, RotationReport, SetupToken, SkippableStep, StartResult, Status, SystemAgent,
+    SystemAgentSpec, UserPatch,
 };
 use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
 
 use super::Peer;
 use crate::app::{Actor, App};
+use crate::service::users::DEFAULT_PAGE_SIZE;
+use crate::store::providers::Owner;
 
 #[derive(Clone)]
 pub struct AdminServer {
@@ -55,6 +60,143 @@ impl Admin for AdminServer {
             .app
             .rotate_key(&self.actor, new_key.as_ref().map(Sensitive::expose))
             .await?)
+    }
+
+    async fn providers_list(self, _: Context, user: Option<String>) -> RpcResult<Vec<Provider>> {
+        let owner = self.app.provider_owner(user.as_deref()).await?;
+        Ok(self.app.list_providers(&owner).await?)
+    }
+
+    async fn provider_get(self, _: Context, user: Option<String>, provider: String) -> RpcResult<Provider> {
+        let owner = self.app.provider_owner(user.as_deref()).await?;
+        let id = self.app.resolve_provider(&owner, &provider).await?;
+        Ok(self.app.get_provider(&owner, &id).await?)
+    }
+
+    async fn provider_create(self, _: Context, user: Option<String>, input: NewProvider) -> RpcResult<Provider> {
+        let owner = self.app.provider_owner(user.as_deref()).await?;
+        Ok(self.app.create_provider(&self.actor, &owner, input).await?)
+    }
+
+    async fn provider_update(
+        self,
+        _: Context,
+        user: Option<String>,
+        provider: String,
+        patch: ProviderPatch,
+    ) -> RpcResult<Provider> {
+        let owner = self.app.provider_owner(user.as_deref()).await?;
+        let id = self.app.resolve_provider(&owner, &provider).await?;
+        Ok(self.app.update_provider(&self.actor, &owner, &id, patch).await?)
+    }
+
+    async fn provider_delete(self, _: Context, user: Option<String>, provider: String) -> RpcResult<()> {
+        let owner = self.app.provider_owner(user.as_deref()).await?;
+        let id = self.app.resolve_provider(&owner, &provider).await?;
+        Ok(self.app.delete_provider(&self.actor, &owner, &id).await?)
+    }
+
+    async fn provider_test(self, _: Context, user: Option<String>, provider: String) -> RpcResult<ConnectionTest> {
+        let owner = self.app.provider_owner(user.as_deref()).await?;
+        let id = self.app.resolve_provider(&owner, &provider).await?;
+        Ok(self.app.test_provider(&owner, &id).await?)
+    }
+
+    async fn users_list(self, _: Context, page: Option<i64>, limit: Option<i64>) -> RpcResult<Page<AdminUser>> {
+        Ok(self
+            .app
+            .list_users(page.unwrap_or(1), limit.unwrap_or(DEFAULT_PAGE_SIZE))
+            .await?)
+    }
+
+    async fn user_get(self, _: Context, user: String) -> RpcResult<AdminUser> {
+        let id = self.app.resolve_user(&user).await?;
+        Ok(self.app.get_user(&id).await?)
+    }
+
+    async fn user_invite(self, _: Context, request: InviteRequest) -> RpcResult<Invitation> {
+        Ok(self.app.invite_user(&self.actor, request).await?)
+    }
+
+    async fn user_update(self, _: Context, user: String, patch: UserPatch) -> RpcResult<AdminUser> {
+        let id = self.app.resolve_user(&user).await?;
+        Ok(self.app.update_user(&self.actor, &id, patch).await?)
+    }
+
+    async fn user_deactivate(self, _: Context, user: String) -> RpcResult<AdminUser> {
+        let id = self.app.resolve_user(&user).await?;
+        Ok(self.app.deactivate_user(&self.actor, &id).await?)
+    }
+
+    async fn user_reactivate(self, _: Context, user: String) -> RpcResult<AdminUser> {
+        let id = self.app.resolve_user(&user).await?;
+        Ok(self.app.reactivate_user(&self.actor, &id).await?)
+    }
+
+    async fn agent_config_get(self, _: Context, user: String) -> RpcResult<AgentConfig> {
+        let id = self.app.resolve_user(&user).await?;
+        Ok(self.app.agent_config(&id).await?)
+    }
+
+    async fn agent_config_set(self, _: Context, user: String, mut input: AgentConfigInput) -> RpcResult<AgentConfig> {
+        let id = self.app.resolve_user(&user).await?;
+        if let Some(provider) = &input.provider_id {
+            let owner = Owner::User(id.clone());
+            input.provider_id = Some(self.app.resolve_provider(&owner, provider).await?);
+        }
+        Ok(self.app.set_agent_config(&self.actor, &id, input).await?)
+    }
+
+    async fn config_list(self, _: Context) -> RpcResult<Vec<ConfigEntry>> {
+        Ok(self.app.config_list().await?)
+    }
+
+    async fn config_get(self, _: Context, key: String) -> RpcResult<ConfigEntry> {
+        Ok(self.app.config_get(&key).await?)
+    }
+
+    async fn config_set(self, _: Context, changes: Vec<ConfigChange>) -> RpcResult<Vec<ConfigEntry>> {
+        Ok(self.app.config_set(&self.actor, changes).await?)
+    }
+
+    async fn config_unset(self, _: Context, keys: Vec<String>) -> RpcResult<Vec<ConfigEntry>> {
+        Ok(self.app.config_unset(&self.actor, keys).await?)
+    }
+
+    async fn containers_list(self, _: Context) -> RpcResult<Vec<ContainerStatus>> {
+        Ok(self.app.containers_list().await?)
+    }
+
+    async fn container_inspect(self, _: Context, target: String) -> RpcResult<ContainerDetail> {
+        Ok(self.app.container_inspect(&target).await?)
+    }
+
+    async fn container_start(self, _: Context, target: String) -> RpcResult<StartResult> {
+        Ok(self.app.container_start(&self.actor, &target).await?)
+    }
+
+    async fn container_stop(self, _: Context, target: String) -> RpcResult<ContainerStatus> {
+        Ok(self.app.container_stop(&self.actor, &target).await?)
+    }
+
+    async fn container_restart(self, _: Context, target: String) -> RpcResult<ContainerStatus> {
+        Ok(self.app.container_restart(&self.actor, &target).await?)
+    }
+
+    async fn containers_reap(self, _: Context) -> RpcResult<ReapReport> {
+        Ok(self.app.containers_reap(&self.actor).await?)
+    }
+
+    async fn system_agent_add(self, _: Context, spec: SystemAgentSpec) -> RpcResult<SystemAgent> {
+        Ok(self.app.system_agent_add(&self.actor, &spec).await?)
+    }
+
+    async fn system_agents_list(self, _: Context) -> RpcResult<Vec<SystemAgent>> {
+        Ok(self.app.system_agents_list().await?)
+    }
+
+    async fn system_agent_remove(self, _: Context, name: String) -> RpcResult<()> {
+        Ok(self.app.system_agent_remove(&self.actor, &name).await?)
     }
 
     async fn onboarding_status(self, _: Context) -> RpcResult<OnboardingStatus> {

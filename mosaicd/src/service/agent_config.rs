@@ -104,11 +104,20 @@ impl App {
     }
 
     /// The one place a change to what an agent is configured with (its providers, its agent
-    /// config) lands: commits the change. (The container manager restarts the owner's running
-    /// container from here once it exists, so the agent picks up the new configuration.)
+    /// config) lands: commits the change, then restarts the owner's running container (for the
+    /// admin-level providers: every running system agent) so the agent picks up the new
+    /// configuration; the state volume is kept. The change stands if the restart fails (Docker
+    /// away): it is logged, and the next start uses the new configuration anyway.
     pub async fn on_agent_config_changed(&self, tx: Tx, owner: &Owner) -> Result<()> {
         tx.commit().await?;
         tracing::debug!(?owner, "agent configuration changed");
+        let restarted = match owner {
+            Owner::User(id) => self.containers.config_changed(id).await,
+            Owner::System => self.containers.system_config_changed().await,
+        };
+        if let Err(e) = restarted {
+            tracing::warn!(?owner, error = %e, "the agent configuration changed but the agent could not be restarted");
+        }
         Ok(())
     }
 }

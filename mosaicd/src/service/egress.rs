@@ -143,7 +143,8 @@ pub fn refusal(what: &str, verdict: &Verdict) -> Option<String> {
         Verdict::Forbidden(why) => Some(format!("{what} is {why}; mosaicd never connects there")),
         Verdict::Private(why) => Some(format!(
             "{what} is {why}; an administrator can allow loopback and private-network provider URLs \
-             (system setting allowPrivateProviderUrls), e.g. for a local Ollama"
+             (system setting allowPrivateProviderUrls; `mosaicctl config set providers.allowPrivateUrls true`), e.g. \
+             for a local Ollama"
         )),
     }
 }

@@ -2,8 +2,11 @@
 //! the HTTP API call these; neither re-implements validation, scoping or auditing.
 
 pub mod agent_config;
+pub mod agent_settings;
 pub mod auth;
 pub mod breakglass;
+pub mod config;
+pub mod containers;
 pub mod egress;
 pub mod keys;
 pub mod oidc;

@@ -134,6 +134,29 @@ fn name_taken(name: &str) -> impl Fn(Error) -> Error + '_ {
 }
 
 impl App {
+    /// Whose providers an admin means: `None` for the admin-level ones, else a user named as
+    /// [`App::resolve_user`] takes it.
+    pub async fn provider_owner(&self, user: Option<&str>) -> Result<Owner> {
+        match user {
+            None => Ok(Owner::System),
+            Some(reference) => Ok(Owner::User(self.resolve_user(reference).await?)),
+        }
+    }
+
+    /// Names one of the owner's providers by id or by name; returns its id. Another owner's
+    /// provider is "not found", like one that does not exist.
+    pub async fn resolve_provider(&self, owner: &Owner, reference: &str) -> Result<String> {
+        let reference = reference.trim();
+        let mut ex = self.db.ex();
+        if let Some(row) = providers::get(&mut ex, owner, reference).await? {
+            return Ok(row.id);
+        }
+        providers::get_by_name(&mut ex, owner, reference)
+            .await?
+            .map(|row| row.id)
+            .ok_or_else(not_found)
+    }
+
     pub async fn list_providers(&self, owner: &Owner) -> Result<Vec<Provider>> {
         providers::list(&mut self.db.ex(), owner)
             .await?

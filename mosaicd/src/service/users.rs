@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::app::{Actor, App};
 use crate::auth::tokens::{self, INVITE_PREFIX};
 use crate::error::{Error, Result};
-use crate::store::{Tx, api_tokens, audit, invites, now_ms, rfc3339, sessions, users};
+use crate::store::{Tx, api_tokens, audit, breakglass, invites, now_ms, rfc3339, sessions, users};
 
 /// The page size when none is asked for (the seed's users page asks for 50).
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
@@ -82,6 +82,26 @@ impl App {
                 limit: limit as u64,
                 total_pages: (total as u64).div_ceil(limit as u64),
             },
+        })
+    }
+
+    /// Names a user the way an admin types one: a user id, an email or a breakglass username.
+    /// Returns the user id.
+    pub async fn resolve_user(&self, reference: &str) -> Result<String> {
+        let reference = reference.trim();
+        let mut ex = self.db.ex();
+        if users::get(&mut ex, reference).await?.is_some() {
+            return Ok(reference.to_string());
+        }
+        let found = if reference.contains('@') {
+            users::by_email(&mut ex, reference).await?.map(|u| u.id)
+        } else {
+            breakglass::by_username(&mut ex, reference).await?.map(|b| b.user_id)
+        };
+        found.ok_or_else(|| {
+            Error::NotFound(format!(
+                "no user {reference:?} (give a user id, an email or a breakglass username)"
+            ))
         })
     }
 
@@ -225,14 +245,24 @@ impl App {
     }
 
     /// The one place a deactivation takes effect: ends the user's sessions and API tokens in the
-    /// deactivating transaction and commits it. (The container manager stops the user's
-    /// container here once it exists.)
+    /// deactivating transaction and commits it, then stops the user's container (reason
+    /// `deactivated`). If Docker is away the reaper stops it later: it stops the containers of
+    /// deactivated users on every pass.
     pub async fn on_user_deactivated(&self, mut tx: Tx, user_id: &str) -> Result<AccessEnded> {
         let ended = AccessEnded {
             sessions: sessions::delete_for_user(&mut tx.ex(), user_id).await?,
             tokens: api_tokens::revoke_all(&mut tx.ex(), user_id, now_ms()).await?,
         };
         tx.commit().await?;
+        let target = crate::containers::AgentRef::User(user_id.to_string());
+        match self
+            .containers
+            .stop(target, crate::containers::StopReason::Deactivated)
+            .await
+        {
+            Ok(()) | Err(Error::NotFound(_)) => {}
+            Err(e) => tracing::warn!(user = %user_id, error = %e, "cannot stop the deactivated user's container yet"),
+        }
         Ok(ended)
     }
 

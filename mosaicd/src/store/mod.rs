@@ -9,6 +9,7 @@ pub mod agent_config;
 pub mod api_tokens;
 pub mod audit;
 pub mod breakglass;
+pub mod containers;
 pub mod counts;
 pub mod invites;
 pub mod oidc_login;

@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use super::{Backend, World};
 
 pub async fn health(backend: Backend) {
+    // Readiness includes the Docker engine.
+    mosaic_tests::docker::require();
     let w = World::start(backend).await;
     assert_eq!(
         w.api.get("/healthz", Auth::None).await.expect(200),
@@ -17,7 +19,7 @@ pub async fn health(backend: Backend) {
     );
     assert_eq!(
         w.api.get("/readyz", Auth::None).await.expect(200),
-        json!({ "ok": true, "checks": { "database": { "ok": true } } })
+        json!({ "ok": true, "checks": { "database": { "ok": true }, "docker": { "ok": true } } })
     );
     w.api
         .call(Method::POST, "/healthz", Auth::None, None)

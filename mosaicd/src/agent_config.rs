@@ -1,0 +1,299 @@
+//! The agent's configuration, generated from the database: `openclaw.json` and the personality
+//! (`SOUL.md`, which OpenClaw reads from the agent workspace, not from the config).
+//!
+//! OpenClaw validates its config strictly: every object is a strict zod object, so one unknown key
+//! stops the gateway. Only keys checked against OpenClaw's schema are emitted (see DESIGN.md):
+//! `gateway.{mode,port,bind,auth.mode,http.endpoints.chatCompletions.enabled}`,
+//! `agents.defaults.{workspace,model.{primary,fallbacks}}` and
+//! `models.{mode,providers.<name>.{baseUrl,apiKey,api,models[{id,name,reasoning,input,cost,
+//! contextWindow,maxTokens}]}}`. Keys that some OpenClaw versions removed (`maxBodyBytes`,
+//! `bedrockDiscovery`, …) are never written. The gateway token is not in the config: the
+//! entrypoint passes it as `OPENCLAW_GATEWAY_TOKEN`.
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::containers::AgentRef;
+use crate::error::{Error, Result};
+use crate::secrets::{Binding, Keyring};
+use crate::store::providers::{Owner, ProviderRow};
+use crate::store::{Db, agent_config, containers, providers, users};
+
+/// The gateway's port inside the container (OpenClaw's default).
+pub const GATEWAY_PORT: u16 = 18789;
+/// OpenClaw's state directory in its image (HOME is /home/node): the state volume's mount point.
+pub const STATE_DIR: &str = "/home/node/.openclaw";
+pub const WORKSPACE_DIR: &str = "/home/node/.openclaw/workspace";
+
+const DEFAULT_CONTEXT_WINDOW: u64 = 128_000;
+const DEFAULT_MAX_TOKENS: u64 = 8_192;
+
+/// A generated configuration.
+pub struct AgentConfig {
+    /// `openclaw.json`, with API keys: only for the container, never stored or logged.
+    pub config: Value,
+    /// The same with API keys masked, fit to store and show.
+    pub redacted: Value,
+    /// Short hash of the full config, for the container's config-hash label.
+    pub hash: String,
+    /// `SOUL.md`, if the agent has a personality.
+    pub soul: Option<String>,
+}
+
+/// Never the keys: `Debug` shows the redacted config.
+impl std::fmt::Debug for AgentConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentConfig")
+            .field("redacted", &self.redacted)
+            .field("hash", &self.hash)
+            .field("soul", &self.soul.as_ref().map(|s| s.len()))
+            .finish()
+    }
+}
+
+/// Where the agent's model settings come from: a user's agent config or a system agent's row.
+struct ModelPrefs {
+    primary: Option<String>,
+    fallbacks: Vec<String>,
+    default_provider: Option<String>,
+    soul: Option<String>,
+}
+
+pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<AgentConfig> {
+    let mut ex = db.ex();
+    let (owner, prefs) = match target {
+        AgentRef::User(user_id) => {
+            users::get(&mut ex, user_id)
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("no user with id {user_id}")))?;
+            let prefs = agent_config::get(&mut ex, user_id).await?.unwrap_or_default();
+            let fallbacks: Vec<String> = serde_json::from_str(&prefs.fallback_models).unwrap_or_default();
+            (
+                Owner::User(user_id.clone()),
+                ModelPrefs {
+                    primary: prefs.primary_model.filter(|m| !m.trim().is_empty()),
+                    fallbacks,
+                    default_provider: prefs.provider_id,
+                    soul: prefs.personality,
+                },
+            )
+        }
+        AgentRef::System(name) => {
+            let agent = containers::system_agent(&mut ex, name)
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("no system agent named {name}")))?;
+            (
+                Owner::System,
+                ModelPrefs {
+                    primary: Some(agent.primary_model).filter(|m| !m.trim().is_empty()),
+                    fallbacks: Vec::new(),
+                    default_provider: agent.provider_id,
+                    soul: agent.personality,
+                },
+            )
+        }
+    };
+    let rows: Vec<ProviderRow> = providers::list(&mut ex, &owner)
+        .await?
+        .into_iter()
+        .filter(|p| p.is_active)
+        .collect();
+
+    let mut providers_json = Map::new();
+    let mut redacted_json = Map::new();
+    for row in &rows {
+        let Some(base_url) = row
+            .base_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .or_else(|| default_base_url(&row.kind).map(str::to_string))
+        else {
+            tracing::warn!(provider = %row.name, kind = %row.kind, "provider has no base URL; left out of the agent config");
+            continue;
+        };
+        let api_key = match &row.api_key {
+            Some(stored) => Some(keyring.decrypt(&Binding::new("llm_provider", row.id.clone(), "api_key"), stored)?),
+            None => None,
+        };
+        let models = models_json(&row.models);
+        let mut entry = Map::new();
+        entry.insert("baseUrl".into(), json!(base_url));
+        if let Some(key) = &api_key {
+            entry.insert("apiKey".into(), json!(key));
+        }
+        entry.insert("api".into(), json!(row.api_type));
+        entry.insert("models".into(), Value::Array(models));
+        let mut masked = entry.clone();
+        if api_key.is_some() {
+            let hint = row.api_key_hint.clone().unwrap_or_else(|| "<redacted>".into());
+            masked.insert("apiKey".into(), json!(hint));
+        }
+        providers_json.insert(row.name.clone(), Value::Object(entry));
+        redacted_json.insert(row.name.clone(), Value::Object(masked));
+    }
+
+    let default_provider = prefs
+        .default_provider
+        .as_ref()
+        .and_then(|id| rows.iter().find(|r| &r.id == id))
+        .map(|r| r.name.clone());
+    let primary = prefs
+        .primary
+        .as_deref()
+        .map(|m| qualify(m, default_provider.as_deref()))
+        .or_else(|| first_model(&rows, default_provider.as_deref()));
+    let fallbacks: Vec<String> = prefs
+        .fallbacks
+        .iter()
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| qualify(m, default_provider.as_deref()))
+        .collect();
+
+    let build = |providers: Map<String, Value>| {
+        let mut model = Map::new();
+        if let Some(primary) = &primary {
+            model.insert("primary".into(), json!(primary));
+        }
+        model.insert("fallbacks".into(), json!(fallbacks));
+        json!({
+            "gateway": {
+                "mode": "local",
+                "port": GATEWAY_PORT,
+                "bind": "lan",
+                "auth": { "mode": "token" },
+                "http": { "endpoints": { "chatCompletions": { "enabled": true } } }
+            },
+            "agents": {
+                "defaults": {
+                    "workspace": WORKSPACE_DIR,
+                    "model": Value::Object(model)
+                }
+            },
+            "models": {
+                "mode": "merge",
+                "providers": Value::Object(providers)
+            }
+        })
+    };
+    let config = build(providers_json);
+    let redacted = build(redacted_json);
+    let digest = Sha256::digest(serde_json::to_vec(&config).expect("JSON serializes"));
+    Ok(AgentConfig {
+        hash: hex::encode(&digest[..8]),
+        config,
+        redacted,
+        soul: prefs.soul.filter(|s| !s.trim().is_empty()),
+    })
+}
+
+/// Base URLs for provider types that have a well-known one. Ollama and custom providers must
+/// name theirs (inside a container, `localhost` is the container itself).
+fn default_base_url(kind: &str) -> Option<&'static str> {
+    match kind {
+        "openai" => Some("https://api.openai.com/v1"),
+        "anthropic" => Some("https://api.anthropic.com"),
+        "zai" => Some("https://api.z.ai/api/paas/v4"),
+        _ => None,
+    }
+}
+
+/// A model reference is `provider/model`; a bare model id is taken from the default provider.
+fn qualify(model: &str, default_provider: Option<&str>) -> String {
+    let model = model.trim();
+    match default_provider {
+        Some(provider) if !model.contains('/') => format!("{provider}/{model}"),
+        _ => model.to_string(),
+    }
+}
+
+/// With no primary model chosen: the default provider's first model, else the first provider's.
+fn first_model(rows: &[ProviderRow], default_provider: Option<&str>) -> Option<String> {
+    let ordered = rows
+        .iter()
+        .filter(|r| Some(r.name.as_str()) == default_provider)
+        .chain(rows.iter());
+    for row in ordered {
+        if let Some(id) = models_json(&row.models)
+            .first()
+            .and_then(|m| m.get("id"))
+            .and_then(Value::as_str)
+        {
+            return Some(format!("{}/{id}", row.name));
+        }
+    }
+    None
+}
+
+/// The provider's stored model list (`[{id, name, contextWindow, maxTokens, …}]`) in OpenClaw's
+/// model-definition shape, every field present (OpenClaw's own type marks them required).
+/// Entries without an id are skipped.
+fn models_json(stored: &str) -> Vec<Value> {
+    let parsed: Vec<Value> = serde_json::from_str(stored).unwrap_or_default();
+    parsed
+        .iter()
+        .filter_map(|m| {
+            let id = m
+                .get("id")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())?;
+            let name = m
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(id);
+            let positive =
+                |key: &str, default: u64| m.get(key).and_then(Value::as_u64).filter(|n| *n > 0).unwrap_or(default);
+            let input: Vec<&str> = m
+                .get("input")
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .filter(|s| matches!(*s, "text" | "image"))
+                        .collect()
+                })
+                .filter(|v: &Vec<&str>| !v.is_empty())
+                .unwrap_or_else(|| vec!["text"]);
+            Some(json!({
+                "id": id,
+                "name": name,
+                "reasoning": m.get("reasoning").and_then(Value::as_bool).unwrap_or(false),
+                "input": input,
+                "cost": { "input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0 },
+                "contextWindow": positive("contextWindow", DEFAULT_CONTEXT_WINDOW),
+                "maxTokens": positive("maxTokens", DEFAULT_MAX_TOKENS),
+            }))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_definitions_have_every_field() {
+        let models = models_json(
+            r#"[{"id":"glm-5","contextWindow":200000},{"name":"no id"},{"id":"x","name":"X","input":["image","video"]}]"#,
+        );
+        assert_eq!(models.len(), 2);
+        assert_eq!(
+            models[0],
+            json!({"id":"glm-5","name":"glm-5","reasoning":false,"input":["text"],
+                   "cost":{"input":0,"output":0,"cacheRead":0,"cacheWrite":0},
+                   "contextWindow":200000,"maxTokens":8192})
+        );
+        assert_eq!(models[1]["input"], json!(["image"]));
+        assert!(models_json("not json").is_empty());
+    }
+
+    #[test]
+    fn model_references_are_qualified() {
+        assert_eq!(qualify("glm-5", Some("zai")), "zai/glm-5");
+        assert_eq!(qualify("openai/gpt-5", Some("zai")), "openai/gpt-5");
+        assert_eq!(qualify("glm-5", None), "glm-5");
+    }
+}

@@ -1,0 +1,548 @@
+//! The Docker Engine, through bollard: only the calls the container manager needs, each bounded by a
+//! timeout and each failure turned into a [`DockerError`] that says what it means for Mosaic.
+//!
+//! The client is made on first use and kept: over a Unix socket bollard opens a connection per
+//! request, so a kept client works again as soon as the engine is back. The API version is
+//! negotiated with the engine (bollard 0.21 speaks 1.53; Docker 20.10 speaks 1.41).
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use bollard::Docker;
+use bollard::errors::Error as BollardError;
+use bollard::models::{ContainerCreateBody, ContainerSummary, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, CreateImageOptionsBuilder, InspectContainerOptions, ListContainersOptionsBuilder,
+    ListNetworksOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder, RemoveVolumeOptions,
+    StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+};
+use futures::StreamExt;
+
+use crate::error::Error;
+
+/// How long one ordinary API call may take before the engine counts as unresponsive.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connecting and negotiating the API version: a live engine answers at once.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Pulling an image can take long on a slow link.
+const PULL_TIMEOUT: Duration = Duration::from_secs(600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DockerError {
+    #[error("Docker engine unreachable at {host}: {cause}")]
+    Unreachable { host: String, cause: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Docker engine error (HTTP {status}): {message}")]
+    Api { status: u16, message: String },
+}
+
+impl From<DockerError> for Error {
+    fn from(e: DockerError) -> Self {
+        match e {
+            DockerError::Unreachable { .. } => Error::Unavailable(e.to_string()),
+            DockerError::NotFound(m) => Error::NotFound(m),
+            DockerError::Conflict(m) => Error::Conflict(m),
+            DockerError::Api { .. } => Error::Unavailable(e.to_string()),
+        }
+    }
+}
+
+pub type DResult<T> = std::result::Result<T, DockerError>;
+
+/// What the manager needs to know about one container.
+#[derive(Debug, Clone)]
+pub struct ContainerInfo {
+    pub id: String,
+    pub name: String,
+    pub running: bool,
+    /// Docker's state word: created, running, exited, dead, …
+    pub state: String,
+    pub exit_code: Option<i64>,
+    pub oom_killed: bool,
+    pub error: Option<String>,
+    pub labels: HashMap<String, String>,
+    /// Address on the given network, when attached and running.
+    pub ip: Option<Ipv4Addr>,
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NetworkInfo {
+    pub id: String,
+    pub name: String,
+    pub gateway: Ipv4Addr,
+    pub subnet: Option<String>,
+}
+
+/// The engine at one address.
+pub struct DockerClient {
+    host: String,
+    client: tokio::sync::Mutex<Option<Docker>>,
+    /// Set while the engine is unreachable: calls then get the short connect timeout instead of
+    /// the full one, so an outage answers fast even where connecting hangs (a TCP host whose
+    /// packets are dropped).
+    down: std::sync::atomic::AtomicBool,
+}
+
+impl DockerClient {
+    pub fn new(host: &str) -> DockerClient {
+        DockerClient {
+            host: host.to_string(),
+            client: tokio::sync::Mutex::new(None),
+            down: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    fn unreachable(&self, cause: impl std::fmt::Display) -> DockerError {
+        DockerError::Unreachable {
+            host: self.host.clone(),
+            cause: cause.to_string(),
+        }
+    }
+
+    /// The connected client, connecting (and negotiating the API version) if needed.
+    async fn client(&self) -> DResult<Docker> {
+        let mut cached = self.client.lock().await;
+        if let Some(docker) = cached.as_ref() {
+            return Ok(docker.clone());
+        }
+        let docker = if let Some(path) = self.host.strip_prefix("unix://") {
+            Docker::connect_with_unix(path, CALL_TIMEOUT.as_secs(), bollard::API_DEFAULT_VERSION)
+        } else if self.host.starts_with("tcp://") || self.host.starts_with("http://") {
+            Docker::connect_with_http(&self.host, CALL_TIMEOUT.as_secs(), bollard::API_DEFAULT_VERSION)
+        } else {
+            return Err(self.unreachable("unsupported address (expected unix://PATH or tcp://HOST:PORT)"));
+        }
+        .map_err(|e| self.unreachable(chain(&e)))?;
+        let docker = tokio::time::timeout(CONNECT_TIMEOUT, docker.negotiate_version())
+            .await
+            .map_err(|_| self.unreachable(format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
+            .map_err(|e| self.unreachable(chain(&e)))?;
+        let version = docker.client_version();
+        tracing::info!(docker = %self.host, api = %format!("{}.{}", version.major_version, version.minor_version), "connected to the Docker engine");
+        *cached = Some(docker.clone());
+        Ok(docker)
+    }
+
+    /// Runs one call with a deadline and translates its failure.
+    async fn call<T>(
+        &self,
+        what: &str,
+        limit: Duration,
+        fut: impl std::future::Future<Output = Result<T, BollardError>>,
+    ) -> DResult<T> {
+        use std::sync::atomic::Ordering;
+        let limit = if self.down.load(Ordering::Relaxed) {
+            limit.min(CONNECT_TIMEOUT)
+        } else {
+            limit
+        };
+        let result = match tokio::time::timeout(limit, fut).await {
+            Err(_) => Err(self.unreachable(format!("{what}: no answer within {}s", limit.as_secs()))),
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(self.translate(what, e)),
+        };
+        let unreachable = matches!(result, Err(DockerError::Unreachable { .. }));
+        self.down.store(unreachable, Ordering::Relaxed);
+        result
+    }
+
+    fn translate(&self, what: &str, e: BollardError) -> DockerError {
+        match e {
+            BollardError::DockerResponseServerError { status_code, message } => match status_code {
+                404 => DockerError::NotFound(message),
+                409 => DockerError::Conflict(message),
+                _ => DockerError::Api {
+                    status: status_code,
+                    message: format!("{what}: {message}"),
+                },
+            },
+            BollardError::JsonDataError { .. } | BollardError::JsonSerdeError { .. } => DockerError::Api {
+                status: 200,
+                message: format!("{what}: unexpected answer: {e}"),
+            },
+            other => self.unreachable(chain(&other)),
+        }
+    }
+
+    pub async fn ping(&self) -> DResult<()> {
+        let docker = self.client().await?;
+        self.call("ping", CONNECT_TIMEOUT, docker.ping()).await.map(|_| ())
+    }
+
+    /// The engine's version, for logs and `inspect`.
+    pub async fn version(&self) -> DResult<String> {
+        let docker = self.client().await?;
+        let v = self.call("version", CONNECT_TIMEOUT, docker.version()).await?;
+        Ok(format!(
+            "{} (API {})",
+            v.version.unwrap_or_default(),
+            v.api_version.unwrap_or_default()
+        ))
+    }
+
+    /// Finds the network named `name`, or creates it: a bridge with inter-container
+    /// communication disabled, so containers reach the host and the internet but not each other.
+    pub async fn ensure_network(&self, name: &str, labels: &HashMap<String, String>) -> DResult<NetworkInfo> {
+        let docker = self.client().await?;
+        if let Some(found) = self.find_network(&docker, name).await? {
+            return Ok(found);
+        }
+        let request = NetworkCreateRequest {
+            name: name.to_string(),
+            driver: Some("bridge".into()),
+            internal: Some(false),
+            attachable: Some(false),
+            options: Some(HashMap::from([(
+                "com.docker.network.bridge.enable_icc".to_string(),
+                "false".to_string(),
+            )])),
+            labels: Some(labels.clone()),
+            ..Default::default()
+        };
+        self.call("create network", CALL_TIMEOUT, docker.create_network(request))
+            .await?;
+        tracing::info!(
+            network = name,
+            "created the agent network (inter-container traffic disabled)"
+        );
+        self.find_network(&docker, name)
+            .await?
+            .ok_or_else(|| DockerError::NotFound(format!("network {name} vanished after creation")))
+    }
+
+    async fn find_network(&self, docker: &Docker, name: &str) -> DResult<Option<NetworkInfo>> {
+        let filters = HashMap::from([("name", vec![name])]);
+        let options = ListNetworksOptionsBuilder::new().filters(&filters).build();
+        let mut found: Vec<_> = self
+            .call("list networks", CALL_TIMEOUT, docker.list_networks(Some(options)))
+            .await?
+            .into_iter()
+            // The name filter matches substrings.
+            .filter(|n| n.name.as_deref() == Some(name))
+            .collect();
+        // Older engines allow duplicate names; the oldest wins and the others are removed.
+        found.sort_by_key(|n| n.created.clone().map(|c| format!("{c:?}")));
+        let Some(network) = found.first().cloned() else {
+            return Ok(None);
+        };
+        for extra in found.iter().skip(1) {
+            if let Some(id) = &extra.id {
+                tracing::warn!(network = name, id, "removing a duplicate agent network");
+                let _ = self
+                    .call("remove network", CALL_TIMEOUT, docker.remove_network(id))
+                    .await;
+            }
+        }
+        let config = network.ipam.and_then(|i| i.config).unwrap_or_default();
+        let ipv4 = config
+            .iter()
+            .find(|c| c.gateway.as_deref().is_some_and(|g| g.parse::<Ipv4Addr>().is_ok()));
+        let Some(ipv4) = ipv4 else {
+            return Err(DockerError::Api {
+                status: 200,
+                message: format!("network {name} has no IPv4 gateway"),
+            });
+        };
+        Ok(Some(NetworkInfo {
+            id: network.id.unwrap_or_default(),
+            name: name.to_string(),
+            gateway: ipv4
+                .gateway
+                .as_deref()
+                .unwrap_or_default()
+                .parse()
+                .expect("checked above"),
+            subnet: ipv4.subnet.clone(),
+        }))
+    }
+
+    /// Creates the named volume if it does not exist (creating an existing volume is a no-op in
+    /// Docker, which keeps the data).
+    pub async fn ensure_volume(&self, name: &str, labels: &HashMap<String, String>) -> DResult<()> {
+        let docker = self.client().await?;
+        let request = VolumeCreateRequest {
+            name: Some(name.to_string()),
+            driver: Some("local".into()),
+            labels: Some(labels.clone()),
+            ..Default::default()
+        };
+        self.call("create volume", CALL_TIMEOUT, docker.create_volume(request))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn remove_volume(&self, name: &str) -> DResult<()> {
+        let docker = self.client().await?;
+        match self
+            .call(
+                "remove volume",
+                CALL_TIMEOUT,
+                docker.remove_volume(name, None::<RemoveVolumeOptions>),
+            )
+            .await
+        {
+            Ok(()) | Err(DockerError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The container named or identified `name`, if it exists; its address on `network`.
+    pub async fn inspect(&self, name: &str, network: &str) -> DResult<Option<ContainerInfo>> {
+        let docker = self.client().await?;
+        let found = self
+            .call(
+                "inspect container",
+                CALL_TIMEOUT,
+                docker.inspect_container(name, None::<InspectContainerOptions>),
+            )
+            .await;
+        let c = match found {
+            Ok(c) => c,
+            Err(DockerError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let state = c.state.unwrap_or_default();
+        let ip = c
+            .network_settings
+            .and_then(|n| n.networks)
+            .and_then(|mut n| n.remove(network))
+            .and_then(|e| e.ip_address)
+            .and_then(|ip| ip.parse().ok());
+        let config = c.config.unwrap_or_default();
+        Ok(Some(ContainerInfo {
+            id: c.id.unwrap_or_default(),
+            name: c.name.unwrap_or_default().trim_start_matches('/').to_string(),
+            running: state.running.unwrap_or(false),
+            state: state.status.map(|s| s.to_string()).unwrap_or_default(),
+            exit_code: state.exit_code,
+            oom_killed: state.oom_killed.unwrap_or(false),
+            error: state.error.filter(|e| !e.is_empty()),
+            labels: config.labels.unwrap_or_default(),
+            ip,
+            image: config.image,
+        }))
+    }
+
+    /// Every container (running or not) carrying `label=value`.
+    pub async fn list_labelled(&self, label: &str, value: &str, network: &str) -> DResult<Vec<ContainerInfo>> {
+        let docker = self.client().await?;
+        let filter = format!("{label}={value}");
+        let filters = HashMap::from([("label", vec![filter.as_str()])]);
+        let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
+        let list = self
+            .call("list containers", CALL_TIMEOUT, docker.list_containers(Some(options)))
+            .await?;
+        Ok(list.into_iter().map(|c| summary_info(c, network)).collect())
+    }
+
+    /// Creates a container; a missing image is pulled once first.
+    pub async fn create(&self, name: &str, body: ContainerCreateBody) -> DResult<String> {
+        let docker = self.client().await?;
+        let options = CreateContainerOptionsBuilder::new().name(name).build();
+        let created = self
+            .call(
+                "create container",
+                CALL_TIMEOUT,
+                docker.create_container(Some(options.clone()), body.clone()),
+            )
+            .await;
+        let created = match created {
+            Err(DockerError::NotFound(message)) if message.to_lowercase().contains("image") => {
+                let image = body.image.clone().unwrap_or_default();
+                self.pull(&docker, &image).await?;
+                self.call(
+                    "create container",
+                    CALL_TIMEOUT,
+                    docker.create_container(Some(options), body),
+                )
+                .await?
+            }
+            other => other?,
+        };
+        Ok(created.id)
+    }
+
+    async fn pull(&self, docker: &Docker, image: &str) -> DResult<()> {
+        tracing::info!(image, "agent image not present; pulling it");
+        let (repo, tag) = split_image(image);
+        let options = CreateImageOptionsBuilder::new().from_image(repo).tag(tag).build();
+        let pulling = async {
+            let mut stream = docker.create_image(Some(options), None, None);
+            while let Some(item) = stream.next().await {
+                item?;
+            }
+            Ok::<_, BollardError>(())
+        };
+        match tokio::time::timeout(PULL_TIMEOUT, pulling).await {
+            Ok(Ok(())) => {
+                tracing::info!(image, "pulled the agent image");
+                Ok(())
+            }
+            Ok(Err(e)) => Err(DockerError::NotFound(format!(
+                "agent image {image} is not on the Docker engine and pulling it failed: {}",
+                match self.translate("pull", e) {
+                    DockerError::NotFound(m) | DockerError::Conflict(m) => m,
+                    other => other.to_string(),
+                }
+            ))),
+            Err(_) => Err(DockerError::NotFound(format!(
+                "agent image {image} is not on the Docker engine and pulling it took longer than {}s",
+                PULL_TIMEOUT.as_secs()
+            ))),
+        }
+    }
+
+    /// Extracts a tar archive into a container (which may be created but not started).
+    pub async fn upload(&self, id: &str, path: &str, tar: Vec<u8>) -> DResult<()> {
+        let docker = self.client().await?;
+        let options = UploadToContainerOptionsBuilder::new().path(path).build();
+        self.call(
+            "upload into container",
+            CALL_TIMEOUT,
+            docker.upload_to_container(id, Some(options), bollard::body_full(tar.into())),
+        )
+        .await
+    }
+
+    pub async fn start(&self, id: &str) -> DResult<()> {
+        let docker = self.client().await?;
+        self.call("start container", CALL_TIMEOUT, docker.start_container(id, None))
+            .await
+    }
+
+    /// Stops a container (SIGTERM, then SIGKILL after `grace`); an absent or already stopped
+    /// container is fine.
+    pub async fn stop(&self, id: &str, grace: Duration) -> DResult<()> {
+        let docker = self.client().await?;
+        let options = StopContainerOptionsBuilder::new().t(grace.as_secs() as i32).build();
+        match self
+            .call(
+                "stop container",
+                grace + CALL_TIMEOUT,
+                docker.stop_container(id, Some(options)),
+            )
+            .await
+        {
+            Ok(()) | Err(DockerError::NotFound(_)) => Ok(()),
+            // 304: already stopped.
+            Err(DockerError::Api { status: 304, .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes a container, killing it if it runs; an absent container is fine.
+    pub async fn remove(&self, id: &str) -> DResult<()> {
+        let docker = self.client().await?;
+        let options = RemoveContainerOptionsBuilder::new().force(true).build();
+        match self
+            .call(
+                "remove container",
+                CALL_TIMEOUT,
+                docker.remove_container(id, Some(options)),
+            )
+            .await
+        {
+            Ok(()) | Err(DockerError::NotFound(_)) => Ok(()),
+            // 409 "removal already in progress": someone else is removing it.
+            Err(DockerError::Conflict(m)) if m.contains("already in progress") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The last `lines` lines of a container's output, for error messages.
+    pub async fn logs_tail(&self, id: &str, lines: usize) -> DResult<String> {
+        let docker = self.client().await?;
+        let options = LogsOptionsBuilder::new()
+            .stdout(true)
+            .stderr(true)
+            .tail(&lines.to_string())
+            .build();
+        let collect = async {
+            let mut out = String::new();
+            let mut stream = docker.logs(id, Some(options));
+            while let Some(chunk) = stream.next().await {
+                out.push_str(&chunk?.to_string());
+            }
+            Ok::<_, BollardError>(out)
+        };
+        self.call("container logs", CALL_TIMEOUT, collect).await
+    }
+}
+
+fn summary_info(c: ContainerSummary, network: &str) -> ContainerInfo {
+    let state = c.state.map(|s| s.to_string()).unwrap_or_default();
+    let ip = c
+        .network_settings
+        .and_then(|n| n.networks)
+        .and_then(|mut n| n.remove(network))
+        .and_then(|e| e.ip_address)
+        .and_then(|ip| ip.parse().ok());
+    ContainerInfo {
+        id: c.id.unwrap_or_default(),
+        name: c
+            .names
+            .and_then(|n| n.into_iter().next())
+            .unwrap_or_default()
+            .trim_start_matches('/')
+            .to_string(),
+        running: state == "running",
+        state,
+        exit_code: None,
+        oom_killed: false,
+        error: None,
+        labels: c.labels.unwrap_or_default(),
+        ip,
+        image: c.image,
+    }
+}
+
+/// `registry:5000/name:tag` → (`registry:5000/name`, `tag`); no tag means `latest`. A digest
+/// reference is passed whole.
+fn split_image(image: &str) -> (&str, &str) {
+    if image.contains('@') {
+        return (image, "");
+    }
+    match image.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => (repo, tag),
+        _ => (image, "latest"),
+    }
+}
+
+/// An error and its causes on one line: bollard's own messages rarely say what failed.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_image_references() {
+        assert_eq!(
+            split_image("ghcr.io/openclaw/openclaw:latest"),
+            ("ghcr.io/openclaw/openclaw", "latest")
+        );
+        assert_eq!(split_image("localhost:5000/agent"), ("localhost:5000/agent", "latest"));
+        assert_eq!(split_image("agent:1.2"), ("agent", "1.2"));
+        assert_eq!(split_image("agent@sha256:abc"), ("agent@sha256:abc", ""));
+    }
+}

@@ -1,0 +1,345 @@
+//! Reconciliation: making the database and Docker agree, at startup and periodically.
+//!
+//! Docker is the truth about what runs; the database is the truth about what should exist.
+//! Only containers labelled with this daemon's instance are looked at. For each of them:
+//! - no row for its owner: an orphan, removed;
+//! - running, of the row's current generation, and the row holds a token: adopted (the row says
+//!   running, this process learns its address and token);
+//! - running but its row says `starting` with no start in progress here: mosaicd died during the
+//!   start; removed, the row says `stopped` (interrupted) and the next request starts it afresh;
+//! - running but of another generation: stale, removed;
+//! - not running: removed (containers never stay stopped); if its row said running, the row now
+//!   says `stopped` with reason `crash`.
+//!
+//! Rows that say running or starting without any container get `stopped` (crash or interrupted).
+//! A container whose start, stop or restart is in progress in this process is skipped (its
+//! operation lock is held); the next pass looks again.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::json;
+
+use super::docker::ContainerInfo;
+use super::spec::{LABEL_GENERATION, LABEL_INSTANCE, LABEL_KIND, LABEL_OWNER};
+use super::{AgentRef, ContainerManager, Inner, Live, Metrics, StopReason};
+use crate::app::Actor;
+use crate::config::Secret;
+use crate::error::Result;
+use crate::secrets::Binding;
+use crate::store::containers::{self as rows, ContainerRow, Kind, RUNNING, STARTING, STOPPED};
+
+/// What one reconciliation pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReconcileReport {
+    pub adopted: Vec<String>,
+    pub removed: Vec<String>,
+    /// Rows set to stopped because their container was gone or dead.
+    pub marked_stopped: Vec<String>,
+    /// Skipped because an operation on them was in progress.
+    pub busy: Vec<String>,
+}
+
+impl ContainerManager {
+    /// One reconciliation pass. Fails only if Docker or the database cannot be reached.
+    pub async fn reconcile(&self) -> Result<ReconcileReport> {
+        self.inner.reconcile().await
+    }
+}
+
+impl Inner {
+    async fn reconcile(&self) -> Result<ReconcileReport> {
+        let network = self.network_name();
+        let mut report = ReconcileReport::default();
+        let found = self
+            .docker
+            .list_labelled(LABEL_INSTANCE, &self.settings.instance, &network)
+            .await?;
+        let mut rows_by_target: HashMap<AgentRef, ContainerRow> = HashMap::new();
+        for kind in [Kind::User, Kind::System] {
+            for row in rows::list(&mut self.db.ex(), kind).await? {
+                rows_by_target.insert(AgentRef::new(kind, row.owner.clone()), row);
+            }
+        }
+
+        let mut seen: HashSet<AgentRef> = HashSet::new();
+        for listed in found {
+            let target = match labelled_target(&listed) {
+                Some(target) => target,
+                None => {
+                    // Labelled with our instance but not as an agent container: not ours to judge
+                    // unless it claims to be one.
+                    continue;
+                }
+            };
+            seen.insert(target.clone());
+            let t = self.target(&target);
+            let Ok(_op) = t.op.try_lock() else {
+                report.busy.push(listed.name.clone());
+                continue;
+            };
+            // Both listings may predate a start that finished just before the lock was free: judge
+            // the container and its row as they are now, or a healthy new container would be
+            // taken for an interrupted one.
+            let Some(container) = self.docker.inspect(&listed.id, &network).await? else {
+                continue;
+            };
+            let row = rows::get(&mut self.db.ex(), target.kind(), target.owner()).await?;
+            let row = row.as_ref();
+            let generation: Option<i64> = container.labels.get(LABEL_GENERATION).and_then(|g| g.parse().ok());
+            match row {
+                None => {
+                    tracing::warn!(container = %container.name, "removing an orphan container (no database row)");
+                    self.docker.remove(&container.id).await?;
+                    self.record(
+                        &Actor::System,
+                        "container.orphan_removed",
+                        &target,
+                        json!({ "container": container.name, "state": container.state }),
+                    )
+                    .await;
+                    report.removed.push(container.name.clone());
+                }
+                Some(row) if container.running && row.status == RUNNING && generation == Some(row.generation) => {
+                    let Some(ip) = container.ip else {
+                        tracing::warn!(container = %container.name, "running container has no address on the agent network; removing it");
+                        self.docker.remove(&container.id).await?;
+                        self.mark(
+                            &target,
+                            row,
+                            StopReason::Crash,
+                            "the container had no address on the agent network",
+                        )
+                        .await?;
+                        report.removed.push(container.name.clone());
+                        continue;
+                    };
+                    let token = match &row.gateway_token {
+                        Some(stored) => self.keyring.decrypt(
+                            &Binding::new(target.kind().table(), row.id.clone(), "gateway_token"),
+                            stored,
+                        )?,
+                        None => {
+                            self.docker.remove(&container.id).await?;
+                            self.mark(&target, row, StopReason::Crash, "the container's token was lost")
+                                .await?;
+                            report.removed.push(container.name.clone());
+                            continue;
+                        }
+                    };
+                    let known = t
+                        .live
+                        .lock()
+                        .expect("live lock")
+                        .as_ref()
+                        .map(|l| l.container_id.clone());
+                    if known.as_deref() != Some(container.id.as_str()) {
+                        if row.container_id.as_deref() != Some(container.id.as_str()) {
+                            rows::mark_adopted(&mut self.db.ex(), target.kind(), &row.id, &container.id).await?;
+                        }
+                        *t.live.lock().expect("live lock") = Some(Live {
+                            container_id: container.id.clone(),
+                            ip,
+                            token: Secret::new(token),
+                        });
+                        tracing::info!(container = %container.name, %ip, "adopted a running agent container");
+                        report.adopted.push(container.name.clone());
+                    }
+                }
+                Some(row) if container.running && row.status == STARTING => {
+                    tracing::warn!(container = %container.name, "removing a container whose start was interrupted");
+                    self.docker.remove(&container.id).await?;
+                    self.mark(
+                        &target,
+                        row,
+                        StopReason::Interrupted,
+                        "mosaicd stopped while the container was starting",
+                    )
+                    .await?;
+                    report.removed.push(container.name.clone());
+                }
+                Some(row) if container.running => {
+                    tracing::warn!(
+                        container = %container.name, generation = ?generation, row_generation = row.generation, status = %row.status,
+                        "removing a stale container"
+                    );
+                    self.docker.remove(&container.id).await?;
+                    *t.live.lock().expect("live lock") = None;
+                    report.removed.push(container.name.clone());
+                }
+                Some(row) => {
+                    *t.live.lock().expect("live lock") = None;
+                    self.docker.remove(&container.id).await?;
+                    report.removed.push(container.name.clone());
+                    if row.status == RUNNING || row.status == STARTING {
+                        let detail = format!("the container was found {}", container.state);
+                        let reason = if row.status == STARTING {
+                            StopReason::Interrupted
+                        } else {
+                            StopReason::Crash
+                        };
+                        self.mark(&target, row, reason, &detail).await?;
+                        report.marked_stopped.push(container.name.clone());
+                    }
+                }
+            }
+        }
+
+        for (target, row) in &rows_by_target {
+            if seen.contains(target) || !(row.status == RUNNING || row.status == STARTING) {
+                continue;
+            }
+            let t = self.target(target);
+            let Ok(_op) = t.op.try_lock() else {
+                report.busy.push(target.container_name());
+                continue;
+            };
+            // Read again under the lock: a start may have finished since the listing.
+            let Some(row) = rows::get(&mut self.db.ex(), target.kind(), target.owner()).await? else {
+                continue;
+            };
+            if !(row.status == RUNNING || row.status == STARTING) {
+                continue;
+            }
+            if self.docker.inspect(&target.container_name(), &network).await?.is_some() {
+                continue;
+            }
+            *t.live.lock().expect("live lock") = None;
+            let reason = if row.status == STARTING {
+                StopReason::Interrupted
+            } else {
+                StopReason::Crash
+            };
+            self.mark(target, &row, reason, "the container disappeared").await?;
+            report.marked_stopped.push(target.container_name());
+        }
+        if !report.adopted.is_empty() || !report.removed.is_empty() || !report.marked_stopped.is_empty() {
+            tracing::info!(
+                adopted = report.adopted.len(),
+                removed = report.removed.len(),
+                marked_stopped = report.marked_stopped.len(),
+                "reconciled containers with Docker"
+            );
+        }
+        Ok(report)
+    }
+
+    async fn mark(&self, target: &AgentRef, row: &ContainerRow, reason: StopReason, detail: &str) -> Result<()> {
+        rows::mark_stopped(
+            &mut self.db.ex(),
+            target.kind(),
+            &row.id,
+            STOPPED,
+            reason.as_str(),
+            Some(detail),
+        )
+        .await?;
+        if reason == StopReason::Crash {
+            Metrics::inc(&self.metrics.crashes);
+        }
+        self.prometheus.container_reaped(reason.as_str());
+        self.record(
+            &Actor::System,
+            "container.stop",
+            target,
+            json!({ "container": target.container_name(), "reason": reason.as_str(), "detail": detail }),
+        )
+        .await;
+        tracing::warn!(container = %target.container_name(), reason = reason.as_str(), detail, "agent container is not running");
+        Ok(())
+    }
+}
+
+fn labelled_target(c: &ContainerInfo) -> Option<AgentRef> {
+    let kind = Kind::parse(c.labels.get(LABEL_KIND)?)?;
+    let owner = c.labels.get(LABEL_OWNER)?;
+    Some(AgentRef::new(kind, owner.clone()))
+}
+
+impl ContainerManager {
+    /// Starts every active system agent that is not running (they are always on). An agent whose
+    /// start failed is retried after a delay that doubles with each failure, up to ten minutes.
+    pub async fn ensure_system_agents(&self) -> Result<()> {
+        let agents = rows::system_agents(&mut self.inner.db.ex()).await?;
+        let now = std::time::Instant::now();
+        let starts = agents.into_iter().filter(|a| a.is_active).filter_map(|agent| {
+            let waiting = self
+                .inner
+                .system_backoff
+                .lock()
+                .expect("backoff lock")
+                .get(&agent.name)
+                .is_some_and(|(_, not_before)| now < *not_before);
+            if waiting {
+                return None;
+            }
+            let manager = self.clone();
+            Some(async move {
+                let target = AgentRef::System(agent.name.clone());
+                let result = manager.ensure_running_as(target, &Actor::System).await;
+                let mut backoff = manager.inner.system_backoff.lock().expect("backoff lock");
+                match result {
+                    Ok(_) => {
+                        backoff.remove(&agent.name);
+                    }
+                    Err(e) => {
+                        let failures = backoff.get(&agent.name).map_or(0, |(n, _)| *n) + 1;
+                        let delay = (manager.settings().reconcile_interval * 2u32.saturating_pow(failures.min(16)))
+                            .min(std::time::Duration::from_secs(600));
+                        backoff.insert(agent.name.clone(), (failures, std::time::Instant::now() + delay));
+                        tracing::warn!(
+                            system_agent = %agent.name, error = %e, retry_in_seconds = delay.as_secs(),
+                            "system agent is not running"
+                        );
+                    }
+                }
+            })
+        });
+        futures::future::join_all(starts).await;
+        Ok(())
+    }
+
+    /// The background work of the manager until `stop` resolves: once Docker is reachable,
+    /// reconcile and start the system agents, then do so again every reconcile interval; the
+    /// reaper runs on its own interval. Docker being away is logged once, and retried.
+    pub async fn supervise(self, stop: impl std::future::Future<Output = ()> + Send) {
+        tokio::pin!(stop);
+        let reconcile_every = self.settings().reconcile_interval;
+        let reaper = {
+            let manager = self.clone();
+            tokio::spawn(async move { manager.run_reaper().await })
+        };
+        let mut docker_down = false;
+        loop {
+            match self.reconcile().await {
+                Ok(_) => {
+                    if docker_down {
+                        tracing::info!(docker = %self.inner.docker.host(), "Docker engine reachable again");
+                        docker_down = false;
+                    }
+                    if let Err(e) = self.ensure_system_agents().await {
+                        tracing::warn!(error = %e, "cannot start system agents");
+                    }
+                }
+                Err(e) if !docker_down => {
+                    tracing::warn!(error = %e, "cannot reconcile containers; retrying");
+                    docker_down = true;
+                }
+                Err(_) => {}
+            }
+            if let Err(e) = self.flush_activity().await {
+                tracing::warn!(error = %e, "cannot record container activity");
+            }
+            // While Docker is away, look again soon.
+            let wait = if docker_down {
+                reconcile_every.min(std::time::Duration::from_secs(2))
+            } else {
+                reconcile_every
+            };
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+        reaper.abort();
+    }
+}

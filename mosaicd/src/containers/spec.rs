@@ -1,0 +1,168 @@
+//! What an agent container looks like: its name, volume, labels, environment and hardening. The
+//! one place to read to know what Mosaic asks Docker for.
+
+use std::collections::HashMap;
+
+use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, RestartPolicy, RestartPolicyNameEnum};
+
+use super::AgentRef;
+use crate::agent_config::STATE_DIR;
+use crate::service::agent_settings::{AgentSettings, Entrypoint};
+
+/// The daemon instance that owns the object (every object carries it).
+pub const LABEL_INSTANCE: &str = "mosaic.instance";
+/// `container`, `volume` or `network`.
+pub const LABEL_OBJECT: &str = "mosaic.object";
+/// `user` or `system`.
+pub const LABEL_KIND: &str = "mosaic.kind";
+/// The user id, or the system agent's name.
+pub const LABEL_OWNER: &str = "mosaic.owner";
+/// The row's generation when the container was created; a container of an older generation is stale.
+pub const LABEL_GENERATION: &str = "mosaic.generation";
+/// Short hash of the config the container was started with.
+pub const LABEL_CONFIG_HASH: &str = "mosaic.config-hash";
+
+/// Where the gateway token is written inside the container, outside the state volume (the
+/// volume outlives the token; the container's own layer does not).
+pub const TOKEN_DIR: &str = "/run/mosaic";
+pub const TOKEN_FILE: &str = "/run/mosaic/agent-token";
+pub const ENTRYPOINT_FILE: &str = "/run/mosaic/entrypoint.sh";
+
+/// The agent's user in OpenClaw's image (`node`).
+pub const AGENT_UID: u32 = 1000;
+pub const AGENT_GID: u32 = 1000;
+
+/// The entrypoint written into containers started in `script` mode.
+pub const ENTRYPOINT_SCRIPT: &str = include_str!("../../../deploy/agent-entrypoint.sh");
+
+impl AgentRef {
+    /// `mosaic-user-<id>` or `mosaic-system-<name>`.
+    pub fn container_name(&self) -> String {
+        match self {
+            AgentRef::User(id) => format!("mosaic-user-{id}"),
+            AgentRef::System(name) => format!("mosaic-system-{name}"),
+        }
+    }
+
+    /// The state volume, mounted at OpenClaw's state directory; kept across stop, restart and
+    /// re-create.
+    pub fn volume_name(&self) -> String {
+        format!("{}-state", self.container_name())
+    }
+}
+
+/// The labels every Docker object of this daemon carries.
+pub fn base_labels(instance: &str, extra: &[(String, String)], object: &str) -> HashMap<String, String> {
+    let mut labels: HashMap<String, String> = extra.iter().cloned().collect();
+    labels.insert(LABEL_INSTANCE.into(), instance.into());
+    labels.insert(LABEL_OBJECT.into(), object.into());
+    labels
+}
+
+pub fn owner_labels(
+    target: &AgentRef,
+    instance: &str,
+    extra: &[(String, String)],
+    object: &str,
+) -> HashMap<String, String> {
+    let mut labels = base_labels(instance, extra, object);
+    labels.insert(LABEL_KIND.into(), target.kind().as_str().into());
+    labels.insert(LABEL_OWNER.into(), target.owner().into());
+    labels
+}
+
+/// Everything that decides one container.
+pub struct ContainerSpec<'a> {
+    pub target: &'a AgentRef,
+    pub instance: &'a str,
+    pub extra_labels: &'a [(String, String)],
+    pub network: &'a str,
+    pub agent_api_url: &'a str,
+    pub generation: i64,
+    pub config_hash: &'a str,
+    pub settings: &'a AgentSettings,
+}
+
+impl ContainerSpec<'_> {
+    pub fn labels(&self) -> HashMap<String, String> {
+        let mut labels = owner_labels(self.target, self.instance, self.extra_labels, "container");
+        labels.insert(LABEL_GENERATION.into(), self.generation.to_string());
+        labels.insert(LABEL_CONFIG_HASH.into(), self.config_hash.into());
+        labels
+    }
+
+    /// The create request. No secret appears in it: the token is written into the container as
+    /// a file before it starts, and the config is fetched by the entrypoint.
+    pub fn body(&self) -> ContainerCreateBody {
+        let s = self.settings;
+        let env = vec![
+            format!("MOSAIC_API_URL={}", self.agent_api_url),
+            format!("AGENT_ID={}", self.target),
+            format!("AGENT_TOKEN_FILE={TOKEN_FILE}"),
+            format!("OPENCLAW_STATE_DIR={STATE_DIR}"),
+        ];
+        let entrypoint = match s.entrypoint {
+            Entrypoint::Script => Some(vec!["/bin/sh".to_string(), ENTRYPOINT_FILE.to_string()]),
+            Entrypoint::Image => None,
+        };
+        ContainerCreateBody {
+            image: Some(s.image.clone()),
+            user: Some(format!("{AGENT_UID}:{AGENT_GID}")),
+            env: Some(env),
+            entrypoint,
+            labels: Some(self.labels()),
+            stop_timeout: Some(s.stop_timeout.as_secs() as i64),
+            host_config: Some(HostConfig {
+                network_mode: Some(self.network.to_string()),
+                mounts: Some(vec![Mount {
+                    target: Some(STATE_DIR.into()),
+                    source: Some(self.target.volume_name()),
+                    typ: Some(MountType::VOLUME),
+                    read_only: Some(false),
+                    ..Default::default()
+                }]),
+                // As OpenClaw's multi-tenant guidance has it: no capabilities, no privilege
+                // escalation, bounded processes, memory and CPU.
+                cap_drop: Some(vec!["ALL".into()]),
+                security_opt: Some(vec!["no-new-privileges".into()]),
+                pids_limit: Some(s.pids_limit),
+                memory: Some(s.memory_bytes),
+                memory_swap: Some(s.memory_bytes),
+                nano_cpus: Some(s.nano_cpus),
+                // Mosaic decides when a container runs; Docker must not restart it behind its back.
+                restart_policy: Some(RestartPolicy {
+                    name: Some(RestartPolicyNameEnum::NO),
+                    maximum_retry_count: None,
+                }),
+                // The gateway port is not published: mosaicd reaches the container on the
+                // agent network.
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+}
+
+/// The archive written into a created container before it starts: the gateway token (readable
+/// by the agent's user only) and, in script mode, the entrypoint.
+pub fn startup_files(token: &str, entrypoint: Entrypoint) -> Vec<u8> {
+    let mut tar = super::tar::Tar::new();
+    let dir = TOKEN_DIR.trim_start_matches('/');
+    tar.dir(dir, 0o700, AGENT_UID, AGENT_GID).file(
+        TOKEN_FILE.trim_start_matches('/'),
+        token.as_bytes(),
+        0o400,
+        AGENT_UID,
+        AGENT_GID,
+    );
+    if entrypoint == Entrypoint::Script {
+        tar.file(
+            ENTRYPOINT_FILE.trim_start_matches('/'),
+            ENTRYPOINT_SCRIPT.as_bytes(),
+            0o500,
+            AGENT_UID,
+            AGENT_GID,
+        );
+    }
+    tar.finish()
+}

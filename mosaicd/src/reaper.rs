@@ -1,0 +1,137 @@
+//! The idle reaper: stops user containers nobody has used for longer than their idle timeout
+//! (`idleTimeoutMin`, default 30; the `agent.idle_timeout_min` setting at their last start).
+//!
+//! Activity is every request and open stream through mosaicd ([`ContainerManager::activity`]).
+//! A container with a request or stream in flight is never reaped, however long it has been
+//! running. System containers are always on and never reaped. Each stop is recorded in the
+//! container's row and in the audit log with reason `idle`. A running container whose user was
+//! deactivated (and whose stop at deactivation failed, Docker being away) is stopped too, with
+//! reason `deactivated`.
+
+use mosaic_shared::types::{ReapReport, ReapedContainer};
+
+use crate::app::Actor;
+use crate::containers::{AgentRef, ContainerManager, Metrics, StopReason};
+use crate::error::Result;
+use crate::store::containers::{self as rows, Kind, RUNNING};
+use crate::store::{now_ms, users};
+
+impl ContainerManager {
+    /// One pass: stops every idle user container; reports what it stopped and why.
+    pub async fn reap_idle(&self) -> Result<ReapReport> {
+        self.reap_idle_as(&Actor::System).await
+    }
+
+    pub async fn reap_idle_as(&self, actor: &Actor) -> Result<ReapReport> {
+        let inner = self.inner();
+        let running = rows::with_status(&mut inner.db.ex(), Kind::User, RUNNING).await?;
+        let mut report = ReapReport {
+            checked: running.len() as u64,
+            stopped: Vec::new(),
+            kept_busy: 0,
+        };
+        for row in running {
+            let target = AgentRef::User(row.owner.clone());
+            let t = inner.target(&target);
+            let user = users::get(&mut inner.db.ex(), &row.owner).await?;
+            if user.as_ref().is_none_or(|u| u.deactivated_at.is_some()) {
+                let Ok(_op) = t.op.try_lock() else { continue };
+                match inner
+                    .stop_locked(&target, &t, StopReason::Deactivated, actor, None)
+                    .await
+                {
+                    Ok(_) => report.stopped.push(ReapedContainer {
+                        owner: row.owner.clone(),
+                        owner_label: user
+                            .map(|u| u.email.unwrap_or(u.name))
+                            .unwrap_or_else(|| row.owner.clone()),
+                        name: target.container_name(),
+                        reason: StopReason::Deactivated.as_str().to_string(),
+                        idle_seconds: 0,
+                        idle_timeout_min: row.idle_timeout_min.unwrap_or(30).max(0) as u64,
+                    }),
+                    Err(e) => {
+                        tracing::warn!(container = %target.container_name(), error = %e, "cannot stop a deactivated user's container")
+                    }
+                }
+                continue;
+            }
+            let timeout_ms = row.idle_timeout_min.unwrap_or(30).max(0) * 60_000;
+            let idle_ms = |last_seen: i64| {
+                let last = row
+                    .last_active_at
+                    .unwrap_or(0)
+                    .max(row.started_at.unwrap_or(0))
+                    .max(last_seen);
+                (now_ms() - last).max(0)
+            };
+            let (busy, last_seen) = t.activity_snapshot();
+            if idle_ms(last_seen) < timeout_ms {
+                continue;
+            }
+            if busy > 0 {
+                report.kept_busy += 1;
+                continue;
+            }
+            // A start, stop or restart in progress: not idle in any sense that matters now.
+            let Ok(_op) = t.op.try_lock() else { continue };
+            // Take the container out of service before the last check: a request that arrives
+            // from now on starts it again instead of using the one being stopped; a request that
+            // got it earlier took its activity guard earlier, and is seen here.
+            let live = t.take_live();
+            let (busy, last_seen) = t.activity_snapshot();
+            let idle = idle_ms(last_seen);
+            if busy > 0 || idle < timeout_ms {
+                t.restore_live(live);
+                report.kept_busy += u64::from(busy > 0);
+                continue;
+            }
+            let detail = format!(
+                "idle for {}s (idle timeout {} min)",
+                idle / 1000,
+                row.idle_timeout_min.unwrap_or(30)
+            );
+            match inner
+                .stop_locked(&target, &t, StopReason::Idle, actor, Some(detail))
+                .await
+            {
+                Ok(_) => {
+                    Metrics::inc(&inner.metrics.reaps);
+                    let owner_label = user
+                        .map(|u| u.email.unwrap_or(u.name))
+                        .unwrap_or_else(|| row.owner.clone());
+                    report.stopped.push(ReapedContainer {
+                        owner: row.owner.clone(),
+                        owner_label,
+                        name: target.container_name(),
+                        reason: StopReason::Idle.as_str().to_string(),
+                        idle_seconds: (idle / 1000) as u64,
+                        idle_timeout_min: row.idle_timeout_min.unwrap_or(30).max(0) as u64,
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!(container = %target.container_name(), error = %e, "reaper could not stop an idle container")
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs [`reap_idle`](Self::reap_idle) every reaper interval, forever.
+    pub(crate) async fn run_reaper(&self) {
+        let every = self.settings().reaper_interval;
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticker.tick().await;
+        loop {
+            ticker.tick().await;
+            match self.reap_idle().await {
+                Ok(report) if !report.stopped.is_empty() => {
+                    tracing::info!(stopped = report.stopped.len(), "reaper stopped idle containers")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reaper pass failed"),
+            }
+        }
+    }
+}

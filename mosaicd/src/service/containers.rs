@@ -1,0 +1,247 @@
+//! Agent containers and system agents as the admin socket (and later the admin HTTP API) offers
+//! them, plus the authorization of the internal config endpoint. The lifecycle itself is the
+//! container manager's (`containers`); these methods name targets, check rules and audit.
+
+use mosaic_shared::types::{ContainerDetail, ContainerStatus, ReapReport, StartResult, SystemAgent, SystemAgentSpec};
+use serde_json::json;
+
+use crate::agent_config::{self, AgentConfig};
+use crate::app::{Actor, App};
+use crate::containers::{AgentRef, StopReason, token_hash};
+use crate::error::{Error, Result};
+use crate::store::containers::{self as rows, Kind, NewSystemAgent};
+use crate::store::providers::{self, Owner};
+use crate::store::{audit, rfc3339};
+
+impl App {
+    /// Names a container the way an admin types it: `system/NAME`, `user/ID`, a user's email, a
+    /// user id, or a breakglass username.
+    pub async fn resolve_target(&self, text: &str) -> Result<AgentRef> {
+        let text = text.trim();
+        if let Some(target) = AgentRef::parse(text) {
+            return Ok(target);
+        }
+        match self.resolve_user(text).await {
+            Ok(id) => Ok(AgentRef::User(id)),
+            Err(Error::NotFound(_)) => Err(Error::NotFound(format!(
+                "no user {text:?} (give a user id, an email, a breakglass username, or system/NAME for a system agent)"
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn containers_list(&self) -> Result<Vec<ContainerStatus>> {
+        self.containers.list().await
+    }
+
+    pub async fn container_inspect(&self, target: &str) -> Result<ContainerDetail> {
+        let target = self.resolve_target(target).await?;
+        self.containers.inspect(&target).await
+    }
+
+    /// Starts the container if it is not running; answers its status once it is healthy.
+    pub async fn container_start(&self, actor: &Actor, target: &str) -> Result<StartResult> {
+        let target = self.resolve_target(target).await?;
+        let before = rows::get(&mut self.db.ex(), target.kind(), target.owner())
+            .await?
+            .map(|row| row.generation);
+        self.containers.ensure_running_as(target.clone(), actor).await?;
+        let status = self.containers.inspect(&target).await?.status;
+        Ok(StartResult {
+            // Every start is a new generation; the same one means it was running already.
+            started: before != Some(status.generation as i64),
+            status,
+        })
+    }
+
+    pub async fn container_stop(&self, actor: &Actor, target: &str) -> Result<ContainerStatus> {
+        let target = self.resolve_target(target).await?;
+        self.containers
+            .stop_as(target.clone(), StopReason::Admin, actor)
+            .await?;
+        Ok(self.containers.inspect(&target).await?.status)
+    }
+
+    pub async fn container_restart(&self, actor: &Actor, target: &str) -> Result<ContainerStatus> {
+        let target = self.resolve_target(target).await?;
+        self.containers.restart_as(target.clone(), actor).await?;
+        Ok(self.containers.inspect(&target).await?.status)
+    }
+
+    pub async fn containers_reap(&self, actor: &Actor) -> Result<ReapReport> {
+        self.containers.reap_idle_as(actor).await
+    }
+
+    /// The config for the internal endpoint, if `token` is the gateway token of the container
+    /// named by `kind`/`id`.
+    pub async fn internal_agent_config(&self, kind: &str, id: &str, token: Option<&str>) -> Result<AgentConfig> {
+        let unknown = || Error::NotFound(format!("no agent container {kind}/{id}"));
+        let kind = Kind::parse(kind).ok_or_else(unknown)?;
+        let target = AgentRef::new(kind, id);
+        let mut ex = self.db.ex();
+        let row = rows::get(&mut ex, kind, id).await?.ok_or_else(unknown)?;
+        let token = token.ok_or_else(|| Error::Unauthenticated("a bearer token is required".into()))?;
+        match rows::by_token_hash(&mut ex, &token_hash(token)).await? {
+            Some((k, r)) if k == kind && r.id == row.id => {}
+            Some((k, r)) => {
+                tracing::warn!(
+                    requested = %target, presented_by = %AgentRef::new(k, r.owner),
+                    "a container asked for another container's config"
+                );
+                return Err(Error::Refused("this token belongs to another container".into()));
+            }
+            None => return Err(Error::Unauthenticated("invalid or expired gateway token".into())),
+        }
+        agent_config::generate(&self.db, &self.keyring, &target).await
+    }
+
+    pub async fn system_agent_add(&self, actor: &Actor, spec: &SystemAgentSpec) -> Result<SystemAgent> {
+        check_system_agent_name(&spec.name)?;
+        let role = spec.role.trim();
+        if role.is_empty() || role.len() > 64 {
+            return Err(Error::Invalid("role must be 1 to 64 characters".into()));
+        }
+        let model = spec.primary_model.trim();
+        if model.is_empty() || model.len() > 200 || model.chars().any(char::is_whitespace) {
+            return Err(Error::Invalid(
+                "primary model must be a model reference such as provider/model".into(),
+            ));
+        }
+        let provider_id = match spec.provider.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(name) => Some(
+                providers::get_by_name(&mut self.db.ex(), &Owner::System, name)
+                    .await?
+                    .ok_or_else(|| Error::NotFound(format!("no admin-level provider named {name:?}")))?
+                    .id,
+            ),
+            None => None,
+        };
+        let personality = spec.personality.as_deref().filter(|p| !p.trim().is_empty());
+        if personality.is_some_and(|p| p.len() > 256 * 1024) {
+            return Err(Error::Invalid("personality must be at most 256 KiB".into()));
+        }
+        let mut tx = self.db.begin().await?;
+        let inserted = rows::insert_system_agent(
+            &mut tx.ex(),
+            &NewSystemAgent {
+                name: &spec.name,
+                role,
+                provider_id: provider_id.as_deref(),
+                primary_model: model,
+                personality,
+            },
+        )
+        .await;
+        match inserted {
+            Err(Error::Conflict(_)) => {
+                return Err(Error::Conflict(format!(
+                    "a system agent named {} already exists",
+                    spec.name
+                )));
+            }
+            other => other?,
+        };
+        audit::record(
+            &mut tx.ex(),
+            &actor.to_string(),
+            "system_agent.add",
+            Some(&format!("system/{}", spec.name)),
+            json!({ "role": role, "primaryModel": model }),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(name = %spec.name, role, %actor, "system agent added");
+        let target = AgentRef::System(spec.name.clone());
+        if let Err(e) = self.containers.ensure_running_as(target, actor).await {
+            return Err(Error::Unavailable(format!(
+                "system agent {} was added, but its container did not start (it will be retried): {e}",
+                spec.name
+            )));
+        }
+        self.system_agent(&spec.name).await
+    }
+
+    pub async fn system_agents_list(&self) -> Result<Vec<SystemAgent>> {
+        let agents = rows::system_agents(&mut self.db.ex()).await?;
+        let statuses = self.containers.list().await?;
+        let mut out = Vec::new();
+        for agent in agents {
+            let status = statuses
+                .iter()
+                .find(|s| s.kind == "system" && s.owner == agent.name)
+                .cloned()
+                .ok_or_else(|| Error::Internal(format!("system agent {} has no status", agent.name)))?;
+            out.push(self.system_agent_dto(agent, status).await?);
+        }
+        Ok(out)
+    }
+
+    async fn system_agent(&self, name: &str) -> Result<SystemAgent> {
+        let agent = rows::system_agent(&mut self.db.ex(), name)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no system agent named {name}")))?;
+        let status = self
+            .containers
+            .inspect(&AgentRef::System(name.to_string()))
+            .await?
+            .status;
+        self.system_agent_dto(agent, status).await
+    }
+
+    async fn system_agent_dto(&self, agent: rows::SystemAgentRow, container: ContainerStatus) -> Result<SystemAgent> {
+        let provider = match &agent.provider_id {
+            Some(id) => providers::get(&mut self.db.ex(), &Owner::System, id)
+                .await?
+                .map(|p| p.name),
+            None => None,
+        };
+        Ok(SystemAgent {
+            name: agent.name,
+            role: agent.role,
+            primary_model: agent.primary_model,
+            provider,
+            has_personality: agent.personality.is_some_and(|p| !p.trim().is_empty()),
+            active: agent.is_active,
+            created_at: rfc3339(agent.created_at),
+            container,
+        })
+    }
+
+    /// Removes a system agent: its container and state volume, then its row.
+    pub async fn system_agent_remove(&self, actor: &Actor, name: &str) -> Result<()> {
+        if rows::system_agent(&mut self.db.ex(), name).await?.is_none() {
+            return Err(Error::NotFound(format!("no system agent named {name}")));
+        }
+        self.containers.remove_system(name, actor).await?;
+        let mut tx = self.db.begin().await?;
+        rows::delete_system_agent(&mut tx.ex(), name).await?;
+        audit::record(
+            &mut tx.ex(),
+            &actor.to_string(),
+            "system_agent.remove",
+            Some(&format!("system/{name}")),
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(name, %actor, "system agent removed");
+        Ok(())
+    }
+}
+
+/// System agent names become container names (`mosaic-system-<name>`) and agent ids.
+pub fn check_system_agent_name(name: &str) -> Result<()> {
+    let ok = (1..=40).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && !name.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "invalid system agent name {name:?}: 1 to 40 lower-case letters, digits and dashes, starting with a letter or digit"
+        )))
+    }
+}

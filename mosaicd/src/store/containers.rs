@@ -1,0 +1,352 @@
+//! `user_container` and `system_container`: what the daemon knows about each agent container.
+//!
+//! Both tables are read into one [`ContainerRow`] shape, so the container manager handles user and
+//! system containers alike; [`Kind`] picks the table. A system container's row is created by an
+//! admin (`system-agents add`), a user container's row on the user's first start.
+
+use super::{Exec, Result, new_id, now_ms, q};
+
+/// Which table a container lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    User,
+    System,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::User => "user",
+            Kind::System => "system",
+        }
+    }
+
+    pub fn table(self) -> &'static str {
+        match self {
+            Kind::User => "user_container",
+            Kind::System => "system_container",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        match text {
+            "user" => Some(Kind::User),
+            "system" => Some(Kind::System),
+            _ => None,
+        }
+    }
+}
+
+/// The states the seed's schema allows.
+pub const RUNNING: &str = "running";
+pub const STOPPED: &str = "stopped";
+pub const STARTING: &str = "starting";
+pub const ERROR: &str = "error";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContainerRow {
+    pub id: String,
+    /// The user id, or the system agent's name.
+    pub owner: String,
+    pub container_id: Option<String>,
+    /// `enc:v1:…`, bound to (table, id, gateway_token). NULL while stopped.
+    pub gateway_token: Option<String>,
+    pub gateway_token_hash: Option<String>,
+    pub status: String,
+    pub status_detail: Option<String>,
+    pub stop_reason: Option<String>,
+    pub stopped_at: Option<i64>,
+    pub started_at: Option<i64>,
+    /// User containers only.
+    pub last_active_at: Option<i64>,
+    /// User containers only.
+    pub idle_timeout_min: Option<i64>,
+    pub config_hash: Option<String>,
+    pub generation: i64,
+    pub image: Option<String>,
+    pub updated_at: i64,
+}
+
+macro_rules! user_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, user_id AS owner, container_id, gateway_token, gateway_token_hash, status,
+                status_detail, stop_reason, stopped_at, started_at, last_active_at, idle_timeout_min,
+                config_hash, generation, image, updated_at FROM user_container ",
+            $rest
+        )
+    };
+}
+
+macro_rules! system_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, name AS owner, container_id, gateway_token, gateway_token_hash, status,
+                status_detail, stop_reason, stopped_at, started_at, CAST(NULL AS BIGINT) AS last_active_at,
+                CAST(NULL AS BIGINT) AS idle_timeout_min, config_hash, generation, image, updated_at
+             FROM system_container ",
+            $rest
+        )
+    };
+}
+
+pub async fn get(ex: &mut Exec<'_>, kind: Kind, owner: &str) -> Result<Option<ContainerRow>> {
+    let query = match kind {
+        Kind::User => q(user_select!("WHERE user_id = $1")),
+        Kind::System => q(system_select!("WHERE name = $1")),
+    };
+    ex.optional(query.bind(owner)).await
+}
+
+pub async fn list(ex: &mut Exec<'_>, kind: Kind) -> Result<Vec<ContainerRow>> {
+    let query = match kind {
+        Kind::User => q(user_select!("ORDER BY user_id")),
+        Kind::System => q(system_select!("ORDER BY name")),
+    };
+    ex.all(query).await
+}
+
+/// Rows in `status` (e.g. every running container).
+pub async fn with_status(ex: &mut Exec<'_>, kind: Kind, status: &str) -> Result<Vec<ContainerRow>> {
+    let query = match kind {
+        Kind::User => q(user_select!("WHERE status = $1 ORDER BY user_id")),
+        Kind::System => q(system_select!("WHERE status = $1 ORDER BY name")),
+    };
+    ex.all(query.bind(status)).await
+}
+
+/// Which container a gateway token belongs to, by the token's hash.
+pub async fn by_token_hash(ex: &mut Exec<'_>, hash: &str) -> Result<Option<(Kind, ContainerRow)>> {
+    if let Some(row) = ex
+        .optional::<ContainerRow>(q(user_select!("WHERE gateway_token_hash = $1")).bind(hash))
+        .await?
+    {
+        return Ok(Some((Kind::User, row)));
+    }
+    Ok(ex
+        .optional::<ContainerRow>(q(system_select!("WHERE gateway_token_hash = $1")).bind(hash))
+        .await?
+        .map(|row| (Kind::System, row)))
+}
+
+/// Creates the user's row if it does not exist yet; returns the row either way.
+pub async fn ensure_user_row(
+    ex: &mut Exec<'_>,
+    user_id: &str,
+    container_name: &str,
+    idle_timeout_min: i64,
+) -> Result<ContainerRow> {
+    let now = now_ms();
+    ex.execute(
+        q(
+            "INSERT INTO user_container (id, user_id, container_name, status, idle_timeout_min, created_at, updated_at)
+           VALUES ($1, $2, $3, 'stopped', $4, $5, $5)
+           ON CONFLICT (user_id) DO NOTHING",
+        )
+        .bind(new_id())
+        .bind(user_id)
+        .bind(container_name)
+        .bind(idle_timeout_min)
+        .bind(now),
+    )
+    .await?;
+    ex.one(q(user_select!("WHERE user_id = $1")).bind(user_id)).await
+}
+
+/// The start of a start: the next generation, its token, and the settings it runs with.
+pub struct Starting<'a> {
+    pub id: &'a str,
+    pub generation: i64,
+    pub gateway_token: &'a str,
+    pub gateway_token_hash: &'a str,
+    pub image: &'a str,
+    pub config_hash: &'a str,
+    /// The config as delivered, with API keys masked.
+    pub config_redacted: &'a str,
+    pub idle_timeout_min: i64,
+}
+
+/// Marks a container as starting under a new generation and token. Fails with `Conflict` if the
+/// row's generation moved meanwhile (another writer started it).
+pub async fn mark_starting(ex: &mut Exec<'_>, kind: Kind, previous_generation: i64, s: &Starting<'_>) -> Result<bool> {
+    let now = now_ms();
+    let query = match kind {
+        Kind::User => q(
+            "UPDATE user_container SET status = 'starting', status_detail = NULL, container_id = NULL,
+                   generation = $2, gateway_token = $3, gateway_token_hash = $4, image = $5, config_hash = $6,
+                   config = $7, updated_at = $8, idle_timeout_min = $10
+             WHERE id = $1 AND generation = $9",
+        ),
+        Kind::System => q(
+            "UPDATE system_container SET status = 'starting', status_detail = NULL, container_id = NULL,
+                   generation = $2, gateway_token = $3, gateway_token_hash = $4, image = $5, config_hash = $6,
+                   config = $7, updated_at = $8
+             WHERE id = $1 AND generation = $9",
+        ),
+    };
+    let mut query = query
+        .bind(s.id)
+        .bind(s.generation)
+        .bind(s.gateway_token)
+        .bind(s.gateway_token_hash)
+        .bind(s.image)
+        .bind(s.config_hash)
+        .bind(s.config_redacted)
+        .bind(now)
+        .bind(previous_generation);
+    if kind == Kind::User {
+        query = query.bind(s.idle_timeout_min);
+    }
+    Ok(ex.execute(query).await? == 1)
+}
+
+/// The container passed its health check.
+pub async fn mark_running(ex: &mut Exec<'_>, kind: Kind, id: &str, generation: i64, container_id: &str) -> Result<()> {
+    let now = now_ms();
+    let query = match kind {
+        Kind::User => q(
+            "UPDATE user_container SET status = 'running', status_detail = NULL, container_id = $3,
+                   started_at = $4, last_active_at = $4, updated_at = $4
+             WHERE id = $1 AND generation = $2",
+        ),
+        Kind::System => q(
+            "UPDATE system_container SET status = 'running', status_detail = NULL, container_id = $3,
+                   started_at = $4, updated_at = $4
+             WHERE id = $1 AND generation = $2",
+        ),
+    };
+    ex.execute(query.bind(id).bind(generation).bind(container_id).bind(now))
+        .await?;
+    Ok(())
+}
+
+/// Records that the container is no longer running: why, since when, and in which state
+/// (`stopped`, or `error` after a failed start). The token is cleared: nobody holds it any more.
+pub async fn mark_stopped(
+    ex: &mut Exec<'_>,
+    kind: Kind,
+    id: &str,
+    status: &str,
+    reason: &str,
+    detail: Option<&str>,
+) -> Result<()> {
+    let now = now_ms();
+    let query = match kind {
+        Kind::User => q(
+            "UPDATE user_container SET status = $2, stop_reason = $3, status_detail = $4, stopped_at = $5,
+                   container_id = NULL, gateway_token = NULL, gateway_token_hash = NULL, updated_at = $5
+             WHERE id = $1",
+        ),
+        Kind::System => q(
+            "UPDATE system_container SET status = $2, stop_reason = $3, status_detail = $4,
+                   stopped_at = $5, container_id = NULL, gateway_token = NULL, gateway_token_hash = NULL,
+                   updated_at = $5
+             WHERE id = $1",
+        ),
+    };
+    ex.execute(query.bind(id).bind(status).bind(reason).bind(detail).bind(now))
+        .await?;
+    Ok(())
+}
+
+/// Adopts a running container found in Docker (reconciliation).
+pub async fn mark_adopted(ex: &mut Exec<'_>, kind: Kind, id: &str, container_id: &str) -> Result<()> {
+    let query = match kind {
+        Kind::User => q(
+            "UPDATE user_container SET status = 'running', container_id = $2, status_detail = NULL,
+                   updated_at = $3 WHERE id = $1",
+        ),
+        Kind::System => q(
+            "UPDATE system_container SET status = 'running', container_id = $2, status_detail = NULL,
+                   updated_at = $3 WHERE id = $1",
+        ),
+    };
+    ex.execute(query.bind(id).bind(container_id).bind(now_ms())).await?;
+    Ok(())
+}
+
+/// Stores the last activity seen through the proxy.
+pub async fn touch(ex: &mut Exec<'_>, user_id: &str, at: i64) -> Result<()> {
+    ex.execute(
+        q("UPDATE user_container SET last_active_at = $2 WHERE user_id = $1 AND (last_active_at IS NULL OR last_active_at < $2)")
+            .bind(user_id)
+            .bind(at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A system agent's definition (the admin-provisioned part of `system_container`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SystemAgentRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub provider_id: Option<String>,
+    pub primary_model: String,
+    pub personality: Option<String>,
+    pub is_active: bool,
+    pub created_at: i64,
+}
+
+pub struct NewSystemAgent<'a> {
+    pub name: &'a str,
+    pub role: &'a str,
+    pub provider_id: Option<&'a str>,
+    pub primary_model: &'a str,
+    pub personality: Option<&'a str>,
+}
+
+pub async fn insert_system_agent(ex: &mut Exec<'_>, agent: &NewSystemAgent<'_>) -> Result<SystemAgentRow> {
+    let now = now_ms();
+    ex.one(
+        q(
+            "INSERT INTO system_container (id, name, role, provider_id, primary_model, personality, status, is_active,
+                                         created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, 'stopped', TRUE, $7, $7)
+           RETURNING id, name, role, provider_id, primary_model, personality, is_active, created_at",
+        )
+        .bind(new_id())
+        .bind(agent.name)
+        .bind(agent.role)
+        .bind(agent.provider_id)
+        .bind(agent.primary_model)
+        .bind(agent.personality)
+        .bind(now),
+    )
+    .await
+}
+
+pub async fn system_agent(ex: &mut Exec<'_>, name: &str) -> Result<Option<SystemAgentRow>> {
+    ex.optional(
+        q(
+            "SELECT id, name, role, provider_id, primary_model, personality, is_active, created_at
+           FROM system_container WHERE name = $1",
+        )
+        .bind(name),
+    )
+    .await
+}
+
+pub async fn system_agents(ex: &mut Exec<'_>) -> Result<Vec<SystemAgentRow>> {
+    ex.all(q(
+        "SELECT id, name, role, provider_id, primary_model, personality, is_active, created_at
+         FROM system_container ORDER BY name",
+    ))
+    .await
+}
+
+pub async fn delete_system_agent(ex: &mut Exec<'_>, name: &str) -> Result<bool> {
+    Ok(ex
+        .execute(q("DELETE FROM system_container WHERE name = $1").bind(name))
+        .await?
+        == 1)
+}
+
+/// Who owns each user container, for listings: (user id, email, name).
+pub async fn user_owners(ex: &mut Exec<'_>) -> Result<Vec<(String, Option<String>, String)>> {
+    ex.all(q(
+        "SELECT u.id, u.email, u.name FROM user_container c JOIN users u ON u.id = c.user_id ORDER BY u.id",
+    ))
+    .await
+}

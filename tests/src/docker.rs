@@ -1,0 +1,532 @@
+//! The real Docker Engine for container tests: the agent images built once per run from the
+//! test-agent program (no registry: a static binary imported as a root filesystem), daemons that
+//! label everything they create with this run's id and their own instance name, per-test cleanup
+//! of everything an instance made, a final cleanup of everything this run made, and a sweep of
+//! what dead earlier runs left behind.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use crate::bins::workspace_root;
+use crate::ci;
+use crate::daemon::{DaemonOptions, Out};
+
+/// Every Docker object a test run creates carries `mosaic.test.run=<run id>`.
+pub const RUN_LABEL: &str = "mosaic.test.run";
+/// …and the pid of the test process, so a later run can tell a dead run's leftovers.
+pub const PID_LABEL: &str = "mosaic.test.pid";
+/// The label mosaicd puts on everything it creates.
+pub const INSTANCE_LABEL: &str = "mosaic.instance";
+
+/// This run's id: the process id and a random suffix.
+pub fn run_id() -> &'static str {
+    static ID: OnceLock<String> = OnceLock::new();
+    ID.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        format!(
+            "{}-{:08x}",
+            std::process::id(),
+            nanos ^ std::process::id().rotate_left(16)
+        )
+    })
+}
+
+/// Runs the docker CLI.
+pub fn docker(args: &[&str]) -> Out {
+    docker_stdin(args, None)
+}
+
+pub fn docker_stdin(args: &[&str], stdin: Option<&[u8]>) -> Out {
+    use std::io::Write;
+    let mut child = Command::new("docker")
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run docker");
+    if let Some(bytes) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(bytes)
+            .expect("write to docker");
+    }
+    let output = child.wait_with_output().expect("docker output");
+    Out {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Whether the engine answers (checked once).
+pub fn available() -> bool {
+    static UP: OnceLock<bool> = OnceLock::new();
+    *UP.get_or_init(|| {
+        Command::new("docker")
+            .args(["version", "--format", "{{.Server.APIVersion}}"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Stops the test (ignored locally, failed under CI) when there is no Docker Engine.
+pub fn require() {
+    if !available() {
+        ci::missing("Docker Engine (docker CLI and a running dockerd)");
+    }
+}
+
+/// The agent images of this run, all from the test-agent program.
+pub struct Images {
+    /// Starts at once and stays healthy.
+    pub normal: String,
+    /// Listens only after 2 s (`MOCK_STARTUP_DELAY_MS=2000`).
+    pub slow: String,
+    /// `/healthz` answers 503 forever (`MOCK_FAIL_HEALTH=1`).
+    pub failing: String,
+    /// For Mosaic's entrypoint script (`agent.entrypoint=script`): BusyBox's shell and wget, and
+    /// an `openclaw` command that records what the script handed over, then runs the gateway
+    /// double. `None` without BusyBox on the host (Debian package busybox-static).
+    pub script: Option<String>,
+}
+
+/// Stands in for OpenClaw's CLI in the script image.
+const OPENCLAW_STANDIN: &str = r#"#!/bin/sh
+# Records what Mosaic's entrypoint script handed over, then runs the gateway double.
+set -eu
+out=/tmp/handover
+mkdir -p "$out"
+echo "$*" > "$out/args"
+[ -n "${OPENCLAW_GATEWAY_TOKEN:-}" ] && echo set > "$out/gateway-token"
+[ -z "${AGENT_TOKEN:-}${AGENT_TOKEN_FILE:-}" ] && echo clean > "$out/agent-token-env"
+cp "$OPENCLAW_STATE_DIR/openclaw.json" "$out/openclaw.json"
+if [ -f "$OPENCLAW_STATE_DIR/workspace/SOUL.md" ]; then
+    cp "$OPENCLAW_STATE_DIR/workspace/SOUL.md" "$out/SOUL.md"
+else
+    echo absent > "$out/soul-absent"
+fi
+ls -a /tmp > "$out/tmp-listing"
+exec env AGENT_TOKEN="$OPENCLAW_GATEWAY_TOKEN" /test-agent
+"#;
+
+/// BusyBox applets the entrypoint script and the stand-in use.
+const APPLETS: &[&str] = &[
+    "sh", "wget", "mktemp", "tr", "head", "mv", "rm", "mkdir", "cat", "cp", "ls", "env", "sleep", "printf",
+];
+
+/// The slow image's startup delay.
+pub const SLOW_START: Duration = Duration::from_millis(2000);
+
+/// Builds the images once per run; a failure fails every test that needs them.
+pub fn images() -> &'static Images {
+    static IMAGES: OnceLock<Result<Images, String>> = OnceLock::new();
+    require();
+    match IMAGES.get_or_init(build_images) {
+        Ok(images) => images,
+        Err(e) => panic!("cannot build the test-agent images: {e}"),
+    }
+}
+
+fn test_agent_binary() -> Result<PathBuf, String> {
+    let root = workspace_root();
+    let target_dir = root.join("target").join("test-agent");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = crate::bins::nested_cargo(&cargo)
+        .current_dir(&root)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "mosaic-test-agent",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+        ])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env("RUSTFLAGS", "-C target-feature=+crt-static")
+        .status()
+        .map_err(|e| format!("cargo: {e}"))?;
+    if !status.success() {
+        return Err("building the static test-agent failed".into());
+    }
+    Ok(target_dir
+        .join("x86_64-unknown-linux-gnu")
+        .join("release")
+        .join("mosaic-test-agent"))
+}
+
+fn build_images() -> Result<Images, String> {
+    sweep_dead_runs();
+    let binary = std::fs::read(test_agent_binary()?).map_err(|e| format!("read test-agent: {e}"))?;
+    // The image: the binary at /test-agent, OpenClaw's state directory owned by its user (uid
+    // 1000; a new named volume copies this ownership), /tmp.
+    let mut tar = mosaicd::containers::tar::Tar::new();
+    tar.file("test-agent", &binary, 0o755, 0, 0)
+        .dir("home", 0o755, 0, 0)
+        .dir("home/node", 0o755, 1000, 1000)
+        .dir("home/node/.openclaw", 0o755, 1000, 1000)
+        .dir("run", 0o755, 0, 0)
+        .dir("tmp", 0o1777, 0, 0);
+    let rootfs = tar.finish();
+    let run = run_id();
+    let import = |suffix: &str, env: Option<&str>| -> Result<String, String> {
+        let tag = format!("mosaic-test-agent:{run}{suffix}");
+        let mut args = vec![
+            "import".to_string(),
+            "--change".into(),
+            "USER 1000:1000".into(),
+            "--change".into(),
+            r#"ENTRYPOINT ["/test-agent"]"#.into(),
+            "--change".into(),
+            format!("LABEL {RUN_LABEL}={run} {PID_LABEL}={}", std::process::id()),
+        ];
+        if let Some(env) = env {
+            args.extend(["--change".into(), format!("ENV {env}")]);
+        }
+        args.extend(["-".into(), tag.clone()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = docker_stdin(&args, Some(&rootfs));
+        if out.code != 0 {
+            return Err(format!("docker import {tag}: {}", out.stderr));
+        }
+        Ok(tag)
+    };
+    let script = match std::fs::read("/bin/busybox") {
+        Ok(busybox) if is_static_elf(&busybox) => {
+            let mut tar = mosaicd::containers::tar::Tar::new();
+            tar.file("test-agent", &binary, 0o755, 0, 0)
+                .dir("bin", 0o755, 0, 0)
+                .file("bin/busybox", &busybox, 0o755, 0, 0)
+                .dir("usr", 0o755, 0, 0)
+                .dir("usr/local", 0o755, 0, 0)
+                .dir("usr/local/bin", 0o755, 0, 0)
+                .file("usr/local/bin/openclaw", OPENCLAW_STANDIN.as_bytes(), 0o755, 0, 0)
+                .dir("home", 0o755, 0, 0)
+                .dir("home/node", 0o755, 1000, 1000)
+                .dir("home/node/.openclaw", 0o755, 1000, 1000)
+                .dir("run", 0o755, 0, 0)
+                .dir("tmp", 0o1777, 0, 0);
+            for applet in APPLETS {
+                tar.symlink(&format!("bin/{applet}"), "busybox");
+            }
+            let rootfs = tar.finish();
+            let tag = format!("mosaic-test-agent:{run}-script");
+            let label = format!("LABEL {RUN_LABEL}={run} {PID_LABEL}={}", std::process::id());
+            let out = docker_stdin(
+                &["import", "--change", "USER 1000:1000", "--change", &label, "-", &tag],
+                Some(&rootfs),
+            );
+            if out.code != 0 {
+                return Err(format!("docker import {tag}: {}", out.stderr));
+            }
+            Some(tag)
+        }
+        _ => None,
+    };
+    Ok(Images {
+        script,
+        normal: import("", None)?,
+        slow: import(
+            "-slow",
+            Some(&format!("MOCK_STARTUP_DELAY_MS={}", SLOW_START.as_millis())),
+        )?,
+        failing: import("-failhealth", Some("MOCK_FAIL_HEALTH=1"))?,
+    })
+}
+
+/// Whether an ELF64 executable has no program interpreter (runs in an image without libc).
+fn is_static_elf(bytes: &[u8]) -> bool {
+    let read = |at: usize, len: usize| bytes.get(at..at + len);
+    if read(0, 4) != Some(b"\x7fELF") || bytes.get(4) != Some(&2) {
+        return false;
+    }
+    let u = |at: usize, len: usize| read(at, len).map(|b| b.iter().rev().fold(0u64, |acc, x| acc << 8 | *x as u64));
+    let (Some(phoff), Some(phentsize), Some(phnum)) = (u(0x20, 8), u(0x36, 2), u(0x38, 2)) else {
+        return false;
+    };
+    (0..phnum).all(|i| u((phoff + i * phentsize) as usize, 4).is_some_and(|kind| kind != 3))
+}
+
+/// A fresh instance name for one daemon: tests run daemons in parallel on one engine.
+pub fn new_instance() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let pid = std::process::id();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("t{pid:x}-{n}-{:04x}", nanos & 0xffff)
+}
+
+/// Options for a daemon that manages containers in this run: the run labels, its own instance,
+/// and short reaper and reconcile intervals.
+pub fn daemon_options(instance: &str) -> DaemonOptions {
+    daemon_options_with(instance, "300ms", "1s")
+}
+
+/// [`daemon_options`] with other reaper and reconcile intervals.
+pub fn daemon_options_with(instance: &str, reaper_interval: &str, reconcile_interval: &str) -> DaemonOptions {
+    DaemonOptions::default()
+        .arg("--instance")
+        .arg(instance)
+        .arg("--docker-label")
+        .arg(format!("{RUN_LABEL}={}", run_id()))
+        .arg("--docker-label")
+        .arg(format!("{PID_LABEL}={}", std::process::id()))
+        .arg("--reaper-interval")
+        .arg(reaper_interval)
+        .arg("--reconcile-interval")
+        .arg(reconcile_interval)
+}
+
+/// The ids of every object of `kind` (`ps -a`, `volume ls`, `network ls`, `images`) with a label.
+fn ids(kind: &str, filter: &str) -> Vec<String> {
+    let args: Vec<&str> = match kind {
+        "container" => vec!["ps", "-aq", "--filter", filter],
+        "volume" => vec!["volume", "ls", "-q", "--filter", filter],
+        "network" => vec!["network", "ls", "-q", "--filter", filter],
+        _ => vec!["images", "-q", "--filter", filter],
+    };
+    let out = docker(&args);
+    let mut seen = HashSet::new();
+    out.stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && seen.insert(l.to_string()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Removes every container, volume, network and image carrying `label=value` (or just `label`).
+pub fn remove_labelled(filter: &str) {
+    if !available() {
+        return;
+    }
+    let filter = format!("label={filter}");
+    let containers = ids("container", &filter);
+    if !containers.is_empty() {
+        let mut args = vec!["rm", "-f", "-v"];
+        args.extend(containers.iter().map(String::as_str));
+        docker(&args);
+    }
+    for (kind, verb) in [("network", "network"), ("volume", "volume")] {
+        let found = ids(kind, &filter);
+        if !found.is_empty() {
+            let mut args = vec![verb, "rm"];
+            args.extend(found.iter().map(String::as_str));
+            docker(&args);
+        }
+    }
+    let images = ids("image", &filter);
+    if !images.is_empty() {
+        let mut args = vec!["rmi", "-f"];
+        args.extend(images.iter().map(String::as_str));
+        docker(&args);
+    }
+}
+
+/// Everything one daemon instance created; removed when dropped, even if the test failed.
+pub struct InstanceScope {
+    pub instance: String,
+}
+
+impl InstanceScope {
+    pub fn new() -> InstanceScope {
+        InstanceScope {
+            instance: new_instance(),
+        }
+    }
+
+    /// The agent network's name.
+    pub fn network(&self) -> String {
+        format!("mosaic-{}", self.instance)
+    }
+
+    /// The instance's containers by name, with their state (`docker ps -a`).
+    pub fn containers(&self) -> Vec<(String, String)> {
+        let out = docker(&[
+            "ps",
+            "-a",
+            "--filter",
+            &format!("label={INSTANCE_LABEL}={}", self.instance),
+            "--format",
+            "{{.Names}}\t{{.State}}",
+        ]);
+        out.stdout
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect()
+    }
+
+    /// The instance's volumes by name.
+    pub fn volumes(&self) -> Vec<String> {
+        let out = docker(&[
+            "volume",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label={INSTANCE_LABEL}={}", self.instance),
+        ]);
+        out.stdout.lines().map(str::to_string).collect()
+    }
+}
+
+impl Default for InstanceScope {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for InstanceScope {
+    fn drop(&mut self) {
+        remove_labelled(&format!("{INSTANCE_LABEL}={}", self.instance));
+    }
+}
+
+/// The address of a container on a network.
+pub fn container_ip(name: &str, network: &str) -> Option<String> {
+    let out = docker(&[
+        "inspect",
+        name,
+        "--format",
+        &format!("{{{{(index .NetworkSettings.Networks \"{network}\").IPAddress}}}}"),
+    ]);
+    (out.code == 0)
+        .then(|| out.stdout.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// Removes leftovers of earlier runs whose test process is gone.
+pub fn sweep_dead_runs() {
+    if !available() {
+        return;
+    }
+    let mut dead = HashSet::new();
+    for kind in ["container", "volume", "network", "image"] {
+        for id in ids(kind, &format!("label={PID_LABEL}")) {
+            let verb = if kind == "image" { "image" } else { kind };
+            let format = match kind {
+                "container" | "image" => "{{ index .Config.Labels \"mosaic.test.pid\" }}",
+                _ => "{{ index .Labels \"mosaic.test.pid\" }}",
+            };
+            let out = docker(&[verb, "inspect", "--format", format, &id]);
+            let Ok(pid) = out.stdout.trim().parse::<i32>() else {
+                continue;
+            };
+            let alive = pid == std::process::id() as i32
+                || nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok();
+            if !alive {
+                dead.insert(pid);
+            }
+        }
+    }
+    for pid in dead {
+        eprintln!("removing Docker objects left by an earlier test run (pid {pid})");
+        remove_labelled(&format!("{PID_LABEL}={pid}"));
+    }
+}
+
+/// Removes everything this run created. Called once, after the last test.
+pub fn teardown() {
+    if available() {
+        remove_labelled(&format!("{RUN_LABEL}={}", run_id()));
+    }
+}
+
+/// Polls `check` until it returns `Some`, or panics with `what` after `limit`.
+pub async fn wait_for<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if Instant::now() > deadline {
+            panic!("timed out after {limit:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A Unix socket in front of the Docker Engine's socket that a test can cut and restore: Docker
+/// "going away" without touching the real engine.
+pub struct SocketProxy {
+    pub path: PathBuf,
+    _dir: tempfile::TempDir,
+    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+const ENGINE_SOCKET: &str = "/var/run/docker.sock";
+
+impl SocketProxy {
+    pub async fn start() -> SocketProxy {
+        require();
+        let dir = tempfile::Builder::new()
+            .prefix("mosaic-dockerproxy-")
+            .tempdir()
+            .expect("temp dir");
+        let proxy = SocketProxy {
+            path: dir.path().join("docker.sock"),
+            _dir: dir,
+            tasks: Default::default(),
+        };
+        proxy.listen();
+        proxy
+    }
+
+    fn listen(&self) {
+        let listener = tokio::net::UnixListener::bind(&self.path).expect("bind proxy socket");
+        let tasks = self.tasks.clone();
+        let accept = tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    break;
+                };
+                let conn = tokio::spawn(async move {
+                    if let Ok(mut engine) = tokio::net::UnixStream::connect(ENGINE_SOCKET).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut engine).await;
+                    }
+                });
+                tasks.lock().expect("lock").push(conn.abort_handle());
+            }
+        });
+        self.tasks.lock().expect("lock").push(accept.abort_handle());
+    }
+
+    /// Docker goes away: open connections are cut and the socket disappears.
+    pub fn cut(&self) {
+        for task in self.tasks.lock().expect("lock").drain(..) {
+            task.abort();
+        }
+        let _ = std::fs::remove_file(&self.path);
+    }
+
+    /// Docker is back at the same address.
+    pub async fn restore(&self) {
+        self.listen();
+    }
+}
+
+impl Drop for SocketProxy {
+    fn drop(&mut self) {
+        self.cut();
+    }
+}
