@@ -1225,7 +1225,8 @@ async fn config(backend: Backend) {
         table.ok().contains("https://flag.example.com (read-only)") && table.stdout.contains("false (default)"),
         "{table:?}"
     );
-    assert_eq!(ctl.json(&["config", "ls", "oidc"]).as_array().unwrap().len(), 3);
+    // The OIDC client's three settings and who becomes an administrator at an OIDC login.
+    assert_eq!(ctl.json(&["config", "ls", "oidc"]).as_array().unwrap().len(), 6);
     ctl.run(&["config", "ls", "nothing"])
         .fails(4, "no setting starts with \"nothing\"");
 

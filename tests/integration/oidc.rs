@@ -34,6 +34,7 @@ pub fn trials() -> Vec<Trial> {
         trial("oidc::state_mismatch_and_replay", state_and_replay),
         trial("oidc::issuer_down_keeps_breakglass_working", issuer_down),
         trial("oidc::pending_logins_are_capped", pending_cap),
+        trial("oidc::provisioning_settings_over_http_and_cli", provisioning_settings),
     ]
 }
 
@@ -640,4 +641,86 @@ async fn pending_cap() {
         .unwrap();
     assert_eq!(browser.start("").await.status.as_u16(), 303);
     db.close().await;
+}
+
+/// Who becomes an administrator: the same rules over HTTP and `mosaicctl config`.
+async fn provisioning_settings() {
+    let w = World::start(Backend::Sqlite).await;
+    let admin = Auth::Session(&w.admin);
+    let empty = w.api.get("/api/admin/oidc/provisioning", admin).await.expect(200);
+    assert_eq!(
+        empty,
+        json!({ "adminEmails": [], "adminClaim": null, "adminClaimValue": null })
+    );
+    let http = w
+        .api
+        .put(
+            "/api/admin/oidc/provisioning",
+            admin,
+            &json!({ "adminEmails": ["not-an-email"] }),
+        )
+        .await
+        .error(400, "invalid_input");
+    let cli = w.daemon.ctl(&["config", "set", "oidc.adminEmails=not-an-email"]);
+    cli.fails(5, &http);
+    w.api
+        .put(
+            "/api/admin/oidc/provisioning",
+            admin,
+            &json!({ "adminClaimValue": "x" }),
+        )
+        .await
+        .error(400, "invalid_input");
+    w.api
+        .put(
+            "/api/admin/oidc/provisioning",
+            admin,
+            &json!({ "adminEmails": [], "role": "admin" }),
+        )
+        .await
+        .error(400, "invalid_input");
+
+    w.daemon
+        .ctl(&[
+            "config",
+            "set",
+            "oidc.adminEmails=Boss@Example.com, ops@example.com",
+            "oidc.adminClaim=groups",
+        ])
+        .ok();
+    w.daemon
+        .ctl(&["config", "set", "oidc.adminClaimValue=mosaic-admins"])
+        .ok();
+    let shown = w.api.get("/api/admin/oidc", admin).await.expect(200);
+    assert_eq!(
+        shown["provisioning"],
+        json!({ "adminEmails": ["boss@example.com", "ops@example.com"], "adminClaim": "groups",
+                "adminClaimValue": "mosaic-admins" })
+    );
+    let entry = w.daemon.ctl(&["config", "get", "oidc.adminEmails", "--json"]).json();
+    assert_eq!(entry["value"], json!(["boss@example.com", "ops@example.com"]));
+    w.daemon.ctl(&["config", "unset", "oidc.adminEmails"]).ok();
+    assert_eq!(
+        w.api.get("/api/admin/oidc/provisioning", admin).await.expect(200)["adminEmails"],
+        json!([])
+    );
+    // Members may neither read nor change it.
+    let bob = w.member("bob@example.com").await;
+    w.api
+        .get("/api/admin/oidc/provisioning", Auth::Session(&bob))
+        .await
+        .error(403, "forbidden");
+    w.api
+        .put(
+            "/api/admin/oidc/provisioning",
+            Auth::Session(&bob),
+            &json!({ "adminEmails": ["bob@example.com"] }),
+        )
+        .await
+        .error(403, "forbidden");
+    let actions = w.audit_actions().await;
+    assert!(
+        actions.iter().filter(|a| *a == "oidc.provisioning").count() >= 3,
+        "{actions:?}"
+    );
 }

@@ -7,12 +7,13 @@
 //! applied by one method in one transaction, never half.
 
 use mosaic_shared::Sensitive;
-use mosaic_shared::types::{ConfigChange, ConfigEntry, OidcInput, SettingsPatch};
+use mosaic_shared::types::{ConfigChange, ConfigEntry, OidcInput, OidcProvisioning, SettingsPatch};
 use serde_json::{Value, json};
 
 use crate::app::{Actor, App};
 use crate::error::{Error, Result};
 use crate::service::agent_settings;
+use crate::service::oidc::{OIDC_ADMIN_CLAIM, OIDC_ADMIN_CLAIM_VALUE, OIDC_ADMIN_EMAILS};
 use crate::service::settings::{
     ALLOW_PRIVATE_PROVIDER_URLS, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL, WEBUI_ORIGINS,
 };
@@ -29,6 +30,8 @@ enum Group {
     Runtime,
     /// `set_oidc_settings` / `clear_oidc_settings`.
     Oidc,
+    /// `set_oidc_provisioning`: who becomes an administrator at an OIDC login.
+    OidcProvisioning,
     /// `agent_settings::update`: image, timeouts, resource limits of agent containers.
     Agent,
 }
@@ -37,7 +40,8 @@ impl Group {
     fn describe(self) -> &'static str {
         match self {
             Group::Runtime => "http.* and providers.*",
-            Group::Oidc => "oidc.*",
+            Group::Oidc => "oidc.* client",
+            Group::OidcProvisioning => "oidc.admin*",
             Group::Agent => "agent.*",
         }
     }
@@ -96,6 +100,29 @@ const DEFS: &[Def] = &[
         secret: true,
         read_only: false,
         description: "OpenID Connect client secret (write-only)",
+    },
+    Def {
+        key: OIDC_ADMIN_EMAILS,
+        group: Group::OidcProvisioning,
+        secret: false,
+        read_only: false,
+        description: "Verified emails made administrators at an OpenID Connect login, comma-separated",
+    },
+    Def {
+        key: OIDC_ADMIN_CLAIM,
+        group: Group::OidcProvisioning,
+        secret: false,
+        read_only: false,
+        description: "An ID token claim that makes its holder an administrator at an OpenID Connect login \
+                      (e.g. groups); see oidc.adminClaimValue",
+    },
+    Def {
+        key: OIDC_ADMIN_CLAIM_VALUE,
+        group: Group::OidcProvisioning,
+        secret: false,
+        read_only: false,
+        description: "The value oidc.adminClaim must equal or (a list) contain, e.g. mosaic-admins; \
+                      unset, the claim must be true",
     },
 ];
 
@@ -182,6 +209,7 @@ impl App {
     pub async fn config_list(&self) -> Result<Vec<ConfigEntry>> {
         let settings = self.system_settings().await?;
         let oidc = self.oidc_settings().await?;
+        let provisioning = &oidc.provisioning;
         let entry = |def: &Def, value: Value, default: Value| ConfigEntry {
             key: def.key.to_string(),
             value,
@@ -205,6 +233,9 @@ impl App {
                     hint: oidc.client_secret_hint.clone(),
                     ..entry(def, Value::Null, Value::Null)
                 },
+                OIDC_ADMIN_EMAILS => entry(def, json!(provisioning.admin_emails), json!([])),
+                OIDC_ADMIN_CLAIM => entry(def, json!(provisioning.admin_claim), Value::Null),
+                OIDC_ADMIN_CLAIM_VALUE => entry(def, json!(provisioning.admin_claim_value), Value::Null),
                 other => unreachable!("setting {other} has no reader"),
             })
             .collect();
@@ -272,6 +303,19 @@ impl App {
                 };
                 self.set_oidc_settings(actor, input).await?;
             }
+            Group::OidcProvisioning => {
+                let current = self.oidc_provisioning().await?;
+                let text = |key: &str, current: Option<String>| match value(key) {
+                    Some(v) => Some(v.to_string()),
+                    None => current,
+                };
+                let input = OidcProvisioning {
+                    admin_emails: value(OIDC_ADMIN_EMAILS).map(parse_list).unwrap_or(current.admin_emails),
+                    admin_claim: text(OIDC_ADMIN_CLAIM, current.admin_claim),
+                    admin_claim_value: text(OIDC_ADMIN_CLAIM_VALUE, current.admin_claim_value),
+                };
+                self.set_oidc_provisioning(actor, input).await?;
+            }
             Group::Agent => {
                 let changes: Vec<(&str, Option<&str>)> = changes
                     .iter()
@@ -314,6 +358,29 @@ impl App {
             Group::Oidc => {
                 self.clear_oidc_settings(actor).await?;
                 vec![OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET]
+            }
+            Group::OidcProvisioning => {
+                let has = |k: &str| keys.iter().any(|key| key == k);
+                let current = self.oidc_provisioning().await?;
+                let input = OidcProvisioning {
+                    admin_emails: if has(OIDC_ADMIN_EMAILS) {
+                        Vec::new()
+                    } else {
+                        current.admin_emails
+                    },
+                    admin_claim: if has(OIDC_ADMIN_CLAIM) {
+                        None
+                    } else {
+                        current.admin_claim
+                    },
+                    admin_claim_value: if has(OIDC_ADMIN_CLAIM_VALUE) {
+                        None
+                    } else {
+                        current.admin_claim_value
+                    },
+                };
+                self.set_oidc_provisioning(actor, input).await?;
+                keys.iter().map(String::as_str).collect()
             }
             Group::Agent => {
                 let defaults: Vec<(&str, Option<&str>)> = keys.iter().map(|k| (k.as_str(), None)).collect();
