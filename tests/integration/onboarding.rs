@@ -26,6 +26,7 @@ pub fn trials() -> Vec<Trial> {
         trial("onboarding::postgres::steps_resume_and_complete", || steps(true)),
         trial("onboarding::setup_token_expires", token_expires),
         trial("onboarding::rpc_for_the_wizard", rpc),
+        trial("onboarding::webui_origin_may_send_the_token", cors),
     ]
 }
 
@@ -583,4 +584,34 @@ async fn rpc() {
     .call(Method::GET, "/api/onboarding/status", None)
     .await
     .error(409, "onboarding_complete");
+}
+
+/// The WebUI on its own origin can send the setup token (CORS lets the header through); another
+/// origin gets nothing.
+async fn cors() {
+    const WEBUI: &str = "https://webui.example.com";
+    let daemon = Daemon::start_with(DaemonOptions::default().arg("--webui-origin").arg(WEBUI));
+    let api = Api::new(&daemon);
+    let preflight = |origin: &str| {
+        api.request(Method::OPTIONS, "/api/onboarding/breakglass", Auth::None)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type, x-mosaic-setup-token")
+    };
+    let ok = api.send(preflight(WEBUI)).await;
+    assert_eq!(ok.status.as_u16(), 204, "{ok:?}");
+    let allowed = ok.header("access-control-allow-headers").unwrap().to_ascii_lowercase();
+    assert!(allowed.contains("x-mosaic-setup-token"), "{allowed}");
+    api.send(preflight("https://evil.example.com"))
+        .await
+        .error(403, "cors_origin_not_allowed");
+    let r = api
+        .send(
+            api.request(Method::GET, "/api/onboarding/status", Auth::None)
+                .header("origin", WEBUI)
+                .header(HEADER, last_token(&daemon)),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{r:?}");
+    assert_eq!(r.header("access-control-allow-origin").as_deref(), Some(WEBUI));
 }

@@ -17,9 +17,10 @@ use super::error::ApiError;
 use crate::app::App;
 
 pub const ALLOWED_METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
-/// The request headers the WebUI sends: auth, JSON, the CSRF token, and the agent session key
-/// the chat proxy passes through to OpenClaw.
-pub const ALLOWED_HEADERS: &str = "Authorization, Content-Type, X-CSRF-Token, X-OpenClaw-Session-Key";
+/// The request headers the WebUI sends: auth, JSON, the CSRF token, the agent session key the
+/// chat proxy passes through to OpenClaw, and the setup token of the onboarding endpoints.
+pub const ALLOWED_HEADERS: &str =
+    "Authorization, Content-Type, X-CSRF-Token, X-OpenClaw-Session-Key, X-Mosaic-Setup-Token";
 pub const EXPOSED_HEADERS: &str = "Retry-After, WWW-Authenticate";
 const PREFLIGHT_MAX_AGE: &str = "600";
 
