@@ -153,6 +153,8 @@ async fn callback(_: Params, app: Arc<App>, headers: HeaderMap, raw: String) -> 
         Ok(done) => done,
         Err(e) => {
             let e = login_error(e);
+            // For the operator: why someone could not log in (the messages carry no secret).
+            tracing::info!(code = e.code, reason = %e.message, "OIDC login failed");
             return Ok(with_cookie(e.response(), flow_cookie(http, None)));
         }
     };
