@@ -493,8 +493,10 @@ async fn other_issuer() {
 }
 
 async fn expired_token() {
-    // Tokens valid for one second, handed over two and a half seconds late; no clock skew.
-    let idp = OidcProvider::start_own(&["--require-nonce", "--token-max-age", "1"]);
+    // Tokens valid for four seconds, handed over five and a half seconds late; no clock skew.
+    // (Times are whole seconds: a one-second token can be expired the moment it is issued,
+    // which would fail the first, good login on a busy machine.)
+    let idp = OidcProvider::start_own(&["--require-nonce", "--token-max-age", "4"]);
     let proxy = OidcProxy::start(idp.port, Mischief::None).await;
     let w = world(Backend::Sqlite, &proxy.issuer(), &["--oidc-clock-skew", "0"]).await;
     let browser = Browser::new(&w.daemon.base_url());
@@ -505,7 +507,7 @@ async fn expired_token() {
     )
     .await;
     logged_in(&browser.login(&kim).await, &format!("{WEBUI}/"));
-    proxy.set(Mischief::DelayToken(Duration::from_millis(2500)));
+    proxy.set(Mischief::DelayToken(Duration::from_millis(5500)));
     let m = browser.login(&kim).await.error(401, "oidc_token_invalid");
     assert!(m.to_lowercase().contains("expired"), "{m}");
 }
