@@ -1,4 +1,4 @@
-complete -c mosaicd -l config -d 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval, reconcile_interval, public_url, oidc_clock_skew, setup_token_ttl)' -r -F
+complete -c mosaicd -l config -d 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval, reconcile_interval, public_url, oidc_clock_skew, setup_token_ttl)' -r -F
 complete -c mosaicd -l data-dir -d 'Directory for the SQLite database, the generated key file and the lock file [default: /var/lib/mosaic as root, else $XDG_DATA_HOME/mosaic]' -r -F
 complete -c mosaicd -l socket -d 'Admin socket for mosaicctl [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
 complete -c mosaicd -l listen -d 'HTTP API address [default: 127.0.0.1:4000]' -r
@@ -17,6 +17,7 @@ complete -c mosaicd -l provider-test-timeout -d 'How long a provider connection 
 complete -c mosaicd -l public-url -d 'The URL browsers and the identity provider reach this API at (scheme://host[:port]); the OpenID Connect redirect URI is PUBLIC_URL/api/auth/oidc/callback [default: http:// and the listen address, localhost for an unspecified address]' -r
 complete -c mosaicd -l oidc-clock-skew -d 'Seconds an OpenID Connect ID token may be past its expiry, for clocks that disagree [default: 60]' -r
 complete -c mosaicd -l setup-token-ttl -d 'How long the setup token for the WebUI\'s onboarding endpoints stays valid, in seconds [default: 86400, 24 hours]' -r
+complete -c mosaicd -l chat-heartbeat-interval -d 'How often a streaming chat client gets an SSE comment (`: …`) while its agent container starts, e.g. 5s, 500ms [default: 5s]' -r
 complete -c mosaicd -l docker-host -d 'Docker Engine API address: unix://PATH or tcp://HOST:PORT [default: unix:///var/run/docker.sock]' -r
 complete -c mosaicd -l instance -d 'This daemon\'s name on the Docker engine: every container, volume and network it creates is labelled with it, and it touches no other (lower-case letters, digits, dashes) [default: generated at first start and kept in the database]' -r
 complete -c mosaicd -l docker-label -d 'An extra label for every Docker object this daemon creates; repeatable (the environment variable takes a comma-separated list)' -r

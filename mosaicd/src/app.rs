@@ -9,6 +9,7 @@ use crate::auth::password::PasswordHasher;
 use crate::config::Config;
 use crate::containers::{ContainerManager, ManagerSettings};
 use crate::metrics::Metrics;
+use crate::proxy::ChatProxy;
 use crate::secrets::Keyring;
 use crate::service::oidc::OidcCache;
 use crate::service::settings::OriginsCache;
@@ -24,6 +25,8 @@ pub struct App {
     pub started: Instant,
     /// Prometheus metrics; shared with the container manager, which reports starts and stops.
     pub metrics: Arc<Metrics>,
+    /// The chat proxy's client and limits (see `proxy`).
+    pub proxy: ChatProxy,
     /// Held for the duration of a key rotation: one at a time.
     pub(crate) rotation: tokio::sync::Mutex<()>,
     pub(crate) origins_cache: OriginsCache,
@@ -56,6 +59,7 @@ impl App {
             },
         );
         App {
+            proxy: ChatProxy::new(config.http.chat_heartbeat_interval),
             config,
             db,
             keyring,

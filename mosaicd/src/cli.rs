@@ -23,8 +23,8 @@ variables, then flags; a later source wins."
 pub struct Args {
     /// TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format,
     /// webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site,
-    /// provider_test_timeout, docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval,
-    /// reconcile_interval, public_url, oidc_clock_skew, setup_token_ttl).
+    /// provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url,
+    /// internal_listen, reaper_interval, reconcile_interval, public_url, oidc_clock_skew, setup_token_ttl).
     #[arg(long, env = "MOSAIC_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -106,6 +106,10 @@ pub struct Args {
     /// [default: 86400, 24 hours]
     #[arg(long, env = "MOSAIC_SETUP_TOKEN_TTL", value_name = "SECONDS")]
     pub setup_token_ttl: Option<u64>,
+    /// How often a streaming chat client gets an SSE comment (`: …`) while its agent container
+    /// starts, e.g. 5s, 500ms [default: 5s]
+    #[arg(long, env = "MOSAIC_CHAT_HEARTBEAT_INTERVAL", value_name = "DURATION", value_parser = parse_duration)]
+    pub chat_heartbeat_interval: Option<Duration>,
 
     /// Docker Engine API address: unix://PATH or tcp://HOST:PORT [default: unix:///var/run/docker.sock]
     #[arg(long, env = "DOCKER_HOST", value_name = "URL")]

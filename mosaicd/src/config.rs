@@ -78,6 +78,8 @@ pub struct HttpConfig {
     pub oidc_clock_skew: Duration,
     /// How long a setup token for the onboarding endpoints stays valid.
     pub setup_token_ttl: Duration,
+    /// How often a streaming chat client gets an SSE comment while its agent starts.
+    pub chat_heartbeat_interval: Duration,
 }
 
 impl Default for HttpConfig {
@@ -93,6 +95,7 @@ impl Default for HttpConfig {
             public_url: default_public_url(DEFAULT_LISTEN.parse().expect("valid default address")),
             oidc_clock_skew: Duration::from_secs(60),
             setup_token_ttl: Duration::from_secs(24 * 3600),
+            chat_heartbeat_interval: Duration::from_secs(5),
         }
     }
 }
@@ -148,6 +151,7 @@ struct FileConfig {
     public_url: Option<String>,
     oidc_clock_skew: Option<u64>,
     setup_token_ttl: Option<u64>,
+    chat_heartbeat_interval: Option<String>,
 }
 
 impl Config {
@@ -205,6 +209,11 @@ impl Config {
             None => file_duration(file.reconcile_interval, "reconcile_interval")?.unwrap_or(DEFAULT_RECONCILE_INTERVAL),
         };
         let defaults = HttpConfig::default();
+        let chat_heartbeat_interval = match args.chat_heartbeat_interval {
+            Some(d) => d,
+            None => file_duration(file.chat_heartbeat_interval, "chat_heartbeat_interval")?
+                .unwrap_or(defaults.chat_heartbeat_interval),
+        };
         let seconds = |name: &str, value: Option<u64>, default: Duration| -> Result<Duration> {
             match value {
                 None => Ok(default),
@@ -270,6 +279,7 @@ impl Config {
                 args.setup_token_ttl.or(file.setup_token_ttl),
                 defaults.setup_token_ttl,
             )?,
+            chat_heartbeat_interval,
         };
         Ok(Config {
             docker_host: args

@@ -9,6 +9,7 @@ pub mod containers;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod proxy;
 pub mod reaper;
 pub mod rpc;
 pub mod secrets;

@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const REQUEST_BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -90,13 +90,13 @@ impl Default for Metrics {
     }
 }
 
-/// Counts one open stream while it lives.
+/// Counts one open stream while it lives. Owned, so it can travel inside a response body.
 #[derive(Debug)]
-pub struct StreamGuard<'a>(&'a AtomicI64);
+pub struct StreamGuard(Arc<Metrics>);
 
-impl Drop for StreamGuard<'_> {
+impl Drop for StreamGuard {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        self.0.active_streams.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -139,9 +139,9 @@ impl Metrics {
     }
 
     /// Chat proxy hook: a streaming response is open until the guard is dropped.
-    pub fn stream_started(&self) -> StreamGuard<'_> {
+    pub fn stream_started(self: &Arc<Self>) -> StreamGuard {
         self.active_streams.fetch_add(1, Ordering::Relaxed);
-        StreamGuard(&self.active_streams)
+        StreamGuard(self.clone())
     }
 
     /// Container manager hook: a container start finished (`ok`, `failed`, `timeout`).
@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn renders_counters_histograms_and_hooks() {
-        let m = Metrics::default();
+        let m = Arc::new(Metrics::default());
         m.observe_request("GET", "/api/providers/{id}", 404, Duration::from_millis(3));
         m.observe_request("GET", "/api/providers/{id}", 404, Duration::from_millis(300));
         m.observe_proxy_latency(Duration::from_millis(20));

@@ -412,7 +412,7 @@ pub struct OidcInput {
 }
 
 /// Runtime settings kept in system config.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemSettings {
     /// WebUI origins allowed by CORS, from system config (editable).
@@ -421,15 +421,68 @@ pub struct SystemSettings {
     pub daemon_webui_origins: Vec<String>,
     /// Whether provider base URLs may point at loopback and private networks (local Ollama).
     pub allow_private_provider_urls: bool,
+    /// The agent containers' image, timeouts and limits.
+    pub agent: AgentRuntimeSettings,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsPatch {
     #[serde(default)]
     pub webui_origins: Option<Vec<String>>,
     #[serde(default)]
     pub allow_private_provider_urls: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentRuntimePatch>,
+}
+
+/// The agent containers' runtime settings (system config keys `agent.*`), in effect for
+/// containers started from now on; running containers keep theirs until they restart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentRuntimeSettings {
+    /// Docker image of the agent containers (`agent.image`).
+    pub image: String,
+    /// `script` (Mosaic's entrypoint script runs first) or `image` (the image's own entrypoint
+    /// follows Mosaic's contract) (`agent.entrypoint`).
+    pub entrypoint: String,
+    /// Default idle timeout of user containers, in minutes; 0 stops them at the next reaper pass
+    /// (`agent.idle_timeout_min`).
+    pub idle_timeout_min: u64,
+    /// How long a start may take to pass the health check (`agent.start_timeout_sec`).
+    pub start_timeout_sec: u64,
+    /// Grace between SIGTERM and SIGKILL at a stop (`agent.stop_timeout_sec`).
+    pub stop_timeout_sec: u64,
+    /// Memory limit per container, MiB (`agent.memory_mb`).
+    pub memory_mb: u64,
+    /// CPU limit per container (`agent.cpus`).
+    pub cpus: f64,
+    /// Process and thread limit per container (`agent.pids_limit`).
+    pub pids_limit: u64,
+}
+
+/// Changes to [`AgentRuntimeSettings`]; absent fields are kept. Numbers are taken as given and
+/// checked by the same rules as `mosaicctl config set` (a negative or out-of-range value is
+/// refused with the range).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgentRuntimePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_min: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_timeout_sec: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_timeout_sec: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pids_limit: Option<i64>,
 }
 
 /// The logged-in user, as `/api/auth/session` shows them.

@@ -6,10 +6,15 @@
 
 use std::io::{Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use mosaic_tests::Daemon;
-use mosaic_tests::bench::{Row, measure, print_table};
+use mosaic_tests::bench::{Row, Summary, measure, print_table};
+use mosaic_tests::data::Data;
+use mosaic_tests::docker::{self, InstanceScope, docker, images};
+use mosaic_tests::http::{Api, Auth};
+use serde_json::{Value, json};
 
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -21,6 +26,12 @@ fn main() {
     let mut rows = Vec::new();
     if wanted("admin-socket") {
         rows.extend(runtime.block_on(admin_socket()));
+    }
+    if wanted("chat") {
+        rows.extend(runtime.block_on(chat_proxy()));
+    }
+    if wanted("cold-start") {
+        rows.extend(runtime.block_on(cold_start()));
     }
     print_table(&rows);
     mosaic_tests::teardown();
@@ -74,5 +85,208 @@ async fn admin_socket() -> Vec<Row> {
         subject: status,
         reference_name: format!("raw Unix-socket echo of a {frame_len}-byte frame"),
         reference: echo,
+    }]
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A daemon managing containers with the test-agent image (reconciliation slowed down so it
+/// does not interfere), its data, and its Docker objects (removed when dropped, after the daemon).
+struct ChatBench {
+    daemon: Daemon,
+    api: Api,
+    admin: mosaic_tests::http::Session,
+    data: Data,
+    _scope: InstanceScope,
+}
+
+impl ChatBench {
+    async fn start() -> ChatBench {
+        let scope = InstanceScope::new();
+        let daemon = Daemon::start_with(docker::daemon_options_with(&scope.instance, "60s", "1h"));
+        let data = Data::open(&daemon.data_dir).await;
+        data.use_image(&images().normal, 60).await;
+        daemon
+            .ctl_stdin(
+                &["admin", "create-breakglass", "--username", "admin", "--password-stdin"],
+                &format!("{PASSWORD}\n"),
+            )
+            .ok();
+        let api = Api::new(&daemon);
+        let admin = api.login("admin", PASSWORD).await;
+        ChatBench {
+            daemon,
+            api,
+            admin,
+            data,
+            _scope: scope,
+        }
+    }
+
+    /// A new member with a provider and a personal API token; returns (user id, token).
+    async fn member(&self, email: &str) -> (String, String) {
+        let invite = self
+            .api
+            .post(
+                "/api/admin/users/invite",
+                Auth::Session(&self.admin),
+                &json!({ "email": email }),
+            )
+            .await
+            .expect(201);
+        self.api
+            .post(
+                "/api/auth/invite/accept",
+                Auth::None,
+                &json!({ "token": invite["inviteToken"], "password": PASSWORD }),
+            )
+            .await
+            .expect(200);
+        let session = self.api.login(email, PASSWORD).await;
+        self.data
+            .add_provider(Some(&session.user_id), "p", "sk-bench-0000", &["m"])
+            .await;
+        self.data.set_agent_config(&session.user_id, Some("p/m"), None).await;
+        let token = self
+            .api
+            .post("/api/tokens", Auth::Session(&session), &json!({ "name": "bench" }))
+            .await
+            .expect(201);
+        (session.user_id, token["token"].as_str().unwrap().to_string())
+    }
+}
+
+fn body(stream: bool) -> Value {
+    json!({ "model": "openclaw", "stream": stream, "messages": [{ "role": "user", "content": "bench" }] })
+}
+
+/// Sends a chat request and reads the whole answer; returns the time to the first body bytes.
+async fn chat(client: &reqwest::Client, url: &str, token: &str, stream: bool) -> Duration {
+    let began = Instant::now();
+    let response = client
+        .post(url)
+        .bearer_auth(token)
+        .json(&body(stream))
+        .send()
+        .await
+        .expect("chat request");
+    assert_eq!(response.status(), 200, "chat failed");
+    let mut body = response.bytes_stream();
+    let mut first = None;
+    while let Some(chunk) = body.next().await {
+        chunk.expect("chunk");
+        first.get_or_insert_with(|| began.elapsed());
+    }
+    first.expect("a body")
+}
+
+/// Time to first chunk of `n` streaming requests, after `warmup`.
+async fn first_chunks(client: &reqwest::Client, url: &str, token: &str, warmup: usize, n: usize) -> Summary {
+    for _ in 0..warmup {
+        chat(client, url, token, true).await;
+    }
+    let wall = Instant::now();
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        samples.push(chat(client, url, token, true).await);
+    }
+    Summary::from_samples(samples, wall.elapsed())
+}
+
+/// A chat request through mosaicd (API token, the proxy, the user's running container) against
+/// the same request sent straight to that container with its gateway token.
+async fn chat_proxy() -> Vec<Row> {
+    let bench = ChatBench::start().await;
+    let (user, token) = bench.member("bench@example.com").await;
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let via = format!("{}/api/chat/completions", bench.daemon.base_url());
+    chat(&client, &via, &token, false).await;
+    let gateway = bench.data.gateway_token("user", &user).await.expect("gateway token");
+    let ip = docker::container_ip(&format!("mosaic-user-{user}"), &bench._scope.network()).expect("container ip");
+    let direct = format!("http://{ip}:18789/v1/chat/completions");
+
+    let plain = measure(50, 500, || async {
+        chat(&client, &via, &token, false).await;
+    })
+    .await;
+    let plain_ref = measure(50, 500, || async {
+        chat(&client, &direct, &gateway, false).await;
+    })
+    .await;
+    let stream = first_chunks(&client, &via, &token, 50, 500).await;
+    let stream_ref = first_chunks(&client, &direct, &gateway, 50, 500).await;
+    vec![
+        Row {
+            scenario: "chat completion through mosaicd (whole answer)".into(),
+            subject: plain,
+            reference_name: "the same request straight to the agent container".into(),
+            reference: plain_ref,
+        },
+        Row {
+            scenario: "streaming chat through mosaicd: time to first chunk".into(),
+            subject: stream,
+            reference_name: "straight to the agent container".into(),
+            reference: stream_ref,
+        },
+    ]
+}
+
+/// A new user's first chat (mosaicd creates the volume and container, writes the token, starts
+/// it and waits for its health check, then forwards) against `docker start` of a prepared,
+/// stopped container of the same image until its `/healthz` answers.
+async fn cold_start() -> Vec<Row> {
+    const N: usize = 8;
+    let bench = ChatBench::start().await;
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let via = format!("{}/api/chat/completions", bench.daemon.base_url());
+    let mut users = Vec::new();
+    for i in 0..=N {
+        users.push(bench.member(&format!("cold{i}@example.com")).await);
+    }
+    // The reference container: mosaicd made it; from here on it is only stopped and started.
+    let (prepared_user, prepared_token) = users.pop().unwrap();
+    chat(&client, &via, &prepared_token, false).await;
+    let name = format!("mosaic-user-{prepared_user}");
+    let network = bench._scope.network();
+
+    let wall = Instant::now();
+    let mut cold = Vec::new();
+    for (_, token) in &users {
+        let began = Instant::now();
+        chat(&client, &via, token, false).await;
+        cold.push(began.elapsed());
+    }
+    let cold = Summary::from_samples(cold, wall.elapsed());
+
+    let probe = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let wall = Instant::now();
+    let mut reference = Vec::new();
+    for _ in 0..N {
+        docker(&["stop", "-t", "2", &name]).ok();
+        let began = Instant::now();
+        docker(&["start", &name]).ok();
+        let ip = docker::container_ip(&name, &network).expect("container ip");
+        loop {
+            let healthy = match probe.get(format!("http://{ip}:18789/healthz")).send().await {
+                Ok(r) => r.json::<Value>().await.is_ok_and(|v| v["ok"] == true),
+                Err(_) => false,
+            };
+            if healthy {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        reference.push(began.elapsed());
+    }
+    let reference = Summary::from_samples(reference, wall.elapsed());
+    vec![Row {
+        scenario: format!("a new user's first chat (cold start), {N} users one after another"),
+        subject: cold,
+        reference_name: "`docker start` of a prepared container + health check".into(),
+        reference,
     }]
 }

@@ -544,18 +544,22 @@ impl ContainerManager {
         Ok(detail)
     }
 
-    /// How many containers are in each state (`running`, `stopped`, `starting`, `error`).
-    pub async fn state_counts(&self) -> Result<HashMap<String, u64>> {
-        let mut counts = HashMap::new();
-        for state in [RUNNING, STOPPED, STARTING, rows::ERROR] {
-            counts.insert(state.to_string(), 0);
-        }
-        for kind in [Kind::User, Kind::System] {
-            for row in rows::list(&mut self.inner.db.ex(), kind).await? {
-                *counts.entry(row.status).or_insert(0) += 1;
-            }
-        }
-        Ok(counts)
+    /// How many containers of each kind are in each state: (`user`|`system`, `running`|`stopped`|
+    /// `starting`|`error`, count), from the database; for `/metrics`.
+    pub async fn state_counts(&self) -> Result<Vec<(String, String, i64)>> {
+        rows::count_by_state(&mut self.inner.db.ex()).await
+    }
+
+    /// Whether this process holds a running container for `target` (no Docker call): `false`
+    /// means the next [`ensure_running`](Self::ensure_running) starts or adopts one, so a caller
+    /// that can tell its client to wait (SSE heartbeats) should do so at once.
+    pub fn is_live(&self, target: &AgentRef) -> bool {
+        self.inner
+            .targets
+            .lock()
+            .expect("targets lock")
+            .get(target)
+            .is_some_and(|t| t.live.lock().expect("live lock").is_some())
     }
 
     /// Writes last-activity times seen since the previous flush to the database.

@@ -143,7 +143,7 @@ pub fn admin(app: Arc<App>) -> impl Filter<Extract = (Principal,), Error = Rejec
 }
 
 /// Checks the request's media type: `application/json`, with at most a UTF-8 charset.
-fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+pub fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let unsupported = || {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -176,10 +176,15 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 fn too_large(limit: usize) -> ApiError {
+    let size = if limit >= 1024 * 1024 && limit.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", limit / (1024 * 1024))
+    } else {
+        format!("{} KiB", limit / 1024)
+    };
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        format!("the request body is larger than {} KiB", limit / 1024),
+        format!("the request body is larger than {size}"),
     )
 }
 
@@ -240,13 +245,19 @@ where
     .await;
 }
 
-async fn read_json<T, S, B>(headers: HeaderMap, body: S, limit: usize) -> Result<T, ApiError>
+/// Reads a request body of at most `limit` bytes. `admit` sees each chunk's size before it is
+/// kept and may refuse it (a budget shared between requests). An oversized body is answered
+/// `413` in the API's shape (after draining it, see [`DRAIN_LIMIT`]).
+pub async fn read_bytes<S, B>(
+    headers: &HeaderMap,
+    body: S,
+    limit: usize,
+    mut admit: impl FnMut(usize) -> Result<(), ApiError>,
+) -> Result<Vec<u8>, ApiError>
 where
-    T: DeserializeOwned,
     S: Stream<Item = Result<B, warp::Error>>,
     B: Buf,
 {
-    check_content_type(&headers)?;
     let mut body = std::pin::pin!(body);
     let declared = headers
         .get(CONTENT_LENGTH)
@@ -266,6 +277,7 @@ where
             drain(body.as_mut(), read).await;
             return Err(too_large(limit));
         }
+        admit(chunk.remaining())?;
         while chunk.has_remaining() {
             let part = chunk.chunk();
             bytes.extend_from_slice(part);
@@ -273,17 +285,39 @@ where
             chunk.advance(n);
         }
     }
+    Ok(bytes)
+}
+
+/// A body as UTF-8 text holding a JSON object (serde would also fill a struct from an array,
+/// `[null, null]`; the API takes objects only).
+pub fn json_object_text(bytes: &[u8]) -> Result<&str, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::invalid(
             "the request body is empty; a JSON object is expected",
         ));
     }
-    let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::invalid("the request body is not valid UTF-8"))?;
-    // serde would also fill a struct from an array (`[null, null]`); the API takes objects only.
+    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::invalid("the request body is not valid UTF-8"))?;
     if !text.trim_start().starts_with('{') {
         return Err(ApiError::invalid("the request body must be a JSON object"));
     }
-    serde_json::from_str(text).map_err(|e| ApiError::invalid(describe_json_error(&e)))
+    Ok(text)
+}
+
+/// A serde error on a request body as the client sees it.
+pub fn json_error(e: &serde_json::Error) -> ApiError {
+    ApiError::invalid(describe_json_error(e))
+}
+
+async fn read_json<T, S, B>(headers: HeaderMap, body: S, limit: usize) -> Result<T, ApiError>
+where
+    T: DeserializeOwned,
+    S: Stream<Item = Result<B, warp::Error>>,
+    B: Buf,
+{
+    check_content_type(&headers)?;
+    let bytes = read_bytes(&headers, body, limit, |_| Ok(())).await?;
+    let text = json_object_text(&bytes)?;
+    serde_json::from_str(text).map_err(|e| json_error(&e))
 }
 
 /// A JSON request body of type `T` (whose `deny_unknown_fields` refuses smuggled fields), at

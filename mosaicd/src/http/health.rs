@@ -12,7 +12,6 @@ use super::Endpoint;
 use super::error::reject;
 use super::extract::{json_reply, ok, with_app};
 use crate::app::App;
-use crate::store::counts;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -53,7 +52,7 @@ async fn readyz(app: Arc<App>) -> Response {
 }
 
 async fn metrics(app: Arc<App>) -> Result<Response, Rejection> {
-    let containers = counts::containers_by_state(&mut app.db.ex()).await.map_err(reject)?;
+    let containers = app.containers.state_counts().await.map_err(reject)?;
     let text = app.metrics.render(app.started.elapsed(), &containers);
     let mut response = Response::new(text.into());
     response.headers_mut().insert(

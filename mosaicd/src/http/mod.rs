@@ -9,6 +9,8 @@
 pub mod admin;
 pub mod agent_config;
 pub mod auth;
+pub mod chat;
+pub mod containers;
 pub mod cors;
 pub mod error;
 pub mod extract;
@@ -76,6 +78,8 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(admin::endpoints());
     all.extend(onboarding::endpoints());
     all.extend(oidc::endpoints());
+    all.extend(containers::endpoints());
+    all.extend(chat::endpoints());
     all
 }
 

@@ -66,6 +66,12 @@ pub async fn serve(
                 }
             },
         };
+        // Streamed answers are many small writes (SSE events); without this, Nagle's algorithm
+        // holds each one back until the client acknowledges the previous (up to its delayed-ACK
+        // timer, 40 ms on Linux).
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
         let context = context.clone();
         let service = hyper::service::service_fn(move |request: Request<Incoming>| {
             let context = context.clone();

@@ -6,9 +6,11 @@
 
 use std::time::Duration;
 
+use mosaic_shared::types::{AgentRuntimePatch, AgentRuntimeSettings};
+
 use crate::app::Actor;
 use crate::error::{Error, Result};
-use crate::store::{Db, audit, system_config};
+use crate::store::{Db, Exec, audit, system_config};
 
 pub const IMAGE: &str = "agent.image";
 pub const ENTRYPOINT: &str = "agent.entrypoint";
@@ -139,37 +141,90 @@ pub struct AgentSettings {
     pub pids_limit: i64,
 }
 
-/// Reads every agent setting; a missing key takes its default. A stored value that no longer
-/// passes its rule (written by hand into the database) is reported, not silently replaced.
-pub async fn load(db: &Db) -> Result<AgentSettings> {
-    let mut values = std::collections::HashMap::new();
-    for row in system_config::list(&mut db.ex()).await? {
-        if row.key.starts_with("agent.") && !row.encrypted {
-            values.insert(row.key, row.value);
+/// The stored `agent.*` values; a missing key takes its default.
+struct Stored(std::collections::HashMap<String, String>);
+
+impl Stored {
+    async fn read(db: &Db) -> Result<Stored> {
+        let mut values = std::collections::HashMap::new();
+        for row in system_config::list(&mut db.ex()).await? {
+            if row.key.starts_with("agent.") && !row.encrypted {
+                values.insert(row.key, row.value);
+            }
         }
+        Ok(Stored(values))
     }
-    let get = |key: &str| -> Result<String> {
+
+    /// A stored value that no longer passes its rule (written by hand into the database) is
+    /// reported, not silently replaced.
+    fn get(&self, key: &str) -> Result<String> {
         let def = definition(key).expect("known setting");
-        let value = values.get(key).cloned().unwrap_or_else(|| def.default.to_string());
+        let value = self.0.get(key).cloned().unwrap_or_else(|| def.default.to_string());
         def.check(&value)
             .map_err(|e| Error::Invalid(format!("system setting {key} = {value:?} is invalid: {e}")))?;
         Ok(value)
-    };
-    let int = |key: &str| -> Result<i64> { Ok(get(key)?.parse().expect("checked")) };
+    }
+
+    fn int(&self, key: &str) -> Result<i64> {
+        Ok(self.get(key)?.parse().expect("checked"))
+    }
+
+    fn float(&self, key: &str) -> Result<f64> {
+        Ok(self.get(key)?.parse().expect("checked"))
+    }
+}
+
+/// Reads every agent setting, as a container is started with them.
+pub async fn load(db: &Db) -> Result<AgentSettings> {
+    let stored = Stored::read(db).await?;
     Ok(AgentSettings {
-        image: get(IMAGE)?,
-        entrypoint: if get(ENTRYPOINT)? == "image" {
+        image: stored.get(IMAGE)?,
+        entrypoint: if stored.get(ENTRYPOINT)? == "image" {
             Entrypoint::Image
         } else {
             Entrypoint::Script
         },
-        idle_timeout_min: int(IDLE_TIMEOUT_MIN)?,
-        start_timeout: Duration::from_secs(int(START_TIMEOUT_SEC)? as u64),
-        stop_timeout: Duration::from_secs(int(STOP_TIMEOUT_SEC)? as u64),
-        memory_bytes: int(MEMORY_MB)? * 1024 * 1024,
-        nano_cpus: (get(CPUS)?.parse::<f64>().expect("checked") * 1e9) as i64,
-        pids_limit: int(PIDS_LIMIT)?,
+        idle_timeout_min: stored.int(IDLE_TIMEOUT_MIN)?,
+        start_timeout: Duration::from_secs(stored.int(START_TIMEOUT_SEC)? as u64),
+        stop_timeout: Duration::from_secs(stored.int(STOP_TIMEOUT_SEC)? as u64),
+        memory_bytes: stored.int(MEMORY_MB)? * 1024 * 1024,
+        nano_cpus: (stored.float(CPUS)? * 1e9) as i64,
+        pids_limit: stored.int(PIDS_LIMIT)?,
     })
+}
+
+/// Every agent setting in effect, as the admin system settings API shows them.
+pub async fn view(db: &Db) -> Result<AgentRuntimeSettings> {
+    let stored = Stored::read(db).await?;
+    let unsigned = |key: &str| -> Result<u64> { Ok(stored.int(key)?.max(0) as u64) };
+    Ok(AgentRuntimeSettings {
+        image: stored.get(IMAGE)?,
+        entrypoint: stored.get(ENTRYPOINT)?,
+        idle_timeout_min: unsigned(IDLE_TIMEOUT_MIN)?,
+        start_timeout_sec: unsigned(START_TIMEOUT_SEC)?,
+        stop_timeout_sec: unsigned(STOP_TIMEOUT_SEC)?,
+        memory_mb: unsigned(MEMORY_MB)?,
+        cpus: stored.float(CPUS)?,
+        pids_limit: unsigned(PIDS_LIMIT)?,
+    })
+}
+
+/// The changes a system settings patch makes, as [`update`] takes them (keys and text values,
+/// judged by the same rules as `mosaicctl config set`).
+pub fn patch_changes(patch: &AgentRuntimePatch) -> Vec<(&'static str, Option<String>)> {
+    [
+        (IMAGE, patch.image.clone()),
+        (ENTRYPOINT, patch.entrypoint.clone()),
+        (IDLE_TIMEOUT_MIN, patch.idle_timeout_min.map(|n| n.to_string())),
+        (START_TIMEOUT_SEC, patch.start_timeout_sec.map(|n| n.to_string())),
+        (STOP_TIMEOUT_SEC, patch.stop_timeout_sec.map(|n| n.to_string())),
+        (MEMORY_MB, patch.memory_mb.map(|n| n.to_string())),
+        (CPUS, patch.cpus.map(|n| n.to_string())),
+        (PIDS_LIMIT, patch.pids_limit.map(|n| n.to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.map(|v| (key, Some(v))))
+    .collect()
 }
 
 fn known(key: &str) -> Result<&'static SettingDef> {
@@ -209,39 +264,60 @@ pub async fn stored(db: &Db) -> Result<Vec<(&'static SettingDef, Option<String>)
         .collect())
 }
 
-/// Validates every change, then stores them all in one transaction with one audit record
-/// (`None` returns a setting to its default). A change applies to containers started after it.
-pub async fn update(db: &Db, actor: &Actor, changes: &[(&str, Option<&str>)]) -> Result<()> {
-    let mut checked_changes = Vec::new();
+/// Changes judged by their rules, ready for [`apply`].
+pub struct Checked(Vec<(String, Option<String>)>);
+
+impl Checked {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Validates every change (`None` returns a setting to its default); nothing is stored.
+pub fn check_changes<K: AsRef<str>, V: AsRef<str>>(changes: &[(K, Option<V>)]) -> Result<Checked> {
+    let mut out = Vec::new();
     for (key, value) in changes {
+        let key = key.as_ref();
         let value = match value {
-            Some(value) => Some(checked(key, value)?),
+            Some(value) => Some(checked(key, value.as_ref())?),
             None => {
                 known(key)?;
                 None
             }
         };
-        checked_changes.push((*key, value));
+        out.push((key.to_string(), value));
     }
-    let mut tx = db.begin().await?;
+    Ok(Checked(out))
+}
+
+/// Stores checked changes with one audit record, inside the caller's transaction.
+pub async fn apply(ex: &mut Exec<'_>, actor: &Actor, changes: &Checked) -> Result<()> {
     let mut detail = serde_json::Map::new();
-    for (key, value) in &checked_changes {
+    for (key, value) in &changes.0 {
         match value {
-            Some(value) => system_config::set(&mut tx.ex(), key, value, false).await?,
+            Some(value) => system_config::set(ex, key, value, false).await?,
             None => {
-                system_config::delete(&mut tx.ex(), key).await?;
+                system_config::delete(ex, key).await?;
             }
         }
-        detail.insert(key.to_string(), serde_json::json!(value));
+        detail.insert(key.clone(), serde_json::json!(value));
     }
     audit::record(
-        &mut tx.ex(),
+        ex,
         &actor.to_string(),
         "agent_settings.update",
         None,
         serde_json::Value::Object(detail),
     )
-    .await?;
+    .await
+}
+
+/// Validates every change, then stores them all in one transaction with one audit record
+/// (`None` returns a setting to its default). A change applies to containers started after it.
+pub async fn update(db: &Db, actor: &Actor, changes: &[(&str, Option<&str>)]) -> Result<()> {
+    let checked = check_changes(changes)?;
+    let mut tx = db.begin().await?;
+    apply(&mut tx.ex(), actor, &checked).await?;
     tx.commit().await
 }
 
@@ -263,5 +339,33 @@ mod tests {
         assert!(definition(CPUS).unwrap().check("0").is_err());
         assert!(definition(CPUS).unwrap().check("0.5").is_ok());
         assert!(definition(ENTRYPOINT).unwrap().check("shell").is_err());
+    }
+
+    #[test]
+    fn patches_are_judged_by_the_same_rules() {
+        let patch = AgentRuntimePatch {
+            idle_timeout_min: Some(5),
+            cpus: Some(0.5),
+            image: Some(" mosaic/agent:1 ".into()),
+            ..Default::default()
+        };
+        let changes = patch_changes(&patch);
+        assert_eq!(
+            check_changes(&changes).unwrap().0,
+            vec![
+                (IMAGE.to_string(), Some("mosaic/agent:1".to_string())),
+                (IDLE_TIMEOUT_MIN.to_string(), Some("5".to_string())),
+                (CPUS.to_string(), Some("0.5".to_string()))
+            ]
+        );
+        let bad = AgentRuntimePatch {
+            idle_timeout_min: Some(-1),
+            ..Default::default()
+        };
+        assert_eq!(
+            check_changes(&patch_changes(&bad)).err().unwrap().to_string(),
+            "agent.idle_timeout_min: must be a whole number from 0 to 10080"
+        );
+        assert!(patch_changes(&AgentRuntimePatch::default()).is_empty());
     }
 }

@@ -283,6 +283,7 @@ impl App {
                     allow_private_provider_urls: value(ALLOW_PRIVATE_PROVIDER_URLS)
                         .map(|v| parse_bool(ALLOW_PRIVATE_PROVIDER_URLS, v))
                         .transpose()?,
+                    agent: None,
                 };
                 self.update_system_settings(actor, patch).await?;
             }
@@ -351,6 +352,7 @@ impl App {
                 let patch = SettingsPatch {
                     webui_origins: has(WEBUI_ORIGINS).then(Vec::new),
                     allow_private_provider_urls: has(ALLOW_PRIVATE_PROVIDER_URLS).then_some(false),
+                    agent: None,
                 };
                 self.update_system_settings(actor, patch).await?;
                 keys.iter().map(String::as_str).collect()

@@ -1,5 +1,6 @@
 //! Runtime settings kept in system config: the WebUI origins CORS allows, whether provider URLs
-//! may point at private networks, and the OIDC client (whose secret is encrypted and write-only).
+//! may point at private networks, the agent containers' image, timeouts and limits (whose rules
+//! live in `agent_settings`), and the OIDC client (whose secret is encrypted and write-only).
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -11,6 +12,7 @@ use serde_json::json;
 use crate::app::{Actor, App};
 use crate::error::{Error, Result};
 use crate::secrets::{Binding, hint};
+use crate::service::agent_settings;
 use crate::store::{audit, rfc3339, system_config};
 
 pub const WEBUI_ORIGINS: &str = "http.webuiOrigins";
@@ -128,12 +130,24 @@ impl App {
             webui_origins: self.stored_origins().await?,
             daemon_webui_origins: self.config.http.webui_origins.clone(),
             allow_private_provider_urls: self.allow_private_provider_urls().await?,
+            agent: agent_settings::view(&self.db).await?,
         })
     }
 
     pub async fn update_system_settings(&self, actor: &Actor, patch: SettingsPatch) -> Result<SystemSettings> {
         let origins = patch.webui_origins.as_deref().map(check_origins).transpose()?;
+        // The agent settings' rules live with them (`mosaicctl config` applies the same); nothing
+        // is written unless every value passes.
+        let agent = patch
+            .agent
+            .as_ref()
+            .map(|p| agent_settings::check_changes(&agent_settings::patch_changes(p)))
+            .transpose()?
+            .filter(|changes| !changes.is_empty());
         let mut tx = self.db.begin().await?;
+        if let Some(agent) = &agent {
+            agent_settings::apply(&mut tx.ex(), actor, agent).await?;
+        }
         if let Some(origins) = &origins {
             let text = serde_json::to_string(origins).map_err(|e| Error::Internal(e.to_string()))?;
             system_config::set(&mut tx.ex(), WEBUI_ORIGINS, &text, false).await?;
@@ -147,14 +161,16 @@ impl App {
             )
             .await?;
         }
-        audit::record(
-            &mut tx.ex(),
-            &actor.to_string(),
-            "settings.update",
-            None,
-            json!({ "webuiOrigins": origins, "allowPrivateProviderUrls": patch.allow_private_provider_urls }),
-        )
-        .await?;
+        if origins.is_some() || patch.allow_private_provider_urls.is_some() || agent.is_none() {
+            audit::record(
+                &mut tx.ex(),
+                &actor.to_string(),
+                "settings.update",
+                None,
+                json!({ "webuiOrigins": origins, "allowPrivateProviderUrls": patch.allow_private_provider_urls }),
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.origins_cache.clear();
         self.system_settings().await

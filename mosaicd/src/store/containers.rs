@@ -106,6 +106,17 @@ pub async fn list(ex: &mut Exec<'_>, kind: Kind) -> Result<Vec<ContainerRow>> {
     ex.all(query).await
 }
 
+/// How many containers of each kind are in each state: (`user`|`system`, state, count), states
+/// with no container left out.
+pub async fn count_by_state(ex: &mut Exec<'_>) -> Result<Vec<(String, String, i64)>> {
+    ex.all(q(
+        "SELECT CAST('user' AS TEXT), status, COUNT(*) FROM user_container GROUP BY status
+              UNION ALL
+              SELECT CAST('system' AS TEXT), status, COUNT(*) FROM system_container GROUP BY status",
+    ))
+    .await
+}
+
 /// Rows in `status` (e.g. every running container).
 pub async fn with_status(ex: &mut Exec<'_>, kind: Kind, status: &str) -> Result<Vec<ContainerRow>> {
     let query = match kind {

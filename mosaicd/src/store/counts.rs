@@ -1,4 +1,4 @@
-//! Aggregate figures for `status` and metrics.
+//! Aggregate figures for `status` (containers by kind and state: `containers::count_by_state`).
 
 use super::{Exec, Result, q};
 
@@ -21,14 +21,4 @@ pub async fn counts(ex: &mut Exec<'_>) -> Result<Counts> {
         providers,
         running_containers: user_running + system_running,
     })
-}
-
-/// Containers by kind (`user`, `system`) and state, for metrics.
-pub async fn containers_by_state(ex: &mut Exec<'_>) -> Result<Vec<(String, String, i64)>> {
-    ex.all(q(
-        "SELECT CAST('user' AS TEXT), status, COUNT(*) FROM user_container GROUP BY status
-              UNION ALL
-              SELECT CAST('system' AS TEXT), status, COUNT(*) FROM system_container GROUP BY status",
-    ))
-    .await
 }

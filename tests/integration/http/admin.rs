@@ -116,6 +116,15 @@ pub async fn members_are_refused(backend: Backend) {
         api.get("/api/admin/settings", m).await,
         api.patch("/api/admin/settings", m, &json!({ "allowPrivateProviderUrls": true }))
             .await,
+        api.get("/api/admin/containers", m).await,
+        api.get("/api/admin/system-agents", m).await,
+        api.post(
+            "/api/admin/system-agents",
+            m,
+            &json!({ "name": "x", "role": "x", "primaryModel": "p/m" }),
+        )
+        .await,
+        api.delete("/api/admin/system-agents/x", m).await,
     ] {
         r.error(403, "forbidden");
     }
@@ -136,4 +145,80 @@ pub async fn members_are_refused(backend: Backend) {
         api.get(&target, Auth::Session(&w.admin)).await.expect(200)["name"],
         "admin"
     );
+}
+
+/// The agent containers' image, timeouts and limits in the system settings: defaults, a partial
+/// change, and the rules of `mosaicctl config` (same messages), all or nothing.
+pub async fn agent_runtime_settings(backend: Backend) {
+    let w = World::start(backend).await;
+    let api = &w.api;
+    let admin = Auth::Session(&w.admin);
+    let settings = api.get("/api/admin/settings", admin).await.expect(200);
+    assert_eq!(
+        settings["agent"],
+        json!({ "image": "ghcr.io/openclaw/openclaw:latest", "entrypoint": "script", "idleTimeoutMin": 30,
+                "startTimeoutSec": 120, "stopTimeoutSec": 10, "memoryMb": 2048, "cpus": 1.0, "pidsLimit": 512 })
+    );
+
+    let changed = api
+        .patch(
+            "/api/admin/settings",
+            admin,
+            &json!({ "agent": { "image": "registry.example/openclaw:2", "idleTimeoutMin": 5, "cpus": 0.5 } }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(changed["agent"]["image"], "registry.example/openclaw:2");
+    assert_eq!(changed["agent"]["idleTimeoutMin"], 5);
+    assert_eq!(changed["agent"]["cpus"], 0.5);
+    assert_eq!(changed["agent"]["memoryMb"], 2048, "absent fields are kept");
+    assert_eq!(changed["webuiOrigins"], json!([]));
+
+    // Refused with the rule's words; nothing of a refused patch is written.
+    for (patch, words) in [
+        (
+            json!({ "idleTimeoutMin": -1 }),
+            "agent.idle_timeout_min: must be a whole number from 0 to 10080",
+        ),
+        (
+            json!({ "memoryMb": 1 }),
+            "agent.memory_mb: must be a whole number from 64 to 1048576",
+        ),
+        (
+            json!({ "cpus": 0 }),
+            "agent.cpus: must be a number of CPUs between 0.01 and 1024",
+        ),
+        (
+            json!({ "entrypoint": "shell" }),
+            "agent.entrypoint: must be 'script' or 'image'",
+        ),
+        (
+            json!({ "image": "not an image" }),
+            "agent.image: must be a Docker image reference",
+        ),
+    ] {
+        let m = api
+            .patch(
+                "/api/admin/settings",
+                admin,
+                &json!({ "webuiOrigins": ["https://ui.example.com"], "agent": patch }),
+            )
+            .await
+            .error(400, "invalid_input");
+        assert!(m.starts_with(words), "{m}");
+    }
+    api.patch("/api/admin/settings", admin, &json!({ "agent": { "imageTag": "x" } }))
+        .await
+        .error(400, "invalid_input");
+    assert_eq!(api.get("/api/admin/settings", admin).await.expect(200), changed);
+
+    // What the container manager reads is what the admin set.
+    let db = w.db().await;
+    let loaded = mosaicd::service::agent_settings::load(&db).await.unwrap();
+    db.close().await;
+    assert_eq!(loaded.image, "registry.example/openclaw:2");
+    assert_eq!(loaded.idle_timeout_min, 5);
+    assert_eq!(loaded.nano_cpus, 500_000_000);
+    // Audited as `mosaicctl config set` audits it.
+    assert!(w.audit_actions().await.contains(&"agent_settings.update".to_string()));
 }

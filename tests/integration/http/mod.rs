@@ -4,6 +4,7 @@
 
 mod admin;
 mod auth;
+mod chat;
 mod hardening;
 mod isolation;
 mod meta;
@@ -88,6 +89,53 @@ pub fn trials() -> Vec<Trial> {
     add(&mut t, "meta::health_and_readiness", false, meta::health);
     add(&mut t, "meta::metrics_exposition", true, meta::metrics);
     add(&mut t, "meta::openapi_matches_routes", false, meta::openapi);
+    add(
+        &mut t,
+        "admin::agent_runtime_settings",
+        false,
+        admin::agent_runtime_settings,
+    );
+    // The chat proxy and the container views: real containers, so SQLite only (the store is
+    // covered on both backends elsewhere).
+    t.push(trial(
+        "http::chat::non_streaming_and_passthrough",
+        chat::non_streaming_and_passthrough,
+    ));
+    t.push(trial(
+        "http::chat::streaming_is_unbuffered",
+        chat::streaming_is_unbuffered,
+    ));
+    t.push(trial(
+        "http::chat::cold_start_streaming_heartbeats",
+        chat::cold_start_streaming_heartbeats,
+    ));
+    t.push(trial("http::chat::cold_start_timeout", chat::cold_start_timeout));
+    t.push(trial(
+        "http::chat::disconnect_cancels_upstream",
+        chat::disconnect_cancels_upstream,
+    ));
+    t.push(trial(
+        "http::chat::no_reap_while_streaming",
+        chat::no_reap_while_streaming,
+    ));
+    t.push(trial(
+        "http::chat::agent_errors_pass_through",
+        chat::agent_errors_pass_through,
+    ));
+    t.push(trial(
+        "http::chat::cannot_reach_another_users_container",
+        chat::cannot_reach_another_users_container,
+    ));
+    t.push(trial(
+        "http::chat::killed_container_restarts_on_next_chat",
+        chat::killed_container_restarts_on_next_chat,
+    ));
+    t.push(trial("http::chat::openai_sdk", chat::openai_sdk));
+    t.push(trial(
+        "http::chat::requests_refused_before_the_agent",
+        chat::requests_refused_before_the_agent,
+    ));
+    t.push(trial("http::chat::system_agents", chat::system_agents));
     t
 }
 

@@ -340,6 +340,17 @@ fn gateway_serves_openclaw_http_contract() {
     assert_eq!(value["usage"]["total_tokens"], 0);
     gw.wait_log(|l| l == "request POST /v1/chat/completions stream=false session=agent:main:openai-user:alice");
 
+    // `mock:headers=1` lists the header names the gateway received.
+    let listed = c.chat(&json!({"messages": user("which mock:headers=1")}));
+    let content = listed.json()["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content.ends_with("[headers=authorization,content-length,content-type,host]"),
+        "{content}"
+    );
+
     // Streaming completion with a chunked request body and a session header.
     let body = json!({"model": "openclaw/default", "stream": true,
                       "messages": user("stream me mock:chunks=2")})

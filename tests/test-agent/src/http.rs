@@ -68,6 +68,14 @@ impl Headers {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The header names present, lower-cased, sorted, each once.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.0.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Whether a comma-separated header such as `Connection` lists `token`.
     pub fn has_token(&self, name: &str, token: &str) -> bool {
         self.all(name)

@@ -241,11 +241,14 @@ impl Gateway {
         if let Some(status) = mock.status {
             return plan(Reply::Full(mock_error(status)));
         }
-        let reply_text = format!(
+        let mut reply_text = format!(
             "echo: {text} [session={session}] [primary={}] [boot={}]",
             self.opts.primary_model.as_deref().unwrap_or("-"),
             self.opts.boot
         );
+        if mock.headers {
+            reply_text.push_str(&format!(" [headers={}]", req.headers.names().join(",")));
+        }
         let mut pieces: Vec<String> = sse::word_pieces(&reply_text).into_iter().map(str::to_owned).collect();
         pieces.extend((1..=mock.chunks).map(|i| format!(" chunk {i}")));
         let id = format!("chatcmpl_{:016x}{:016x}", random_u64(), random_u64());
@@ -569,6 +572,9 @@ struct MockControls {
     interval: Duration,
     status: Option<u16>,
     delay: Duration,
+    /// `mock:headers=1`: the reply lists the request's header names, so a test can see what a
+    /// proxy in front of the gateway forwarded.
+    headers: bool,
 }
 
 impl MockControls {
@@ -582,6 +588,7 @@ impl MockControls {
                 .filter(|s| (400..600).contains(s))
                 .map(|s| s as u16),
             delay: ms("delay_ms"),
+            headers: control(text, "headers") == Some(1),
         }
     }
 }
@@ -794,9 +801,12 @@ mod tests {
                 interval: Duration::from_millis(25),
                 status: Some(429),
                 delay: Duration::from_millis(7),
+                headers: false,
             }
         );
         assert_eq!(MockControls::parse("plain"), MockControls::default());
+        assert!(MockControls::parse("show mock:headers=1").headers);
+        assert!(!MockControls::parse("show mock:headers=0").headers);
         assert_eq!(MockControls::parse("mock:status=200 mock:chunks=x").status, None);
         assert_eq!(
             mock_error(429).headers.last().unwrap(),

@@ -1,0 +1,44 @@
+//! `POST /api/chat/completions`: OpenAI's chat completions API, answered by the caller's own agent
+//! container through the chat proxy (`crate::proxy`). Authenticated like every other route
+//! (session cookie with X-CSRF-Token, or a personal API token as bearer, which is what an OpenAI
+//! SDK sends as its API key).
+
+use std::sync::Arc;
+
+use bytes::Buf;
+use futures::Stream;
+use warp::http::{HeaderMap, Method};
+use warp::reply::Response;
+use warp::{Filter, Rejection};
+
+use super::Endpoint;
+use super::error::reject;
+use super::extract::{Params, user, with_app};
+use crate::app::App;
+use crate::auth::Principal;
+use crate::proxy;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![Endpoint::new(Method::POST, "/api/chat/completions", |app, m| {
+        m.and(with_app(app.clone()))
+            .and(user(app))
+            .and(warp::header::headers_cloned())
+            .and(warp::body::stream())
+            .and_then(completions)
+            .boxed()
+    })]
+}
+
+async fn completions<S, B>(
+    _: Params,
+    app: Arc<App>,
+    p: Principal,
+    headers: HeaderMap,
+    body: S,
+) -> Result<Response, Rejection>
+where
+    S: Stream<Item = Result<B, warp::Error>>,
+    B: Buf,
+{
+    proxy::handle(app, p, headers, body).await.map_err(reject)
+}
