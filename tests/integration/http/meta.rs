@@ -154,8 +154,10 @@ pub async fn openapi(backend: Backend) {
             );
             for (status, response) in responses {
                 // Readiness reports each check, failing or not, in its own shape; the chat proxy
-                // passes the agent's own errors (OpenClaw's shape) through beside mosaicd's.
-                if !status.starts_with('2') && path != "/readyz" {
+                // passes the agent's own errors (OpenClaw's shape) through beside mosaicd's;
+                // redirects have no body.
+                let error = !status.starts_with('2') && !status.starts_with('3');
+                if error && path != "/readyz" {
                     let schema = response.pointer("/content/application~1json/schema");
                     let either = json!({ "oneOf": [
                         { "$ref": "#/components/schemas/Error" },
