@@ -31,6 +31,9 @@ _mosaicctl() {
             mosaicctl,help)
                 cmd="mosaicctl__subcmd__help"
                 ;;
+            mosaicctl,onboard)
+                cmd="mosaicctl__subcmd__onboard"
+                ;;
             mosaicctl,providers)
                 cmd="mosaicctl__subcmd__providers"
                 ;;
@@ -183,6 +186,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__help,help)
                 cmd="mosaicctl__subcmd__help__subcmd__help"
+                ;;
+            mosaicctl__subcmd__help,onboard)
+                cmd="mosaicctl__subcmd__help__subcmd__onboard"
                 ;;
             mosaicctl__subcmd__help,providers)
                 cmd="mosaicctl__subcmd__help__subcmd__providers"
@@ -407,7 +413,7 @@ _mosaicctl() {
 
     case "${cmd}" in
         mosaicctl)
-            opts="-h -V --socket --json --timeout --help --version status admin providers users agent-config config containers system-agents help"
+            opts="-h -V --socket --json --timeout --help --version status admin providers users agent-config config containers system-agents onboard help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1273,7 +1279,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help)
-            opts="status admin providers users agent-config config containers system-agents help"
+            opts="status admin providers users agent-config config containers system-agents onboard help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1594,6 +1600,20 @@ _mosaicctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mosaicctl__subcmd__help__subcmd__onboard)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mosaicctl__subcmd__help__subcmd__providers)
             opts="ls add show update rm test"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1853,6 +1873,32 @@ _mosaicctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__onboard)
+            opts="-h --answers --no-complete --status --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --answers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand config 'System settings: WebUI origins, provider URL policy, OIDC'
             cand containers 'Agent containers: list, inspect, start, stop, restart, reap idle ones'
             cand system-agents 'Always-on system agents (admin-provisioned, using the admin-level providers)'
+            cand onboard 'First-boot onboarding: a guided wizard on a terminal, or an answers file for scripts'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;status'= {
@@ -535,6 +536,16 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;system-agents;help;help'= {
         }
+        &'mosaicctl;onboard'= {
+            cand --answers 'Answer every step from this TOML file instead of prompting'
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --no-complete 'Take the steps but do not complete onboarding (step 5)'
+            cand --status 'Only show which steps are done, skipped or still to do'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mosaicctl;help'= {
             cand status 'Show the daemon''s version, uptime, database, onboarding state and counts'
             cand admin 'Breakglass accounts and the secret key'
@@ -544,6 +555,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand config 'System settings: WebUI origins, provider URL policy, OIDC'
             cand containers 'Agent containers: list, inspect, start, stop, restart, reap idle ones'
             cand system-agents 'Always-on system agents (admin-provisioned, using the admin-level providers)'
+            cand onboard 'First-boot onboarding: a guided wizard on a terminal, or an answers file for scripts'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;help;status'= {
@@ -657,6 +669,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;help;system-agents;ls'= {
         }
         &'mosaicctl;help;system-agents;rm'= {
+        }
+        &'mosaicctl;help;onboard'= {
         }
         &'mosaicctl;help;help'= {
         }

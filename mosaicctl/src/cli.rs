@@ -71,6 +71,40 @@ pub enum Command {
     /// Always-on system agents (admin-provisioned, using the admin-level providers)
     #[command(subcommand, name = "system-agents")]
     SystemAgents(SystemAgentsCommand),
+    /// First-boot onboarding: a guided wizard on a terminal, or an answers file for scripts
+    #[command(long_about = ONBOARD_HELP)]
+    Onboard(OnboardArgs),
+}
+
+const ONBOARD_HELP: &str = "\
+First-boot onboarding, the seed's five steps: 1) the breakglass admin, 2) OpenID Connect (optional: \
+the issuer's discovery document is checked before saving), 3) the first LLM provider (its connection \
+is tested before it is saved), 4) system agents (optional), 5) complete.
+
+On a terminal it is a wizard. Every step is saved as soon as it is answered, so an interrupted \
+onboarding (Ctrl-C) is taken up again by running `mosaicctl onboard` again: finished steps are shown \
+and can be kept, edited, or (steps 2 and 4) skipped; Back returns to the step before.
+
+With --answers FILE it asks nothing: the TOML file answers every step (see \
+deploy/onboarding.example.toml); secrets come from files it names or from standard input, never from \
+the file itself. The whole file is read and checked before anything is changed. A step the file \
+leaves out is kept if it is already done and an error if it is not.
+
+The exit status says what failed: 5 the answers or a step's input were refused, 9 the provider's \
+connection test failed, 8 the OIDC issuer could not be used or Docker failed a system agent, 7 \
+onboarding is already complete.";
+
+#[derive(Debug, Args)]
+pub struct OnboardArgs {
+    /// Answer every step from this TOML file instead of prompting
+    #[arg(long, value_name = "FILE", conflicts_with = "status")]
+    pub answers: Option<PathBuf>,
+    /// Take the steps but do not complete onboarding (step 5)
+    #[arg(long, conflicts_with = "status")]
+    pub no_complete: bool,
+    /// Only show which steps are done, skipped or still to do
+    #[arg(long)]
+    pub status: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -56,6 +56,8 @@ async fn dispatch(cli: Cli) -> CliResult {
             | cli::ContainersCommand::Reap,
         )
         | Command::SystemAgents(cli::SystemAgentsCommand::Add(_) | cli::SystemAgentsCommand::Rm { .. }) => SLOW,
+        // Step 3 tests a provider and step 4 starts containers.
+        Command::Onboard(_) => SLOW,
         _ => QUICK,
     });
     let client = client::connect(&socket, timeout).await?;
@@ -68,5 +70,6 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::Config(command) => commands::config::run(&client, command, cli.json).await,
         Command::Containers(command) => commands::containers::run(&client, command, cli.json).await,
         Command::SystemAgents(command) => commands::system_agents::run(&client, command, cli.json).await,
+        Command::Onboard(args) => commands::onboard::run(&client, args, cli.json).await,
     }
 }

@@ -52,8 +52,8 @@ pub trait Admin {
     /// operator, so then the new key must be supplied.
     async fn rotate_key(new_key: Option<Sensitive>) -> RpcResult<types::RotationReport>;
 
-    // Onboarding (first boot). The steps themselves go through the generic RPCs (breakglass
-    // above, providers and config); these are the onboarding-only operations.
+    // Onboarding (first boot): the terminal wizard's side of the steps the WebUI takes over HTTP
+    // with the setup token. Each works only until onboarding is complete (`Conflict` after).
 
     /// Which onboarding steps are done, skipped or pending.
     async fn onboarding_status() -> RpcResult<types::OnboardingStatus>;
@@ -65,6 +65,21 @@ pub trait Admin {
     /// Fetches and checks an issuer's OpenID Connect discovery document and keys, as step 2 does
     /// before saving. `Unavailable` with a clear reason when the issuer cannot be used.
     async fn onboarding_check_oidc_issuer(issuer_url: String) -> RpcResult<types::OidcIssuerCheck>;
+
+    /// Step 1: creates the breakglass admin, or sets a new password for one of that name.
+    async fn onboarding_breakglass(username: String, password: Sensitive) -> RpcResult<types::OnboardingStatus>;
+
+    /// Step 2: checks the issuer's discovery document, then saves the OIDC client settings.
+    /// An absent client secret keeps a stored one.
+    async fn onboarding_oidc(input: types::OidcInput) -> RpcResult<types::OnboardingStatus>;
+
+    /// Step 3: tests the provider's connection and saves it (as the default admin-level
+    /// provider) only if the test passes; run again, it edits that provider.
+    async fn onboarding_provider(input: types::NewProvider) -> RpcResult<types::ProviderStepResult>;
+
+    /// Step 4: adds the listed system agents that do not exist yet and starts their containers
+    /// (slow: use a long deadline).
+    async fn onboarding_system_agents(input: types::SystemAgentsInput) -> RpcResult<types::SystemAgentsSaved>;
 
     /// Records that an optional step is skipped (skipping OIDC removes OIDC settings).
     async fn onboarding_skip(step: types::SkippableStep) -> RpcResult<types::OnboardingStatus>;

@@ -620,6 +620,31 @@ pub struct OnboardingStatus {
     pub setup_token_expires_at: Option<String>,
 }
 
+/// Step 3's answer: the provider saved after a passing connection test, or nothing saved and
+/// the test that failed (the terminal wizard then offers to edit the answers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderStepResult {
+    pub saved: Option<Provider>,
+    pub test: ConnectionTest,
+}
+
+/// Step 4: the system agents to have. Agents already present by the same name are kept as they
+/// are, so the step can be repeated after a partial failure; none is removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SystemAgentsInput {
+    pub agents: Vec<SystemAgentSpec>,
+}
+
+/// Step 4's answer: every listed agent, whether added now or already present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemAgentsSaved {
+    pub agents: Vec<SystemAgent>,
+    pub added: Vec<String>,
+}
+
 /// A fresh setup token for the WebUI's onboarding endpoints. Shown once; only its hash is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

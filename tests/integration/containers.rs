@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use libtest_mimic::Trial;
 use mosaic_shared::types::AgentConfigInput;
 use mosaic_tests::data::Data;
-use mosaic_tests::docker::{self, InstanceScope, docker, images, wait_for};
+use mosaic_tests::docker::{self, InstanceScope, container_running, docker, images, wait_for};
 use mosaic_tests::inprocess::InProcess;
 use mosaic_tests::{Daemon, trial};
 use mosaicd::app::Actor;
@@ -139,13 +139,6 @@ async fn chat(base_url: &str, token: &str, text: &str) -> String {
 fn container_id(name: &str) -> Option<String> {
     let out = docker(&["inspect", "--format", "{{.Id}}", name]);
     (out.code == 0).then(|| out.stdout.trim().to_string())
-}
-
-fn container_running(name: &str) -> bool {
-    docker(&["inspect", "--format", "{{.State.Running}}", name])
-        .stdout
-        .trim()
-        == "true"
 }
 
 /// Every container of the instance has a row; every row that says running has a running

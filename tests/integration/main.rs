@@ -8,6 +8,7 @@ mod docs;
 mod foundation;
 mod http;
 mod oidc;
+mod onboard_cli;
 mod onboarding;
 mod store;
 
@@ -19,6 +20,7 @@ fn main() {
     trials.extend(store::trials());
     trials.extend(http::trials());
     trials.extend(onboarding::trials());
+    trials.extend(onboard_cli::trials());
     trials.extend(oidc::trials());
     trials.extend(cli::trials());
     trials.extend(docs::trials());

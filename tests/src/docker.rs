@@ -259,6 +259,14 @@ fn is_static_elf(bytes: &[u8]) -> bool {
     (0..phnum).all(|i| u((phoff + i * phentsize) as usize, 4).is_some_and(|kind| kind != 3))
 }
 
+/// Whether Docker says the container is running.
+pub fn container_running(name: &str) -> bool {
+    docker(&["inspect", "--format", "{{.State.Running}}", name])
+        .stdout
+        .trim()
+        == "true"
+}
+
 /// A fresh instance name for one daemon: tests run daemons in parallel on one engine.
 pub fn new_instance() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

@@ -121,6 +121,30 @@ impl Pty {
         self.send("\r");
     }
 
+    /// Whether the terminal echoes what is typed (the program's side of it: on Linux the master
+    /// reports the slave's settings).
+    pub fn echoes(&self) -> bool {
+        let attrs = nix::sys::termios::tcgetattr(&self.master).expect("tcgetattr");
+        attrs.local_flags.contains(nix::sys::termios::LocalFlags::ECHO)
+    }
+
+    /// Types a secret and Enter at a hidden prompt, once the program has turned echo off: a
+    /// person is never faster than the prompt, but a test is, and an echoed secret would show
+    /// in the transcript.
+    #[track_caller]
+    pub fn send_secret(&mut self, secret: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.echoes() {
+            assert!(
+                Instant::now() < deadline,
+                "the terminal still echoes at a hidden prompt; transcript:\n{}",
+                self.transcript
+            );
+            self.pump();
+        }
+        self.send_line(secret);
+    }
+
     /// Sends an interrupt, as Ctrl-C does.
     pub fn interrupt(&mut self) {
         self.send("\x03");

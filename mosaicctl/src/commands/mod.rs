@@ -4,6 +4,7 @@ pub mod admin;
 pub mod agent_config;
 pub mod config;
 pub mod containers;
+pub mod onboard;
 pub mod providers;
 pub mod status;
 pub mod system_agents;

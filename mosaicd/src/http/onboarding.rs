@@ -2,16 +2,12 @@
 //! start (`X-Mosaic-Setup-Token`) and works only until onboarding is complete; after that every
 //! one answers 409 `onboarding_complete`. The rules are in `service/onboarding.rs`, which the
 //! terminal wizard reaches over the admin socket.
-//!
-//! Step 4 (system agents) can only be skipped here so far: the route that configures system
-//! agents during onboarding belongs beside `/api/onboarding/system-agents/skip` and is added with
-//! the system agents themselves.
 
 use std::sync::Arc;
 
 use mosaic_shared::Sensitive;
 use mosaic_shared::types::{
-    ConnectionTest, NewProvider, OidcInput, OidcIssuerCheck, Provider, ProviderDraft, SkippableStep,
+    ConnectionTest, NewProvider, OidcInput, OidcIssuerCheck, Provider, ProviderDraft, SkippableStep, SystemAgentsInput,
 };
 use serde::{Deserialize, Serialize};
 use warp::http::{HeaderMap, Method, StatusCode};
@@ -23,10 +19,13 @@ use super::error::{ApiError, reject};
 use super::extract::{MAX_JSON_BODY, Params, json, ok, with_app};
 use crate::app::{Actor, App};
 use crate::error::Error;
-use crate::service::onboarding::{ProviderStepOutcome, SetupTokenRefusal};
+use crate::service::onboarding::SetupTokenRefusal;
 
 /// The header the setup token travels in.
 pub const SETUP_TOKEN_HEADER: &str = "x-mosaic-setup-token";
+
+/// Step 4's body: up to sixteen agents, each personality up to 256 KiB, together at most 1 MiB.
+const MAX_SYSTEM_AGENTS_BODY: usize = 1024 * 1024;
 
 /// Who the audit log names for an onboarding step taken over HTTP.
 const ACTOR: Actor = Actor::SetupToken;
@@ -152,6 +151,16 @@ pub fn endpoints() -> Vec<Endpoint> {
                 .and_then(save_provider)
                 .boxed()
         }),
+        Endpoint::new(Method::PUT, "/api/onboarding/system-agents", |app, m| {
+            m.and(setup_token(app.clone()))
+                .and(with_app(app))
+                .and(json::<SystemAgentsInput>(MAX_SYSTEM_AGENTS_BODY))
+                .and_then(|_, app: Arc<App>, body: SystemAgentsInput| async move {
+                    let saved = app.onboarding_system_agents(&ACTOR, body).await.map_err(step_error)?;
+                    Ok::<_, Rejection>(ok(&saved))
+                })
+                .boxed()
+        }),
         Endpoint::new(Method::POST, "/api/onboarding/system-agents/skip", |app, m| {
             m.and(setup_token(app.clone()))
                 .and(with_app(app))
@@ -206,15 +215,19 @@ async fn test_provider(_: Params, app: Arc<App>, body: ProviderDraft) -> Result<
 }
 
 async fn save_provider(_: Params, app: Arc<App>, body: NewProvider) -> Result<Response, Rejection> {
-    match app.onboarding_save_provider(&ACTOR, body).await.map_err(step_error)? {
-        ProviderStepOutcome::Saved { provider, test } => Ok(ok(&ProviderSaved {
-            provider: *provider,
-            test,
+    let result = app.onboarding_save_provider(&ACTOR, body).await.map_err(step_error)?;
+    match result.saved {
+        Some(provider) => Ok(ok(&ProviderSaved {
+            provider,
+            test: result.test,
         })),
-        ProviderStepOutcome::TestFailed(test) => Err(reject(ApiError::new(
+        None => Err(reject(ApiError::new(
             StatusCode::BAD_REQUEST,
             "provider_test_failed",
-            format!("the connection test failed, so nothing was saved: {}", test.message),
+            format!(
+                "the connection test failed, so nothing was saved: {}",
+                result.test.message
+            ),
         ))),
     }
 }

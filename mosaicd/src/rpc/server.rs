@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use mosaic_shared::types::{
     AdminUser, AgentConfig, AgentConfigInput, Breakglass, ConfigChange, ConfigEntry, ConnectionTest, ContainerDetail,
-    ContainerStatus, Invitation, InviteRequest, NewProvider, OidcIssuerCheck, OnboardingStatus, Page, Provider,
-    ProviderPatch, ReapReport, RotationReport, SetupToken, SkippableStep, StartResult, Status, SystemAgent,
-    SystemAgentSpec, UserPatch,
+    ContainerStatus, Invitation, InviteRequest, NewProvider, OidcInput, OidcIssuerCheck, OnboardingStatus, Page,
+    Provider, ProviderPatch, ProviderStepResult, ReapReport, RotationReport, SetupToken, SkippableStep, StartResult,
+    Status, SystemAgent, SystemAgentSpec, SystemAgentsInput, SystemAgentsSaved, UserPatch,
 };
 use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
@@ -209,6 +209,31 @@ impl Admin for AdminServer {
 
     async fn onboarding_check_oidc_issuer(self, _: Context, issuer_url: String) -> RpcResult<OidcIssuerCheck> {
         Ok(self.app.check_oidc_issuer(issuer_url.trim()).await?)
+    }
+
+    async fn onboarding_breakglass(
+        self,
+        _: Context,
+        username: String,
+        password: Sensitive,
+    ) -> RpcResult<OnboardingStatus> {
+        self.app
+            .onboarding_breakglass(&self.actor, username.trim(), password.expose())
+            .await?;
+        Ok(self.app.onboarding_status().await?)
+    }
+
+    async fn onboarding_oidc(self, _: Context, input: OidcInput) -> RpcResult<OnboardingStatus> {
+        self.app.onboarding_set_oidc(&self.actor, input).await?;
+        Ok(self.app.onboarding_status().await?)
+    }
+
+    async fn onboarding_provider(self, _: Context, input: NewProvider) -> RpcResult<ProviderStepResult> {
+        Ok(self.app.onboarding_save_provider(&self.actor, input).await?)
+    }
+
+    async fn onboarding_system_agents(self, _: Context, input: SystemAgentsInput) -> RpcResult<SystemAgentsSaved> {
+        Ok(self.app.onboarding_system_agents(&self.actor, input).await?)
     }
 
     async fn onboarding_skip(self, _: Context, step: SkippableStep) -> RpcResult<OnboardingStatus> {

@@ -13,6 +13,16 @@ use crate::store::containers::{self as rows, Kind, NewSystemAgent};
 use crate::store::providers::{self, Owner};
 use crate::store::{audit, rfc3339};
 
+/// A system agent whose fields passed every check, with its provider resolved to an id.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckedSystemAgent {
+    pub name: String,
+    pub role: String,
+    pub primary_model: String,
+    pub provider_id: Option<String>,
+    pub personality: Option<String>,
+}
+
 impl App {
     /// Names a container the way an admin types it: `system/NAME`, `user/ID`, a user's email, a
     /// user id, or a breakglass username.
@@ -95,7 +105,10 @@ impl App {
         agent_config::generate(&self.db, &self.keyring, &target).await
     }
 
-    pub async fn system_agent_add(&self, actor: &Actor, spec: &SystemAgentSpec) -> Result<SystemAgent> {
+    /// Checks a system agent before anything is written. Without a provider, a bare model name
+    /// belongs to the default admin-level provider (`providers.systemDefault`, the one
+    /// onboarding saved), so the agent keeps using it if more providers are added later.
+    pub(crate) async fn check_system_agent(&self, spec: &SystemAgentSpec) -> Result<CheckedSystemAgent> {
         check_system_agent_name(&spec.name)?;
         let role = spec.role.trim();
         if role.is_empty() || role.len() > 64 {
@@ -114,30 +127,52 @@ impl App {
                     .ok_or_else(|| Error::NotFound(format!("no admin-level provider named {name:?}")))?
                     .id,
             ),
-            None => None,
+            None => self.default_system_provider().await?.map(|p| p.id),
         };
-        let personality = spec.personality.as_deref().filter(|p| !p.trim().is_empty());
-        if personality.is_some_and(|p| p.len() > 256 * 1024) {
+        let personality = spec
+            .personality
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(str::to_string);
+        if personality.as_ref().is_some_and(|p| p.len() > 256 * 1024) {
             return Err(Error::Invalid("personality must be at most 256 KiB".into()));
         }
+        Ok(CheckedSystemAgent {
+            name: spec.name.clone(),
+            role: role.to_string(),
+            primary_model: model.to_string(),
+            provider_id,
+            personality,
+        })
+    }
+
+    pub async fn system_agent_add(&self, actor: &Actor, spec: &SystemAgentSpec) -> Result<SystemAgent> {
+        let checked = self.check_system_agent(spec).await?;
+        self.add_checked_system_agent(actor, checked).await
+    }
+
+    /// Inserts a checked system agent and starts its container.
+    pub(crate) async fn add_checked_system_agent(
+        &self,
+        actor: &Actor,
+        agent: CheckedSystemAgent,
+    ) -> Result<SystemAgent> {
+        let name = agent.name.as_str();
         let mut tx = self.db.begin().await?;
         let inserted = rows::insert_system_agent(
             &mut tx.ex(),
             &NewSystemAgent {
-                name: &spec.name,
-                role,
-                provider_id: provider_id.as_deref(),
-                primary_model: model,
-                personality,
+                name,
+                role: &agent.role,
+                provider_id: agent.provider_id.as_deref(),
+                primary_model: &agent.primary_model,
+                personality: agent.personality.as_deref(),
             },
         )
         .await;
         match inserted {
             Err(Error::Conflict(_)) => {
-                return Err(Error::Conflict(format!(
-                    "a system agent named {} already exists",
-                    spec.name
-                )));
+                return Err(Error::Conflict(format!("a system agent named {name} already exists")));
             }
             other => other?,
         };
@@ -145,20 +180,19 @@ impl App {
             &mut tx.ex(),
             &actor.to_string(),
             "system_agent.add",
-            Some(&format!("system/{}", spec.name)),
-            json!({ "role": role, "primaryModel": model }),
+            Some(&format!("system/{name}")),
+            json!({ "role": agent.role, "primaryModel": agent.primary_model }),
         )
         .await?;
         tx.commit().await?;
-        tracing::info!(name = %spec.name, role, %actor, "system agent added");
-        let target = AgentRef::System(spec.name.clone());
+        tracing::info!(name, role = %agent.role, %actor, "system agent added");
+        let target = AgentRef::System(name.to_string());
         if let Err(e) = self.containers.ensure_running_as(target, actor).await {
             return Err(Error::Unavailable(format!(
-                "system agent {} was added, but its container did not start (it will be retried): {e}",
-                spec.name
+                "system agent {name} was added, but its container did not start (it will be retried): {e}"
             )));
         }
-        self.system_agent(&spec.name).await
+        self.system_agent(name).await
     }
 
     pub async fn system_agents_list(&self) -> Result<Vec<SystemAgent>> {

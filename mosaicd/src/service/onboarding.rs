@@ -19,7 +19,8 @@
 use mosaic_shared::Sensitive;
 use mosaic_shared::types::{
     BreakglassStep, ConnectionTest, NewProvider, OidcInput, OidcSettings, OidcStep, OnboardingStatus, OnboardingSteps,
-    Provider, ProviderPatch, ProviderStep, SetupToken, SkippableStep, StepState, SystemAgentsStep, TestOutcome,
+    Provider, ProviderPatch, ProviderStep, ProviderStepResult, SetupToken, SkippableStep, StepState, SystemAgentsInput,
+    SystemAgentsSaved, SystemAgentsStep, TestOutcome,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -29,7 +30,10 @@ use crate::auth::tokens::{self, constant_time_eq};
 use crate::error::{Error, Result};
 use crate::service::providers::key_binding;
 use crate::store::providers::{self, Owner};
-use crate::store::{Exec, audit, breakglass, now_ms, q, rfc3339, system_config};
+use crate::store::{Exec, audit, breakglass, containers as agent_rows, now_ms, q, rfc3339, system_config};
+
+/// At most this many system agents in one request of step 4.
+pub const MAX_SYSTEM_AGENTS: usize = 16;
 
 /// The hash and expiry of the current setup token.
 pub const SETUP_TOKEN: &str = "onboarding.setupToken";
@@ -59,16 +63,6 @@ pub enum SetupTokenRefusal {
     Missing,
     /// Wrong, replaced by a newer one, or expired.
     Invalid(&'static str),
-}
-
-/// The outcome of step 3: saved after a passing test, or not saved.
-#[derive(Debug, Clone)]
-pub enum ProviderStepOutcome {
-    Saved {
-        provider: Box<Provider>,
-        test: ConnectionTest,
-    },
-    TestFailed(ConnectionTest),
 }
 
 fn not_open() -> Error {
@@ -310,7 +304,7 @@ impl App {
     /// saves it as an admin-level provider and the default one. Run again, it edits that
     /// provider (an absent API key keeps the stored one). A provider without a base URL
     /// (OpenClaw's built-in endpoint for its type) cannot be tested and is saved with that said.
-    pub async fn onboarding_save_provider(&self, actor: &Actor, input: NewProvider) -> Result<ProviderStepOutcome> {
+    pub async fn onboarding_save_provider(&self, actor: &Actor, input: NewProvider) -> Result<ProviderStepResult> {
         self.ensure_onboarding_open().await?;
         let owner = Owner::System;
         let existing = match system_config::get(&mut self.db.ex(), SYSTEM_DEFAULT_PROVIDER).await? {
@@ -353,7 +347,7 @@ impl App {
             },
         };
         if base_url.is_some() && !test.ok {
-            return Ok(ProviderStepOutcome::TestFailed(test));
+            return Ok(ProviderStepResult { saved: None, test });
         }
         let provider = match existing {
             Some(row) => {
@@ -372,10 +366,62 @@ impl App {
             None => self.create_provider(actor, &owner, input).await?,
         };
         system_config::set(&mut self.db.ex(), SYSTEM_DEFAULT_PROVIDER, &provider.id, false).await?;
-        Ok(ProviderStepOutcome::Saved {
-            provider: Box::new(provider),
+        Ok(ProviderStepResult {
+            saved: Some(provider),
             test,
         })
+    }
+
+    /// Step 4: adds the listed system agents that do not exist yet and starts their containers.
+    /// Every new agent is checked before the first is added, so a bad entry writes nothing; an
+    /// agent already present by name is kept as it is (repeating the step after a container
+    /// failed to start adds only what is missing). No agent is removed here.
+    pub async fn onboarding_system_agents(&self, actor: &Actor, input: SystemAgentsInput) -> Result<SystemAgentsSaved> {
+        self.ensure_onboarding_open().await?;
+        if input.agents.is_empty() {
+            return Err(Error::Invalid(
+                "agents is empty: list at least one system agent, or skip step 4".into(),
+            ));
+        }
+        if input.agents.len() > MAX_SYSTEM_AGENTS {
+            return Err(Error::Invalid(format!(
+                "at most {MAX_SYSTEM_AGENTS} system agents at once"
+            )));
+        }
+        let existing: Vec<String> = agent_rows::system_agents(&mut self.db.ex())
+            .await?
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        let mut names = Vec::new();
+        let mut new = Vec::new();
+        for spec in &input.agents {
+            if names.contains(&spec.name) {
+                return Err(Error::Invalid(format!("system agent {} is listed twice", spec.name)));
+            }
+            names.push(spec.name.clone());
+            if !existing.contains(&spec.name) {
+                new.push(
+                    self.check_system_agent(spec)
+                        .await
+                        .map_err(|e| about_agent(&spec.name, e))?,
+                );
+            }
+        }
+        let mut added = Vec::new();
+        for agent in new {
+            let name = agent.name.clone();
+            self.add_checked_system_agent(actor, agent).await?;
+            added.push(name);
+        }
+        system_config::delete(&mut self.db.ex(), SYSTEM_AGENTS_SKIPPED).await?;
+        let agents = self
+            .system_agents_list()
+            .await?
+            .into_iter()
+            .filter(|a| names.contains(&a.name))
+            .collect();
+        Ok(SystemAgentsSaved { agents, added })
     }
 
     /// Step 5: marks onboarding complete once every step is done or skipped, and retires the
@@ -428,5 +474,14 @@ impl App {
         tx.commit().await?;
         tracing::info!(%actor, "onboarding complete");
         self.onboarding_status().await
+    }
+}
+
+/// Names the system agent an input error is about.
+fn about_agent(name: &str, e: Error) -> Error {
+    match e {
+        Error::Invalid(m) => Error::Invalid(format!("system agent {name}: {m}")),
+        Error::NotFound(m) => Error::NotFound(format!("system agent {name}: {m}")),
+        other => other,
     }
 }
