@@ -64,10 +64,15 @@ fn allow_private_provider_urls(daemon: &Daemon) {
 }
 
 /// The whole wizard: step 1; step 2 with an issuer that does not answer, then skip; step 3 with a
-/// wrong key, then edited with the right one; back from step 4 to a kept step 3; step 4 skipped;
-/// complete. Then it refuses to run again.
+/// wrong key, then edited with the right one; back from step 4 to a kept step 3; step 4 skipped,
+/// then from step 5 back to it to add a system agent (a refused name first) on the real Docker
+/// Engine; complete. Then it refuses to run again.
 async fn wizard_full_run() {
-    let daemon = Daemon::start();
+    docker::require();
+    let scope = InstanceScope::new();
+    let daemon = Daemon::start_with(docker::daemon_options(&scope.instance));
+    Data::open(&daemon.data_dir).await.use_image(&images().normal, 30).await;
+    let agent = format!("ops-{}", scope.instance);
     let right_key = canary("sk-right");
     let wrong_key = canary("sk-wrong");
     let oidc_secret = canary("oidc-secret");
@@ -94,7 +99,7 @@ async fn wizard_full_run() {
     w.send_line("mosaic");
     w.expect("Client secret (input hidden; empty for a public client)");
     w.send_secret(&oidc_secret);
-    w.expect("this issuer cannot be used");
+    w.expect("✗ cannot use the OpenID provider");
     w.expect(&dead);
     w.expect("What now?");
     w.send("j\r"); // Skip OpenID Connect for now
@@ -138,6 +143,34 @@ async fn wizard_full_run() {
     w.expect("What now?");
     w.send("j\r"); // Skip
     w.expect("✓ System agents skipped.");
+    // Back to step 4 from step 5, to add an agent after all; a refused name shows the step again.
+    w.expect("Complete onboarding now?");
+    w.send("n");
+    w.expect("What now?");
+    w.send("\r"); // Back
+    w.expect("Skipped: users chat with their own agents only.");
+    w.expect("What now?");
+    w.send("j\r"); // Set it up
+    w.expect("Name (the container is mosaic-system-NAME)");
+    w.send_line("Bad_Name");
+    w.expect("Role");
+    w.send_line("");
+    w.expect("Model");
+    w.send_line("");
+    w.expect("✗ system agent Bad_Name: invalid system agent name");
+    w.expect("Step 4 of 5: System agents");
+    w.expect("What now?");
+    w.send("j\r"); // Set it up
+    w.expect("Name (the container is mosaic-system-NAME)");
+    w.send_line(&agent);
+    w.expect("Role [operations]");
+    w.send_line("");
+    w.expect("Model (a model of the default provider, or PROVIDER/MODEL) [fake-small]");
+    w.send_line("");
+    w.expect_within(
+        &format!("✓ System agent {agent} is running (mosaic-system-{agent})."),
+        std::time::Duration::from_secs(60),
+    );
 
     w.expect("Step 5 of 5: Complete");
     w.expect("Complete onboarding now?");
@@ -152,7 +185,11 @@ async fn wizard_full_run() {
     let s = status(&daemon);
     assert_eq!(s["complete"], true, "{s}");
     assert_eq!(s["steps"]["oidc"]["state"], "skipped");
-    assert_eq!(s["steps"]["systemAgents"]["state"], "skipped");
+    assert_eq!(s["steps"]["systemAgents"]["state"], "done");
+    assert_eq!(s["steps"]["systemAgents"]["count"], 1);
+    let agents = daemon.ctl(&["system-agents", "ls", "--json"]).json();
+    assert_eq!(agents[0]["provider"], "main", "{agents}");
+    assert_eq!(agents[0]["primaryModel"], "fake-small", "{agents}");
     let provider = &s["steps"]["provider"]["provider"];
     assert_eq!(provider["name"], "main");
     assert_eq!(provider["models"].as_array().map(Vec::len), Some(2), "{s}");
@@ -168,6 +205,8 @@ async fn wizard_full_run() {
     w.expect("onboarding is already complete");
     let (exit, _) = w.finish();
     assert_eq!(exit.code(), Some(7));
+    daemon.ctl(&["system-agents", "rm", &agent]).ok();
+    drop(scope);
 }
 
 /// Ctrl-C at a menu and at a hidden prompt: the terminal gets its echo back, the exit status is

@@ -236,7 +236,7 @@ async fn oidc(client: &Client, status: &OnboardingStatus) -> CliResult<Nav> {
                     Err(e) => e.message,
                 }
             }
-            Err(e) => format!("this issuer cannot be used: {}", e.message),
+            Err(e) => e.message,
         };
         failure(&problem);
         action = menu(
