@@ -26,7 +26,7 @@ Exit status:
     long_about = "Administer a Mosaic daemon (mosaicd) over its local admin socket: breakglass \
 accounts, status, keys. Every command that reads has --json for scripts, and every prompt can be \
 answered with a flag or stdin, so mosaicctl works without a terminal. Agent containers and \
-system agents are managed with `containers` and `system-agents`.",
+system agents are managed with `containers` and `system-agents`; first boot with `onboard`.",
     after_long_help = EXIT_STATUS_HELP
 )]
 pub struct Cli {
