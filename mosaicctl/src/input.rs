@@ -89,6 +89,11 @@ pub fn secret(
     } else {
         format!("{} (input hidden)", capitalized(what))
     };
+    hidden(&prompt, optional)
+}
+
+/// A hidden prompt on the terminal; with `optional`, an empty answer means none.
+pub fn hidden(prompt: &str, optional: bool) -> CliResult<Option<Sensitive>> {
     let value = dialoguer::Password::new()
         .with_prompt(prompt)
         .allow_empty_password(optional)

@@ -48,9 +48,18 @@ pub fn time(rfc3339: &str) -> String {
     format!("{date} {clock}Z")
 }
 
+/// Awaits `work` with a spinner showing `message` and the elapsed time; the spinner is gone when
+/// the answer is printed.
+pub async fn waiting<T>(message: String, work: impl std::future::Future<Output = T>) -> T {
+    let bar = spinner(message);
+    let result = work.await;
+    bar.finish_and_clear();
+    result
+}
+
 /// A spinner on stderr with the elapsed time, for work that takes a while. Hidden when stderr is
 /// not a terminal.
-pub fn spinner(message: String) -> indicatif::ProgressBar {
+fn spinner(message: String) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")

@@ -224,7 +224,7 @@ impl ProviderType {
 }
 
 /// One model of a provider, with the keys OpenClaw's `models.providers.<name>.models[]` accepts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProviderModel {
     pub id: String,

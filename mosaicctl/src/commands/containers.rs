@@ -45,9 +45,10 @@ pub async fn run(client: &Client, command: ContainersCommand, json: bool) -> Cli
         }
         ContainersCommand::Start(args) => {
             let began = Instant::now();
-            let bar = output::spinner(format!("Starting the agent container of {}…", args.target));
-            let result = call!(client, container_start(args.target));
-            bar.finish_and_clear();
+            let result = output::waiting(format!("Starting the agent container of {}…", args.target), async {
+                call!(client, container_start(args.target))
+            })
+            .await;
             let result = result?;
             if json {
                 output::json(&result);
@@ -71,9 +72,10 @@ pub async fn run(client: &Client, command: ContainersCommand, json: bool) -> Cli
             }
         }
         ContainersCommand::Stop(args) => {
-            let bar = output::spinner(format!("Stopping the agent container of {}…", args.target));
-            let result = call!(client, container_stop(args.target));
-            bar.finish_and_clear();
+            let result = output::waiting(format!("Stopping the agent container of {}…", args.target), async {
+                call!(client, container_stop(args.target))
+            })
+            .await;
             let status = result?;
             if json {
                 output::json(&status);
@@ -86,9 +88,10 @@ pub async fn run(client: &Client, command: ContainersCommand, json: bool) -> Cli
         }
         ContainersCommand::Restart(args) => {
             let began = Instant::now();
-            let bar = output::spinner(format!("Restarting the agent container of {}…", args.target));
-            let result = call!(client, container_restart(args.target));
-            bar.finish_and_clear();
+            let result = output::waiting(format!("Restarting the agent container of {}…", args.target), async {
+                call!(client, container_restart(args.target))
+            })
+            .await;
             let status = result?;
             if json {
                 output::json(&status);

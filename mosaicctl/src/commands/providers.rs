@@ -57,9 +57,10 @@ pub async fn run(client: &Client, command: ProvidersCommand, json: bool) -> CliR
             }
         }
         ProvidersCommand::Test(args) => {
-            let bar = output::spinner(format!("Testing provider {}…", args.provider));
-            let result = call!(client, provider_test(args.owner.user, args.provider.clone()));
-            bar.finish_and_clear();
+            let result = output::waiting(format!("Testing provider {}…", args.provider), async {
+                call!(client, provider_test(args.owner.user, args.provider.clone()))
+            })
+            .await;
             let result = result?;
             if json {
                 output::json(&result);
@@ -218,11 +219,7 @@ pub fn parse_model(spec: &str) -> Result<ProviderModel, String> {
     }
     let mut model = ProviderModel {
         id: id.to_string(),
-        name: None,
-        context_window: None,
-        max_tokens: None,
-        reasoning: None,
-        input: None,
+        ..ProviderModel::default()
     };
     let number = |key: &str, value: Option<&str>| -> Result<u64, String> {
         value

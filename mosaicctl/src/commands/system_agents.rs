@@ -28,9 +28,11 @@ pub async fn run(client: &Client, command: SystemAgentsCommand, json: bool) -> C
                 personality,
             };
             let began = Instant::now();
-            let bar = output::spinner(format!("Adding system agent {} and starting its container…", args.name));
-            let result = call!(client, system_agent_add(spec));
-            bar.finish_and_clear();
+            let result = output::waiting(
+                format!("Adding system agent {} and starting its container…", args.name),
+                async { call!(client, system_agent_add(spec)) },
+            )
+            .await;
             let agent = result?;
             if json {
                 output::json(&agent);

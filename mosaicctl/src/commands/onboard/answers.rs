@@ -4,7 +4,6 @@
 //! whole file and every secret are read and checked before the first change. Unknown keys are
 //! errors: a misspelt `skip` must not skip a step.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use mosaic_shared::types::{
@@ -19,7 +18,7 @@ use crate::call;
 use crate::client::Client;
 use crate::commands::providers::parse_model;
 use crate::error::{CliError, CliResult, EXIT_TEST_FAILED};
-use crate::output;
+use crate::{input, output};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,11 +30,8 @@ struct File {
 }
 
 /// A secret: the text of a file, or the first line of standard input.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct SecretSource {
     file: Option<PathBuf>,
-    #[serde(default)]
     stdin: bool,
 }
 
@@ -335,11 +331,9 @@ impl Secrets {
                     .to_string()
             }
             (None, true) => {
-                let mut all = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut all)
-                    .map_err(|e| invalid(n, format!("cannot read the {what} from stdin: {e}")))?;
-                all.lines().next().unwrap_or("").to_string()
+                return input::read_stdin_line(what)
+                    .map(Some)
+                    .map_err(|e| invalid(n, e.message));
             }
             (None, false) => return Ok(None),
         };

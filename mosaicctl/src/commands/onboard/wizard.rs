@@ -3,7 +3,7 @@
 //! step being typed and a rerun shows what is done. Steps 2 and 4 can be skipped, every step
 //! after the first can go back, and a finished step can be kept or edited.
 
-use dialoguer::{Confirm, Input, Password, Select};
+use dialoguer::{Confirm, Input, Select};
 use mosaic_shared::types::{
     NewProvider, OidcInput, OnboardingStatus, Provider, ProviderModel, ProviderType, SkippableStep, StepState,
     SystemAgentSpec, SystemAgentsInput,
@@ -14,7 +14,7 @@ use super::{STEPS, ensure_open, print_overview};
 use crate::call;
 use crate::client::Client;
 use crate::error::CliResult;
-use crate::input::prompt_error;
+use crate::input::{self, prompt_error};
 use crate::output;
 
 /// Where the wizard goes after a step.
@@ -82,16 +82,6 @@ fn text(prompt: &str, default: Option<&str>, allow_empty: bool) -> CliResult<Str
         .map_err(prompt_error)
 }
 
-/// A hidden answer; empty means none.
-fn hidden(prompt: &str) -> CliResult<Option<Sensitive>> {
-    let value = Password::new()
-        .with_prompt(prompt)
-        .allow_empty_password(true)
-        .interact()
-        .map_err(prompt_error)?;
-    Ok((!value.is_empty()).then(|| Sensitive::new(value)))
-}
-
 fn failure(message: &str) {
     println!("✗ {message}");
 }
@@ -147,18 +137,8 @@ async fn breakglass(client: &Client, status: &OnboardingStatus) -> CliResult<Nav
             .map_err(prompt_error)?
             .trim()
             .to_string();
-        println!("Password rule: {}", policy::PASSWORD_RULE);
-        let user = username.clone();
-        let password = Password::new()
-            .with_prompt("Password")
-            .with_confirmation("Repeat password", "The passwords do not match; try again")
-            .validate_with(move |p: &String| policy::check_password(&user, p))
-            .interact()
-            .map_err(prompt_error)?;
-        match call!(
-            client,
-            onboarding_breakglass(username.clone(), Sensitive::new(password))
-        ) {
+        let password = input::new_password(&username, false)?;
+        match call!(client, onboarding_breakglass(username.clone(), password)) {
             Ok(_) => {
                 println!("✓ Breakglass admin '{username}' is ready.");
                 return Ok(Nav::Next);
@@ -214,12 +194,13 @@ async fn oidc(client: &Client, status: &OnboardingStatus) -> CliResult<Nav> {
         } else {
             "empty for a public client"
         };
-        if let Some(secret) = hidden(&format!("Client secret (input hidden; {keeps})"))? {
+        if let Some(secret) = input::hidden(&format!("Client secret (input hidden; {keeps})"), true)? {
             draft.client_secret = Some(secret);
         }
-        let bar = output::spinner(format!("Fetching {}'s discovery document…", draft.issuer_url));
-        let checked = call!(client, onboarding_check_oidc_issuer(draft.issuer_url.clone()));
-        bar.finish_and_clear();
+        let checked = output::waiting(format!("Fetching {}'s discovery document…", draft.issuer_url), async {
+            call!(client, onboarding_check_oidc_issuer(draft.issuer_url.clone()))
+        })
+        .await;
         let problem = match checked {
             Ok(check) => {
                 println!(
@@ -348,7 +329,7 @@ impl ProviderDraft {
         } else {
             "empty for none"
         };
-        if let Some(key) = hidden(&format!("API key (input hidden; {keeps})"))? {
+        if let Some(key) = input::hidden(&format!("API key (input hidden; {keeps})"), true)? {
             self.api_key = Some(key);
         }
         let ids: Vec<&str> = self.models.iter().map(|m| m.id.as_str()).collect();
@@ -361,11 +342,7 @@ impl ProviderDraft {
                 .cloned()
                 .unwrap_or_else(|| ProviderModel {
                     id: id.to_string(),
-                    name: None,
-                    context_window: None,
-                    max_tokens: None,
-                    reasoning: None,
-                    input: None,
+                    ..ProviderModel::default()
                 });
             self.models.push(model);
         }
@@ -413,9 +390,10 @@ async fn provider(client: &Client, status: &OnboardingStatus) -> CliResult<Nav> 
     let mut draft = ProviderDraft::from(step.provider.as_ref());
     loop {
         draft.ask()?;
-        let bar = output::spinner(format!("Testing the connection to {}…", draft.name));
-        let result = call!(client, onboarding_provider(draft.input()));
-        bar.finish_and_clear();
+        let result = output::waiting(format!("Testing the connection to {}…", draft.name), async {
+            call!(client, onboarding_provider(draft.input()))
+        })
+        .await;
         let problem = match result {
             Ok(result) => match result.saved {
                 Some(saved) => {
@@ -496,12 +474,13 @@ async fn system_agents(client: &Client, status: &OnboardingStatus) -> CliResult<
         provider: None,
         personality: None,
     };
-    let bar = output::spinner(format!("Adding {} and starting its container…", spec.name));
-    let result = call!(
-        client,
-        onboarding_system_agents(SystemAgentsInput { agents: vec![spec] })
-    );
-    bar.finish_and_clear();
+    let result = output::waiting(format!("Adding {} and starting its container…", spec.name), async {
+        call!(
+            client,
+            onboarding_system_agents(SystemAgentsInput { agents: vec![spec] })
+        )
+    })
+    .await;
     match result {
         Ok(saved) => {
             for agent in saved.agents {
