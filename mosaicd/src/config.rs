@@ -112,7 +112,13 @@ pub fn default_public_url(listen: SocketAddr) -> String {
 
 /// Checks a configured public URL: http(s), a host, no credentials, query or fragment.
 fn check_public_url(raw: &str) -> Result<String> {
-    let bad = |why: &str| Error::Config(format!("public_url {raw:?}: {why}"));
+    // The URL is refused when it carries credentials, so they must not be repeated in the error.
+    let shown = if raw.contains('@') {
+        crate::store::redact_url(raw.trim())
+    } else {
+        raw.to_string()
+    };
+    let bad = |why: &str| Error::Config(format!("public_url {shown:?}: {why}"));
     let url = url::Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(bad("must be an http or https URL with a host"));
@@ -468,6 +474,9 @@ mod tests {
             let args = Args::parse_from(["mosaicd", "--public-url", bad]);
             assert!(Config::resolve_with_env(args, |_| None).is_err(), "{bad}");
         }
+        let args = Args::parse_from(["mosaicd", "--public-url", "https://u:canary-s3cret@x"]);
+        let refused = Config::resolve_with_env(args, |_| None).unwrap_err().to_string();
+        assert!(refused.contains("credentials") && !refused.contains("canary-s3cret"), "{refused}");
         let args = Args::parse_from(["mosaicd", "--oidc-clock-skew", "0"]);
         assert_eq!(
             Config::resolve_with_env(args, |_| None).unwrap().http.oidc_clock_skew,

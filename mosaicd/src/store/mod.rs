@@ -375,22 +375,19 @@ impl Db {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user@host/db`.
+/// `postgres://user:secret@host/db` → `postgres://user@host/db`. The userinfo ends at the last
+/// `@` before the query, so a password with an unencoded `/` or `@` in it is still removed.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return "<unparseable url>".into();
     };
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let path = path.split('?').next().unwrap_or("");
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
+    let rest = rest.split('?').next().unwrap_or("");
+    match rest.rsplit_once('@') {
+        Some((userinfo, host_and_path)) => {
             let user = userinfo.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}@{host}{path}")
+            format!("{scheme}://{user}@{host_and_path}")
         }
-        None => format!("{scheme}://{authority}{path}"),
+        None => format!("{scheme}://{rest}"),
     }
 }
 
@@ -427,6 +424,8 @@ mod tests {
         );
         assert_eq!(redact_url("postgres://db/mosaic"), "postgres://db/mosaic");
         assert_eq!(redact_url("postgres://u:p@ss@db/x"), "postgres://u@db/x");
+        assert_eq!(redact_url("postgres://u:pa/ss@db/x"), "postgres://u@db/x");
+        assert_eq!(redact_url("https://u:s3cret@id.example.com"), "https://u@id.example.com");
     }
 
     #[test]
