@@ -34,10 +34,26 @@ pub struct AgentConfig {
     pub config: Value,
     /// The same with API keys masked, fit to store and show.
     pub redacted: Value,
-    /// Short hash of the full config, for the container's config-hash label.
+    /// Short hash of the redacted config, for the container's config-hash label (`docker
+    /// inspect` shows it: a hash over the keys would let anyone confirm a guessed key).
     pub hash: String,
     /// `SOUL.md`, if the agent has a personality.
     pub soul: Option<String>,
+}
+
+impl AgentConfig {
+    /// `text` with every provider API key of this config replaced by `[redacted]`.
+    pub fn redact(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        if let Some(providers) = self.config.pointer("/models/providers").and_then(Value::as_object) {
+            for key in providers.values().filter_map(|p| p["apiKey"].as_str()) {
+                if !key.is_empty() {
+                    text = text.replace(key, "[redacted]");
+                }
+            }
+        }
+        text
+    }
 }
 
 /// Never the keys: `Debug` shows the redacted config.
@@ -177,7 +193,7 @@ pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<A
     };
     let config = build(providers_json);
     let redacted = build(redacted_json);
-    let digest = Sha256::digest(serde_json::to_vec(&config).expect("JSON serializes"));
+    let digest = Sha256::digest(serde_json::to_vec(&redacted).expect("JSON serializes"));
     Ok(AgentConfig {
         hash: hex::encode(&digest[..8]),
         config,
@@ -273,6 +289,23 @@ fn models_json(stored: &str) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacts_every_provider_key() {
+        let config = json!({ "models": { "providers": {
+            "a": { "apiKey": "sk-canary-one" }, "b": { "apiKey": "sk-canary-two" }, "c": {}
+        } } });
+        let generated = AgentConfig {
+            config: config.clone(),
+            redacted: config,
+            hash: String::new(),
+            soul: None,
+        };
+        assert_eq!(
+            generated.redact("failed: sk-canary-one | sk-canary-two | fine"),
+            "failed: [redacted] | [redacted] | fine"
+        );
+    }
 
     #[test]
     fn model_definitions_have_every_field() {

@@ -58,7 +58,7 @@ use mosaic_shared::types::{ContainerDetail, ContainerStatus};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::agent_config::{self, GATEWAY_PORT};
+use crate::agent_config::{self, AgentConfig, GATEWAY_PORT};
 use crate::app::Actor;
 use crate::config::Secret;
 use crate::error::{Error, Result};
@@ -852,7 +852,7 @@ impl Inner {
         tracing::info!(container = %name, generation, image = %settings.image, "starting agent container");
 
         match self
-            .create_and_check(&rt, target, &settings, generation, &config.hash, &token, began)
+            .create_and_check(&rt, target, &settings, generation, &config, &token, began)
             .await
         {
             Ok((container_id, ip)) => {
@@ -928,7 +928,7 @@ impl Inner {
         target: &AgentRef,
         settings: &AgentSettings,
         generation: i64,
-        config_hash: &str,
+        config: &AgentConfig,
         token: &str,
         began: Instant,
     ) -> std::result::Result<(String, Ipv4Addr), StartFailure> {
@@ -951,7 +951,7 @@ impl Inner {
             network: &rt.network.name,
             agent_api_url: &rt.agent_api_url,
             generation,
-            config_hash,
+            config_hash: &config.hash,
             settings,
         };
         let id = self
@@ -974,7 +974,9 @@ impl Inner {
             .map(|ip| (id.clone(), ip))
             .map_err(|(message, timed_out)| StartFailure {
                 timed_out,
-                ..fail(message, Some(id))
+                // The agent's own output is part of the message; whatever it printed, the
+                // gateway token and the provider keys do not travel on.
+                ..fail(config.redact(&message).replace(token, "[redacted]"), Some(id))
             })
     }
 
