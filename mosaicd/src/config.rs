@@ -476,7 +476,10 @@ mod tests {
         }
         let args = Args::parse_from(["mosaicd", "--public-url", "https://u:canary-s3cret@x"]);
         let refused = Config::resolve_with_env(args, |_| None).unwrap_err().to_string();
-        assert!(refused.contains("credentials") && !refused.contains("canary-s3cret"), "{refused}");
+        assert!(
+            refused.contains("credentials") && !refused.contains("canary-s3cret"),
+            "{refused}"
+        );
         let args = Args::parse_from(["mosaicd", "--oidc-clock-skew", "0"]);
         assert_eq!(
             Config::resolve_with_env(args, |_| None).unwrap().http.oidc_clock_skew,

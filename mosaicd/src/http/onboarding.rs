@@ -179,10 +179,11 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 async fn breakglass(_: Params, app: Arc<App>, body: BreakglassRequest) -> Result<Response, Rejection> {
-    app.onboarding_breakglass(&ACTOR, body.username.trim(), body.password.expose())
+    let status = app
+        .onboarding_breakglass(&ACTOR, &body.username, body.password.expose())
         .await
         .map_err(step_error)?;
-    Ok(ok(&app.onboarding_status().await.map_err(step_error)?))
+    Ok(ok(&status))
 }
 
 async fn check_issuer(_: Params, app: Arc<App>, body: IssuerRequest) -> Result<Response, Rejection> {
@@ -202,8 +203,10 @@ fn discovery_error(e: Error) -> Rejection {
 }
 
 async fn set_oidc(_: Params, app: Arc<App>, body: OidcInput) -> Result<Response, Rejection> {
-    app.onboarding_set_oidc(&ACTOR, body).await.map_err(discovery_error)?;
-    Ok(ok(&app.onboarding_status().await.map_err(step_error)?))
+    Ok(ok(&app
+        .onboarding_set_oidc(&ACTOR, body)
+        .await
+        .map_err(discovery_error)?))
 }
 
 async fn skip(app: Arc<App>, step: SkippableStep) -> Result<Response, Rejection> {

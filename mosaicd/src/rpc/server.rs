@@ -217,15 +217,14 @@ impl Admin for AdminServer {
         username: String,
         password: Sensitive,
     ) -> RpcResult<OnboardingStatus> {
-        self.app
-            .onboarding_breakglass(&self.actor, username.trim(), password.expose())
-            .await?;
-        Ok(self.app.onboarding_status().await?)
+        Ok(self
+            .app
+            .onboarding_breakglass(&self.actor, &username, password.expose())
+            .await?)
     }
 
     async fn onboarding_oidc(self, _: Context, input: OidcInput) -> RpcResult<OnboardingStatus> {
-        self.app.onboarding_set_oidc(&self.actor, input).await?;
-        Ok(self.app.onboarding_status().await?)
+        Ok(self.app.onboarding_set_oidc(&self.actor, input).await?)
     }
 
     async fn onboarding_provider(self, _: Context, input: NewProvider) -> RpcResult<ProviderStepResult> {

@@ -76,10 +76,6 @@ fn token_dto(row: &api_tokens::TokenRow) -> ApiToken {
 static DUMMY_HASH: OnceCell<String> = OnceCell::const_new();
 
 impl App {
-    fn ms(duration: std::time::Duration) -> i64 {
-        i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-    }
-
     /// Checks a breakglass username, or an invited local user's email, and the password; on
     /// success starts a browser session.
     pub async fn login(&self, username: &str, password: &str) -> Result<NewSession> {
@@ -129,9 +125,9 @@ impl App {
         let token = tokens::generate(SESSION_PREFIX);
         let now = now_ms();
         let http = &self.config.http;
-        let expires_at = now.saturating_add(Self::ms(http.session_ttl));
+        let expires_at = now.saturating_add(crate::store::ms(http.session_ttl));
         let mut tx = self.db.begin().await?;
-        sessions::delete_stale(&mut tx.ex(), now, now - Self::ms(http.session_idle_timeout)).await?;
+        sessions::delete_stale(&mut tx.ex(), now, now - crate::store::ms(http.session_idle_timeout)).await?;
         let row = sessions::insert(&mut tx.ex(), &user.id, &tokens::hash(&token), now, expires_at).await?;
         audit::record(
             &mut tx.ex(),
@@ -164,7 +160,7 @@ impl App {
             return Err(refused());
         };
         let now = now_ms();
-        let idle = Self::ms(self.config.http.session_idle_timeout);
+        let idle = crate::store::ms(self.config.http.session_idle_timeout);
         if row.session_expires_at <= now || row.session_last_seen_at.saturating_add(idle) <= now {
             sessions::delete(&mut self.db.ex(), &row.session_id).await?;
             return Err(refused());

@@ -30,7 +30,7 @@ use crate::auth::tokens::{self, constant_time_eq};
 use crate::error::{Error, Result};
 use crate::service::providers::key_binding;
 use crate::store::providers::{self, Owner};
-use crate::store::{Exec, audit, breakglass, containers as agent_rows, now_ms, q, rfc3339, system_config};
+use crate::store::{audit, breakglass, containers as agent_rows, now_ms, rfc3339, system_config};
 
 /// At most this many system agents in one request of step 4.
 pub const MAX_SYSTEM_AGENTS: usize = 16;
@@ -69,13 +69,9 @@ fn not_open() -> Error {
     Error::Conflict("onboarding is already complete; change settings as an administrator instead".into())
 }
 
-async fn flag_set(ex: &mut Exec<'_>, key: &str) -> Result<bool> {
-    system_config::flag(ex, key).await
-}
-
 impl App {
     pub async fn onboarding_complete(&self) -> Result<bool> {
-        flag_set(&mut self.db.ex(), system_config::ONBOARDING_COMPLETED).await
+        system_config::flag(&mut self.db.ex(), system_config::ONBOARDING_COMPLETED).await
     }
 
     async fn ensure_onboarding_open(&self) -> Result<()> {
@@ -88,7 +84,7 @@ impl App {
     /// Issues a new setup token, replacing any earlier one. Refused once onboarding is complete.
     pub async fn issue_setup_token(&self, actor: &Actor) -> Result<SetupToken> {
         let token = tokens::generate(SETUP_TOKEN_PREFIX);
-        let ttl = i64::try_from(self.config.http.setup_token_ttl.as_millis()).unwrap_or(i64::MAX);
+        let ttl = crate::store::ms(self.config.http.setup_token_ttl);
         let expires_at = now_ms().saturating_add(ttl);
         let stored = serde_json::to_string(&StoredToken {
             hash: tokens::hash(&token),
@@ -96,7 +92,7 @@ impl App {
         })
         .map_err(|e| Error::Internal(format!("cannot encode the setup token record: {e}")))?;
         let mut tx = self.db.begin().await?;
-        if flag_set(&mut tx.ex(), system_config::ONBOARDING_COMPLETED).await? {
+        if system_config::flag(&mut tx.ex(), system_config::ONBOARDING_COMPLETED).await? {
             return Err(not_open());
         }
         system_config::set(&mut tx.ex(), SETUP_TOKEN, &stored, false).await?;
@@ -134,7 +130,7 @@ impl App {
     /// Checks a setup token presented to an onboarding endpoint.
     pub async fn check_setup_token(&self, presented: Option<&str>) -> Result<Result<(), SetupTokenRefusal>> {
         let mut ex = self.db.ex();
-        if flag_set(&mut ex, system_config::ONBOARDING_COMPLETED).await? {
+        if system_config::flag(&mut ex, system_config::ONBOARDING_COMPLETED).await? {
             return Ok(Err(SetupTokenRefusal::Complete));
         }
         let Some(presented) = presented.map(str::trim).filter(|t| !t.is_empty()) else {
@@ -165,16 +161,6 @@ impl App {
         })
     }
 
-    /// Active system agents. The containers branch fills `system_container`; onboarding's step 4
-    /// counts as done as soon as one exists.
-    pub async fn onboarding_system_agent_count(&self) -> Result<u64> {
-        let (n,): (i64,) = self
-            .db
-            .one(q("SELECT COUNT(*) FROM system_container WHERE is_active = TRUE"))
-            .await?;
-        Ok(n as u64)
-    }
-
     /// The default admin-level provider: the one recorded by onboarding if it still exists, else
     /// the oldest admin-level provider.
     pub async fn default_system_provider(&self) -> Result<Option<Provider>> {
@@ -191,7 +177,7 @@ impl App {
 
     pub async fn onboarding_status(&self) -> Result<OnboardingStatus> {
         let mut ex = self.db.ex();
-        let complete = flag_set(&mut ex, system_config::ONBOARDING_COMPLETED).await?;
+        let complete = system_config::flag(&mut ex, system_config::ONBOARDING_COMPLETED).await?;
         let completed_at = system_config::get(&mut ex, COMPLETED_AT)
             .await?
             .and_then(|row| row.value.parse::<i64>().ok())
@@ -202,11 +188,11 @@ impl App {
             .filter(|b| b.is_active)
             .map(|b| b.username)
             .collect();
-        let oidc_skipped = flag_set(&mut ex, OIDC_SKIPPED).await?;
-        let agents_skipped = flag_set(&mut ex, SYSTEM_AGENTS_SKIPPED).await?;
+        let oidc_skipped = system_config::flag(&mut ex, OIDC_SKIPPED).await?;
+        let agents_skipped = system_config::flag(&mut ex, SYSTEM_AGENTS_SKIPPED).await?;
         let oidc: OidcSettings = self.oidc_settings().await?;
         let provider = self.default_system_provider().await?;
-        let agents = self.onboarding_system_agent_count().await?;
+        let agents = agent_rows::active_system_agents(&mut ex).await?;
         let state = |done: bool, skipped: bool| match (done, skipped) {
             (true, _) => StepState::Done,
             (false, true) => StepState::Skipped,
@@ -254,24 +240,29 @@ impl App {
     }
 
     /// Step 1: creates the breakglass admin, or sets a new password for one of that name.
-    pub async fn onboarding_breakglass(&self, actor: &Actor, username: &str, password: &str) -> Result<()> {
+    pub async fn onboarding_breakglass(
+        &self,
+        actor: &Actor,
+        username: &str,
+        password: &str,
+    ) -> Result<OnboardingStatus> {
         self.ensure_onboarding_open().await?;
+        let username = username.trim();
         if breakglass::by_username(&mut self.db.ex(), username).await?.is_some() {
             self.reset_breakglass(actor, username, password).await?;
         } else {
             self.create_breakglass(actor, username, password).await?;
         }
-        Ok(())
+        self.onboarding_status().await
     }
 
     /// Step 2: checks the issuer's discovery document, then saves the OIDC client settings.
-    pub async fn onboarding_set_oidc(&self, actor: &Actor, input: OidcInput) -> Result<OidcSettings> {
+    pub async fn onboarding_set_oidc(&self, actor: &Actor, input: OidcInput) -> Result<OnboardingStatus> {
         self.ensure_onboarding_open().await?;
-        crate::service::settings::check_issuer(input.issuer_url.trim())?;
         self.check_oidc_issuer(input.issuer_url.trim()).await?;
-        let saved = self.set_oidc_settings(actor, input).await?;
+        self.set_oidc_settings(actor, input).await?;
         system_config::delete(&mut self.db.ex(), OIDC_SKIPPED).await?;
-        Ok(saved)
+        self.onboarding_status().await
     }
 
     /// Records that an optional step is skipped. Skipping OIDC removes OIDC settings saved
@@ -450,7 +441,7 @@ impl App {
         }
         let now = now_ms();
         let mut tx = self.db.begin().await?;
-        if flag_set(&mut tx.ex(), system_config::ONBOARDING_COMPLETED).await? {
+        if system_config::flag(&mut tx.ex(), system_config::ONBOARDING_COMPLETED).await? {
             return Err(not_open());
         }
         system_config::set(&mut tx.ex(), system_config::ONBOARDING_COMPLETED, "true", false).await?;

@@ -128,7 +128,7 @@ impl App {
         let exists = || Error::Conflict(format!("a user with email {email} already exists"));
         let token = tokens::generate(INVITE_PREFIX);
         let now = now_ms();
-        let expires_at = now.saturating_add(i64::try_from(self.config.http.invite_ttl.as_millis()).unwrap_or(i64::MAX));
+        let expires_at = now.saturating_add(crate::store::ms(self.config.http.invite_ttl));
 
         let mut tx = self.db.begin().await?;
         let (user_id, action) = match users::by_email(&mut tx.ex(), &email).await? {

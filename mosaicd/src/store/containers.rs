@@ -339,6 +339,14 @@ pub async fn system_agent(ex: &mut Exec<'_>, name: &str) -> Result<Option<System
     .await
 }
 
+/// How many active system agents there are (onboarding's step 4 is done once one exists).
+pub async fn active_system_agents(ex: &mut Exec<'_>) -> Result<u64> {
+    let (n,): (i64,) = ex
+        .one(q("SELECT COUNT(*) FROM system_container WHERE is_active = TRUE"))
+        .await?;
+    Ok(n as u64)
+}
+
 pub async fn system_agents(ex: &mut Exec<'_>) -> Result<Vec<SystemAgentRow>> {
     ex.all(q(
         "SELECT id, name, role, provider_id, primary_model, personality, is_active, created_at

@@ -399,6 +399,11 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// A duration in the milliseconds the tables store times in (saturating).
+pub fn ms(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
 /// RFC 3339 text for an epoch-millisecond time, as the APIs show times.
 pub fn rfc3339(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
@@ -425,7 +430,10 @@ mod tests {
         assert_eq!(redact_url("postgres://db/mosaic"), "postgres://db/mosaic");
         assert_eq!(redact_url("postgres://u:p@ss@db/x"), "postgres://u@db/x");
         assert_eq!(redact_url("postgres://u:pa/ss@db/x"), "postgres://u@db/x");
-        assert_eq!(redact_url("https://u:s3cret@id.example.com"), "https://u@id.example.com");
+        assert_eq!(
+            redact_url("https://u:s3cret@id.example.com"),
+            "https://u@id.example.com"
+        );
     }
 
     #[test]
