@@ -560,7 +560,7 @@ async fn system_agent_rows_and_internal_auth(f: &Fixture) {
             token,
         )
         .unwrap();
-    let hash = mosaicd::containers::token_hash(token);
+    let hash = mosaicd::auth::tokens::hash(token);
     let starting = Starting {
         id: &row.id,
         generation: 1,

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use bollard::Docker;
 use bollard::errors::Error as BollardError;
-use bollard::models::{ContainerCreateBody, ContainerSummary, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::models::{
+    ContainerCreateBody, ContainerSummary, EndpointSettings, NetworkCreateRequest, VolumeCreateRequest,
+};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, CreateImageOptionsBuilder, InspectContainerOptions, ListContainersOptionsBuilder,
     ListNetworksOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder, RemoveVolumeOptions,
@@ -19,7 +21,7 @@ use bollard::query_parameters::{
 };
 use futures::StreamExt;
 
-use crate::error::Error;
+use crate::error::{Error, chain};
 
 /// How long one ordinary API call may take before the engine counts as unresponsive.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -311,12 +313,7 @@ impl DockerClient {
             Err(e) => return Err(e),
         };
         let state = c.state.unwrap_or_default();
-        let ip = c
-            .network_settings
-            .and_then(|n| n.networks)
-            .and_then(|mut n| n.remove(network))
-            .and_then(|e| e.ip_address)
-            .and_then(|ip| ip.parse().ok());
+        let ip = network_ip(c.network_settings.and_then(|n| n.networks), network);
         let config = c.config.unwrap_or_default();
         Ok(Some(ContainerInfo {
             id: c.id.unwrap_or_default(),
@@ -478,14 +475,14 @@ impl DockerClient {
     }
 }
 
+/// The container's address on `network`, as Docker lists its networks.
+fn network_ip(networks: Option<HashMap<String, EndpointSettings>>, network: &str) -> Option<Ipv4Addr> {
+    networks?.remove(network)?.ip_address?.parse().ok()
+}
+
 fn summary_info(c: ContainerSummary, network: &str) -> ContainerInfo {
     let state = c.state.map(|s| s.to_string()).unwrap_or_default();
-    let ip = c
-        .network_settings
-        .and_then(|n| n.networks)
-        .and_then(|mut n| n.remove(network))
-        .and_then(|e| e.ip_address)
-        .and_then(|ip| ip.parse().ok());
+    let ip = network_ip(c.network_settings.and_then(|n| n.networks), network);
     ContainerInfo {
         id: c.id.unwrap_or_default(),
         name: c
@@ -515,20 +512,6 @@ fn split_image(image: &str) -> (&str, &str) {
         Some((repo, tag)) if !tag.contains('/') => (repo, tag),
         _ => (image, "latest"),
     }
-}
-
-/// An error and its causes on one line: bollard's own messages rarely say what failed.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    parts.join(": ")
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::app::{Actor, App};
 use crate::error::{Error, Result};
-use crate::store::{audit, breakglass, q, rfc3339, users};
+use crate::store::{audit, breakglass, rfc3339, sessions, users};
 
 fn to_dto(row: &breakglass::BreakglassRow) -> Breakglass {
     Breakglass {
@@ -68,9 +68,7 @@ impl App {
         let row = breakglass::set_password(&mut tx.ex(), username, &hash)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no breakglass user named '{username}'")))?;
-        tx.ex()
-            .execute(q("DELETE FROM sessions WHERE user_id = $1").bind(&row.user_id))
-            .await?;
+        sessions::delete_for_user(&mut tx.ex(), &row.user_id).await?;
         // Host-local recovery: a breakglass admin deactivated over the HTTP API gets back in.
         users::set_deactivated(&mut tx.ex(), &row.user_id, false).await?;
         audit::record(

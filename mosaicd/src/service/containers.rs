@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::agent_config::{self, AgentConfig};
 use crate::app::{Actor, App};
-use crate::containers::{AgentRef, StopReason, token_hash};
+use crate::containers::{AgentRef, StopReason};
 use crate::error::{Error, Result};
 use crate::store::containers::{self as rows, Kind, NewSystemAgent};
 use crate::store::providers::{self, Owner};
@@ -91,7 +91,7 @@ impl App {
         let mut ex = self.db.ex();
         let row = rows::get(&mut ex, kind, id).await?.ok_or_else(unknown)?;
         let token = token.ok_or_else(|| Error::Unauthenticated("a bearer token is required".into()))?;
-        match rows::by_token_hash(&mut ex, &token_hash(token)).await? {
+        match rows::by_token_hash(&mut ex, &crate::auth::tokens::hash(token)).await? {
             Some((k, r)) if k == kind && r.id == row.id => {}
             Some((k, r)) => {
                 tracing::warn!(

@@ -234,6 +234,23 @@ pub struct Cleared {
     pub addrs: Vec<SocketAddr>,
 }
 
+impl Cleared {
+    /// A client that reaches only the checked addresses: the host is pinned to them (no second
+    /// DNS answer can swap in a private address), and it follows no proxy and no redirect.
+    pub fn client(&self, timeout: std::time::Duration) -> reqwest::Result<reqwest::Client> {
+        let mut builder = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("mosaicd/", env!("CARGO_PKG_VERSION")));
+        if let Some(domain) = &self.domain {
+            builder = builder.resolve_to_addrs(domain, &self.addrs);
+        }
+        builder.build()
+    }
+}
+
 /// Resolves the URL's host and checks every address it names.
 pub async fn clear(raw: &str, allow_private: bool) -> Result<Cleared, Refused> {
     let url = parse(raw).map_err(Refused::Blocked)?;

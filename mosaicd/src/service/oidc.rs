@@ -42,7 +42,7 @@ use sha2::{Digest, Sha256};
 
 use crate::app::{Actor, App};
 use crate::auth::tokens::{self, constant_time_eq};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, root_cause};
 use crate::service::auth::NewSession;
 use crate::service::egress;
 use crate::service::settings::{OIDC_CLIENT_ID, OIDC_ISSUER_URL};
@@ -159,17 +159,8 @@ async fn send(request: HttpRequest) -> std::result::Result<HttpResponse, OidcHtt
         egress::Refused::Blocked(why) => fail(format!("refused {target}: {why}")),
         egress::Refused::Unresolvable(why) => fail(why),
     })?;
-    let mut builder = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(REQUEST_TIMEOUT)
-        .connect_timeout(REQUEST_TIMEOUT)
-        .user_agent(concat!("mosaicd/", env!("CARGO_PKG_VERSION")));
-    if let Some(domain) = &cleared.domain {
-        builder = builder.resolve_to_addrs(domain, &cleared.addrs);
-    }
-    let client = builder
-        .build()
+    let client = cleared
+        .client(REQUEST_TIMEOUT)
         .map_err(|e| fail(format!("cannot build HTTP client: {e}")))?;
     let (parts, body) = request.into_parts();
     let mut outgoing = client.request(parts.method, cleared.url).body(body);
@@ -207,27 +198,9 @@ async fn send(request: HttpRequest) -> std::result::Result<HttpResponse, OidcHtt
         .map_err(|e| fail(format!("invalid answer from {target}: {e}")))
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
-}
-
-/// Describes an error and its causes in one line.
+/// An error and its causes in one line, without URL query strings.
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(next) = cause {
-        let part = next.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        cause = next.source();
-    }
-    sanitize(&text)
+    sanitize(&crate::error::chain(e))
 }
 
 /// Asymmetric signing algorithms only: HS* would make the client secret a signing key.

@@ -13,7 +13,7 @@ use mosaic_shared::types::{
 use serde_json::json;
 
 use crate::app::{Actor, App};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, root_cause};
 use crate::secrets::{Binding, hint};
 use crate::service::egress;
 use crate::store::providers::{self, Owner, ProviderFields, ProviderRow};
@@ -365,17 +365,8 @@ impl App {
             }
         };
         let timeout = self.config.http.provider_test_timeout;
-        let mut builder = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("mosaicd/", env!("CARGO_PKG_VERSION")));
-        if let Some(domain) = &cleared.domain {
-            builder = builder.resolve_to_addrs(domain, &cleared.addrs);
-        }
-        let client = builder
-            .build()
+        let client = cleared
+            .client(timeout)
             .map_err(|e| Error::Internal(format!("cannot build HTTP client: {e}")))?;
         let mut request = client.get(cleared.url.clone()).header("accept", "application/json");
         if let Some(key) = key {
@@ -497,15 +488,6 @@ fn result(outcome: TestOutcome, message: String, url: Option<String>) -> Connect
 
 fn untestable(message: &str) -> ConnectionTest {
     result(TestOutcome::Untestable, message.to_string(), None)
-}
-
-/// The innermost error, which names what happened ("Connection refused") without the URL.
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }
 
 /// Removes the key from text a provider (or the network stack) produced, in case it echoes it.
