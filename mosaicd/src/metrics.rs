@@ -3,7 +3,7 @@
 //! HTTP requests are counted and timed by the HTTP server for every request, labelled by route
 //! pattern (`/api/providers/{id}`, never a concrete id) so the label set stays bounded. The chat
 //! proxy and the container manager report through the hooks below (`observe_proxy_latency`,
-//! `stream_started`, `container_started`, `container_reaped`); containers by state are counted
+//! `stream_started`, `container_started`, `container_stopped`); containers by state are counted
 //! from the database at scrape time.
 
 use std::collections::BTreeMap;
@@ -144,6 +144,16 @@ impl Metrics {
         StreamGuard(self.clone())
     }
 
+    /// How many container starts ended with `outcome` so far.
+    pub fn container_starts(&self, outcome: &str) -> u64 {
+        self.container_starts
+            .lock()
+            .expect("metrics lock")
+            .get(outcome)
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// Container manager hook: a container start finished (`ok`, `failed`, `timeout`).
     pub fn container_started(&self, outcome: &'static str) {
         *self
@@ -154,8 +164,8 @@ impl Metrics {
             .or_default() += 1;
     }
 
-    /// Container manager hook: the reaper (or an admin) stopped a container, for `reason`.
-    pub fn container_reaped(&self, reason: &str) {
+    /// Container manager hook: a container stopped (reaped, stopped by an admin, crashed…), for `reason`.
+    pub fn container_stopped(&self, reason: &str) {
         *self
             .container_reaps
             .lock()
@@ -246,7 +256,7 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
-            "# HELP mosaic_container_reaps_total Containers stopped by the reaper, by reason."
+            "# HELP mosaic_container_reaps_total Agent containers stopped, by reason (idle: by the reaper)."
         );
         let _ = writeln!(out, "# TYPE mosaic_container_reaps_total counter");
         for (reason, n) in self.container_reaps.lock().expect("metrics lock").iter() {
@@ -268,7 +278,7 @@ mod tests {
         m.observe_proxy_latency(Duration::from_millis(20));
         let guard = m.stream_started();
         m.container_started("ok");
-        m.container_reaped("idle \"30 min\"");
+        m.container_stopped("idle \"30 min\"");
         let text = m.render(Duration::from_secs(5), &[("user".into(), "running".into(), 2)]);
         assert!(
             text.contains("mosaic_http_requests_total{method=\"GET\",route=\"/api/providers/{id}\",status=\"404\"} 2")

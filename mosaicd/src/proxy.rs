@@ -434,7 +434,7 @@ enum Phase {
 /// A chat response body: heartbeats while the container starts, then the agent's body as it
 /// arrives. Holds the container's activity guard (and, for SSE, the open-stream gauge) until it
 /// ends or is dropped; dropping it drops the agent's response, which closes that connection.
-pub struct Relay {
+pub(crate) struct Relay {
     phase: Phase,
     /// Ticks while waiting, for SSE comment heartbeats (the first tick is immediate).
     heartbeat: Option<tokio::time::Interval>,

@@ -11,7 +11,7 @@
 use mosaic_shared::types::{ReapReport, ReapedContainer};
 
 use crate::app::Actor;
-use crate::containers::{AgentRef, ContainerManager, Metrics, StopReason};
+use crate::containers::{AgentRef, ContainerManager, StopReason};
 use crate::error::Result;
 use crate::store::containers::{self as rows, Kind, RUNNING};
 use crate::store::{now_ms, users};
@@ -96,7 +96,6 @@ impl ContainerManager {
                 .await
             {
                 Ok(_) => {
-                    Metrics::inc(&inner.metrics.reaps);
                     let owner_label = user
                         .map(|u| u.email.unwrap_or(u.name))
                         .unwrap_or_else(|| row.owner.clone());

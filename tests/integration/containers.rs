@@ -229,7 +229,7 @@ async fn single_flight_start(on_postgres: bool) {
         .filter(|(_, action, _, _)| action == "container.start")
         .collect();
     assert_eq!(starts.len(), 1, "{starts:?}");
-    assert_eq!(manager.metrics().starts.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(manager.metrics().container_starts("ok"), 1);
     // The container answers with the token every caller got.
     let reply = chat(&upstreams[0].base_url, upstreams[0].token.expose(), "hello").await;
     assert!(
@@ -240,7 +240,7 @@ async fn single_flight_start(on_postgres: bool) {
     // A warm call is answered without a start.
     let again = manager.ensure_running(AgentRef::User(user.clone())).await.unwrap();
     assert_eq!(again.base_url, upstreams[0].base_url);
-    assert_eq!(manager.metrics().starts.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(manager.metrics().container_starts("ok"), 1);
     data.close().await;
     daemon.stop().await;
 }

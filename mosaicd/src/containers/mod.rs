@@ -23,9 +23,8 @@
 //! - [`ContainerManager::restart_as`], [`ContainerManager::ensure_running_as`]: the same with the
 //!   actor the audit log records (admin commands).
 //! - [`ContainerManager::list`], [`ContainerManager::inspect`]: status rows.
-//! - [`ContainerManager::metrics`]: the manager's counters (starts, start failures, reaps,
-//!   restarts, stops, crashes); [`ContainerManager::state_counts`]. Every start outcome and stop
-//!   reason also goes to the Prometheus hooks of `crate::metrics::Metrics`.
+//! - [`ContainerManager::state_counts`]; every start outcome and stop reason goes to the
+//!   Prometheus hooks of `crate::metrics::Metrics` ([`ContainerManager::metrics`]).
 //! - [`ContainerManager::docker_ping`]: for `/readyz`.
 //!
 //! # Lifecycle
@@ -48,7 +47,6 @@ pub mod tar;
 use std::collections::HashMap;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -56,7 +54,6 @@ use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use mosaic_shared::types::{ContainerDetail, ContainerStatus};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::agent_config::{self, AgentConfig, GATEWAY_PORT};
 use crate::app::Actor;
@@ -123,7 +120,6 @@ pub struct Upstream {
     pub base_url: String,
     /// The gateway token for `Authorization: Bearer`. Redacted in `Debug`.
     pub token: Secret,
-    pub container_name: String,
 }
 
 /// Why a container stopped. Recorded in its row and in the audit log.
@@ -186,34 +182,11 @@ pub struct ManagerSettings {
     pub reconcile_interval: Duration,
 }
 
-/// Counters for `/metrics`; monotonic since the daemon started.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    /// Containers that passed their health check.
-    pub starts: AtomicU64,
-    pub start_failures: AtomicU64,
-    /// Stopped by the reaper.
-    pub reaps: AtomicU64,
-    /// Restarts (config change, admin).
-    pub restarts: AtomicU64,
-    /// Every stop, whatever the reason.
-    pub stops: AtomicU64,
-    /// Found dead without Mosaic stopping them.
-    pub crashes: AtomicU64,
-}
-
-impl Metrics {
-    pub(crate) fn inc(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
 /// The agent network and the internal listener, set up once Docker is first reachable.
 #[derive(Debug)]
 pub struct Runtime {
     pub network: NetworkInfo,
     pub agent_api_url: String,
-    pub internal_addr: SocketAddr,
 }
 
 /// A container known to run, as this process last saw it.
@@ -288,7 +261,6 @@ pub(crate) struct Inner {
     docker: DockerClient,
     runtime: tokio::sync::OnceCell<Arc<Runtime>>,
     targets: Mutex<HashMap<AgentRef, Arc<Target>>>,
-    pub(crate) metrics: Metrics,
     http: reqwest::Client,
     internal_tx: tokio::sync::mpsc::UnboundedSender<std::net::TcpListener>,
     internal_rx: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<std::net::TcpListener>>>,
@@ -300,7 +272,7 @@ pub(crate) struct Inner {
 
 impl ContainerManager {
     /// `prometheus` gets a start outcome and a stop reason for every start and stop (for
-    /// `/metrics`); [`metrics`](Self::metrics) has the manager's own counters.
+    /// `/metrics`).
     pub fn new(
         db: Db,
         keyring: Arc<Keyring>,
@@ -322,7 +294,6 @@ impl ContainerManager {
                 settings,
                 runtime: tokio::sync::OnceCell::new(),
                 targets: Mutex::new(HashMap::new()),
-                metrics: Metrics::default(),
                 http,
                 internal_tx,
                 internal_rx: Mutex::new(Some(internal_rx)),
@@ -340,8 +311,9 @@ impl ContainerManager {
         &self.inner.settings
     }
 
-    pub fn metrics(&self) -> &Metrics {
-        &self.inner.metrics
+    /// The counters the manager reports to.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.inner.prometheus
     }
 
     /// The receiving end for the internal listener: the manager binds it on the agent network's
@@ -353,11 +325,6 @@ impl ContainerManager {
     /// Whether the Docker engine answers, for `/readyz`.
     pub async fn docker_ping(&self) -> Result<()> {
         Ok(self.inner.docker.ping().await?)
-    }
-
-    /// The agent network and internal listener, set up on first use.
-    pub async fn runtime(&self) -> Result<Arc<Runtime>> {
-        self.inner.runtime().await
     }
 
     /// Returns the running container's address and token, starting it first if needed.
@@ -414,7 +381,6 @@ impl ContainerManager {
             inner
                 .stop_locked(&target, &t, StopReason::ConfigChange, &Actor::System, None)
                 .await?;
-            Metrics::inc(&inner.metrics.restarts);
             inner.start_locked(&target, &t, &Actor::System).await.map(|_| ())
         })
         .await
@@ -447,7 +413,6 @@ impl ContainerManager {
             let _op = t.op.lock().await;
             inner.check_owner(&target).await?;
             inner.stop_locked(&target, &t, StopReason::Admin, &actor, None).await?;
-            Metrics::inc(&inner.metrics.restarts);
             inner.start_locked(&target, &t, &actor).await
         })
         .await
@@ -592,11 +557,6 @@ fn new_token() -> String {
     hex::encode(rand::random::<[u8; 32]>())
 }
 
-/// The hash stored beside the encrypted token, to find a token's container.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// Errors are shared between the callers of one flight; each gets its own copy.
 fn replicate(e: &Error) -> Error {
     match e {
@@ -686,11 +646,7 @@ impl Inner {
             network = %network.name, gateway = %network.gateway, internal = %internal_addr, agent_api_url,
             "agent network ready; internal config endpoint listening"
         );
-        Ok(Arc::new(Runtime {
-            network,
-            agent_api_url,
-            internal_addr,
-        }))
+        Ok(Arc::new(Runtime { network, agent_api_url }))
     }
 
     /// The upstream of a container this process knows to run, if Docker agrees it runs.
@@ -701,7 +657,6 @@ impl Inner {
             Some(c) if c.running => Ok(Some(Upstream {
                 base_url: format!("http://{}:{GATEWAY_PORT}", live.ip),
                 token: live.token.clone(),
-                container_name: target.container_name(),
             })),
             _ => {
                 tracing::warn!(container = %target.container_name(), "container is no longer running");
@@ -821,7 +776,7 @@ impl Inner {
 
         let config = agent_config::generate(&self.db, &self.keyring, target).await?;
         let token = new_token();
-        let hash = token_hash(&token);
+        let hash = crate::auth::tokens::hash(&token);
         let generation = row.generation + 1;
         let encrypted = self.keyring.encrypt(
             &Binding::new(target.kind().table(), row.id.clone(), "gateway_token"),
@@ -866,7 +821,6 @@ impl Inner {
                             "configHash": config.hash, "seconds": (seconds * 1000.0).round() / 1000.0 }),
                 )
                 .await;
-                Metrics::inc(&self.metrics.starts);
                 self.prometheus.container_started("ok");
                 tracing::info!(container = %name, %ip, seconds = format!("{seconds:.2}"), "agent container is healthy");
                 let token = Secret::new(token);
@@ -883,7 +837,6 @@ impl Inner {
                 Ok(Upstream {
                     base_url: format!("http://{ip}:{GATEWAY_PORT}"),
                     token,
-                    container_name: name,
                 })
             }
             Err(failure) => {
@@ -910,7 +863,6 @@ impl Inner {
                     json!({ "container": name, "generation": generation, "error": detail }),
                 )
                 .await;
-                Metrics::inc(&self.metrics.start_failures);
                 self.prometheus
                     .container_started(if failure.timed_out { "timeout" } else { "failed" });
                 tracing::error!(container = %name, error = %detail, "agent container failed to start");
@@ -1099,7 +1051,6 @@ impl Inner {
         Ok(Some(Upstream {
             base_url: format!("http://{ip}:{GATEWAY_PORT}"),
             token,
-            container_name: name,
         }))
     }
 
@@ -1123,28 +1074,7 @@ impl Inner {
             };
             (StopReason::Crash, detail)
         };
-        rows::mark_stopped(
-            &mut self.db.ex(),
-            target.kind(),
-            &row.id,
-            STOPPED,
-            reason.as_str(),
-            Some(&detail),
-        )
-        .await?;
-        if reason == StopReason::Crash {
-            Metrics::inc(&self.metrics.crashes);
-        }
-        self.prometheus.container_reaped(reason.as_str());
-        self.record(
-            &Actor::System,
-            "container.stop",
-            target,
-            json!({ "container": name, "reason": reason.as_str(), "detail": detail }),
-        )
-        .await;
-        tracing::warn!(container = %name, reason = reason.as_str(), detail, "agent container found not running");
-        Ok(())
+        self.mark(target, row, reason, &detail).await
     }
 
     /// Removes a container of this name left from an earlier start; refuses to touch one that
@@ -1219,8 +1149,7 @@ impl Inner {
             audit_detail["detail"] = json!(d);
         }
         self.record(actor, "container.stop", target, audit_detail).await;
-        Metrics::inc(&self.metrics.stops);
-        self.prometheus.container_reaped(reason.as_str());
+        self.prometheus.container_stopped(reason.as_str());
         tracing::info!(container = %name, reason = reason.as_str(), detail = detail.as_deref().unwrap_or(""), "agent container stopped");
         Ok(existed)
     }

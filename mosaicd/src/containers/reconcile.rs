@@ -21,7 +21,7 @@ use serde_json::json;
 
 use super::docker::ContainerInfo;
 use super::spec::{LABEL_GENERATION, LABEL_INSTANCE, LABEL_KIND, LABEL_OWNER};
-use super::{AgentRef, ContainerManager, Inner, Live, Metrics, StopReason};
+use super::{AgentRef, ContainerManager, Inner, Live, StopReason};
 use crate::app::Actor;
 use crate::config::Secret;
 use crate::error::Result;
@@ -223,7 +223,15 @@ impl Inner {
         Ok(report)
     }
 
-    async fn mark(&self, target: &AgentRef, row: &ContainerRow, reason: StopReason, detail: &str) -> Result<()> {
+    /// Records that a container stopped without Mosaic stopping it: its row, the stop counter,
+    /// the audit log and a warning.
+    pub(super) async fn mark(
+        &self,
+        target: &AgentRef,
+        row: &ContainerRow,
+        reason: StopReason,
+        detail: &str,
+    ) -> Result<()> {
         rows::mark_stopped(
             &mut self.db.ex(),
             target.kind(),
@@ -233,10 +241,7 @@ impl Inner {
             Some(detail),
         )
         .await?;
-        if reason == StopReason::Crash {
-            Metrics::inc(&self.metrics.crashes);
-        }
-        self.prometheus.container_reaped(reason.as_str());
+        self.prometheus.container_stopped(reason.as_str());
         self.record(
             &Actor::System,
             "container.stop",
