@@ -16,7 +16,17 @@ use mosaic_tests::docker::{self, InstanceScope, docker, images};
 use mosaic_tests::http::{Api, Auth};
 use serde_json::{Value, json};
 
+/// Removes what the run created (test images, containers) however `main` ends, panics included.
+struct Teardown;
+
+impl Drop for Teardown {
+    fn drop(&mut self) {
+        mosaic_tests::teardown();
+    }
+}
+
 fn main() {
+    let _teardown = Teardown;
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -34,7 +44,6 @@ fn main() {
         rows.extend(runtime.block_on(cold_start()));
     }
     print_table(&rows);
-    mosaic_tests::teardown();
 }
 
 /// `status` over the admin socket (handshake done once, then tarpc + JSON + the daemon's count

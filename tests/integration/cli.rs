@@ -1476,7 +1476,7 @@ async fn exit_codes(_: Backend) {
         let out = ctl.run(&args);
         assert_eq!(out.code, 2, "{args:?}: {out:?}");
     }
-    assert_absent("sk-in-argv", &w.daemon.log(), "the daemon log");
+    assert_absent("sk-in-argv", &ctl.transcript(), "mosaicctl's refusal");
     // Both the models and the key cannot come from stdin.
     ctl.stdin(
         &[

@@ -49,7 +49,7 @@ fn wizard(daemon: &Daemon, args: &[&str]) -> Pty {
 #[track_caller]
 fn assert_absent(haystack: &str, secrets: &[&str], place: &str) {
     for secret in secrets {
-        assert!(!haystack.contains(secret), "{place} shows a secret:\n{haystack}");
+        crate::http::assert_absent(secret, haystack, place);
     }
 }
 
@@ -206,7 +206,6 @@ async fn wizard_full_run() {
     let (exit, _) = w.finish();
     assert_eq!(exit.code(), Some(7));
     daemon.ctl(&["system-agents", "rm", &agent]).ok();
-    drop(scope);
 }
 
 /// Ctrl-C at a menu and at a hidden prompt: the terminal gets its echo back, the exit status is
@@ -341,50 +340,128 @@ async fn answers_refusals() {
     daemon
         .ctl(&["onboard"])
         .fails(5, "no terminal for the onboarding wizard: pass --answers FILE");
-    // A misspelt key is an error, with where it is.
-    let typo = write(
-        &dir,
-        "typo.toml",
-        &base.replace("[system_agents]\nskip", "[system_agents]\nskipp"),
-    );
-    let out = answers(&daemon, &typo, &[], None);
-    out.fails(5, "unknown field `skipp`");
-    assert!(out.stderr.contains("line"), "{out:?}");
-    let typo = write(&dir, "table.toml", &format!("{base}[oidc]\nissuer = \"x\"\n"));
-    answers(&daemon, &typo, &[], None).fails(5, "unknown field `issuer`");
-    let typo = write(&dir, "top.toml", &format!("complete = false\n{base}"));
-    answers(&daemon, &typo, &[], None).fails(5, "unknown field `complete`");
-    // Not TOML at all.
-    let garbage = write(&dir, "garbage.toml", "[breakglass\n\u{0}");
-    answers(&daemon, &garbage, &[], None).fails(5, "garbage.toml");
-    // A secret file that is missing, or empty.
-    let missing = write(&dir, "missing.toml", &base.replace("\"wrong-key\"", "\"no-such-file\""));
-    answers(&daemon, &missing, &[], None).fails(5, "step 3 (first llm provider): cannot read the API key from");
+    // Every refusal of the answers: the text of the file, stdin, and what the one-line error
+    // must say. None of them changes anything.
     write(&dir, "empty", "");
-    let empty = write(&dir, "empty.toml", &base.replace("\"wrong-key\"", "\"empty\""));
-    answers(&daemon, &empty, &[], None).fails(5, "the API key is empty");
-    // Two secrets on one stdin.
-    let two = base
-        .replace("password_file = \"password\"", "password_stdin = true")
-        .replace("api_key_file = \"wrong-key\"", "api_key_stdin = true");
-    let two = write(&dir, "two.toml", &two);
-    answers(&daemon, &two, &[], Some("x\n")).fails(5, "password_stdin and api_key_stdin cannot all come from stdin");
-    // A password the rule refuses, before anything is sent.
     write(&dir, "short", "short");
-    let short = write(&dir, "short.toml", &base.replace("\"password\"", "\"short\""));
-    answers(&daemon, &short, &[], None).fails(5, "step 1 (breakglass admin)");
-    // Contradictions and a missing step.
-    let both = write(
-        &dir,
-        "both.toml",
-        &format!("{base}[oidc]\nskip = true\nclient_id = \"mosaic\"\n"),
-    );
-    answers(&daemon, &both, &[], None).fails(5, "skip = true cannot go with issuer or client settings");
-    let no_oidc = write(&dir, "no-oidc.toml", &base);
-    answers(&daemon, &no_oidc, &[], None).fails(
-        5,
-        "step 2 (openid connect): not done yet, and the answers have no [oidc] to do it with",
-    );
+    let oidc = "[oidc]\nskip = true\n";
+    let with = |extra: &str| format!("{base}{extra}");
+    let refused: Vec<(String, Option<&str>, &str)> = vec![
+        // Misspelt keys, at every level, with where they are.
+        (
+            base.replace("[system_agents]\nskip", "[system_agents]\nskipp"),
+            None,
+            "line 11, column 1: unknown field `skipp`",
+        ),
+        (with("[oidc]\nissuer = \"x\"\n"), None, "unknown field `issuer`"),
+        (
+            format!("complete = false\n{base}{oidc}"),
+            None,
+            "unknown field `complete`",
+        ),
+        // Not TOML at all.
+        ("[breakglass\n\u{0}".into(), None, "answers.toml: line 1"),
+        // Secrets: missing or empty files, both sources, two on one stdin, none at all.
+        (
+            with(oidc).replace("\"wrong-key\"", "\"no-such-file\""),
+            None,
+            "step 3 (first llm provider): cannot read the API key from",
+        ),
+        (
+            with(oidc).replace("\"wrong-key\"", "\"empty\""),
+            None,
+            "step 3 (first llm provider): the API key is empty",
+        ),
+        (
+            with(oidc).replace(
+                "api_key_file = \"wrong-key\"",
+                "api_key_file = \"wrong-key\"\napi_key_stdin = true",
+            ),
+            Some("x\n"),
+            "give the API key from a file or from stdin, not both",
+        ),
+        (
+            with(oidc)
+                .replace("password_file = \"password\"", "password_stdin = true")
+                .replace("api_key_file = \"wrong-key\"", "api_key_stdin = true"),
+            Some("x\n"),
+            "password_stdin and api_key_stdin cannot all come from stdin",
+        ),
+        (
+            with(oidc).replace("password_file = \"password\"", "password_stdin = true"),
+            Some(""),
+            "step 1 (breakglass admin): no password on stdin",
+        ),
+        (
+            with(oidc).replace("password_file = \"password\"\n", ""),
+            None,
+            "step 1 (breakglass admin): give the password as password_file or password_stdin = true",
+        ),
+        // The password rule, checked before anything is sent.
+        (
+            with(oidc).replace("\"password\"", "\"short\""),
+            None,
+            "step 1 (breakglass admin): password too short",
+        ),
+        // Step 2.
+        (
+            with("[oidc]\nskip = true\nclient_id = \"mosaic\"\n"),
+            None,
+            "skip = true cannot go with issuer or client settings",
+        ),
+        (
+            with("[oidc]\nclient_id = \"mosaic\"\n"),
+            None,
+            "step 2 (openid connect): issuer_url is required (or skip = true)",
+        ),
+        (
+            with("[oidc]\nissuer_url = \"https://id.example.com\"\n"),
+            None,
+            "step 2 (openid connect): client_id is required",
+        ),
+        (
+            base.clone(),
+            None,
+            "step 2 (openid connect): not done yet, and the answers have no [oidc] to do it with",
+        ),
+        // Step 3.
+        (
+            with(oidc).replace("type = \"custom\"", "type = \"telepathy\""),
+            None,
+            "step 3 (first llm provider): unknown type \"telepathy\"",
+        ),
+        (
+            with(oidc).replace("[\"fake-small\"]", "[\"fake-small,colour=blue\"]"),
+            None,
+            "step 3 (first llm provider): invalid --model",
+        ),
+        // Step 4.
+        (
+            with(oidc).replace(
+                "skip = true\n[oidc]",
+                "skip = true\n[[system_agents.agents]]\nname = \"ops\"\nmodel = \"m\"\n[oidc]",
+            ),
+            None,
+            "step 4 (system agents): skip = true cannot go with agents",
+        ),
+        (
+            with(oidc).replace("[system_agents]\nskip = true\n", "[system_agents]\n"),
+            None,
+            "step 4 (system agents): list agents",
+        ),
+        (
+            with(oidc).replace(
+                "[system_agents]\nskip = true\n",
+                "[[system_agents.agents]]\nname = \"ops\"\nmodel = \"m\"\npersonality_file = \"no-soul.md\"\n",
+            ),
+            None,
+            "step 4 (system agents): cannot read the personality of ops from",
+        ),
+    ];
+    for (text, stdin, needle) in &refused {
+        let file = write(&dir, "answers.toml", text);
+        answers(&daemon, &file, &[], *stdin).fails(5, needle);
+    }
     nothing_done(&daemon);
 
     // The issuer cannot be used: exit 8, naming step 2. Step 1 before it stays done, so a
@@ -496,7 +573,6 @@ async fn answers_full_run() {
     assert_absent(&inspect.stdout, &[&key, &oidc_secret], "docker inspect");
     Api::new(&daemon).login("admin", PASSWORD).await;
     daemon.ctl(&["system-agents", "rm", &agent]).ok();
-    drop(scope);
 }
 
 /// The WebUI's step 4: `PUT /api/onboarding/system-agents` with the setup token.
@@ -525,26 +601,50 @@ async fn http_system_agents() {
     .call(Method::PUT, path, Some(&json!({ "agents": [agent(&one)] })))
     .await
     .error(401, "setup_token_required");
-    // Refusals write nothing: an empty list, an unknown field, one bad agent among good ones,
-    // a name twice, a provider that does not exist.
+    // Refusals write nothing: an empty list, too many, an unknown field, one bad agent among
+    // good ones, a name twice, a provider that does not exist.
+    let many: Vec<Value> = (0..17).map(|i| agent(&format!("a{i}"))).collect();
     let refused = [
-        (json!({ "agents": [] }), 400, "invalid_input"),
-        (json!({ "agents": [agent(&one)], "owner": "x" }), 400, "invalid_input"),
+        (
+            json!({ "agents": [] }),
+            400,
+            "invalid_input",
+            "list at least one system agent, or skip step 4",
+        ),
+        (
+            json!({ "agents": many }),
+            400,
+            "invalid_input",
+            "at most 16 system agents at once",
+        ),
+        (
+            json!({ "agents": [agent(&one)], "owner": "x" }),
+            400,
+            "invalid_input",
+            "owner",
+        ),
         (
             json!({ "agents": [agent(&one), { "name": "Bad_Name", "role": "x", "primaryModel": "big" }] }),
             400,
             "invalid_input",
+            "system agent Bad_Name: invalid system agent name",
         ),
-        (json!({ "agents": [agent(&one), agent(&one)] }), 400, "invalid_input"),
+        (
+            json!({ "agents": [agent(&one), agent(&one)] }),
+            400,
+            "invalid_input",
+            "is listed twice",
+        ),
         (
             json!({ "agents": [agent(&one), { "name": two, "role": "x", "primaryModel": "big", "provider": "nope" }] }),
             404,
             "not_found",
+            "no admin-level provider named \"nope\"",
         ),
     ];
-    for (body, status, code) in refused {
+    for (body, status, code, needle) in refused {
         let m = setup.call(Method::PUT, path, Some(&body)).await.error(status, code);
-        assert!(!m.is_empty(), "{body}");
+        assert!(m.contains(needle), "{m}");
     }
     let s = setup.status().await;
     assert_eq!(s["steps"]["systemAgents"]["count"], 0, "{s}");
@@ -578,6 +678,26 @@ async fn http_system_agents() {
     assert_eq!(s["steps"]["systemAgents"]["state"], "done");
     assert_eq!(s["steps"]["systemAgents"]["count"], 2);
 
+    // Step 3 with a provider that has no base URL (OpenClaw's built-in endpoint for its type):
+    // mosaicd cannot test it, so it is saved with that said.
+    let saved = setup
+        .call(
+            Method::PUT,
+            "/api/onboarding/provider",
+            Some(&json!({ "name": "cloud", "type": "openai", "apiKey": canary("sk-cloud") })),
+        )
+        .await
+        .expect(200);
+    assert_eq!(saved["test"]["outcome"], "untestable", "{saved}");
+    assert!(
+        saved["test"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("saved without a connection test"),
+        "{saved}"
+    );
+    assert_eq!(setup.status().await["steps"]["provider"]["provider"]["name"], "cloud");
+
     // After completion: 409.
     daemon
         .ctl_stdin(
@@ -604,5 +724,4 @@ async fn http_system_agents() {
             .await
             .expect(204);
     }
-    drop(scope);
 }

@@ -366,6 +366,8 @@ async fn steps(on_postgres: bool) {
         .await
         .error(400, "provider_test_failed");
     assert!(m.contains("nothing was saved") && m.contains("401"), "{m}");
+    // The fake provider echoes the wrong key back; the answer does not pass it on.
+    assert!(!m.contains("sk-wrong-key"), "{m}");
     assert_eq!(s.status().await["steps"]["provider"]["state"], "pending");
     let tested = s
         .call(
@@ -479,7 +481,7 @@ async fn steps(on_postgres: bool) {
     daemon.restart();
     assert_eq!(logged_tokens(&daemon.log()).len(), before);
     // Secrets stayed out of answers and the log.
-    for secret in [key, "oidc-secret-canary"] {
+    for secret in [key, "oidc-secret-canary", "sk-wrong-key"] {
         assert!(!api.transcript().contains(secret), "{secret} in an answer");
         assert!(!daemon.log().contains(secret), "{secret} in the log");
     }

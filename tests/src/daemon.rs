@@ -158,6 +158,15 @@ impl Daemon {
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log);
+        // SAFETY: prctl is async-signal-safe. If the harness is killed, the daemon shuts down
+        // with it (its reaper and reconciler must not outlive the run). Daemons are started on
+        // the thread of the test that owns them, which outlives them.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
         let mut child = command.spawn().expect("spawn mosaicd");
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {

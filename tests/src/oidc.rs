@@ -389,10 +389,15 @@ impl Hop {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
     }
 
-    /// Asserts a JSON error with `status` and `code`; returns its message.
+    /// Asserts a JSON error with `status` and `code`, and that no session was started; returns
+    /// its message.
     #[track_caller]
     pub fn error(&self, status: u16, code: &str) -> String {
         assert_eq!(self.status.as_u16(), status, "unexpected answer: {self:?}");
+        assert!(
+            set_cookie(&self.headers, "mosaic_session").is_none(),
+            "a refused login set a session cookie: {self:?}"
+        );
         let body = self.json();
         assert_eq!(body["error"]["code"], code, "unexpected error: {self:?}");
         body["error"]["message"].as_str().unwrap().to_string()
