@@ -11,6 +11,12 @@
 #
 # The config is written into the state directory, not bind-mounted as a file: OpenClaw rewrites
 # its config by rename, which a single-file mount does not survive.
+#
+# Needs /bin/sh and one of curl, node or wget: OpenClaw's slim image has node but neither curl nor
+# wget. The personality: a SOUL.md Mosaic sends is written into the workspace (a copy is kept in
+# $OPENCLAW_STATE_DIR/mosaic/) and OpenClaw's first-run BOOTSTRAP.md is removed; when there is
+# none, the workspace's SOUL.md is removed only if it is still the one Mosaic wrote, so what the
+# agent or OpenClaw's first run wrote there is kept.
 set -eu
 umask 077
 
@@ -42,6 +48,16 @@ printf 'Authorization: Bearer %s\n' "$token" > "$work/header"
 fetch() {
     if command -v curl >/dev/null 2>&1; then
         curl -sS --max-time 30 -H "@$work/header" -o "$2" -w '%{http_code}' "$1" || true
+    elif command -v node >/dev/null 2>&1; then
+        # Node's fetch (Node 18 and later), reading the header from the same file as curl.
+        node -e '
+const fs = require("fs");
+const [url, out, header] = process.argv.slice(1);
+const auth = fs.readFileSync(header, "utf8").replace(/^Authorization: /, "").trim();
+fetch(url, { headers: { Authorization: auth }, signal: AbortSignal.timeout(30000) })
+  .then(async (r) => { fs.writeFileSync(out, Buffer.from(await r.arrayBuffer())); process.stdout.write(String(r.status)); })
+  .catch(() => process.stdout.write("000"));
+' "$1" "$2" "$work/header" || true
     elif command -v wget >/dev/null 2>&1; then
         # wget (GNU or BusyBox) cannot read headers from a file and reports no status: success
         # with a body is 200, success without one 204, failure 000.
@@ -51,7 +67,7 @@ fetch() {
             echo 000
         fi
     else
-        echo "agent-entrypoint: neither curl nor wget is installed" >&2
+        echo "agent-entrypoint: none of curl, node or wget is installed" >&2
         exit 2
     fi
 }
@@ -68,12 +84,26 @@ if [ "$status" != 200 ]; then
     echo "agent-entrypoint: config fetch from $url failed: HTTP $status $(head -c 300 "$work/openclaw.json" 2>/dev/null)" >&2
     exit 1
 fi
+# OpenClaw's backups of configs Mosaic wrote earlier: the fresh config is the one to use.
+rm -f "$state_dir"/openclaw.json.bak* "$state_dir"/openclaw.json.clobbered.*
 mv -f "$work/openclaw.json" "$state_dir/openclaw.json"
 
+mkdir -p "$state_dir/mosaic"
 status=$(fetch "$url/soul" "$work/SOUL.md")
 case "$status" in
-    200) mv -f "$work/SOUL.md" "$workspace/SOUL.md" ;;
-    204|404|000) rm -f "$workspace/SOUL.md" ;;
+    200)
+        cp "$work/SOUL.md" "$state_dir/mosaic/SOUL.md"
+        mv -f "$work/SOUL.md" "$workspace/SOUL.md"
+        # The personality is the agent's identity: OpenClaw's first-run ritual, which has the
+        # agent write its own, does not apply.
+        rm -f "$workspace/BOOTSTRAP.md"
+        ;;
+    204|404)
+        if [ -f "$state_dir/mosaic/SOUL.md" ] && cmp -s "$state_dir/mosaic/SOUL.md" "$workspace/SOUL.md"; then
+            rm -f "$workspace/SOUL.md"
+        fi
+        rm -f "$state_dir/mosaic/SOUL.md"
+        ;;
     *)
         echo "agent-entrypoint: personality fetch failed: HTTP $status" >&2
         exit 1

@@ -122,6 +122,17 @@ pub enum ContainersCommand {
     Restart(TargetArgs),
     /// Stop every user container idle longer than its idle timeout, now (one reaper pass)
     Reap,
+    /// Check an agent image step by step: the Docker engine, the image on the engine or in its
+    /// registry, its OpenClaw version, and a trial start of a throwaway container (removed
+    /// afterwards). Exit status 8 when a step fails
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The image to check instead of the configured agent.image
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -380,6 +391,13 @@ pub enum AgentConfigCommand {
     /// Change a user's agent config; what is not given keeps its value. A running agent
     /// container restarts with the new config
     Set(AgentConfigSetArgs),
+    /// Print the openclaw.json and SOUL.md an agent would receive at its next start, API keys
+    /// masked (--json: both in one document)
+    Render {
+        /// A user id, email or breakglass username; system/NAME for a system agent
+        #[arg(value_name = "USER")]
+        target: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -53,8 +53,11 @@ async fn dispatch(cli: Cli) -> CliResult {
             cli::ContainersCommand::Start(_)
             | cli::ContainersCommand::Restart(_)
             | cli::ContainersCommand::Stop(_)
-            | cli::ContainersCommand::Reap,
+            | cli::ContainersCommand::Reap
+            | cli::ContainersCommand::Doctor(_),
         )
+        // A new agent.image is looked up on the engine and in its registry.
+        | Command::Config(cli::ConfigCommand::Set(_))
         | Command::SystemAgents(cli::SystemAgentsCommand::Add(_) | cli::SystemAgentsCommand::Rm { .. }) => SLOW,
         // Step 3 tests a provider and step 4 starts containers.
         Command::Onboard(_) => SLOW,

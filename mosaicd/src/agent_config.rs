@@ -1,15 +1,34 @@
 //! The agent's configuration, generated from the database: `openclaw.json` and the personality
 //! (`SOUL.md`, which OpenClaw reads from the agent workspace, not from the config).
 //!
-//! OpenClaw validates its config strictly: every object is a strict zod object, so one unknown key
-//! stops the gateway. Only keys checked against OpenClaw's schema are emitted (see DESIGN.md):
-//! `gateway.{mode,port,bind,auth.mode,http.endpoints.chatCompletions.enabled}`,
-//! `agents.defaults.{workspace,model.{primary,fallbacks}}` and
+//! OpenClaw validates its config strictly (OpenClaw: `src/config/zod-schema*.ts`, every object
+//! `.strict()`): one unknown key stops the gateway. Only keys checked against OpenClaw's schema
+//! are emitted: `gateway.{mode,port,bind,auth.mode,http.endpoints.chatCompletions.enabled,
+//! controlUi.enabled}`, `agents.defaults.{workspace,skipBootstrap,model.{primary,fallbacks}}` and
 //! `models.{mode,providers.<name>.{baseUrl,apiKey,api,models[{id,name,reasoning,input,cost,
-//! contextWindow,maxTokens}]}}`. Keys that some OpenClaw versions removed (`maxBodyBytes`,
-//! `bedrockDiscovery`, …) are never written. The gateway token is not in the config: the
-//! entrypoint passes it as `OPENCLAW_GATEWAY_TOKEN`.
+//! contextWindow,maxTokens}]}}`. What the real gateway refuses and the test double therefore
+//! refuses too is listed in `tests/test-agent/README.md`. The gateway token is not in the config:
+//! the entrypoint passes it as `OPENCLAW_GATEWAY_TOKEN`.
+//!
+//! - `gateway.controlUi.enabled: false`: with a non-loopback bind (`--bind lan`) OpenClaw refuses
+//!   to start a Control UI without `allowedOrigins` (OpenClaw: `src/gateway/server-runtime-config.ts`,
+//!   `resolveGatewayRuntimeConfig`); Mosaic never serves it.
+//! - Every provider has a non-empty `apiKey`: OpenClaw fails a turn with "No API key found for
+//!   provider" when it has none (OpenClaw: `src/agents/model-auth.ts`, `resolveApiKeyForProvider`;
+//!   an empty key counts as none). A provider without a key (a local Ollama, a keyless gateway) gets
+//!   OpenClaw's own non-secret marker, `ollama-local` or `custom-local`
+//!   (OpenClaw: `src/agents/model-auth-markers.ts`).
+//! - Every string goes through `mosaic_shared::openclaw_text::escape`: OpenClaw substitutes `${VAR}` in config strings.
+//!   Provider names become object keys; they are lower-case slugs (`policy::check_provider_name`),
+//!   so none can be `$include` or `$schema`, the keys OpenClaw gives a meaning to.
+//! - `agents.defaults.skipBootstrap` is true when the agent has a personality: Mosaic's `SOUL.md`
+//!   is the agent's, and OpenClaw writes none of its first-run templates (nor the `BOOTSTRAP.md`
+//!   ritual, which has the agent rewrite its identity). Without a personality it is false: the
+//!   agent gets OpenClaw's own first run (template `SOUL.md`, `BOOTSTRAP.md`), and what the agent
+//!   then writes into its workspace is kept across restarts (OpenClaw: `src/agents/workspace.ts`,
+//!   `ensureAgentWorkspace`, never overwrites an existing file).
 
+use mosaic_shared::openclaw_text as literal;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -29,6 +48,7 @@ const DEFAULT_CONTEXT_WINDOW: u64 = 128_000;
 const DEFAULT_MAX_TOKENS: u64 = 8_192;
 
 /// A generated configuration.
+#[derive(Clone)]
 pub struct AgentConfig {
     /// `openclaw.json`, with API keys: only for the container, never stored or logged.
     pub config: Value,
@@ -39,16 +59,18 @@ pub struct AgentConfig {
     pub hash: String,
     /// `SOUL.md`, if the agent has a personality.
     pub soul: Option<String>,
+    /// The provider API keys in the config, as stored (before escaping), for [`Self::redact`].
+    keys: Vec<String>,
 }
 
 impl AgentConfig {
     /// `text` with every provider API key of this config replaced by `[redacted]`.
     pub fn redact(&self, text: &str) -> String {
         let mut text = text.to_string();
-        if let Some(providers) = self.config.pointer("/models/providers").and_then(Value::as_object) {
-            for key in providers.values().filter_map(|p| p["apiKey"].as_str()) {
-                if !key.is_empty() {
-                    text = text.replace(key, "[redacted]");
+        for key in &self.keys {
+            for form in [key.clone(), literal::escape(key)] {
+                if !form.is_empty() {
+                    text = text.replace(&form, "[redacted]");
                 }
             }
         }
@@ -117,6 +139,7 @@ pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<A
 
     let mut providers_json = Map::new();
     let mut redacted_json = Map::new();
+    let mut keys = Vec::new();
     for row in &rows {
         let Some(base_url) = row
             .base_url
@@ -131,12 +154,14 @@ pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<A
             Some(stored) => Some(keyring.decrypt(&Binding::new("llm_provider", row.id.clone(), "api_key"), stored)?),
             None => None,
         };
+        keys.extend(api_key.clone());
         let models = models_json(&row.models);
         let mut entry = Map::new();
         entry.insert("baseUrl".into(), json!(base_url));
-        if let Some(key) = &api_key {
-            entry.insert("apiKey".into(), json!(key));
-        }
+        entry.insert(
+            "apiKey".into(),
+            json!(api_key.as_deref().unwrap_or(keyless_marker(&row.api_type))),
+        );
         entry.insert("api".into(), json!(row.api_type));
         entry.insert("models".into(), Value::Array(models));
         let mut masked = entry.clone();
@@ -165,23 +190,53 @@ pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<A
         .map(|m| qualify(m, default_provider.as_deref()))
         .collect();
 
+    Ok(assemble(Parts {
+        providers: providers_json,
+        redacted_providers: redacted_json,
+        keys,
+        primary,
+        fallbacks,
+        soul: prefs.soul.filter(|s| !s.trim().is_empty()),
+    }))
+}
+
+/// The config of a throwaway agent with no provider, for a trial start of an image.
+pub fn trial() -> AgentConfig {
+    assemble(Parts::default())
+}
+
+/// What one agent's config is made of.
+#[derive(Default)]
+struct Parts {
+    providers: Map<String, Value>,
+    /// The same with masked keys.
+    redacted_providers: Map<String, Value>,
+    keys: Vec<String>,
+    primary: Option<String>,
+    fallbacks: Vec<String>,
+    soul: Option<String>,
+}
+
+fn assemble(parts: Parts) -> AgentConfig {
     let build = |providers: Map<String, Value>| {
         let mut model = Map::new();
-        if let Some(primary) = &primary {
+        if let Some(primary) = &parts.primary {
             model.insert("primary".into(), json!(primary));
         }
-        model.insert("fallbacks".into(), json!(fallbacks));
-        json!({
+        model.insert("fallbacks".into(), json!(parts.fallbacks));
+        let mut config = json!({
             "gateway": {
                 "mode": "local",
                 "port": GATEWAY_PORT,
                 "bind": "lan",
                 "auth": { "mode": "token" },
-                "http": { "endpoints": { "chatCompletions": { "enabled": true } } }
+                "http": { "endpoints": { "chatCompletions": { "enabled": true } } },
+                "controlUi": { "enabled": false }
             },
             "agents": {
                 "defaults": {
                     "workspace": WORKSPACE_DIR,
+                    "skipBootstrap": parts.soul.is_some(),
                     "model": Value::Object(model)
                 }
             },
@@ -189,17 +244,39 @@ pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<A
                 "mode": "merge",
                 "providers": Value::Object(providers)
             }
-        })
+        });
+        escape_strings(&mut config);
+        config
     };
-    let config = build(providers_json);
-    let redacted = build(redacted_json);
+    let config = build(parts.providers.clone());
+    let redacted = build(parts.redacted_providers.clone());
     let digest = Sha256::digest(serde_json::to_vec(&redacted).expect("JSON serializes"));
-    Ok(AgentConfig {
+    AgentConfig {
         hash: hex::encode(&digest[..8]),
         config,
         redacted,
-        soul: prefs.soul.filter(|s| !s.trim().is_empty()),
-    })
+        soul: parts.soul,
+        keys: parts.keys,
+    }
+}
+
+/// The API key OpenClaw is given for a provider without one: its own marker for "no secret".
+fn keyless_marker(api_type: &str) -> &'static str {
+    if api_type == "ollama" {
+        "ollama-local"
+    } else {
+        "custom-local"
+    }
+}
+
+/// Every string value of the config, escaped so OpenClaw reads it literally.
+fn escape_strings(value: &mut Value) {
+    match value {
+        Value::String(s) => *s = literal::escape(s),
+        Value::Array(items) => items.iter_mut().for_each(escape_strings),
+        Value::Object(map) => map.values_mut().for_each(escape_strings),
+        _ => {}
+    }
 }
 
 /// Base URLs for provider types that have a well-known one. Ollama and custom providers must
@@ -292,18 +369,16 @@ mod tests {
 
     #[test]
     fn redacts_every_provider_key() {
-        let config = json!({ "models": { "providers": {
-            "a": { "apiKey": "sk-canary-one" }, "b": { "apiKey": "sk-canary-two" }, "c": {}
-        } } });
         let generated = AgentConfig {
-            config: config.clone(),
-            redacted: config,
+            config: json!({}),
+            redacted: json!({}),
             hash: String::new(),
             soul: None,
+            keys: vec!["sk-canary-one".into(), "sk-${CANARY}".into()],
         };
         assert_eq!(
-            generated.redact("failed: sk-canary-one | sk-canary-two | fine"),
-            "failed: [redacted] | [redacted] | fine"
+            generated.redact("failed: sk-canary-one | sk-$${CANARY} | sk-${CANARY} | fine"),
+            "failed: [redacted] | [redacted] | [redacted] | fine"
         );
     }
 

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod handshake;
+pub mod openclaw_text;
 pub mod paths;
 pub mod policy;
 pub mod sensitive;
@@ -170,4 +171,13 @@ pub trait Admin {
 
     /// Removes a system agent, its container and its state volume.
     async fn system_agent_remove(name: String) -> RpcResult<()>;
+
+    /// Checks an agent image (the configured one when `None`): the Docker engine, the image on
+    /// the engine or in its registry, its OpenClaw version, and a trial start of a throwaway
+    /// container that is removed afterwards (slow: use a long deadline).
+    async fn containers_doctor(image: Option<String>) -> RpcResult<types::DoctorReport>;
+
+    /// The `openclaw.json` and `SOUL.md` the agent (a user, or `system/<name>`) would receive at
+    /// its next start, keys masked.
+    async fn agent_config_render(target: String) -> RpcResult<types::RenderedAgentConfig>;
 }

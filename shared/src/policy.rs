@@ -96,7 +96,7 @@ pub fn check_display_name(what: &str, name: &str) -> Result<(), String> {
     if name.chars().any(char::is_control) {
         return Err(format!("{what} must not contain control characters"));
     }
-    Ok(())
+    crate::openclaw_text::check(what, name)
 }
 
 /// A model id as a provider lists it (`gpt-4o`, `qwen2.5-coder:7b`, `anthropic/claude-x` on a
@@ -107,7 +107,7 @@ pub fn check_model_id(id: &str) -> Result<(), String> {
             "invalid model id {id:?}: 1 to 200 printable characters without spaces"
         ));
     }
-    Ok(())
+    crate::openclaw_text::check("a model id", id)
 }
 
 /// A model reference as OpenClaw takes it: `<provider>/<model>`.

@@ -214,10 +214,13 @@ impl ProviderType {
         matches!(self, ProviderType::Ollama | ProviderType::Custom)
     }
 
-    /// The API a provider of this type speaks unless told otherwise.
+    /// The API a provider of this type speaks unless told otherwise. Ollama's is its native API
+    /// (`ollama`, base URL without `/v1`), as OpenClaw's Ollama guide has it: through its
+    /// OpenAI-compatible endpoint tool calls break.
     pub fn default_api_type(self) -> &'static str {
         match self {
             ProviderType::Anthropic => "anthropic-messages",
+            ProviderType::Ollama => "ollama",
             _ => "openai-completions",
         }
     }
@@ -830,4 +833,59 @@ pub struct SystemAgent {
     pub active: bool,
     pub created_at: String,
     pub container: ContainerStatus,
+}
+
+/// One step of an agent image check (`mosaicctl containers doctor`, and the checks run when an
+/// admin sets `agent.image`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoctorStep {
+    /// `docker`, `image`, `version` or `trial start`.
+    pub name: String,
+    pub ok: bool,
+    /// What was found, or what is wrong.
+    pub detail: String,
+    pub millis: u64,
+}
+
+/// What `mosaicctl containers doctor` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoctorReport {
+    pub image: String,
+    /// Every step passed.
+    pub ok: bool,
+    pub steps: Vec<DoctorStep>,
+}
+
+/// What an agent would receive at its next start, keys masked (`mosaicctl agent-config render`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenderedAgentConfig {
+    /// `user/<id>` or `system/<name>`.
+    pub agent: String,
+    /// `openclaw.json`, with every provider API key replaced by its masked hint.
+    pub openclaw_json: serde_json::Value,
+    /// `SOUL.md`, if the agent has a personality.
+    pub soul: Option<String>,
+}
+
+/// `GET /api/models`: the caller's agents in OpenAI's model-list shape, as an OpenAI SDK's
+/// `models.list()` reads it. Each id is a `model` the chat endpoint takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelList {
+    /// Always `list`.
+    pub object: String,
+    pub data: Vec<ModelEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelEntry {
+    /// `openclaw` (the default agent) or `openclaw/<agentId>`.
+    pub id: String,
+    /// Always `model`.
+    pub object: String,
+    /// Unix seconds; 0, as OpenClaw's own list has it.
+    pub created: u64,
+    pub owned_by: String,
 }

@@ -10,6 +10,7 @@ mod http;
 mod oidc;
 mod onboard_cli;
 mod onboarding;
+mod openclaw;
 mod store;
 
 fn main() {
@@ -25,6 +26,7 @@ fn main() {
     trials.extend(cli::trials());
     trials.extend(docs::trials());
     trials.extend(containers::trials());
+    trials.extend(openclaw::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();

@@ -4,7 +4,7 @@
 //! of everything an instance made, a final cleanup of everything this run made, and a sweep of
 //! what dead earlier runs left behind.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -95,6 +95,10 @@ pub struct Images {
     pub slow: String,
     /// `/healthz` answers 503 forever (`MOCK_FAIL_HEALTH=1`).
     pub failing: String,
+    /// Live at once, ready only after [`READY_DELAY`] (`MOCK_READY_DELAY_MS`).
+    pub late_ready: String,
+    /// Labelled as an OpenClaw older than Mosaic supports (`org.opencontainers.image.version`).
+    pub outdated: String,
     /// For Mosaic's entrypoint script (`agent.entrypoint=script`): BusyBox's shell and wget, and
     /// an `openclaw` command that records what the script handed over, then runs the gateway
     /// double. `None` without BusyBox on the host (Debian package busybox-static).
@@ -122,8 +126,11 @@ exec env AGENT_TOKEN="$OPENCLAW_GATEWAY_TOKEN" /test-agent
 
 /// BusyBox applets the entrypoint script and the stand-in use.
 const APPLETS: &[&str] = &[
-    "sh", "wget", "mktemp", "tr", "head", "mv", "rm", "mkdir", "cat", "cp", "ls", "env", "sleep", "printf",
+    "sh", "wget", "mktemp", "tr", "head", "mv", "rm", "mkdir", "cat", "cp", "ls", "env", "sleep", "printf", "cmp",
 ];
+
+/// The readiness delay of the late-ready image.
+pub const READY_DELAY: Duration = Duration::from_millis(1500);
 
 /// The slow image's startup delay.
 pub const SLOW_START: Duration = Duration::from_millis(2000);
@@ -243,7 +250,137 @@ fn build_images() -> Result<Images, String> {
             Some(&format!("MOCK_STARTUP_DELAY_MS={}", SLOW_START.as_millis())),
         )?,
         failing: import("-failhealth", Some("MOCK_FAIL_HEALTH=1"))?,
+        late_ready: import(
+            "-lateready",
+            Some(&format!("MOCK_READY_DELAY_MS={}", READY_DELAY.as_millis())),
+        )?,
+        outdated: import_with(
+            &rootfs,
+            &format!("mosaic-test-agent:{run}-outdated"),
+            &["LABEL org.opencontainers.image.version=2026.4.1".to_string()],
+        )?,
     })
+}
+
+/// Imports a root filesystem as an image of this run (labelled, running as uid 1000, the
+/// test-agent as its entrypoint), with further Dockerfile `changes`.
+fn import_with(rootfs: &[u8], tag: &str, changes: &[String]) -> Result<String, String> {
+    let mut args = vec![
+        "import".to_string(),
+        "--change".into(),
+        "USER 1000:1000".into(),
+        "--change".into(),
+        r#"ENTRYPOINT ["/test-agent"]"#.into(),
+        "--change".into(),
+        format!("LABEL {RUN_LABEL}={} {PID_LABEL}={}", run_id(), std::process::id()),
+    ];
+    for change in changes {
+        args.extend(["--change".into(), change.clone()]);
+    }
+    args.extend(["-".into(), tag.to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = docker_stdin(&args, Some(rootfs));
+    if out.code != 0 {
+        return Err(format!("docker import {tag}: {}", out.stderr));
+    }
+    Ok(tag.to_string())
+}
+
+/// An image like OpenClaw's slim one as far as Mosaic's entrypoint script can tell: a shell and
+/// the usual tools, `node`, and neither curl nor wget. Built on first use from the host's BusyBox
+/// and Node.js (with the shared libraries it loads); `None` without them.
+pub fn slim_node_image() -> Option<&'static str> {
+    static IMAGE: OnceLock<Option<String>> = OnceLock::new();
+    require();
+    IMAGE
+        .get_or_init(|| match build_slim_node() {
+            Ok(image) => image,
+            Err(e) => panic!("cannot build the slim node image: {e}"),
+        })
+        .as_deref()
+}
+
+fn build_slim_node() -> Result<Option<String>, String> {
+    let Ok(busybox) = std::fs::read("/bin/busybox") else {
+        return Ok(None);
+    };
+    let Some(node) = which("node") else { return Ok(None) };
+    if !is_static_elf(&busybox) {
+        return Ok(None);
+    }
+    let binary = std::fs::read(test_agent_binary()?).map_err(|e| format!("read test-agent: {e}"))?;
+    let node = std::fs::canonicalize(&node).map_err(|e| format!("node: {e}"))?;
+    let mut tar = mosaicd::containers::tar::Tar::new();
+    let mut dirs = BTreeSet::new();
+    // Each file at the path the loader looks for it (the bytes of what that path resolves to).
+    let mut add_file = |tar: &mut mosaicd::containers::tar::Tar, path: &std::path::Path| -> Result<(), String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("read {}: {e}", path.display()))?;
+        let relative = path.to_string_lossy().trim_start_matches('/').to_string();
+        let mut parent = std::path::Path::new(&relative).parent();
+        let mut chain = Vec::new();
+        while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
+            chain.push(p.to_string_lossy().to_string());
+            parent = p.parent();
+        }
+        for dir in chain.into_iter().rev() {
+            if dirs.insert(dir.clone()) {
+                tar.dir(&dir, 0o755, 0, 0);
+            }
+        }
+        tar.file(&relative, &bytes, 0o755, 0, 0);
+        Ok(())
+    };
+    add_file(&mut tar, std::path::Path::new("/usr/bin/node")).or_else(|_| add_file(&mut tar, &node))?;
+    let ldd = Command::new("ldd")
+        .arg(&node)
+        .output()
+        .map_err(|e| format!("ldd: {e}"))?;
+    for line in String::from_utf8_lossy(&ldd.stdout).lines() {
+        // `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)` or `/lib64/ld-linux-x86-64.so.2 (0x…)`
+        let path = line
+            .split("=>")
+            .last()
+            .and_then(|rest| rest.split_whitespace().next())
+            .filter(|p| p.starts_with('/'));
+        if let Some(path) = path {
+            add_file(&mut tar, std::path::Path::new(path))?;
+        }
+    }
+    for dir in ["usr", "usr/local", "usr/local/bin"] {
+        if dirs.insert(dir.to_string()) {
+            tar.dir(dir, 0o755, 0, 0);
+        }
+    }
+    tar.dir("bin", 0o755, 0, 0)
+        .file("bin/busybox", &busybox, 0o755, 0, 0)
+        .file("test-agent", &binary, 0o755, 0, 0)
+        .file("usr/local/bin/openclaw", OPENCLAW_STANDIN.as_bytes(), 0o755, 0, 0)
+        .dir("home", 0o755, 0, 0)
+        .dir("home/node", 0o755, 1000, 1000)
+        .dir("home/node/.openclaw", 0o755, 1000, 1000)
+        .dir("run", 0o755, 0, 0)
+        .dir("tmp", 0o1777, 0, 0);
+    for applet in APPLETS.iter().filter(|a| **a != "wget") {
+        tar.symlink(&format!("bin/{applet}"), "busybox");
+    }
+    let tag = format!("mosaic-test-agent:{}-slimnode", run_id());
+    let label = format!("LABEL {RUN_LABEL}={} {PID_LABEL}={}", run_id(), std::process::id());
+    let out = docker_stdin(
+        &["import", "--change", "USER 1000:1000", "--change", &label, "-", &tag],
+        Some(&tar.finish()),
+    );
+    if out.code != 0 {
+        return Err(format!("docker import {tag}: {}", out.stderr));
+    }
+    Ok(Some(tag))
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| PathBuf::from(dir).join(program))
+        .find(|p| p.is_file())
 }
 
 /// Whether an ELF64 executable has no program interpreter (runs in an image without libc).

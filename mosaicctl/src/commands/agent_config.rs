@@ -12,6 +12,22 @@ use crate::{input, output};
 
 pub async fn run(client: &Client, command: AgentConfigCommand, json: bool) -> CliResult {
     match command {
+        AgentConfigCommand::Render { target } => {
+            let rendered = call!(client, agent_config_render(target))?;
+            if json {
+                output::json(&rendered);
+            } else {
+                println!("# openclaw.json for {} (API keys masked)", rendered.agent);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&rendered.openclaw_json).expect("JSON serializes")
+                );
+                match &rendered.soul {
+                    Some(soul) => println!("\n# SOUL.md\n{soul}"),
+                    None => println!("\n# SOUL.md: none (OpenClaw's first-run templates apply)"),
+                }
+            }
+        }
         AgentConfigCommand::Show(args) => {
             let config = call!(client, agent_config_get(args.user.clone()))?;
             if json {

@@ -7,11 +7,48 @@ use mosaic_shared::types::{ContainerDetail, ContainerStatus};
 use crate::call;
 use crate::cli::ContainersCommand;
 use crate::client::Client;
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 use crate::output;
 
 pub async fn run(client: &Client, command: ContainersCommand, json: bool) -> CliResult {
     match command {
+        ContainersCommand::Doctor(args) => {
+            let what = args
+                .image
+                .clone()
+                .unwrap_or_else(|| "the configured agent image".into());
+            let report = output::waiting(format!("Checking {what}…"), async {
+                call!(client, containers_doctor(args.image))
+            })
+            .await?;
+            if json {
+                output::json(&report);
+            } else {
+                println!("Agent image {}:", report.image);
+                let mut table = output::table(&["STEP", "RESULT", "TIME", "DETAIL"]);
+                for step in &report.steps {
+                    table.add_row(vec![
+                        step.name.clone(),
+                        if step.ok { "ok" } else { "FAILED" }.to_string(),
+                        format!("{:.1}s", step.millis as f64 / 1000.0),
+                        step.detail.clone(),
+                    ]);
+                }
+                println!("{table}");
+            }
+            if !report.ok {
+                let failed = report
+                    .steps
+                    .iter()
+                    .find(|s| !s.ok)
+                    .map(|s| s.name.as_str())
+                    .unwrap_or("a step");
+                return Err(CliError::kind(
+                    mosaic_shared::ErrorKind::Unavailable,
+                    format!("the agent image failed the {failed} check"),
+                ));
+            }
+        }
         ContainersCommand::Ls => {
             let list = call!(client, containers_list())?;
             if json {

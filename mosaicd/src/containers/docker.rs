@@ -72,6 +72,15 @@ pub struct ContainerInfo {
     pub image: Option<String>,
 }
 
+/// What Mosaic checks of an image before using it.
+#[derive(Debug, Clone)]
+pub struct ImageInfo {
+    pub id: String,
+    pub labels: HashMap<String, String>,
+    /// The user the image runs as, if it names one.
+    pub user: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NetworkInfo {
     pub id: String,
@@ -295,6 +304,40 @@ impl DockerClient {
             Ok(()) | Err(DockerError::NotFound(_)) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// The image named `name` as the engine has it, if it has it.
+    pub async fn image(&self, name: &str) -> DResult<Option<ImageInfo>> {
+        let docker = self.client().await?;
+        match self
+            .call("inspect image", CALL_TIMEOUT, docker.inspect_image(name))
+            .await
+        {
+            Ok(image) => {
+                let config = image.config.unwrap_or_default();
+                Ok(Some(ImageInfo {
+                    id: image.id.unwrap_or_default(),
+                    labels: config.labels.unwrap_or_default(),
+                    user: config.user.filter(|u| !u.is_empty()),
+                }))
+            }
+            Err(DockerError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Asks the image's registry (through the engine, with the engine's credentials) for its
+    /// digest, without pulling it.
+    pub async fn registry_digest(&self, name: &str) -> DResult<String> {
+        let docker = self.client().await?;
+        let found = self
+            .call(
+                "ask the registry",
+                CALL_TIMEOUT,
+                docker.inspect_registry_image(name, None),
+            )
+            .await?;
+        Ok(found.descriptor.digest.unwrap_or_default())
     }
 
     /// The container named or identified `name`, if it exists; its address on `network`.

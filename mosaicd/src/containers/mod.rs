@@ -6,7 +6,7 @@
 //! - [`ContainerManager::ensure_running`]`(target) -> Upstream`: the container's address and
 //!   gateway token. A running container answers at once (its state is checked with Docker, so one
 //!   killed from outside is noticed and restarted). A cold start holds the caller until the
-//!   gateway's `/healthz` answers `{"ok":true}`; concurrent callers share one start (single
+//!   gateway's `/readyz` answers `{"ready":true}` (`/healthz` for a gateway without it); concurrent callers share one start (single
 //!   flight); the start runs in its own task, so a caller that gives up does not leave a
 //!   half-made container; it is bounded by the `agent.start_timeout_sec` setting and fails with
 //!   [`Error::Unavailable`] (HTTP 503 with Retry-After). Unknown user: `NotFound`; deactivated
@@ -40,6 +40,7 @@
 //! so several daemons share one engine without touching each other's containers.
 
 pub mod docker;
+pub mod doctor;
 pub mod reconcile;
 pub mod spec;
 pub mod tar;
@@ -268,6 +269,8 @@ pub(crate) struct Inner {
     /// from being retried (and audited) every reconcile interval.
     pub(crate) system_backoff: Mutex<HashMap<String, (u32, Instant)>>,
     pub(crate) prometheus: Arc<crate::metrics::Metrics>,
+    /// Trial starts in progress (`containers doctor`): id → (gateway token hash, config).
+    pub(crate) trials: Mutex<HashMap<String, (String, AgentConfig)>>,
 }
 
 impl ContainerManager {
@@ -299,6 +302,7 @@ impl ContainerManager {
                 internal_rx: Mutex::new(Some(internal_rx)),
                 system_backoff: Mutex::new(HashMap::new()),
                 prometheus,
+                trials: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -553,7 +557,7 @@ impl ContainerManager {
 }
 
 /// A fresh gateway token: 256 random bits, hex.
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     hex::encode(rand::random::<[u8; 32]>())
 }
 
@@ -569,6 +573,14 @@ fn replicate(e: &Error) -> Error {
         Error::Config(m) => Error::Config(m.clone()),
         other => Error::Internal(other.to_string()),
     }
+}
+
+/// A boolean field of a JSON object body.
+fn body_flag(body: &str, field: &str) -> Option<bool> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()?
+        .get(field)?
+        .as_bool()
 }
 
 /// At most `max` characters, for error details built from container output.
@@ -896,16 +908,16 @@ impl Inner {
             .ensure_volume(&target.volume_name(), &volume_labels)
             .await
             .map_err(|e| docker_fail(e, None))?;
-        let spec = ContainerSpec {
+        let spec = ContainerSpec::for_agent(
             target,
-            instance: &s.instance,
-            extra_labels: &s.extra_labels,
-            network: &rt.network.name,
-            agent_api_url: &rt.agent_api_url,
+            &s.instance,
+            &s.extra_labels,
+            &rt.network.name,
+            &rt.agent_api_url,
             generation,
-            config_hash: &config.hash,
+            &config.hash,
             settings,
-        };
+        );
         let id = self
             .docker
             .create(&target.container_name(), spec.body())
@@ -932,7 +944,7 @@ impl Inner {
             })
     }
 
-    /// Waits until the gateway answers `/healthz` with `{"ok":true}`, the container exits, or the
+    /// Waits until the gateway is ready (see [`Self::probe`]), the container exits, or the
     /// deadline passes; fails with the reason and whether it was the deadline.
     async fn health_gate(
         &self,
@@ -991,9 +1003,35 @@ impl Inner {
         }
     }
 
-    /// One health check: `GET /healthz` must answer 200 with `{"ok":true,…}`.
+    /// One health check. The gateway is ready when `GET /readyz` answers 200 with `{"ready":true}`
+    /// (OpenClaw: `src/gateway/server-http.ts`, `handleGatewayProbeRequest`; 2026.3's first
+    /// version answered `{"ok":true,"status":"ready"}`); a gateway without `/readyz` (404) is
+    /// judged by its liveness, `GET /healthz` answering 200 with `{"ok":true,…}`.
     async fn probe(&self, ip: Ipv4Addr) -> std::result::Result<(), String> {
-        let url = format!("http://{ip}:{GATEWAY_PORT}/healthz");
+        let (status, body) = self.probe_get(ip, "/readyz").await?;
+        if status == 404 {
+            let (status, body) = self.probe_get(ip, "/healthz").await?;
+            let ok = body_flag(&body, "ok") == Some(true);
+            return if status == 200 && ok {
+                Ok(())
+            } else {
+                Err(format!("/healthz answered HTTP {status}: {}", truncate(&body, 200)))
+            };
+        }
+        let ready = body_flag(&body, "ready") == Some(true)
+            || serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("status").and_then(|s| s.as_str().map(|s| s == "ready")))
+                == Some(true);
+        if status == 200 && ready {
+            Ok(())
+        } else {
+            Err(format!("/readyz answered HTTP {status}: {}", truncate(&body, 200)))
+        }
+    }
+
+    async fn probe_get(&self, ip: Ipv4Addr, path: &str) -> std::result::Result<(u16, String), String> {
+        let url = format!("http://{ip}:{GATEWAY_PORT}{path}");
         let response = self.http.get(&url).send().await.map_err(|e| {
             if e.is_connect() {
                 "connection refused (the gateway is not listening yet)".to_string()
@@ -1003,21 +1041,8 @@ impl Inner {
                 e.to_string()
             }
         })?;
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        let ok = serde_json::from_str::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v.get("ok").and_then(serde_json::Value::as_bool))
-            == Some(true);
-        if status.is_success() && ok {
-            Ok(())
-        } else {
-            Err(format!(
-                "/healthz answered HTTP {}: {}",
-                status.as_u16(),
-                truncate(&body, 200)
-            ))
-        }
+        let status = response.status().as_u16();
+        Ok((status, response.text().await.unwrap_or_default()))
     }
 
     /// Adopts the running container of `row`'s generation if it answers its health check.

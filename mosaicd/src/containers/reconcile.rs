@@ -63,6 +63,14 @@ impl Inner {
 
         let mut seen: HashSet<AgentRef> = HashSet::new();
         for listed in found {
+            if self.stale_trial(&listed.labels, &listed.name) {
+                // A trial start (`containers doctor`) that a dead mosaicd left behind.
+                let name = listed.name.trim_start_matches('/').to_string();
+                self.docker.remove(&listed.id).await?;
+                self.docker.remove_volume(&format!("{name}-state")).await?;
+                report.removed.push(name);
+                continue;
+            }
             let target = match labelled_target(&listed) {
                 Some(target) => target,
                 None => {

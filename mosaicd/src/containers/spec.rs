@@ -73,22 +73,40 @@ pub fn owner_labels(
 
 /// Everything that decides one container.
 pub struct ContainerSpec<'a> {
-    pub target: &'a AgentRef,
-    pub instance: &'a str,
-    pub extra_labels: &'a [(String, String)],
+    /// `AGENT_ID`: `<containerType>/<id>`, the path of its config on the internal endpoint.
+    pub agent_id: String,
+    /// The state volume mounted at OpenClaw's state directory.
+    pub volume: String,
+    pub labels: HashMap<String, String>,
     pub network: &'a str,
     pub agent_api_url: &'a str,
-    pub generation: i64,
-    pub config_hash: &'a str,
     pub settings: &'a AgentSettings,
 }
 
-impl ContainerSpec<'_> {
-    pub fn labels(&self) -> HashMap<String, String> {
-        let mut labels = owner_labels(self.target, self.instance, self.extra_labels, "container");
-        labels.insert(LABEL_GENERATION.into(), self.generation.to_string());
-        labels.insert(LABEL_CONFIG_HASH.into(), self.config_hash.into());
-        labels
+impl<'a> ContainerSpec<'a> {
+    /// An agent's container: named, labelled and mounted for its owner.
+    #[allow(clippy::too_many_arguments)]
+    pub fn for_agent(
+        target: &AgentRef,
+        instance: &str,
+        extra_labels: &[(String, String)],
+        network: &'a str,
+        agent_api_url: &'a str,
+        generation: i64,
+        config_hash: &str,
+        settings: &'a AgentSettings,
+    ) -> ContainerSpec<'a> {
+        let mut labels = owner_labels(target, instance, extra_labels, "container");
+        labels.insert(LABEL_GENERATION.into(), generation.to_string());
+        labels.insert(LABEL_CONFIG_HASH.into(), config_hash.into());
+        ContainerSpec {
+            agent_id: target.to_string(),
+            volume: target.volume_name(),
+            labels,
+            network,
+            agent_api_url,
+            settings,
+        }
     }
 
     /// The create request. No secret appears in it: the token is written into the container as
@@ -97,9 +115,12 @@ impl ContainerSpec<'_> {
         let s = self.settings;
         let env = vec![
             format!("MOSAIC_API_URL={}", self.agent_api_url),
-            format!("AGENT_ID={}", self.target),
+            format!("AGENT_ID={}", self.agent_id),
             format!("AGENT_TOKEN_FILE={TOKEN_FILE}"),
             format!("OPENCLAW_STATE_DIR={STATE_DIR}"),
+            // No mDNS advertising from inside a container, as OpenClaw's Docker guide sets it
+            // (OpenClaw: docs/install/docker.md).
+            "OPENCLAW_DISABLE_BONJOUR=1".to_string(),
         ];
         let entrypoint = match s.entrypoint {
             Entrypoint::Script => Some(vec!["/bin/sh".to_string(), ENTRYPOINT_FILE.to_string()]),
@@ -110,13 +131,13 @@ impl ContainerSpec<'_> {
             user: Some(format!("{AGENT_UID}:{AGENT_GID}")),
             env: Some(env),
             entrypoint,
-            labels: Some(self.labels()),
+            labels: Some(self.labels.clone()),
             stop_timeout: Some(s.stop_timeout.as_secs() as i64),
             host_config: Some(HostConfig {
                 network_mode: Some(self.network.to_string()),
                 mounts: Some(vec![Mount {
                     target: Some(STATE_DIR.into()),
-                    source: Some(self.target.volume_name()),
+                    source: Some(self.volume.clone()),
                     typ: Some(MountType::VOLUME),
                     read_only: Some(false),
                     ..Default::default()
@@ -129,6 +150,10 @@ impl ContainerSpec<'_> {
                 memory: Some(s.memory_bytes),
                 memory_swap: Some(s.memory_bytes),
                 nano_cpus: Some(s.nano_cpus),
+                // OpenClaw's image runs tini as PID 1 (OpenClaw: Dockerfile); Mosaic's entrypoint
+                // replaces the image's, so Docker's own init takes that place: it reaps the
+                // gateway's child processes and forwards the stop signal.
+                init: Some(true),
                 // Mosaic decides when a container runs; Docker must not restart it behind its back.
                 restart_policy: Some(RestartPolicy {
                     name: Some(RestartPolicyNameEnum::NO),

@@ -1,32 +1,53 @@
 //! `POST /api/chat/completions`: OpenAI's chat completions API, answered by the caller's own agent
 //! container through the chat proxy (`crate::proxy`). Authenticated like every other route
 //! (session cookie with X-CSRF-Token, or a personal API token as bearer, which is what an OpenAI
-//! SDK sends as its API key).
+//! SDK sends as its API key). `GET /api/models` lists the agents a client can name in `model`.
 
 use std::sync::Arc;
 
 use bytes::Buf;
 use futures::Stream;
+use mosaic_shared::types::{ModelEntry, ModelList};
 use warp::http::{HeaderMap, Method};
 use warp::reply::Response;
 use warp::{Filter, Rejection};
 
 use super::Endpoint;
 use super::error::reject;
-use super::extract::{Params, user, with_app};
+use super::extract::{Params, ok, user, with_app};
 use crate::app::App;
 use crate::auth::Principal;
 use crate::proxy;
 
 pub fn endpoints() -> Vec<Endpoint> {
-    vec![Endpoint::new(Method::POST, "/api/chat/completions", |app, m| {
-        m.and(with_app(app.clone()))
-            .and(user(app))
-            .and(warp::header::headers_cloned())
-            .and(warp::body::stream())
-            .and_then(completions)
-            .boxed()
-    })]
+    vec![
+        Endpoint::new(Method::POST, "/api/chat/completions", |app, m| {
+            m.and(with_app(app.clone()))
+                .and(user(app))
+                .and(warp::header::headers_cloned())
+                .and(warp::body::stream())
+                .and_then(completions)
+                .boxed()
+        }),
+        Endpoint::new(Method::GET, "/api/models", |app, m| {
+            m.and(user(app)).map(|_: Params, _: Principal| ok(&models())).boxed()
+        }),
+    ]
+}
+
+/// The caller's agents as OpenAI models. Mosaic configures one agent per container, OpenClaw's
+/// default, which the chat endpoint answers for `model: "openclaw"`; listing it needs no
+/// container, so `models.list()` never starts one.
+fn models() -> ModelList {
+    ModelList {
+        object: "list".into(),
+        data: vec![ModelEntry {
+            id: "openclaw".into(),
+            object: "model".into(),
+            created: 0,
+            owned_by: "openclaw".into(),
+        }],
+    }
 }
 
 async fn completions<S, B>(

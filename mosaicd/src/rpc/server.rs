@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use mosaic_shared::types::{
     AdminUser, AgentConfig, AgentConfigInput, Breakglass, ConfigChange, ConfigEntry, ConnectionTest, ContainerDetail,
-    ContainerStatus, Invitation, InviteRequest, NewProvider, OidcInput, OidcIssuerCheck, OnboardingStatus, Page,
-    Provider, ProviderPatch, ProviderStepResult, ReapReport, RotationReport, SetupToken, SkippableStep, StartResult,
-    Status, SystemAgent, SystemAgentSpec, SystemAgentsInput, SystemAgentsSaved, UserPatch,
+    ContainerStatus, DoctorReport, Invitation, InviteRequest, NewProvider, OidcInput, OidcIssuerCheck,
+    OnboardingStatus, Page, Provider, ProviderPatch, ProviderStepResult, ReapReport, RenderedAgentConfig,
+    RotationReport, SetupToken, SkippableStep, StartResult, Status, SystemAgent, SystemAgentSpec, SystemAgentsInput,
+    SystemAgentsSaved, UserPatch,
 };
 use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
@@ -197,6 +198,14 @@ impl Admin for AdminServer {
 
     async fn system_agent_remove(self, _: Context, name: String) -> RpcResult<()> {
         Ok(self.app.system_agent_remove(&self.actor, &name).await?)
+    }
+
+    async fn containers_doctor(self, _: Context, image: Option<String>) -> RpcResult<DoctorReport> {
+        Ok(self.app.containers_doctor(image.as_deref()).await?)
+    }
+
+    async fn agent_config_render(self, _: Context, target: String) -> RpcResult<RenderedAgentConfig> {
+        Ok(self.app.agent_config_render(&target).await?)
     }
 
     async fn onboarding_status(self, _: Context) -> RpcResult<OnboardingStatus> {

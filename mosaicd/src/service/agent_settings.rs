@@ -21,7 +21,9 @@ pub const MEMORY_MB: &str = "agent.memory_mb";
 pub const CPUS: &str = "agent.cpus";
 pub const PIDS_LIMIT: &str = "agent.pids_limit";
 
-pub const DEFAULT_IMAGE: &str = "ghcr.io/openclaw/openclaw:latest";
+/// A pinned OpenClaw release (`:latest` is not a version): the oldest one Mosaic supports,
+/// `containers::doctor::MIN_OPENCLAW_VERSION`.
+pub const DEFAULT_IMAGE: &str = "ghcr.io/openclaw/openclaw:2026.5.22";
 
 /// One setting: its key, default and rule, as `config ls` will show them.
 pub struct SettingDef {
@@ -48,7 +50,7 @@ pub const SETTINGS: &[SettingDef] = &[
         key: ENTRYPOINT,
         default: "script",
         description: "How the container starts: 'script' runs Mosaic's agent entrypoint script (written into \
-                      the container; needs /bin/sh and curl or wget, as OpenClaw's image has), 'image' runs the \
+                      the container; needs /bin/sh and curl, node or wget, as OpenClaw's images have), 'image' runs the \
                       image's own entrypoint, which must follow Mosaic's entrypoint contract",
         check: |v| match v {
             "script" | "image" => Ok(()),
@@ -112,7 +114,7 @@ fn check_image(v: &str) -> std::result::Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("must be a Docker image reference such as ghcr.io/openclaw/openclaw:latest".into())
+        Err("must be a Docker image reference such as ghcr.io/openclaw/openclaw:2026.5.22".into())
     }
 }
 
@@ -271,6 +273,14 @@ impl Checked {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The new `agent.image`, if these changes set one.
+    pub fn image(&self) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == IMAGE)
+            .and_then(|(_, value)| value.as_deref())
+    }
 }
 
 /// Validates every change (`None` returns a setting to its default); nothing is stored.
@@ -312,12 +322,11 @@ pub async fn apply(ex: &mut Exec<'_>, actor: &Actor, changes: &Checked) -> Resul
     .await
 }
 
-/// Validates every change, then stores them all in one transaction with one audit record
-/// (`None` returns a setting to its default). A change applies to containers started after it.
-pub async fn update(db: &Db, actor: &Actor, changes: &[(&str, Option<&str>)]) -> Result<()> {
-    let checked = check_changes(changes)?;
+/// Stores checked changes in one transaction with one audit record (`None` returns a setting to
+/// its default). A change applies to containers started after it.
+pub async fn update(db: &Db, actor: &Actor, checked: &Checked) -> Result<()> {
     let mut tx = db.begin().await?;
-    apply(&mut tx.ex(), actor, &checked).await?;
+    apply(&mut tx.ex(), actor, checked).await?;
     tx.commit().await
 }
 

@@ -322,7 +322,9 @@ impl App {
                     .iter()
                     .map(|c| (c.key.as_str(), Some(c.value.expose())))
                     .collect();
-                agent_settings::update(&self.db, actor, &changes).await?;
+                let checked = agent_settings::check_changes(&changes)?;
+                self.check_agent_image(&checked).await?;
+                agent_settings::update(&self.db, actor, &checked).await?;
             }
         }
         let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
@@ -386,7 +388,7 @@ impl App {
             }
             Group::Agent => {
                 let defaults: Vec<(&str, Option<&str>)> = keys.iter().map(|k| (k.as_str(), None)).collect();
-                agent_settings::update(&self.db, actor, &defaults).await?;
+                agent_settings::update(&self.db, actor, &agent_settings::check_changes(&defaults)?).await?;
                 keys.iter().map(String::as_str).collect()
             }
         };

@@ -2,13 +2,17 @@
 //! them, plus the authorization of the internal config endpoint. The lifecycle itself is the
 //! container manager's (`containers`); these methods name targets, check rules and audit.
 
-use mosaic_shared::types::{ContainerDetail, ContainerStatus, ReapReport, StartResult, SystemAgent, SystemAgentSpec};
+use mosaic_shared::types::{
+    ContainerDetail, ContainerStatus, DoctorReport, ReapReport, RenderedAgentConfig, StartResult, SystemAgent,
+    SystemAgentSpec,
+};
 use serde_json::json;
 
 use crate::agent_config::{self, AgentConfig};
 use crate::app::{Actor, App};
 use crate::containers::{AgentRef, StopReason};
 use crate::error::{Error, Result};
+use crate::service::agent_settings;
 use crate::store::containers::{self as rows, Kind, NewSystemAgent};
 use crate::store::providers::{self, Owner};
 use crate::store::{audit, rfc3339};
@@ -38,6 +42,30 @@ impl App {
             ))),
             Err(e) => Err(e),
         }
+    }
+
+    /// Refuses a new `agent.image` that cannot work: not on the engine nor in its registry, or an
+    /// OpenClaw older than Mosaic supports.
+    pub(crate) async fn check_agent_image(&self, changes: &agent_settings::Checked) -> Result<()> {
+        match changes.image() {
+            Some(image) => self.containers.refuse_unusable_image(image).await,
+            None => Ok(()),
+        }
+    }
+
+    pub async fn containers_doctor(&self, image: Option<&str>) -> Result<DoctorReport> {
+        self.containers.doctor(image).await
+    }
+
+    /// What the agent would receive at its next start, keys masked.
+    pub async fn agent_config_render(&self, target: &str) -> Result<RenderedAgentConfig> {
+        let target = self.resolve_target(target).await?;
+        let generated = agent_config::generate(&self.db, &self.keyring, &target).await?;
+        Ok(RenderedAgentConfig {
+            agent: target.to_string(),
+            openclaw_json: generated.redacted,
+            soul: generated.soul,
+        })
     }
 
     pub async fn containers_list(&self) -> Result<Vec<ContainerStatus>> {
@@ -86,6 +114,10 @@ impl App {
     /// named by `kind`/`id`.
     pub async fn internal_agent_config(&self, kind: &str, id: &str, token: Option<&str>) -> Result<AgentConfig> {
         let unknown = || Error::NotFound(format!("no agent container {kind}/{id}"));
+        if kind == crate::containers::doctor::TRIAL_OBJECT {
+            let token = token.ok_or_else(|| Error::Unauthenticated("a bearer token is required".into()))?;
+            return self.containers.trial_config(id, token).ok_or_else(unknown);
+        }
         let kind = Kind::parse(kind).ok_or_else(unknown)?;
         let target = AgentRef::new(kind, id);
         let mut ex = self.db.ex();

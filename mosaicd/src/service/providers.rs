@@ -123,6 +123,23 @@ fn check_fields(c: &mut Checked, allow_private: bool) -> Result<()> {
         }
         None => None,
     };
+    match &c.base_url {
+        Some(url) => check_ollama_base(&c.api_type, url),
+        None => Ok(()),
+    }
+}
+
+/// OpenClaw's native Ollama API (`ollama`) takes the server's address; `/v1` is Ollama's
+/// OpenAI-compatible endpoint, a different API.
+fn check_ollama_base(api_type: &str, url: &str) -> Result<()> {
+    let url = url.trim().trim_end_matches('/');
+    if api_type == "ollama" && url.ends_with("/v1") {
+        return Err(Error::Invalid(format!(
+            "the ollama API takes the Ollama server's address without /v1 (e.g. {}); /v1 is its \
+             OpenAI-compatible endpoint (apiType openai-completions)",
+            url.trim_end_matches("/v1")
+        )));
+    }
     Ok(())
 }
 
@@ -326,6 +343,7 @@ impl App {
             .api_type
             .unwrap_or_else(|| draft.kind.default_api_type().to_string());
         policy::check_api_type(&api_type).map_err(Error::Invalid)?;
+        check_ollama_base(&api_type, &draft.base_url)?;
         if let Some(key) = &draft.api_key {
             check_api_key(key.expose())?;
         }
@@ -431,11 +449,14 @@ impl App {
                 Vec::new(),
             )
         } else if code == 404 {
+            let hint = if api_type == "ollama" {
+                "Ollama's native API is the server's address, e.g. http://host:11434"
+            } else {
+                "OpenAI-compatible APIs usually end in /v1"
+            };
             (
                 TestOutcome::HttpError,
-                format!(
-                    "no models endpoint there (HTTP 404); check the base URL (OpenAI-compatible APIs usually end in /v1){upstream}"
-                ),
+                format!("no models endpoint there (HTTP 404); check the base URL ({hint}){upstream}"),
                 Vec::new(),
             )
         } else if !status.is_success() {

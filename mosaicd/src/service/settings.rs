@@ -144,6 +144,9 @@ impl App {
             .map(|p| agent_settings::check_changes(&agent_settings::patch_changes(p)))
             .transpose()?
             .filter(|changes| !changes.is_empty());
+        if let Some(agent) = &agent {
+            self.check_agent_image(agent).await?;
+        }
         let mut tx = self.db.begin().await?;
         if let Some(agent) = &agent {
             agent_settings::apply(&mut tx.ex(), actor, agent).await?;

@@ -684,6 +684,7 @@ pub async fn openai_sdk() {
         )
     );
     assert_eq!(v["model"], "openclaw");
+    assert_eq!(v["models"], json!(["openclaw"]), "models.list() names the agent");
     assert_eq!(
         v["streamed"],
         format!(
