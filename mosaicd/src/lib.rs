@@ -1,6 +1,5 @@
 //! `mosaicd`, the Mosaic daemon, as a library: `main.rs` parses arguments and calls [`run`].
 
-pub mod agent_config;
 pub mod app;
 pub mod auth;
 pub mod cli;
@@ -9,8 +8,6 @@ pub mod containers;
 pub mod error;
 pub mod http;
 pub mod metrics;
-pub mod proxy;
-pub mod reaper;
 pub mod rpc;
 pub mod secrets;
 pub mod service;

@@ -12,8 +12,8 @@ use mosaic_tests::data::Data;
 use mosaic_tests::docker::{self, InstanceScope, container_running, docker, images, wait_for};
 use mosaic_tests::inprocess::InProcess;
 use mosaic_tests::{Daemon, trial};
-use mosaicd::app::Actor;
 use mosaicd::containers::{AgentRef, StopReason};
+use mosaicd::store::audit::Actor;
 use serde_json::{Value, json};
 
 pub fn trials() -> Vec<Trial> {

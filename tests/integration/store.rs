@@ -6,9 +6,10 @@ use std::sync::Arc;
 use clap::Parser;
 use libtest_mimic::Trial;
 use mosaic_tests::{postgres, trial};
-use mosaicd::app::{Actor, App};
+use mosaicd::app::App;
 use mosaicd::error::Error;
 use mosaicd::secrets::{Binding, Key, KeySource, Keyring, SecretError};
+use mosaicd::store::audit::Actor;
 use mosaicd::store::{Db, audit, providers, q, system_config};
 
 #[derive(Clone, Copy, Debug)]

@@ -11,11 +11,11 @@ use std::time::Instant;
 
 use mosaic_shared::types::{DoctorReport, DoctorStep};
 
+use super::agent_config::{self, AgentConfig};
+use super::settings;
 use super::spec::{self, ContainerSpec, LABEL_OBJECT};
 use super::{ContainerManager, Inner, new_token};
-use crate::agent_config::{self, AgentConfig};
 use crate::error::{Error, Result};
-use crate::service::agent_settings;
 
 /// The oldest OpenClaw Mosaic supports: it has `/healthz` and `/readyz`, the chat completions
 /// endpoint, the Control UI switch, and an image whose state directory belongs to `node` (a new
@@ -176,9 +176,9 @@ impl ContainerManager {
     /// The image checks, then a trial start of a throwaway container with the agent settings in
     /// effect (the configured image unless `image` names another), removed afterwards.
     pub async fn doctor(&self, image: Option<&str>) -> Result<DoctorReport> {
-        let mut settings = agent_settings::load(&self.inner.db).await?;
+        let mut settings = settings::load(&self.inner.db).await?;
         if let Some(image) = image {
-            agent_settings::definition(agent_settings::IMAGE)
+            settings::definition(settings::IMAGE)
                 .expect("known setting")
                 .check(image)
                 .map_err(|e| Error::Invalid(format!("image: {e}")))?;
@@ -214,7 +214,7 @@ impl ContainerManager {
 
 impl Inner {
     /// Starts a throwaway agent and waits until it is ready; removes it either way.
-    async fn trial_start(&self, settings: &agent_settings::AgentSettings) -> Result<String> {
+    async fn trial_start(&self, settings: &settings::AgentSettings) -> Result<String> {
         let rt = self.runtime().await?;
         let id = hex::encode(rand::random::<[u8; 4]>());
         let name = format!("mosaic-trial-{id}");

@@ -39,9 +39,12 @@
 //! Docker objects carry the daemon's instance label (and any extra labels from the command line),
 //! so several daemons share one engine without touching each other's containers.
 
+pub mod agent_config;
 pub mod docker;
 pub mod doctor;
+pub mod reaper;
 pub mod reconcile;
+pub mod settings;
 pub mod spec;
 pub mod tar;
 
@@ -56,15 +59,15 @@ use futures::future::{BoxFuture, Shared};
 use mosaic_shared::types::{ContainerDetail, ContainerStatus};
 use serde_json::json;
 
-use crate::agent_config::{self, AgentConfig, GATEWAY_PORT};
-use crate::app::Actor;
 use crate::config::Secret;
 use crate::error::{Error, Result};
 use crate::secrets::{Binding, Keyring};
-use crate::service::agent_settings::{self, AgentSettings};
+use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, ContainerRow, Kind, RUNNING, STARTING, STOPPED};
 use crate::store::{Db, audit, now_ms, rfc3339, users};
+use agent_config::{AgentConfig, GATEWAY_PORT};
 use docker::{DockerClient, DockerError, NetworkInfo};
+use settings::AgentSettings;
 use spec::{ContainerSpec, LABEL_INSTANCE};
 
 /// Port of the agent-facing listener (the internal config endpoint) when none is configured.
@@ -744,15 +747,7 @@ impl Inner {
     }
 
     async fn record(&self, actor: &Actor, action: &str, target: &AgentRef, detail: serde_json::Value) {
-        if let Err(e) = audit::record(
-            &mut self.db.ex(),
-            &actor.to_string(),
-            action,
-            Some(&target.to_string()),
-            detail,
-        )
-        .await
-        {
+        if let Err(e) = audit::record(&mut self.db.ex(), &actor, action, Some(&target.to_string()), detail).await {
             tracing::error!(error = %e, action, "cannot write the audit log");
         }
     }
@@ -763,7 +758,7 @@ impl Inner {
         let name = target.container_name();
         self.check_owner(target).await?;
         let rt = self.runtime().await?;
-        let settings = agent_settings::load(&self.db).await?;
+        let settings = settings::load(&self.db).await?;
         let row = match target {
             AgentRef::User(id) => {
                 rows::ensure_user_row(&mut self.db.ex(), id, &name, settings.idle_timeout_min).await?
@@ -1136,7 +1131,7 @@ impl Inner {
             .ok_or_else(|| Error::NotFound(format!("{target} has no container yet (it is created on first use)")))?;
         *t.live.lock().expect("live lock") = None;
         let network = self.network_name();
-        let grace = agent_settings::load(&self.db)
+        let grace = settings::load(&self.db)
             .await
             .map(|s| s.stop_timeout)
             .unwrap_or(Duration::from_secs(10));

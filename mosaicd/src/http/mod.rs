@@ -20,6 +20,7 @@ pub mod oidc;
 pub mod onboarding;
 pub mod openapi;
 pub mod providers;
+pub mod proxy;
 pub mod server;
 pub mod users;
 

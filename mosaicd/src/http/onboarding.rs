@@ -17,9 +17,10 @@ use warp::{Filter, Rejection};
 use super::Endpoint;
 use super::error::{ApiError, reject};
 use super::extract::{MAX_JSON_BODY, Params, json, ok, with_app};
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::error::Error;
 use crate::service::onboarding::SetupTokenRefusal;
+use crate::store::audit::Actor;
 
 /// The header the setup token travels in.
 pub const SETUP_TOKEN_HEADER: &str = "x-mosaic-setup-token";

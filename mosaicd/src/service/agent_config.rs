@@ -5,9 +5,10 @@ use mosaic_shared::policy;
 use mosaic_shared::types::{AgentConfig, AgentConfigInput};
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::error::{Error, Result};
 use crate::store::agent_config::{self, AgentConfigRow};
+use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner};
 use crate::store::{Tx, audit, rfc3339};
 
@@ -88,7 +89,7 @@ impl App {
         .await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "agent_config.update",
             Some(user_id),
             json!({

@@ -10,10 +10,11 @@ use mosaic_shared::types::{AdminUser, ApiToken, CreatedApiToken, CurrentUser, Ro
 use serde_json::json;
 use tokio::sync::OnceCell;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::auth::tokens::{self, API_TOKEN_PREFIX, INVITE_PREFIX, SESSION_PREFIX};
 use crate::auth::{Principal, Via};
 use crate::error::{Error, Result};
+use crate::store::audit::Actor;
 use crate::store::{api_tokens, audit, breakglass, invites, now_ms, rfc3339, sessions, users};
 
 pub const LOGIN_FAILED: &str = "invalid username or password";
@@ -109,7 +110,7 @@ impl App {
         if !self.hasher.verify(password, &hash).await? {
             audit::record(
                 &mut self.db.ex(),
-                &Actor::User { id: user.id.clone() }.to_string(),
+                &Actor::User { id: user.id.clone() },
                 "auth.login_failed",
                 Some(&user.id),
                 json!({}),
@@ -131,7 +132,7 @@ impl App {
         let row = sessions::insert(&mut tx.ex(), &user.id, &tokens::hash(&token), now, expires_at).await?;
         audit::record(
             &mut tx.ex(),
-            &Actor::User { id: user.id.clone() }.to_string(),
+            &Actor::User { id: user.id.clone() },
             "auth.login",
             Some(&user.id),
             json!({ "session": row.id }),
@@ -210,7 +211,7 @@ impl App {
         sessions::delete(&mut tx.ex(), id).await?;
         audit::record(
             &mut tx.ex(),
-            &principal.actor().to_string(),
+            &principal.actor(),
             "auth.logout",
             Some(&principal.user_id),
             json!({ "session": id }),
@@ -268,7 +269,7 @@ impl App {
         .await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "token.create",
             Some(&row.id),
             json!({ "user": user_id, "name": row.name }),
@@ -289,7 +290,7 @@ impl App {
         }
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "token.revoke",
             Some(id),
             json!({ "user": user_id }),
@@ -345,7 +346,7 @@ impl App {
         users::set_password(&mut tx.ex(), &user.id, &hash, &name).await?;
         audit::record(
             &mut tx.ex(),
-            &Actor::User { id: user.id.clone() }.to_string(),
+            &Actor::User { id: user.id.clone() },
             "invite.accept",
             Some(&user.id),
             json!({ "invite": invite.id }),

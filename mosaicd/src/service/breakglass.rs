@@ -4,8 +4,9 @@ use mosaic_shared::policy;
 use mosaic_shared::types::Breakglass;
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::error::{Error, Result};
+use crate::store::audit::Actor;
 use crate::store::{audit, breakglass, rfc3339, sessions, users};
 
 fn to_dto(row: &breakglass::BreakglassRow) -> Breakglass {
@@ -46,14 +47,7 @@ impl App {
             Err(Error::Conflict(_)) => return Err(exists()),
             other => other?,
         };
-        audit::record(
-            &mut tx.ex(),
-            &actor.to_string(),
-            "breakglass.create",
-            Some(username),
-            json!({}),
-        )
-        .await?;
+        audit::record(&mut tx.ex(), &actor, "breakglass.create", Some(username), json!({})).await?;
         tx.commit().await?;
         tracing::info!(username, %actor, "breakglass admin created");
         Ok(to_dto(&row))
@@ -71,14 +65,7 @@ impl App {
         sessions::delete_for_user(&mut tx.ex(), &row.user_id).await?;
         // Host-local recovery: a breakglass admin deactivated over the HTTP API gets back in.
         users::set_deactivated(&mut tx.ex(), &row.user_id, false).await?;
-        audit::record(
-            &mut tx.ex(),
-            &actor.to_string(),
-            "breakglass.reset",
-            Some(username),
-            json!({}),
-        )
-        .await?;
+        audit::record(&mut tx.ex(), &actor, "breakglass.reset", Some(username), json!({})).await?;
         tx.commit().await?;
         tracing::info!(username, %actor, "breakglass password reset");
         Ok(to_dto(&row))

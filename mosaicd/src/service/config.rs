@@ -10,13 +10,15 @@ use mosaic_shared::Sensitive;
 use mosaic_shared::types::{ConfigChange, ConfigEntry, OidcInput, OidcProvisioning, SettingsPatch};
 use serde_json::{Value, json};
 
-use crate::app::{Actor, App};
+use crate::app::App;
+use crate::containers::settings as agent_runtime;
 use crate::error::{Error, Result};
 use crate::service::agent_settings;
 use crate::service::oidc::{OIDC_ADMIN_CLAIM, OIDC_ADMIN_CLAIM_VALUE, OIDC_ADMIN_EMAILS};
 use crate::service::settings::{
     ALLOW_PRIVATE_PROVIDER_URLS, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL, WEBUI_ORIGINS,
 };
+use crate::store::audit::Actor;
 
 /// WebUI origins from mosaicd's own configuration, shown beside the editable ones.
 pub const DAEMON_WEBUI_ORIGINS: &str = "http.daemonWebuiOrigins";
@@ -128,7 +130,7 @@ const DEFS: &[Def] = &[
 
 /// Every setting: the runtime and OIDC ones above, then the agent containers' own registry.
 fn definitions() -> impl Iterator<Item = Def> {
-    DEFS.iter().copied().chain(agent_settings::SETTINGS.iter().map(|d| Def {
+    DEFS.iter().copied().chain(agent_runtime::SETTINGS.iter().map(|d| Def {
         key: d.key,
         group: Group::Agent,
         secret: false,
@@ -239,7 +241,7 @@ impl App {
                 other => unreachable!("setting {other} has no reader"),
             })
             .collect();
-        for (def, stored) in agent_settings::stored(&self.db).await? {
+        for (def, stored) in agent_runtime::stored(&self.db).await? {
             let value = stored.as_deref().unwrap_or(def.default);
             entries.push(ConfigEntry {
                 key: def.key.to_string(),
@@ -409,7 +411,7 @@ mod tests {
         }
         assert!(
             all.iter()
-                .any(|d| d.key == agent_settings::IMAGE && d.group == Group::Agent)
+                .any(|d| d.key == agent_runtime::IMAGE && d.group == Group::Agent)
         );
     }
 

@@ -8,11 +8,12 @@ use mosaic_shared::types::{
 };
 use serde_json::json;
 
-use crate::agent_config::{self, AgentConfig};
-use crate::app::{Actor, App};
+use crate::app::App;
+use crate::containers::agent_config::{self, AgentConfig};
 use crate::containers::{AgentRef, StopReason};
 use crate::error::{Error, Result};
 use crate::service::agent_settings;
+use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, Kind, NewSystemAgent};
 use crate::store::providers::{self, Owner};
 use crate::store::{audit, rfc3339};
@@ -210,7 +211,7 @@ impl App {
         };
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "system_agent.add",
             Some(&format!("system/{name}")),
             json!({ "role": agent.role, "primaryModel": agent.primary_model }),
@@ -283,7 +284,7 @@ impl App {
         rows::delete_system_agent(&mut tx.ex(), name).await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "system_agent.remove",
             Some(&format!("system/{name}")),
             json!({}),

@@ -4,9 +4,10 @@
 use mosaic_shared::types::RotationReport;
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::error::{Error, Result};
 use crate::secrets::{Binding, Key, KeySource, Keyring};
+use crate::store::audit::Actor;
 use crate::store::{audit, secrets, system_config};
 
 /// How many times rotation re-scans for values a concurrent write left under an old key.
@@ -83,7 +84,7 @@ impl App {
         let key_file = self.keyring.persist()?.map(|p| p.display().to_string());
         audit::record(
             &mut self.db.ex(),
-            &actor.to_string(),
+            &actor,
             "secrets.rotate",
             Some(&new_id),
             json!({ "reencrypted": reencrypted, "retired": retired }),

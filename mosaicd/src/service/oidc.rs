@@ -40,12 +40,13 @@ use openidconnect::{
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::auth::tokens::{self, constant_time_eq};
 use crate::error::{Error, Result, root_cause};
 use crate::service::auth::NewSession;
 use crate::service::egress;
 use crate::service::settings::{OIDC_CLIENT_ID, OIDC_ISSUER_URL};
+use crate::store::audit::Actor;
 use crate::store::{audit, invites, now_ms, oidc_login, system_config, users};
 
 pub const OIDC_ADMIN_EMAILS: &str = "oidc.adminEmails";
@@ -333,7 +334,7 @@ impl App {
         }
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "oidc.provisioning",
             None,
             json!({ "adminEmails": emails.len(), "adminClaim": claim, "adminClaimValue": value }),
@@ -642,7 +643,7 @@ impl App {
         let policy = self.oidc_provisioning().await?;
         let verified_email = id.email.as_deref().filter(|_| id.email_verified);
         let admin = is_admin_by_policy(&policy, verified_email, &id.claims);
-        let actor = |user: &str| Actor::User { id: user.to_string() }.to_string();
+        let actor = |user: &str| Actor::User { id: user.to_string() };
         let deactivated = || Error::Refused("this account is deactivated; ask an administrator".into());
         let mut tx = self.db.begin().await?;
         let user_id = match users::by_oidc_identity(&mut tx.ex(), &id.issuer, &id.subject).await? {

@@ -25,10 +25,11 @@ use mosaic_shared::types::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::auth::tokens::{self, constant_time_eq};
 use crate::error::{Error, Result};
 use crate::service::providers::key_binding;
+use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner};
 use crate::store::{audit, breakglass, containers as agent_rows, now_ms, rfc3339, system_config};
 
@@ -98,7 +99,7 @@ impl App {
         system_config::set(&mut tx.ex(), SETUP_TOKEN, &stored, false).await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "onboarding.setup_token",
             None,
             json!({ "expiresAt": rfc3339(expires_at) }),
@@ -282,7 +283,7 @@ impl App {
         }
         audit::record(
             &mut self.db.ex(),
-            &actor.to_string(),
+            &actor,
             "onboarding.skip",
             Some(step.as_str()),
             json!({}),
@@ -452,7 +453,7 @@ impl App {
         }
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "onboarding.complete",
             None,
             json!({

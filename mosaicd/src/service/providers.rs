@@ -12,10 +12,11 @@ use mosaic_shared::types::{
 };
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::error::{Error, Result, root_cause};
 use crate::secrets::{Binding, hint};
 use crate::service::egress;
+use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner, ProviderFields, ProviderRow};
 use crate::store::{audit, rfc3339};
 
@@ -230,7 +231,7 @@ impl App {
             .map_err(name_taken(&c.name))?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "provider.create",
             Some(&id),
             json!({ "name": row.name, "type": row.kind, "apiKey": row.api_key.is_some() }),
@@ -293,7 +294,7 @@ impl App {
             .ok_or_else(not_found)?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "provider.update",
             Some(id),
             json!({ "name": updated.name, "apiKey": key_change }),
@@ -309,7 +310,7 @@ impl App {
         providers::delete(&mut tx.ex(), owner, id).await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "provider.delete",
             Some(id),
             json!({ "name": row.name }),

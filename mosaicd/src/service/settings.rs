@@ -9,10 +9,11 @@ use mosaic_shared::policy;
 use mosaic_shared::types::{OidcInput, OidcSettings, SettingsPatch, SystemSettings};
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::error::{Error, Result};
 use crate::secrets::{Binding, hint};
 use crate::service::agent_settings;
+use crate::store::audit::Actor;
 use crate::store::{audit, rfc3339, system_config};
 
 pub const WEBUI_ORIGINS: &str = "http.webuiOrigins";
@@ -130,7 +131,7 @@ impl App {
             webui_origins: self.stored_origins().await?,
             daemon_webui_origins: self.config.http.webui_origins.clone(),
             allow_private_provider_urls: self.allow_private_provider_urls().await?,
-            agent: agent_settings::view(&self.db).await?,
+            agent: crate::containers::settings::view(&self.db).await?,
         })
     }
 
@@ -167,7 +168,7 @@ impl App {
         if origins.is_some() || patch.allow_private_provider_urls.is_some() || agent.is_none() {
             audit::record(
                 &mut tx.ex(),
-                &actor.to_string(),
+                &actor,
                 "settings.update",
                 None,
                 json!({ "webuiOrigins": origins, "allowPrivateProviderUrls": patch.allow_private_provider_urls }),
@@ -237,7 +238,7 @@ impl App {
         }
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "oidc.update",
             None,
             json!({ "issuerUrl": issuer, "clientId": client_id, "clientSecret": if secret.is_some() { "replaced" } else { "kept" } }),
@@ -254,7 +255,7 @@ impl App {
         for key in [OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET] {
             system_config::delete(&mut tx.ex(), key).await?;
         }
-        audit::record(&mut tx.ex(), &actor.to_string(), "oidc.clear", None, json!({})).await?;
+        audit::record(&mut tx.ex(), &actor, "oidc.clear", None, json!({})).await?;
         tx.commit().await?;
         self.forget_oidc_metadata();
         Ok(())

@@ -6,9 +6,10 @@ use mosaic_shared::policy;
 use mosaic_shared::types::{AdminUser, Invitation, InviteRequest, Page, PageMeta, Role, UserPatch, UserStatus};
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::auth::tokens::{self, INVITE_PREFIX};
 use crate::error::{Error, Result};
+use crate::store::audit::Actor;
 use crate::store::{Tx, api_tokens, audit, breakglass, invites, now_ms, rfc3339, sessions, users};
 
 /// The page size when none is asked for (the seed's users page asks for 50).
@@ -170,7 +171,7 @@ impl App {
         .await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             action,
             Some(&user_id),
             json!({ "role": role.as_str(), "expiresAt": rfc3339(expires_at) }),
@@ -217,7 +218,7 @@ impl App {
         users::set_name_role(&mut tx.ex(), id, &name, role.as_str()).await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            &actor,
             "user.update",
             Some(id),
             json!({ "nameChanged": name != current.name, "role": role.as_str() }),
@@ -237,7 +238,7 @@ impl App {
         users::admin_get(&mut tx.ex(), id).await?.ok_or_else(not_found)?;
         if users::set_deactivated(&mut tx.ex(), id, true).await? {
             invites::delete_unused(&mut tx.ex(), id).await?;
-            audit::record(&mut tx.ex(), &actor.to_string(), "user.deactivate", Some(id), json!({})).await?;
+            audit::record(&mut tx.ex(), &actor, "user.deactivate", Some(id), json!({})).await?;
             let ended = self.on_user_deactivated(tx, id).await?;
             tracing::info!(user = %id, %actor, sessions = ended.sessions, tokens = ended.tokens, "user deactivated");
         }
@@ -272,7 +273,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         users::admin_get(&mut tx.ex(), id).await?.ok_or_else(not_found)?;
         if users::set_deactivated(&mut tx.ex(), id, false).await? {
-            audit::record(&mut tx.ex(), &actor.to_string(), "user.reactivate", Some(id), json!({})).await?;
+            audit::record(&mut tx.ex(), &actor, "user.reactivate", Some(id), json!({})).await?;
         }
         tx.commit().await?;
         self.get_user(id).await

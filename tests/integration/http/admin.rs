@@ -214,7 +214,7 @@ pub async fn agent_runtime_settings(backend: Backend) {
 
     // What the container manager reads is what the admin set.
     let db = w.db().await;
-    let loaded = mosaicd::service::agent_settings::load(&db).await.unwrap();
+    let loaded = mosaicd::containers::settings::load(&db).await.unwrap();
     db.close().await;
     assert_eq!(loaded.image, "registry.example/openclaw:2");
     assert_eq!(loaded.idle_timeout_min, 5);
