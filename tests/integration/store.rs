@@ -415,7 +415,7 @@ async fn system_config_and_audit(f: &Fixture) {
 
     audit::record(
         &mut ex,
-        "system",
+        &Actor::System,
         "container.reap",
         Some("u1"),
         serde_json::json!({"reason": "idle"}),
