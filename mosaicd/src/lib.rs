@@ -182,7 +182,7 @@ fn lock_data_dir(dir: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
         Err((mut file, _)) => {
             let mut pid = String::new();
             let _ = file.read_to_string(&mut pid);
-            Err(Error::Config(format!(
+            Err(Error::config(format!(
                 "another mosaicd (pid {}) is using data directory {}",
                 pid.trim(),
                 dir.display()

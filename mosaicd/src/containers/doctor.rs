@@ -164,11 +164,11 @@ impl ContainerManager {
     pub async fn refuse_unusable_image(&self, image: &str) -> Result<()> {
         let steps = self.check_image(image).await;
         match steps.iter().find(|s| !s.ok) {
-            Some(failed) if failed.name == "docker" => Err(Error::Unavailable(format!(
+            Some(failed) if failed.name == "docker" => Err(Error::unavailable(format!(
                 "cannot check the agent image: {}",
                 failed.detail
             ))),
-            Some(failed) => Err(Error::Invalid(format!("agent.image {image}: {}", failed.detail))),
+            Some(failed) => Err(Error::invalid(format!("agent.image {image}: {}", failed.detail))),
             None => Ok(()),
         }
     }
@@ -181,7 +181,7 @@ impl ContainerManager {
             settings::definition(settings::IMAGE)
                 .expect("known setting")
                 .check(image)
-                .map_err(|e| Error::Invalid(format!("image: {e}")))?;
+                .map_err(|e| Error::invalid(format!("image: {e}")))?;
             settings.image = image.to_string();
         }
         let checked = settings.image.clone();
@@ -244,7 +244,7 @@ impl Inner {
                 self.docker.start(&container).await?;
                 self.health_gate(&rt, &container, began + settings.start_timeout, settings.start_timeout)
                     .await
-                    .map_err(|(message, _)| Error::Unavailable(message.replace(&token, "[redacted]")))
+                    .map_err(|(message, _)| Error::unavailable(message.replace(&token, "[redacted]")))
             }
             .await;
             if let Err(e) = self.docker.remove(&container).await {

@@ -162,7 +162,7 @@ impl Stored {
         let def = definition(key).expect("known setting");
         let value = self.0.get(key).cloned().unwrap_or_else(|| def.default.to_string());
         def.check(&value)
-            .map_err(|e| Error::Invalid(format!("system setting {key} = {value:?} is invalid: {e}")))?;
+            .map_err(|e| Error::invalid(format!("system setting {key} = {value:?} is invalid: {e}")))?;
         Ok(value)
     }
 

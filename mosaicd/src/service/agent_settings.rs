@@ -33,7 +33,7 @@ pub fn patch_changes(patch: &AgentRuntimePatch) -> Vec<(&'static str, Option<Str
 fn known(key: &str) -> Result<&'static SettingDef> {
     definition(key).ok_or_else(|| {
         let known: Vec<_> = SETTINGS.iter().map(|d| d.key).collect();
-        Error::Invalid(format!("unknown agent setting {key:?} (known: {})", known.join(", ")))
+        Error::invalid(format!("unknown agent setting {key:?} (known: {})", known.join(", ")))
     })
 }
 
@@ -41,7 +41,7 @@ fn known(key: &str) -> Result<&'static SettingDef> {
 fn checked(key: &str, value: &str) -> Result<String> {
     let def = known(key)?;
     let value = value.trim();
-    def.check(value).map_err(|e| Error::Invalid(format!("{key}: {e}")))?;
+    def.check(value).map_err(|e| Error::invalid(format!("{key}: {e}")))?;
     Ok(value.to_string())
 }
 

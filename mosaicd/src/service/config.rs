@@ -142,13 +142,13 @@ fn definitions() -> impl Iterator<Item = Def> {
 fn definition(key: &str) -> Result<Def> {
     definitions()
         .find(|d| d.key == key)
-        .ok_or_else(|| Error::NotFound(format!("no setting named {key:?} (`mosaicctl config ls` lists them)")))
+        .ok_or_else(|| Error::not_found(format!("no setting named {key:?} (`mosaicctl config ls` lists them)")))
 }
 
 fn writable(key: &str) -> Result<Def> {
     let def = definition(key)?;
     if def.read_only {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{key} comes from mosaicd's own configuration and cannot be changed here"
         )));
     }
@@ -161,13 +161,13 @@ fn one_group<'a>(keys: impl Iterator<Item = (&'a str, Group)>) -> Result<Group> 
     let mut group = None;
     for (key, g) in keys {
         if seen.contains(&key) {
-            return Err(Error::Invalid(format!("{key} is given twice")));
+            return Err(Error::invalid(format!("{key} is given twice")));
         }
         seen.push(key);
         match group {
             None => group = Some(g),
             Some(first) if first != g => {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "{} settings and {} settings are changed by separate commands",
                     first.describe(),
                     g.describe()
@@ -176,7 +176,7 @@ fn one_group<'a>(keys: impl Iterator<Item = (&'a str, Group)>) -> Result<Group> 
             Some(_) => {}
         }
     }
-    group.ok_or_else(|| Error::Invalid("no setting given".into()))
+    group.ok_or_else(|| Error::invalid("no setting given"))
 }
 
 /// A list setting as text: comma-separated, blanks ignored; the empty text is the empty list.
@@ -202,7 +202,7 @@ fn parse_bool(key: &str, text: &str) -> Result<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(Error::Invalid(format!("{key} must be true or false, not {text:?}"))),
+        _ => Err(Error::invalid(format!("{key} must be true or false, not {text:?}"))),
     }
 }
 
@@ -294,7 +294,7 @@ impl App {
                 let issuer = value(OIDC_ISSUER_URL).map(str::to_string).or(current.issuer_url);
                 let client = value(OIDC_CLIENT_ID).map(str::to_string).or(current.client_id);
                 let (Some(issuer_url), Some(client_id)) = (issuer, client) else {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::invalid(format!(
                         "OIDC needs both {OIDC_ISSUER_URL} and {OIDC_CLIENT_ID}; set them together, e.g. \
                          `mosaicctl config set {OIDC_ISSUER_URL}=https://id.example.com {OIDC_CLIENT_ID}=mosaic`"
                     )));
@@ -344,7 +344,7 @@ impl App {
             }
             let def = writable(key)?;
             if def.group == Group::Oidc {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "the OIDC settings are removed together: `mosaicctl config unset {OIDC_GROUP}`"
                 )));
             }
