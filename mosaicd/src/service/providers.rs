@@ -96,6 +96,13 @@ fn check_api_key(key: &str) -> Result<()> {
             "the API key must be 1 to {MAX_API_KEY_BYTES} bytes without control characters"
         )));
     }
+    // OpenClaw reads an API key written as `${NAME}` as the name of an environment variable
+    // (OpenClaw: `src/agents/model-auth.ts`, `normalizeApiKeyConfig`), escaped or not.
+    if key.contains("${") {
+        return Err(Error::invalid(
+            "the API key must not contain \"${\": OpenClaw would read it as an environment variable",
+        ));
+    }
     Ok(())
 }
 
