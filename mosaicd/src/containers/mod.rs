@@ -1,5 +1,11 @@
-//! The container manager (the seed's ContainerLifecycleService): one OpenClaw container per user
-//! and per system agent, on the real Docker Engine.
+//! The container manager: one OpenClaw container per user and per system agent, on the real
+//! Docker Engine.
+//!
+//! This file is the public API ([`ContainerManager`]); the rest by concern: [`naming`] (which
+//! agent, the agent network, the instance name), `target` (what this process knows of each
+//! container), `start` (the start pipeline and adoption), `stop`, [`reconcile`] and [`reaper`]
+//! (keeping Docker and the database equal, stopping idle containers), [`agent_config`] and
+//! [`spec`] (what a container is given), [`settings`] (the agent runtime settings), [`doctor`].
 //!
 //! # Interface (used by the HTTP API and the admin socket)
 //!
@@ -17,7 +23,8 @@
 //! - [`ContainerManager::config_changed`]`(user_id)`: restarts the user's container with fresh
 //!   config if it runs (the state volume is kept); nothing otherwise.
 //!   [`ContainerManager::system_config_changed`] does the same for every system agent (the
-//!   admin-level providers changed). `service::agent_config::on_agent_config_changed` calls them.
+//!   admin-level providers changed). The agents service calls them when
+//!   a config changes.
 //! - [`ContainerManager::stop`]`(target, reason)` / [`ContainerManager::stop_as`]: stops and removes
 //!   the container (the volume stays), recording the reason in its row and in the audit log.
 //! - [`ContainerManager::restart_as`], [`ContainerManager::ensure_running_as`]: the same with the
@@ -42,80 +49,40 @@
 pub mod agent_config;
 pub mod docker;
 pub mod doctor;
+pub mod naming;
 pub mod reaper;
 pub mod reconcile;
 pub mod settings;
 pub mod spec;
+mod start;
+mod stop;
 pub mod tar;
+mod target;
+
+pub use naming::{AgentRef, INSTANCE_KEY, resolve_instance};
+pub(crate) use start::new_token;
+pub use stop::StopReason;
+pub use target::ActivityGuard;
+pub(crate) use target::{Live, Target};
 
 use std::collections::HashMap;
-use std::fmt;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::FutureExt;
-use futures::future::{BoxFuture, Shared};
 use mosaic_shared::types::{ContainerDetail, ContainerStatus};
-use serde_json::json;
 
 use crate::config::Secret;
 use crate::error::{Error, Result};
-use crate::secrets::{Binding, Keyring};
+use crate::secrets::Keyring;
 use crate::store::audit::Actor;
-use crate::store::containers::{self as rows, ContainerRow, Kind, RUNNING, STARTING, STOPPED};
+use crate::store::containers::{self as rows, ContainerRow, Kind, RUNNING, STARTING};
 use crate::store::{Db, audit, now_ms, rfc3339, users};
-use agent_config::{AgentConfig, GATEWAY_PORT};
-use docker::{DockerClient, DockerError, NetworkInfo};
-use settings::AgentSettings;
-use spec::{ContainerSpec, LABEL_INSTANCE};
+use agent_config::AgentConfig;
+use docker::{DockerClient, NetworkInfo};
 
 /// Port of the agent-facing listener (the internal config endpoint) when none is configured.
 pub const DEFAULT_INTERNAL_PORT: u16 = 4001;
-
-/// Which agent: a user's, or a system agent's.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AgentRef {
-    User(String),
-    System(String),
-}
-
-impl AgentRef {
-    pub fn kind(&self) -> Kind {
-        match self {
-            AgentRef::User(_) => Kind::User,
-            AgentRef::System(_) => Kind::System,
-        }
-    }
-
-    /// The user id or the system agent's name.
-    pub fn owner(&self) -> &str {
-        match self {
-            AgentRef::User(id) | AgentRef::System(id) => id,
-        }
-    }
-
-    pub fn new(kind: Kind, owner: impl Into<String>) -> AgentRef {
-        match kind {
-            Kind::User => AgentRef::User(owner.into()),
-            Kind::System => AgentRef::System(owner.into()),
-        }
-    }
-
-    /// Parses `<containerType>/<id>` (`user/…`, `system/…`), the form of `AGENT_ID`.
-    pub fn parse(text: &str) -> Option<AgentRef> {
-        let (kind, owner) = text.split_once('/')?;
-        (!owner.is_empty() && !owner.contains('/')).then_some(())?;
-        Some(AgentRef::new(Kind::parse(kind)?, owner))
-    }
-}
-
-/// `user/<id>` or `system/<name>`: the container's `AGENT_ID`.
-impl fmt::Display for AgentRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.kind().as_str(), self.owner())
-    }
-}
 
 /// Where to send a request for an agent.
 #[derive(Debug, Clone)]
@@ -124,48 +91,6 @@ pub struct Upstream {
     pub base_url: String,
     /// The gateway token for `Authorization: Bearer`. Redacted in `Debug`.
     pub token: Secret,
-}
-
-/// Why a container stopped. Recorded in its row and in the audit log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StopReason {
-    /// The reaper: idle longer than its idle timeout.
-    Idle,
-    /// Restarted with a new config.
-    ConfigChange,
-    /// An administrator stopped or restarted it.
-    Admin,
-    /// Its user was deactivated.
-    Deactivated,
-    /// It exited or vanished without Mosaic asking.
-    Crash,
-    /// It did not become healthy.
-    StartFailed,
-    /// mosaicd died while it was starting.
-    Interrupted,
-    /// Its system agent was removed.
-    Removed,
-}
-
-impl StopReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StopReason::Idle => "idle",
-            StopReason::ConfigChange => "config_change",
-            StopReason::Admin => "admin",
-            StopReason::Deactivated => "deactivated",
-            StopReason::Crash => "crash",
-            StopReason::StartFailed => "start_failed",
-            StopReason::Interrupted => "interrupted",
-            StopReason::Removed => "removed",
-        }
-    }
-}
-
-impl fmt::Display for StopReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// The daemon-level settings of the manager (command line, environment, config file).
@@ -191,66 +116,6 @@ pub struct ManagerSettings {
 pub struct Runtime {
     pub network: NetworkInfo,
     pub agent_api_url: String,
-}
-
-/// A container known to run, as this process last saw it.
-#[derive(Clone)]
-pub(crate) struct Live {
-    container_id: String,
-    ip: Ipv4Addr,
-    token: Secret,
-}
-
-#[derive(Default)]
-struct Activity {
-    /// Requests and streams in flight.
-    busy: usize,
-    /// Last activity (epoch ms), and what of it is already in the database.
-    last_ms: i64,
-    persisted_ms: i64,
-}
-
-type Flight = Shared<BoxFuture<'static, Result<Upstream>>>;
-
-/// Per-container state in this process.
-#[derive(Default)]
-pub(crate) struct Target {
-    /// Held by whatever changes the container (start, stop, restart, reap, reconcile), so they
-    /// never interleave.
-    pub(crate) op: tokio::sync::Mutex<()>,
-    live: Mutex<Option<Live>>,
-    flight: Mutex<Option<Flight>>,
-    activity: Mutex<Activity>,
-}
-
-/// Keeps a container busy while it lives; see [`ContainerManager::activity`].
-pub struct ActivityGuard {
-    target: Arc<Target>,
-}
-
-impl Target {
-    /// (requests in flight, last activity in epoch ms).
-    pub(crate) fn activity_snapshot(&self) -> (usize, i64) {
-        let a = self.activity.lock().expect("activity lock");
-        (a.busy, a.last_ms)
-    }
-
-    /// Takes the container out of service: the next `ensure_running` goes through a start.
-    pub(crate) fn take_live(&self) -> Option<Live> {
-        self.live.lock().expect("live lock").take()
-    }
-
-    pub(crate) fn restore_live(&self, live: Option<Live>) {
-        *self.live.lock().expect("live lock") = live;
-    }
-}
-
-impl Drop for ActivityGuard {
-    fn drop(&mut self) {
-        let mut a = self.target.activity.lock().expect("activity lock");
-        a.busy = a.busy.saturating_sub(1);
-        a.last_ms = a.last_ms.max(now_ms());
-    }
 }
 
 #[derive(Clone)]
@@ -559,605 +424,11 @@ impl ContainerManager {
     }
 }
 
-/// A fresh gateway token: 256 random bits, hex.
-pub(crate) fn new_token() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
-}
-
-/// A boolean field of a JSON object body.
-fn body_flag(body: &str, field: &str) -> Option<bool> {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()?
-        .get(field)?
-        .as_bool()
-}
-
-/// At most `max` characters, for error details built from container output.
-fn truncate(text: &str, max: usize) -> String {
-    let text = text.trim();
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let tail: String = text
-        .chars()
-        .rev()
-        .take(max)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("…{tail}")
-}
-
-/// Why a start failed, and the container to clean up.
-struct StartFailure {
-    message: String,
-    container_id: Option<String>,
-    /// The health check did not pass in time (rather than the start failing outright).
-    timed_out: bool,
-}
-
 impl Inner {
-    pub(crate) fn target(&self, target: &AgentRef) -> Arc<Target> {
-        self.targets
-            .lock()
-            .expect("targets lock")
-            .entry(target.clone())
-            .or_default()
-            .clone()
-    }
-
-    async fn runtime(&self) -> Result<Arc<Runtime>> {
-        self.runtime.get_or_try_init(|| self.init_runtime()).await.cloned()
-    }
-
-    /// The agent network: `mosaic-<instance>`. Created with the first container, not before, so
-    /// a daemon that never starts an agent leaves nothing in Docker.
-    pub(crate) fn network_name(&self) -> String {
-        format!("mosaic-{}", self.settings.instance)
-    }
-
-    /// Creates (or finds) the agent network and binds the internal listener on its gateway.
-    async fn init_runtime(&self) -> Result<Arc<Runtime>> {
-        let network_name = self.network_name();
-        let labels = spec::base_labels(&self.settings.instance, &self.settings.extra_labels, "network");
-        let network = self.docker.ensure_network(&network_name, &labels).await?;
-        let internal_addr = self
-            .settings
-            .internal_listen
-            .unwrap_or_else(|| SocketAddr::from((network.gateway, DEFAULT_INTERNAL_PORT)));
-        let listener = std::net::TcpListener::bind(internal_addr).map_err(|e| {
-            Error::unavailable(format!(
-                "cannot listen for agent containers on {internal_addr} (the internal config endpoint): {e}"
-            ))
-        })?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|e| Error::io("cannot configure the internal listener", e))?;
-        let internal_addr = listener.local_addr().unwrap_or(internal_addr);
-        if self.internal_tx.send(listener).is_err() {
-            tracing::warn!("nobody serves the internal config endpoint; agent containers cannot fetch their config");
-        }
-        let agent_api_url = self
-            .settings
-            .agent_api_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{internal_addr}"));
-        tracing::info!(
-            network = %network.name, gateway = %network.gateway, internal = %internal_addr, agent_api_url,
-            "agent network ready; internal config endpoint listening"
-        );
-        Ok(Arc::new(Runtime { network, agent_api_url }))
-    }
-
-    /// The upstream of a container this process knows to run, if Docker agrees it runs.
-    async fn live_upstream(&self, target: &AgentRef, t: &Target) -> Result<Option<Upstream>> {
-        let live = t.live.lock().expect("live lock").clone();
-        let Some(live) = live else { return Ok(None) };
-        match self.docker.inspect(&live.container_id, &self.network_name()).await? {
-            Some(c) if c.running => Ok(Some(Upstream {
-                base_url: format!("http://{}:{GATEWAY_PORT}", live.ip),
-                token: live.token.clone(),
-            })),
-            _ => {
-                tracing::warn!(container = %target.container_name(), "container is no longer running");
-                *t.live.lock().expect("live lock") = None;
-                Ok(None)
-            }
-        }
-    }
-
-    async fn ensure_running(self: &Arc<Self>, target: AgentRef, actor: Actor) -> Result<Upstream> {
-        let t = self.target(&target);
-        if let Some(up) = self.live_upstream(&target, &t).await? {
-            return Ok(up);
-        }
-        let flight = {
-            let mut slot = t.flight.lock().expect("flight lock");
-            match slot.as_ref() {
-                Some(flight) => flight.clone(),
-                None => {
-                    let inner = self.clone();
-                    let (target, t2) = (target.clone(), t.clone());
-                    let task = tokio::spawn(async move {
-                        let result = async {
-                            let _op = t2.op.lock().await;
-                            if let Some(up) = inner.live_upstream(&target, &t2).await? {
-                                return Ok(up);
-                            }
-                            inner.start_locked(&target, &t2, &actor).await
-                        }
-                        .await;
-                        *t2.flight.lock().expect("flight lock") = None;
-                        result
-                    });
-                    let flight: Flight = task
-                        .map(|joined| {
-                            joined.unwrap_or_else(|e| Err(Error::internal(format!("start task failed: {e}"))))
-                        })
-                        .boxed()
-                        .shared();
-                    *slot = Some(flight.clone());
-                    flight
-                }
-            }
-        };
-        flight.await
-    }
-
-    /// Refuses to start an agent whose owner is gone or disabled.
-    async fn check_owner(&self, target: &AgentRef) -> Result<()> {
-        let mut ex = self.db.ex();
-        match target {
-            AgentRef::User(id) => {
-                let user = users::get(&mut ex, id)
-                    .await?
-                    .ok_or_else(|| Error::not_found(format!("no user with id {id}")))?;
-                if user.deactivated_at.is_some() {
-                    return Err(Error::refused(format!(
-                        "user {} is deactivated; their agent cannot start",
-                        user.email.unwrap_or(user.name)
-                    )));
-                }
-            }
-            AgentRef::System(name) => {
-                let agent = rows::system_agent(&mut ex, name)
-                    .await?
-                    .ok_or_else(|| Error::not_found(format!("no system agent named {name}")))?;
-                if !agent.is_active {
-                    return Err(Error::refused(format!("system agent {name} is not active")));
-                }
-            }
-        }
-        Ok(())
-    }
-
     async fn record(&self, actor: &Actor, action: &str, target: &AgentRef, detail: serde_json::Value) {
         if let Err(e) = audit::record(&mut self.db.ex(), actor, action, Some(&target.to_string()), detail).await {
             tracing::error!(error = %e, action, "cannot write the audit log");
         }
-    }
-
-    /// Starts the container; the caller holds the target's `op` lock.
-    async fn start_locked(&self, target: &AgentRef, t: &Target, actor: &Actor) -> Result<Upstream> {
-        let began = Instant::now();
-        let name = target.container_name();
-        self.check_owner(target).await?;
-        let rt = self.runtime().await?;
-        let settings = settings::load(&self.db).await?;
-        let row = match target {
-            AgentRef::User(id) => {
-                rows::ensure_user_row(&mut self.db.ex(), id, &name, settings.idle_timeout_min).await?
-            }
-            AgentRef::System(n) => rows::get(&mut self.db.ex(), Kind::System, n)
-                .await?
-                .ok_or_else(|| Error::not_found(format!("no system agent named {n}")))?,
-        };
-        if row.status == RUNNING {
-            // Started by a previous mosaicd and still healthy: adopt it rather than restart it
-            // (reconciliation at startup usually got there first).
-            if let Some(up) = self.try_adopt(target, t, &row).await? {
-                return Ok(up);
-            }
-        }
-        if row.status == RUNNING || row.status == STARTING {
-            // The row says it runs, but there is no healthy container: it died, was killed from
-            // outside, or a previous mosaicd died while starting it.
-            self.record_crash(&rt, target, &row).await?;
-        }
-        self.remove_leftover(&rt, target).await?;
-
-        let config = agent_config::generate(&self.db, &self.keyring, target).await?;
-        let token = new_token();
-        let hash = crate::auth::tokens::hash(&token);
-        let generation = row.generation + 1;
-        let encrypted = self.keyring.encrypt(
-            &Binding::new(target.kind().table(), row.id.clone(), "gateway_token"),
-            &token,
-        )?;
-        let redacted = config.redacted.to_string();
-        let marked = rows::mark_starting(
-            &mut self.db.ex(),
-            target.kind(),
-            row.generation,
-            &rows::Starting {
-                id: &row.id,
-                generation,
-                gateway_token: &encrypted,
-                gateway_token_hash: &hash,
-                image: &settings.image,
-                config_hash: &config.hash,
-                config_redacted: &redacted,
-                idle_timeout_min: settings.idle_timeout_min,
-            },
-        )
-        .await?;
-        if !marked {
-            return Err(Error::conflict(format!(
-                "{name} was changed by someone else while starting; try again"
-            )));
-        }
-        tracing::info!(container = %name, generation, image = %settings.image, "starting agent container");
-
-        match self
-            .create_and_check(&rt, target, &settings, generation, &config, &token, began)
-            .await
-        {
-            Ok((container_id, ip)) => {
-                rows::mark_running(&mut self.db.ex(), target.kind(), &row.id, generation, &container_id).await?;
-                let seconds = began.elapsed().as_secs_f64();
-                self.record(
-                    actor,
-                    "container.start",
-                    target,
-                    json!({ "container": name, "generation": generation, "image": settings.image,
-                            "configHash": config.hash, "seconds": (seconds * 1000.0).round() / 1000.0 }),
-                )
-                .await;
-                self.prometheus.container_started("ok");
-                tracing::info!(container = %name, %ip, seconds = format!("{seconds:.2}"), "agent container is healthy");
-                let token = Secret::new(token);
-                *t.live.lock().expect("live lock") = Some(Live {
-                    container_id,
-                    ip,
-                    token: token.clone(),
-                });
-                {
-                    // A fresh start counts as activity: the idle clock starts now.
-                    let mut a = t.activity.lock().expect("activity lock");
-                    a.last_ms = a.last_ms.max(now_ms());
-                }
-                Ok(Upstream {
-                    base_url: format!("http://{ip}:{GATEWAY_PORT}"),
-                    token,
-                })
-            }
-            Err(failure) => {
-                if let Some(id) = &failure.container_id {
-                    let removed = self.docker.remove(id).await;
-                    if let Err(e) = removed {
-                        tracing::warn!(container = %name, error = %e, "cannot remove the container that failed to start");
-                    }
-                }
-                let detail = failure.message.clone();
-                rows::mark_stopped(
-                    &mut self.db.ex(),
-                    target.kind(),
-                    &row.id,
-                    rows::ERROR,
-                    StopReason::StartFailed.as_str(),
-                    Some(&detail),
-                )
-                .await?;
-                self.record(
-                    actor,
-                    "container.start_failed",
-                    target,
-                    json!({ "container": name, "generation": generation, "error": detail }),
-                )
-                .await;
-                self.prometheus
-                    .container_started(if failure.timed_out { "timeout" } else { "failed" });
-                tracing::error!(container = %name, error = %detail, "agent container failed to start");
-                Err(Error::unavailable(format!(
-                    "agent container {name} failed to start: {detail}"
-                )))
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn create_and_check(
-        &self,
-        rt: &Runtime,
-        target: &AgentRef,
-        settings: &AgentSettings,
-        generation: i64,
-        config: &AgentConfig,
-        token: &str,
-        began: Instant,
-    ) -> std::result::Result<(String, Ipv4Addr), StartFailure> {
-        let fail = |message: String, container_id: Option<String>| StartFailure {
-            message,
-            container_id,
-            timed_out: false,
-        };
-        let docker_fail = |e: DockerError, id: Option<String>| fail(e.to_string(), id);
-        let s = &self.settings;
-        let volume_labels = spec::owner_labels(target, &s.instance, &s.extra_labels, "volume");
-        self.docker
-            .ensure_volume(&target.volume_name(), &volume_labels)
-            .await
-            .map_err(|e| docker_fail(e, None))?;
-        let spec = ContainerSpec::for_agent(
-            target,
-            &s.instance,
-            &s.extra_labels,
-            &rt.network.name,
-            &rt.agent_api_url,
-            generation,
-            &config.hash,
-            settings,
-        );
-        let id = self
-            .docker
-            .create(&target.container_name(), spec.body())
-            .await
-            .map_err(|e| docker_fail(e, None))?;
-        let files = spec::startup_files(token, settings.entrypoint);
-        self.docker
-            .upload(&id, "/", files)
-            .await
-            .map_err(|e| docker_fail(e, Some(id.clone())))?;
-        self.docker
-            .start(&id)
-            .await
-            .map_err(|e| docker_fail(e, Some(id.clone())))?;
-        let deadline = began + settings.start_timeout;
-        self.health_gate(rt, &id, deadline, settings.start_timeout)
-            .await
-            .map(|ip| (id.clone(), ip))
-            .map_err(|(message, timed_out)| StartFailure {
-                timed_out,
-                // The agent's own output is part of the message; whatever it printed, the
-                // gateway token and the provider keys do not travel on.
-                ..fail(config.redact(&message).replace(token, "[redacted]"), Some(id))
-            })
-    }
-
-    /// Waits until the gateway is ready (see [`Self::probe`]), the container exits, or the
-    /// deadline passes; fails with the reason and whether it was the deadline.
-    async fn health_gate(
-        &self,
-        rt: &Runtime,
-        id: &str,
-        deadline: Instant,
-        limit: Duration,
-    ) -> std::result::Result<Ipv4Addr, (String, bool)> {
-        let mut last;
-        loop {
-            let info = self
-                .docker
-                .inspect(id, &rt.network.name)
-                .await
-                .map_err(|e| (e.to_string(), false))?;
-            let Some(info) = info else {
-                return Err(("the container disappeared while starting".into(), false));
-            };
-            if !info.running {
-                let logs = self.docker.logs_tail(id, 20).await.unwrap_or_default();
-                let mut message = format!(
-                    "the container exited{} before it became healthy",
-                    info.exit_code.map(|c| format!(" with code {c}")).unwrap_or_default()
-                );
-                if info.oom_killed {
-                    message.push_str(" (killed: out of memory)");
-                }
-                if let Some(error) = info.error {
-                    message.push_str(&format!("; Docker: {error}"));
-                }
-                // One line: the error travels in one-line CLI messages and log fields.
-                let logs: Vec<&str> = logs.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-                if !logs.is_empty() {
-                    message.push_str(&format!("; its last output: {}", truncate(&logs.join(" | "), 1500)));
-                }
-                return Err((message, false));
-            }
-            match info.ip {
-                Some(ip) => match self.probe(ip).await {
-                    Ok(()) => return Ok(ip),
-                    Err(e) => last = e,
-                },
-                None => last = "the container has no address on the agent network yet".into(),
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Err((
-                    format!(
-                        "the gateway did not pass its health check within {}s (last check: {last})",
-                        limit.as_secs()
-                    ),
-                    true,
-                ));
-            }
-            tokio::time::sleep((deadline - now).min(Duration::from_millis(150))).await;
-        }
-    }
-
-    /// One health check. The gateway is ready when `GET /readyz` answers 200 with `{"ready":true}`
-    /// (OpenClaw: `src/gateway/server-http.ts`, `handleGatewayProbeRequest`; 2026.3's first
-    /// version answered `{"ok":true,"status":"ready"}`); a gateway without `/readyz` (404) is
-    /// judged by its liveness, `GET /healthz` answering 200 with `{"ok":true,…}`.
-    async fn probe(&self, ip: Ipv4Addr) -> std::result::Result<(), String> {
-        let (status, body) = self.probe_get(ip, "/readyz").await?;
-        if status == 404 {
-            let (status, body) = self.probe_get(ip, "/healthz").await?;
-            let ok = body_flag(&body, "ok") == Some(true);
-            return if status == 200 && ok {
-                Ok(())
-            } else {
-                Err(format!("/healthz answered HTTP {status}: {}", truncate(&body, 200)))
-            };
-        }
-        let ready = body_flag(&body, "ready") == Some(true)
-            || serde_json::from_str::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v.get("status").and_then(|s| s.as_str().map(|s| s == "ready")))
-                == Some(true);
-        if status == 200 && ready {
-            Ok(())
-        } else {
-            Err(format!("/readyz answered HTTP {status}: {}", truncate(&body, 200)))
-        }
-    }
-
-    async fn probe_get(&self, ip: Ipv4Addr, path: &str) -> std::result::Result<(u16, String), String> {
-        let url = format!("http://{ip}:{GATEWAY_PORT}{path}");
-        let response = self.http.get(&url).send().await.map_err(|e| {
-            if e.is_connect() {
-                "connection refused (the gateway is not listening yet)".to_string()
-            } else if e.is_timeout() {
-                "no answer within 2s".to_string()
-            } else {
-                e.to_string()
-            }
-        })?;
-        let status = response.status().as_u16();
-        Ok((status, response.text().await.unwrap_or_default()))
-    }
-
-    /// Adopts the running container of `row`'s generation if it answers its health check.
-    async fn try_adopt(&self, target: &AgentRef, t: &Target, row: &ContainerRow) -> Result<Option<Upstream>> {
-        let name = target.container_name();
-        let Some(c) = self.docker.inspect(&name, &self.network_name()).await? else {
-            return Ok(None);
-        };
-        let ours = c.labels.get(LABEL_INSTANCE) == Some(&self.settings.instance)
-            && c.labels.get(spec::LABEL_GENERATION) == Some(&row.generation.to_string());
-        let (Some(ip), Some(stored), true, true) = (c.ip, row.gateway_token.as_ref(), c.running, ours) else {
-            return Ok(None);
-        };
-        if self.probe(ip).await.is_err() {
-            return Ok(None);
-        }
-        let token = self.keyring.decrypt(
-            &Binding::new(target.kind().table(), row.id.clone(), "gateway_token"),
-            stored,
-        )?;
-        if row.container_id.as_deref() != Some(c.id.as_str()) {
-            rows::mark_adopted(&mut self.db.ex(), target.kind(), &row.id, &c.id).await?;
-        }
-        let token = Secret::new(token);
-        *t.live.lock().expect("live lock") = Some(Live {
-            container_id: c.id,
-            ip,
-            token: token.clone(),
-        });
-        tracing::info!(container = %name, %ip, "adopted a running agent container");
-        Ok(Some(Upstream {
-            base_url: format!("http://{ip}:{GATEWAY_PORT}"),
-            token,
-        }))
-    }
-
-    /// A row says running or starting but there is no live container: record what happened.
-    async fn record_crash(&self, rt: &Runtime, target: &AgentRef, row: &ContainerRow) -> Result<()> {
-        let name = target.container_name();
-        let (reason, detail) = if row.status == STARTING {
-            (
-                StopReason::Interrupted,
-                "mosaicd stopped while the container was starting".to_string(),
-            )
-        } else {
-            let detail = match self.docker.inspect(&name, &rt.network.name).await? {
-                Some(c) if !c.running => format!(
-                    "the container exited{}{}",
-                    c.exit_code.map(|c| format!(" with code {c}")).unwrap_or_default(),
-                    if c.oom_killed { " (out of memory)" } else { "" }
-                ),
-                Some(_) => "the container runs but this mosaicd did not start it".to_string(),
-                None => "the container disappeared".to_string(),
-            };
-            (StopReason::Crash, detail)
-        };
-        self.mark(target, row, reason, &detail).await
-    }
-
-    /// Removes a container of this name left from an earlier start; refuses to touch one that
-    /// belongs to another instance.
-    async fn remove_leftover(&self, rt: &Runtime, target: &AgentRef) -> Result<()> {
-        let name = target.container_name();
-        if let Some(c) = self.docker.inspect(&name, &rt.network.name).await? {
-            if c.labels.get(LABEL_INSTANCE) != Some(&self.settings.instance) {
-                return Err(Error::conflict(format!(
-                    "a container named {name} exists but does not belong to this mosaicd (instance {}); \
-                     remove it or start mosaicd with the instance name it was created by",
-                    self.settings.instance
-                )));
-            }
-            tracing::info!(container = %name, state = %c.state, "removing the previous container");
-            self.docker.remove(&c.id).await?;
-        }
-        Ok(())
-    }
-
-    /// Stops and removes the container; the caller holds the target's `op` lock. Returns whether
-    /// anything was running.
-    pub(crate) async fn stop_locked(
-        &self,
-        target: &AgentRef,
-        t: &Target,
-        reason: StopReason,
-        actor: &Actor,
-        detail: Option<String>,
-    ) -> Result<bool> {
-        let name = target.container_name();
-        let row = rows::get(&mut self.db.ex(), target.kind(), target.owner())
-            .await?
-            .ok_or_else(|| Error::not_found(format!("{target} has no container yet (it is created on first use)")))?;
-        *t.live.lock().expect("live lock") = None;
-        let network = self.network_name();
-        let grace = settings::load(&self.db)
-            .await
-            .map(|s| s.stop_timeout)
-            .unwrap_or(Duration::from_secs(10));
-        let mut existed = false;
-        if let Some(c) = self.docker.inspect(&name, &network).await? {
-            if c.labels.get(LABEL_INSTANCE) != Some(&self.settings.instance) {
-                return Err(Error::conflict(format!(
-                    "the container named {name} does not belong to this mosaicd; not stopping it"
-                )));
-            }
-            existed = c.running;
-            self.docker.stop(&c.id, grace).await?;
-            self.docker.remove(&c.id).await?;
-        }
-        if let AgentRef::User(id) = target {
-            let last = t.activity.lock().expect("activity lock").last_ms;
-            if last > 0 {
-                rows::touch(&mut self.db.ex(), id, last).await?;
-            }
-        }
-        if row.status == STOPPED && !existed {
-            return Ok(false);
-        }
-        rows::mark_stopped(
-            &mut self.db.ex(),
-            target.kind(),
-            &row.id,
-            STOPPED,
-            reason.as_str(),
-            detail.as_deref(),
-        )
-        .await?;
-        let mut audit_detail = json!({ "container": name, "reason": reason.as_str() });
-        if let Some(d) = &detail {
-            audit_detail["detail"] = json!(d);
-        }
-        self.record(actor, "container.stop", target, audit_detail).await;
-        self.prometheus.container_stopped(reason.as_str());
-        tracing::info!(container = %name, reason = reason.as_str(), detail = detail.as_deref().unwrap_or(""), "agent container stopped");
-        Ok(existed)
     }
 
     fn status(&self, target: &AgentRef, row: &ContainerRow, owner_label: String) -> ContainerStatus {
@@ -1191,38 +462,6 @@ impl Inner {
             stopped_at: row.stopped_at.filter(|_| !running).map(rfc3339),
             detail: row.status_detail.clone(),
             generation: row.generation.max(0) as u64,
-        }
-    }
-}
-
-/// The `system_config` key holding the instance name generated at first start.
-pub const INSTANCE_KEY: &str = "containers.instance";
-
-/// The daemon's instance name: the configured one, else the one kept in the database, else a new
-/// one (kept for the next start, so a restarted daemon finds its containers again).
-pub async fn resolve_instance(db: &Db, configured: Option<&str>) -> Result<String> {
-    use crate::store::system_config;
-    let stored = system_config::get(&mut db.ex(), INSTANCE_KEY).await?.map(|r| r.value);
-    match (configured, stored) {
-        (Some(name), Some(previous)) if name != previous => {
-            tracing::warn!(
-                instance = name, previous = %previous,
-                "instance name changed: containers labelled with the previous name are no longer managed by this daemon"
-            );
-            system_config::set(&mut db.ex(), INSTANCE_KEY, name, false).await?;
-            Ok(name.to_string())
-        }
-        (Some(name), Some(_)) => Ok(name.to_string()),
-        (Some(name), None) => {
-            system_config::set(&mut db.ex(), INSTANCE_KEY, name, false).await?;
-            Ok(name.to_string())
-        }
-        (None, Some(previous)) => Ok(previous),
-        (None, None) => {
-            let name = hex::encode(rand::random::<[u8; 4]>());
-            system_config::set(&mut db.ex(), INSTANCE_KEY, &name, false).await?;
-            tracing::info!(instance = %name, "generated this daemon's instance name (labels its Docker objects)");
-            Ok(name)
         }
     }
 }

@@ -1,0 +1,544 @@
+//! The start pipeline: owner check, row, volume, container, token file, start, health gate; adopting
+//! a container a previous mosaicd started; one start at a time per container (single flight).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::FutureExt;
+use serde_json::json;
+
+use super::agent_config::{self, AgentConfig, GATEWAY_PORT};
+use super::docker::DockerError;
+use super::settings::{self, AgentSettings};
+use super::spec::{self, ContainerSpec, LABEL_INSTANCE};
+use super::target::Flight;
+use super::{AgentRef, DEFAULT_INTERNAL_PORT, Inner, Live, Runtime, StopReason, Target, Upstream};
+use crate::config::Secret;
+use crate::error::{Error, Result};
+use crate::secrets::Binding;
+use crate::store::audit::Actor;
+use crate::store::containers::{self as rows, ContainerRow, Kind, RUNNING, STARTING};
+use crate::store::{now_ms, users};
+
+/// A fresh gateway token: 256 random bits, hex.
+pub(crate) fn new_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+/// A boolean field of a JSON object body.
+fn body_flag(body: &str, field: &str) -> Option<bool> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()?
+        .get(field)?
+        .as_bool()
+}
+
+/// At most `max` characters, for error details built from container output.
+fn truncate(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let tail: String = text
+        .chars()
+        .rev()
+        .take(max)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("…{tail}")
+}
+
+/// Why a start failed, and the container to clean up.
+struct StartFailure {
+    message: String,
+    container_id: Option<String>,
+    /// The health check did not pass in time (rather than the start failing outright).
+    timed_out: bool,
+}
+
+impl Inner {
+    pub(super) async fn runtime(&self) -> Result<Arc<Runtime>> {
+        self.runtime.get_or_try_init(|| self.init_runtime()).await.cloned()
+    }
+
+    /// Creates (or finds) the agent network and binds the internal listener on its gateway.
+    async fn init_runtime(&self) -> Result<Arc<Runtime>> {
+        let network_name = self.network_name();
+        let labels = spec::base_labels(&self.settings.instance, &self.settings.extra_labels, "network");
+        let network = self.docker.ensure_network(&network_name, &labels).await?;
+        let internal_addr = self
+            .settings
+            .internal_listen
+            .unwrap_or_else(|| SocketAddr::from((network.gateway, DEFAULT_INTERNAL_PORT)));
+        let listener = std::net::TcpListener::bind(internal_addr).map_err(|e| {
+            Error::unavailable(format!(
+                "cannot listen for agent containers on {internal_addr} (the internal config endpoint): {e}"
+            ))
+        })?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| Error::io("cannot configure the internal listener", e))?;
+        let internal_addr = listener.local_addr().unwrap_or(internal_addr);
+        if self.internal_tx.send(listener).is_err() {
+            tracing::warn!("nobody serves the internal config endpoint; agent containers cannot fetch their config");
+        }
+        let agent_api_url = self
+            .settings
+            .agent_api_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{internal_addr}"));
+        tracing::info!(
+            network = %network.name, gateway = %network.gateway, internal = %internal_addr, agent_api_url,
+            "agent network ready; internal config endpoint listening"
+        );
+        Ok(Arc::new(Runtime { network, agent_api_url }))
+    }
+
+    /// The upstream of a container this process knows to run, if Docker agrees it runs.
+    async fn live_upstream(&self, target: &AgentRef, t: &Target) -> Result<Option<Upstream>> {
+        let live = t.live.lock().expect("live lock").clone();
+        let Some(live) = live else { return Ok(None) };
+        match self.docker.inspect(&live.container_id, &self.network_name()).await? {
+            Some(c) if c.running => Ok(Some(Upstream {
+                base_url: format!("http://{}:{GATEWAY_PORT}", live.ip),
+                token: live.token.clone(),
+            })),
+            _ => {
+                tracing::warn!(container = %target.container_name(), "container is no longer running");
+                *t.live.lock().expect("live lock") = None;
+                Ok(None)
+            }
+        }
+    }
+
+    pub(super) async fn ensure_running(self: &Arc<Self>, target: AgentRef, actor: Actor) -> Result<Upstream> {
+        let t = self.target(&target);
+        if let Some(up) = self.live_upstream(&target, &t).await? {
+            return Ok(up);
+        }
+        let flight = {
+            let mut slot = t.flight.lock().expect("flight lock");
+            match slot.as_ref() {
+                Some(flight) => flight.clone(),
+                None => {
+                    let inner = self.clone();
+                    let (target, t2) = (target.clone(), t.clone());
+                    let task = tokio::spawn(async move {
+                        let result = async {
+                            let _op = t2.op.lock().await;
+                            if let Some(up) = inner.live_upstream(&target, &t2).await? {
+                                return Ok(up);
+                            }
+                            inner.start_locked(&target, &t2, &actor).await
+                        }
+                        .await;
+                        *t2.flight.lock().expect("flight lock") = None;
+                        result
+                    });
+                    let flight: Flight = task
+                        .map(|joined| {
+                            joined.unwrap_or_else(|e| Err(Error::internal(format!("start task failed: {e}"))))
+                        })
+                        .boxed()
+                        .shared();
+                    *slot = Some(flight.clone());
+                    flight
+                }
+            }
+        };
+        flight.await
+    }
+
+    /// Refuses to start an agent whose owner is gone or disabled.
+    pub(super) async fn check_owner(&self, target: &AgentRef) -> Result<()> {
+        let mut ex = self.db.ex();
+        match target {
+            AgentRef::User(id) => {
+                let user = users::get(&mut ex, id)
+                    .await?
+                    .ok_or_else(|| Error::not_found(format!("no user with id {id}")))?;
+                if user.deactivated_at.is_some() {
+                    return Err(Error::refused(format!(
+                        "user {} is deactivated; their agent cannot start",
+                        user.email.unwrap_or(user.name)
+                    )));
+                }
+            }
+            AgentRef::System(name) => {
+                let agent = rows::system_agent(&mut ex, name)
+                    .await?
+                    .ok_or_else(|| Error::not_found(format!("no system agent named {name}")))?;
+                if !agent.is_active {
+                    return Err(Error::refused(format!("system agent {name} is not active")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the container; the caller holds the target's `op` lock.
+    pub(super) async fn start_locked(&self, target: &AgentRef, t: &Target, actor: &Actor) -> Result<Upstream> {
+        let began = Instant::now();
+        let name = target.container_name();
+        self.check_owner(target).await?;
+        let rt = self.runtime().await?;
+        let settings = settings::load(&self.db).await?;
+        let row = match target {
+            AgentRef::User(id) => {
+                rows::ensure_user_row(&mut self.db.ex(), id, &name, settings.idle_timeout_min).await?
+            }
+            AgentRef::System(n) => rows::get(&mut self.db.ex(), Kind::System, n)
+                .await?
+                .ok_or_else(|| Error::not_found(format!("no system agent named {n}")))?,
+        };
+        if row.status == RUNNING {
+            // Started by a previous mosaicd and still healthy: adopt it rather than restart it
+            // (reconciliation at startup usually got there first).
+            if let Some(up) = self.try_adopt(target, t, &row).await? {
+                return Ok(up);
+            }
+        }
+        if row.status == RUNNING || row.status == STARTING {
+            // The row says it runs, but there is no healthy container: it died, was killed from
+            // outside, or a previous mosaicd died while starting it.
+            self.record_crash(&rt, target, &row).await?;
+        }
+        self.remove_leftover(&rt, target).await?;
+
+        let config = agent_config::generate(&self.db, &self.keyring, target).await?;
+        let token = new_token();
+        let hash = crate::auth::tokens::hash(&token);
+        let generation = row.generation + 1;
+        let encrypted = self.keyring.encrypt(
+            &Binding::new(target.kind().table(), row.id.clone(), "gateway_token"),
+            &token,
+        )?;
+        let redacted = config.redacted.to_string();
+        let marked = rows::mark_starting(
+            &mut self.db.ex(),
+            target.kind(),
+            row.generation,
+            &rows::Starting {
+                id: &row.id,
+                generation,
+                gateway_token: &encrypted,
+                gateway_token_hash: &hash,
+                image: &settings.image,
+                config_hash: &config.hash,
+                config_redacted: &redacted,
+                idle_timeout_min: settings.idle_timeout_min,
+            },
+        )
+        .await?;
+        if !marked {
+            return Err(Error::conflict(format!(
+                "{name} was changed by someone else while starting; try again"
+            )));
+        }
+        tracing::info!(container = %name, generation, image = %settings.image, "starting agent container");
+
+        match self
+            .create_and_check(&rt, target, &settings, generation, &config, &token, began)
+            .await
+        {
+            Ok((container_id, ip)) => {
+                rows::mark_running(&mut self.db.ex(), target.kind(), &row.id, generation, &container_id).await?;
+                let seconds = began.elapsed().as_secs_f64();
+                self.record(
+                    actor,
+                    "container.start",
+                    target,
+                    json!({ "container": name, "generation": generation, "image": settings.image,
+                            "configHash": config.hash, "seconds": (seconds * 1000.0).round() / 1000.0 }),
+                )
+                .await;
+                self.prometheus.container_started("ok");
+                tracing::info!(container = %name, %ip, seconds = format!("{seconds:.2}"), "agent container is healthy");
+                let token = Secret::new(token);
+                *t.live.lock().expect("live lock") = Some(Live {
+                    container_id,
+                    ip,
+                    token: token.clone(),
+                });
+                {
+                    // A fresh start counts as activity: the idle clock starts now.
+                    let mut a = t.activity.lock().expect("activity lock");
+                    a.last_ms = a.last_ms.max(now_ms());
+                }
+                Ok(Upstream {
+                    base_url: format!("http://{ip}:{GATEWAY_PORT}"),
+                    token,
+                })
+            }
+            Err(failure) => {
+                if let Some(id) = &failure.container_id {
+                    let removed = self.docker.remove(id).await;
+                    if let Err(e) = removed {
+                        tracing::warn!(container = %name, error = %e, "cannot remove the container that failed to start");
+                    }
+                }
+                let detail = failure.message.clone();
+                rows::mark_stopped(
+                    &mut self.db.ex(),
+                    target.kind(),
+                    &row.id,
+                    rows::ERROR,
+                    StopReason::StartFailed.as_str(),
+                    Some(&detail),
+                )
+                .await?;
+                self.record(
+                    actor,
+                    "container.start_failed",
+                    target,
+                    json!({ "container": name, "generation": generation, "error": detail }),
+                )
+                .await;
+                self.prometheus
+                    .container_started(if failure.timed_out { "timeout" } else { "failed" });
+                tracing::error!(container = %name, error = %detail, "agent container failed to start");
+                Err(Error::unavailable(format!(
+                    "agent container {name} failed to start: {detail}"
+                )))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn create_and_check(
+        &self,
+        rt: &Runtime,
+        target: &AgentRef,
+        settings: &AgentSettings,
+        generation: i64,
+        config: &AgentConfig,
+        token: &str,
+        began: Instant,
+    ) -> std::result::Result<(String, Ipv4Addr), StartFailure> {
+        let fail = |message: String, container_id: Option<String>| StartFailure {
+            message,
+            container_id,
+            timed_out: false,
+        };
+        let docker_fail = |e: DockerError, id: Option<String>| fail(e.to_string(), id);
+        let s = &self.settings;
+        let volume_labels = spec::owner_labels(target, &s.instance, &s.extra_labels, "volume");
+        self.docker
+            .ensure_volume(&target.volume_name(), &volume_labels)
+            .await
+            .map_err(|e| docker_fail(e, None))?;
+        let spec = ContainerSpec::for_agent(
+            target,
+            &s.instance,
+            &s.extra_labels,
+            &rt.network.name,
+            &rt.agent_api_url,
+            generation,
+            &config.hash,
+            settings,
+        );
+        let id = self
+            .docker
+            .create(&target.container_name(), spec.body())
+            .await
+            .map_err(|e| docker_fail(e, None))?;
+        let files = spec::startup_files(token, settings.entrypoint);
+        self.docker
+            .upload(&id, "/", files)
+            .await
+            .map_err(|e| docker_fail(e, Some(id.clone())))?;
+        self.docker
+            .start(&id)
+            .await
+            .map_err(|e| docker_fail(e, Some(id.clone())))?;
+        let deadline = began + settings.start_timeout;
+        self.health_gate(rt, &id, deadline, settings.start_timeout)
+            .await
+            .map(|ip| (id.clone(), ip))
+            .map_err(|(message, timed_out)| StartFailure {
+                timed_out,
+                // The agent's own output is part of the message; whatever it printed, the
+                // gateway token and the provider keys do not travel on.
+                ..fail(config.redact(&message).replace(token, "[redacted]"), Some(id))
+            })
+    }
+
+    /// Waits until the gateway is ready (see [`Self::probe`]), the container exits, or the
+    /// deadline passes; fails with the reason and whether it was the deadline.
+    pub(super) async fn health_gate(
+        &self,
+        rt: &Runtime,
+        id: &str,
+        deadline: Instant,
+        limit: Duration,
+    ) -> std::result::Result<Ipv4Addr, (String, bool)> {
+        let mut last;
+        loop {
+            let info = self
+                .docker
+                .inspect(id, &rt.network.name)
+                .await
+                .map_err(|e| (e.to_string(), false))?;
+            let Some(info) = info else {
+                return Err(("the container disappeared while starting".into(), false));
+            };
+            if !info.running {
+                let logs = self.docker.logs_tail(id, 20).await.unwrap_or_default();
+                let mut message = format!(
+                    "the container exited{} before it became healthy",
+                    info.exit_code.map(|c| format!(" with code {c}")).unwrap_or_default()
+                );
+                if info.oom_killed {
+                    message.push_str(" (killed: out of memory)");
+                }
+                if let Some(error) = info.error {
+                    message.push_str(&format!("; Docker: {error}"));
+                }
+                // One line: the error travels in one-line CLI messages and log fields.
+                let logs: Vec<&str> = logs.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+                if !logs.is_empty() {
+                    message.push_str(&format!("; its last output: {}", truncate(&logs.join(" | "), 1500)));
+                }
+                return Err((message, false));
+            }
+            match info.ip {
+                Some(ip) => match self.probe(ip).await {
+                    Ok(()) => return Ok(ip),
+                    Err(e) => last = e,
+                },
+                None => last = "the container has no address on the agent network yet".into(),
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err((
+                    format!(
+                        "the gateway did not pass its health check within {}s (last check: {last})",
+                        limit.as_secs()
+                    ),
+                    true,
+                ));
+            }
+            tokio::time::sleep((deadline - now).min(Duration::from_millis(150))).await;
+        }
+    }
+
+    /// One health check. The gateway is ready when `GET /readyz` answers 200 with `{"ready":true}`
+    /// (OpenClaw: `src/gateway/server-http.ts`, `handleGatewayProbeRequest`; 2026.3's first
+    /// version answered `{"ok":true,"status":"ready"}`); a gateway without `/readyz` (404) is
+    /// judged by its liveness, `GET /healthz` answering 200 with `{"ok":true,…}`.
+    async fn probe(&self, ip: Ipv4Addr) -> std::result::Result<(), String> {
+        let (status, body) = self.probe_get(ip, "/readyz").await?;
+        if status == 404 {
+            let (status, body) = self.probe_get(ip, "/healthz").await?;
+            let ok = body_flag(&body, "ok") == Some(true);
+            return if status == 200 && ok {
+                Ok(())
+            } else {
+                Err(format!("/healthz answered HTTP {status}: {}", truncate(&body, 200)))
+            };
+        }
+        let ready = body_flag(&body, "ready") == Some(true)
+            || serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("status").and_then(|s| s.as_str().map(|s| s == "ready")))
+                == Some(true);
+        if status == 200 && ready {
+            Ok(())
+        } else {
+            Err(format!("/readyz answered HTTP {status}: {}", truncate(&body, 200)))
+        }
+    }
+
+    async fn probe_get(&self, ip: Ipv4Addr, path: &str) -> std::result::Result<(u16, String), String> {
+        let url = format!("http://{ip}:{GATEWAY_PORT}{path}");
+        let response = self.http.get(&url).send().await.map_err(|e| {
+            if e.is_connect() {
+                "connection refused (the gateway is not listening yet)".to_string()
+            } else if e.is_timeout() {
+                "no answer within 2s".to_string()
+            } else {
+                e.to_string()
+            }
+        })?;
+        let status = response.status().as_u16();
+        Ok((status, response.text().await.unwrap_or_default()))
+    }
+
+    /// Adopts the running container of `row`'s generation if it answers its health check.
+    async fn try_adopt(&self, target: &AgentRef, t: &Target, row: &ContainerRow) -> Result<Option<Upstream>> {
+        let name = target.container_name();
+        let Some(c) = self.docker.inspect(&name, &self.network_name()).await? else {
+            return Ok(None);
+        };
+        let ours = c.labels.get(LABEL_INSTANCE) == Some(&self.settings.instance)
+            && c.labels.get(spec::LABEL_GENERATION) == Some(&row.generation.to_string());
+        let (Some(ip), Some(stored), true, true) = (c.ip, row.gateway_token.as_ref(), c.running, ours) else {
+            return Ok(None);
+        };
+        if self.probe(ip).await.is_err() {
+            return Ok(None);
+        }
+        let token = self.keyring.decrypt(
+            &Binding::new(target.kind().table(), row.id.clone(), "gateway_token"),
+            stored,
+        )?;
+        if row.container_id.as_deref() != Some(c.id.as_str()) {
+            rows::mark_adopted(&mut self.db.ex(), target.kind(), &row.id, &c.id).await?;
+        }
+        let token = Secret::new(token);
+        *t.live.lock().expect("live lock") = Some(Live {
+            container_id: c.id,
+            ip,
+            token: token.clone(),
+        });
+        tracing::info!(container = %name, %ip, "adopted a running agent container");
+        Ok(Some(Upstream {
+            base_url: format!("http://{ip}:{GATEWAY_PORT}"),
+            token,
+        }))
+    }
+
+    /// A row says running or starting but there is no live container: record what happened.
+    async fn record_crash(&self, rt: &Runtime, target: &AgentRef, row: &ContainerRow) -> Result<()> {
+        let name = target.container_name();
+        let (reason, detail) = if row.status == STARTING {
+            (
+                StopReason::Interrupted,
+                "mosaicd stopped while the container was starting".to_string(),
+            )
+        } else {
+            let detail = match self.docker.inspect(&name, &rt.network.name).await? {
+                Some(c) if !c.running => format!(
+                    "the container exited{}{}",
+                    c.exit_code.map(|c| format!(" with code {c}")).unwrap_or_default(),
+                    if c.oom_killed { " (out of memory)" } else { "" }
+                ),
+                Some(_) => "the container runs but this mosaicd did not start it".to_string(),
+                None => "the container disappeared".to_string(),
+            };
+            (StopReason::Crash, detail)
+        };
+        self.mark(target, row, reason, &detail).await
+    }
+
+    /// Removes a container of this name left from an earlier start; refuses to touch one that
+    /// belongs to another instance.
+    async fn remove_leftover(&self, rt: &Runtime, target: &AgentRef) -> Result<()> {
+        let name = target.container_name();
+        if let Some(c) = self.docker.inspect(&name, &rt.network.name).await? {
+            if c.labels.get(LABEL_INSTANCE) != Some(&self.settings.instance) {
+                return Err(Error::conflict(format!(
+                    "a container named {name} exists but does not belong to this mosaicd (instance {}); \
+                     remove it or start mosaicd with the instance name it was created by",
+                    self.settings.instance
+                )));
+            }
+            tracing::info!(container = %name, state = %c.state, "removing the previous container");
+            self.docker.remove(&c.id).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,83 @@
+//! What this process knows of each container: whether it runs and where, the start in flight,
+//! the requests in flight and the last activity.
+
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex};
+
+use futures::future::{BoxFuture, Shared};
+
+use super::{AgentRef, Inner, Upstream};
+use crate::config::Secret;
+use crate::error::Result;
+use crate::store::now_ms;
+
+/// A container known to run, as this process last saw it.
+#[derive(Clone)]
+pub(crate) struct Live {
+    pub(super) container_id: String,
+    pub(super) ip: Ipv4Addr,
+    pub(super) token: Secret,
+}
+
+#[derive(Default)]
+pub(super) struct Activity {
+    /// Requests and streams in flight.
+    pub(super) busy: usize,
+    /// Last activity (epoch ms), and what of it is already in the database.
+    pub(super) last_ms: i64,
+    pub(super) persisted_ms: i64,
+}
+
+pub(super) type Flight = Shared<BoxFuture<'static, Result<Upstream>>>;
+
+/// Per-container state in this process.
+#[derive(Default)]
+pub(crate) struct Target {
+    /// Held by whatever changes the container (start, stop, restart, reap, reconcile), so they
+    /// never interleave.
+    pub(crate) op: tokio::sync::Mutex<()>,
+    pub(super) live: Mutex<Option<Live>>,
+    pub(super) flight: Mutex<Option<Flight>>,
+    pub(super) activity: Mutex<Activity>,
+}
+
+/// Keeps a container busy while it lives; see [`ContainerManager::activity`].
+pub struct ActivityGuard {
+    pub(super) target: Arc<Target>,
+}
+
+impl Target {
+    /// (requests in flight, last activity in epoch ms).
+    pub(crate) fn activity_snapshot(&self) -> (usize, i64) {
+        let a = self.activity.lock().expect("activity lock");
+        (a.busy, a.last_ms)
+    }
+
+    /// Takes the container out of service: the next `ensure_running` goes through a start.
+    pub(crate) fn take_live(&self) -> Option<Live> {
+        self.live.lock().expect("live lock").take()
+    }
+
+    pub(crate) fn restore_live(&self, live: Option<Live>) {
+        *self.live.lock().expect("live lock") = live;
+    }
+}
+
+impl Drop for ActivityGuard {
+    fn drop(&mut self) {
+        let mut a = self.target.activity.lock().expect("activity lock");
+        a.busy = a.busy.saturating_sub(1);
+        a.last_ms = a.last_ms.max(now_ms());
+    }
+}
+
+impl Inner {
+    pub(crate) fn target(&self, target: &AgentRef) -> Arc<Target> {
+        self.targets
+            .lock()
+            .expect("targets lock")
+            .entry(target.clone())
+            .or_default()
+            .clone()
+    }
+}
