@@ -19,7 +19,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
     var completions = [
         &'mosaicctl'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -38,14 +38,14 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;status'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;admin'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -59,7 +59,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;admin;create-breakglass'= {
             cand --username 'Account name (prompted for on a terminal when absent)'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --password-stdin 'Read the password from standard input (first line) instead of prompting'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
@@ -68,7 +68,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;admin;reset-breakglass'= {
             cand --username 'Account name (prompted for on a terminal when absent)'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --password-stdin 'Read the password from standard input (first line) instead of prompting'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
@@ -76,14 +76,14 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;admin;list-breakglass'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;admin;rotate-key'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --new-key-stdin 'Read the new age identity (AGE-SECRET-KEY-1...) from standard input; required when the key comes from MOSAIC_SECRET_KEY, otherwise mosaicd generates one and stores it in its key file'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
@@ -91,7 +91,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;admin;setup-token'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -118,7 +118,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;providers'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -133,7 +133,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;providers;ls'= {
             cand --user 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -147,7 +147,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --models-file 'The models as a JSON array of {"id","name","contextWindow","maxTokens","reasoning","input"} objects, like the `models` field of `providers show --json`; - reads standard input'
             cand --user 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --api-key-stdin 'Read the API key from standard input (first line) instead of prompting'
             cand --no-api-key 'Save the provider without an API key (no prompt)'
             cand --inactive 'Save the provider as inactive'
@@ -158,7 +158,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;providers;show'= {
             cand --user 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -173,7 +173,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --models-file 'The models as a JSON array of {"id","name","contextWindow","maxTokens","reasoning","input"} objects, like the `models` field of `providers show --json`; - reads standard input'
             cand --user 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --api-key-stdin 'Read a new API key from standard input (first line)'
             cand --replace-api-key 'Prompt (hidden) for a new API key'
             cand --clear-api-key 'Remove the stored API key'
@@ -186,7 +186,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;providers;rm'= {
             cand --user 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -194,7 +194,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;providers;test'= {
             cand --user 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -224,7 +224,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;users'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -240,7 +240,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --page 'Page number, from 1'
             cand --limit 'Users per page [default: 50, at most 100]'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -249,14 +249,14 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --name 'Display name [default: the part of EMAIL before @]'
             cand --role 'role'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;users;show'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -265,21 +265,21 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --name 'name'
             cand --role 'role'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;users;deactivate'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;users;reactivate'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -309,7 +309,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;agent-config'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -321,7 +321,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;agent-config;show'= {
             cand --user 'Whose agent: a user id, email or breakglass username'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -333,7 +333,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --personality-file 'The personality (the agent''s SOUL.md) from this file; - reads standard input'
             cand --provider 'Default provider: the name or id of one of the user''s providers; an empty value removes it'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --clear-personality 'Remove the personality'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
@@ -341,7 +341,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;agent-config;render'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -362,7 +362,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;config'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -374,21 +374,21 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;config;ls'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;config;get'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;config;set'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --value-stdin 'Read the secret setting''s value from standard input (first line) instead of prompting'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
@@ -396,7 +396,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;config;unset'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -420,7 +420,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;containers'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -435,42 +435,42 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;containers;ls'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;containers;inspect'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;containers;start'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;containers;stop'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;containers;restart'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;containers;reap'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -478,7 +478,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;containers;doctor'= {
             cand --image 'The image to check instead of the configured agent.image'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -511,7 +511,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;system-agents'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -526,21 +526,21 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --provider 'Admin-level provider used for a bare model name'
             cand --personality-file 'Personality (SOUL.md) from this file'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;system-agents;ls'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'mosaicctl;system-agents;rm'= {
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -562,7 +562,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;onboard'= {
             cand --answers 'Answer every step from this TOML file instead of prompting'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
-            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
             cand --no-complete 'Take the steps but do not complete onboarding (step 5)'
             cand --status 'Only show which steps are done, skipped or still to do'
             cand --json 'Print machine-readable JSON instead of tables and sentences'

@@ -25,7 +25,7 @@ function __fish_mosaicctl_using_subcommand
 end
 
 complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -s V -l version -d 'Print version'
@@ -40,11 +40,11 @@ complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "system-agents" 
 complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "onboard" -d 'First-boot onboarding: a guided wizard on a terminal, or an answers file for scripts'
 complete -c mosaicctl -n "__fish_mosaicctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand status" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand status" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand status" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand status" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand status" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and not __fish_seen_subcommand_from create-breakglass reset-breakglass list-breakglass rotate-key setup-token help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and not __fish_seen_subcommand_from create-breakglass reset-breakglass list-breakglass rotate-key setup-token help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and not __fish_seen_subcommand_from create-breakglass reset-breakglass list-breakglass rotate-key setup-token help" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and not __fish_seen_subcommand_from create-breakglass reset-breakglass list-breakglass rotate-key setup-token help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and not __fish_seen_subcommand_from create-breakglass reset-breakglass list-breakglass rotate-key setup-token help" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and not __fish_seen_subcommand_from create-breakglass reset-breakglass list-breakglass rotate-key setup-token help" -f -a "create-breakglass" -d 'Create a breakglass admin (prompts for the password, or reads it with --password-stdin)'
@@ -55,27 +55,27 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and not __fis
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and not __fish_seen_subcommand_from create-breakglass reset-breakglass list-breakglass rotate-key setup-token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from create-breakglass" -l username -d 'Account name (prompted for on a terminal when absent)' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from create-breakglass" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from create-breakglass" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from create-breakglass" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from create-breakglass" -l password-stdin -d 'Read the password from standard input (first line) instead of prompting'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from create-breakglass" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from create-breakglass" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from reset-breakglass" -l username -d 'Account name (prompted for on a terminal when absent)' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from reset-breakglass" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from reset-breakglass" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from reset-breakglass" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from reset-breakglass" -l password-stdin -d 'Read the password from standard input (first line) instead of prompting'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from reset-breakglass" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from reset-breakglass" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from list-breakglass" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from list-breakglass" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from list-breakglass" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from list-breakglass" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from list-breakglass" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from rotate-key" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from rotate-key" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from rotate-key" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from rotate-key" -l new-key-stdin -d 'Read the new age identity (AGE-SECRET-KEY-1...) from standard input; required when the key comes from MOSAIC_SECRET_KEY, otherwise mosaicd generates one and stores it in its key file'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from rotate-key" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from rotate-key" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from setup-token" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from setup-token" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from setup-token" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from setup-token" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from setup-token" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "create-breakglass" -d 'Create a breakglass admin (prompts for the password, or reads it with --password-stdin)'
@@ -85,7 +85,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_se
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "setup-token" -d 'Issue a new setup token for the WebUI\'s onboarding (replaces the one in mosaicd\'s log)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -f -a "ls" -d 'List providers (admin-level ones by default, a user\'s with --user)'
@@ -97,7 +97,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not _
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and not __fish_seen_subcommand_from ls add show update rm test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l type -d 'Provider type' -r -f -a "zai\t''
@@ -112,7 +112,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fis
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l models-file -d 'The models as a JSON array of {"id","name","contextWindow","maxTokens","reasoning","input"} objects, like the `models` field of `providers show --json`; - reads standard input' -r -F
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l api-key-stdin -d 'Read the API key from standard input (first line) instead of prompting'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l no-api-key -d 'Save the provider without an API key (no prompt)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -l inactive -d 'Save the provider as inactive'
@@ -120,7 +120,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fis
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l name -d 'New name' -r
@@ -136,7 +136,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fis
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l models-file -d 'The models as a JSON array of {"id","name","contextWindow","maxTokens","reasoning","input"} objects, like the `models` field of `providers show --json`; - reads standard input' -r -F
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l api-key-stdin -d 'Read a new API key from standard input (first line)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l replace-api-key -d 'Prompt (hidden) for a new API key'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -l clear-api-key -d 'Remove the stored API key'
@@ -146,12 +146,12 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fis
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -l user -d 'Whose providers: a user id, email or breakglass username [default: the admin-level providers, used by system agents]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List providers (admin-level ones by default, a user\'s with --user)'
@@ -162,7 +162,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fis
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "test" -d 'Test the connection: ask the provider for its models with the stored key'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand providers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "ls" -d 'List users, one page at a time, oldest first'
@@ -175,33 +175,33 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fis
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l page -d 'Page number, from 1' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l limit -d 'Users per page [default: 50, at most 100]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l name -d 'Display name [default: the part of EMAIL before @]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l role -r -f -a "admin\t''
 member\t''"
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from show" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l name -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l role -r -f -a "admin\t''
 member\t''"
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from deactivate" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from deactivate" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from deactivate" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from deactivate" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from deactivate" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List users, one page at a time, oldest first'
@@ -212,7 +212,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_se
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "reactivate" -d 'Let a deactivated user log in again'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set render help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set render help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set render help" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set render help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set render help" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set render help" -f -a "show" -d 'Show a user\'s agent config'
@@ -221,7 +221,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and no
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and not __fish_seen_subcommand_from show set render help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -l user -d 'Whose agent: a user id, email or breakglass username' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l user -d 'Whose agent: a user id, email or breakglass username' -r
@@ -230,12 +230,12 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l personality-file -d 'The personality (the agent\'s SOUL.md) from this file; - reads standard input' -r -F
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l provider -d 'Default provider: the name or id of one of the user\'s providers; an empty value removes it' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l clear-personality -d 'Remove the personality'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from render" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from render" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from render" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from render" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from render" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a user\'s agent config'
@@ -243,7 +243,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from help" -f -a "render" -d 'Print the openclaw.json and SOUL.md an agent would receive at its next start, API keys masked (--json: both in one document)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand agent-config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -f -a "ls" -d 'List the system settings, their values and what they do'
@@ -252,20 +252,20 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fi
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -f -a "unset" -d 'Return settings to their defaults; `oidc` removes the whole OIDC client'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and not __fish_seen_subcommand_from ls get set unset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from ls" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from get" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from get" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from get" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from get" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -l value-stdin -d 'Read the secret setting\'s value from standard input (first line) instead of prompting'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from unset" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List the system settings, their values and what they do'
@@ -274,7 +274,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_s
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Return settings to their defaults; `oidc` removes the whole OIDC client'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "ls" -d 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
@@ -286,32 +286,32 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not 
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "doctor" -d 'Check an agent image step by step: the Docker engine, the image on the engine or in its registry, its OpenClaw version, and a trial start of a throwaway container (removed afterwards). Exit status 8 when a step fails'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from inspect" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from inspect" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from inspect" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from inspect" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from start" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from start" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from start" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from start" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from stop" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from stop" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from stop" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from stop" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from restart" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from restart" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from restart" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from restart" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from reap" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from reap" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from reap" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from reap" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from reap" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from doctor" -l image -d 'The image to check instead of the configured agent.image' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from doctor" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from doctor" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from doctor" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from doctor" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
@@ -323,7 +323,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fi
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "doctor" -d 'Check an agent image step by step: the Docker engine, the image on the engine or in its registry, its OpenClaw version, and a trial start of a throwaway container (removed afterwards). Exit status 8 when a step fails'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and not __fish_seen_subcommand_from add ls rm help" -f -a "add" -d 'Add a system agent and start its container'
@@ -335,15 +335,15 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and _
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l provider -d 'Admin-level provider used for a bare model name' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l personality-file -d 'Personality (SOUL.md) from this file' -r -F
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from ls" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from rm" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from rm" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from rm" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from rm" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a system agent and start its container'
@@ -352,7 +352,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and _
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand system-agents; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand onboard" -l answers -d 'Answer every step from this TOML file instead of prompting' -r -F
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand onboard" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand onboard" -l timeout -d 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand onboard" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand onboard" -l no-complete -d 'Take the steps but do not complete onboarding (step 5)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand onboard" -l status -d 'Only show which steps are done, skipped or still to do'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand onboard" -l json -d 'Print machine-readable JSON instead of tables and sentences'

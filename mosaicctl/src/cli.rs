@@ -2,6 +2,7 @@
 //! the same definition the binary parses.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -38,12 +39,22 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]
-    #[arg(long, global = true, value_name = "SECONDS")]
-    pub timeout: Option<u64>,
+    /// How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is
+    /// seconds) [default: 30s, or 5m for slow operations]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--timeout`: any duration mosaicd reads, but not zero (no answer could come in time).
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = mosaic_shared::duration::parse(text)?;
+    if timeout.is_zero() {
+        return Err("the timeout must not be zero".into());
+    }
+    Ok(timeout)
 }
 
 #[derive(Debug, Subcommand)]
@@ -459,4 +470,32 @@ pub struct ConfigSetArgs {
     /// Read the secret setting's value from standard input (first line) instead of prompting
     #[arg(long)]
     pub value_stdin: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeout_takes_durations_and_bare_seconds_but_not_zero() {
+        let timeout = |args: &[&str]| Cli::try_parse_from(args).map(|cli| cli.timeout);
+        assert_eq!(timeout(&["mosaicctl", "status"]).unwrap(), None);
+        for (text, expected) in [("120", 120), ("90s", 90), ("10m", 600), ("1h 30m", 5400)] {
+            assert_eq!(
+                timeout(&["mosaicctl", "--timeout", text, "status"]).unwrap(),
+                Some(Duration::from_secs(expected)),
+                "{text}"
+            );
+        }
+        for (text, why) in [
+            ("0", "must not be zero"),
+            ("0s", "must not be zero"),
+            ("soon", "e.g. 500ms"),
+        ] {
+            let err = timeout(&["mosaicctl", "status", "--timeout", text])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("--timeout") && err.contains(why), "{text}: {err}");
+        }
+    }
 }

@@ -53,8 +53,8 @@ pub async fn connect(socket: &Path, timeout: Duration) -> CliResult<Client> {
     let frame = match tokio::time::timeout(timeout, framed.next()).await {
         Err(_) => {
             return Err(CliError::unreachable(format!(
-                "mosaicd did not answer within {}s",
-                timeout.as_secs()
+                "mosaicd did not answer within {}",
+                mosaic_shared::duration::format(timeout)
             )));
         }
         Ok(None) => return Err(lost(&"connection closed")),
@@ -103,8 +103,8 @@ pub fn answer<T>(result: Result<RpcResult<T>, tarpc::client::RpcError>, timeout:
     match result {
         Ok(inner) => inner.map_err(CliError::from),
         Err(tarpc::client::RpcError::DeadlineExceeded) => Err(CliError::unreachable(format!(
-            "mosaicd did not answer within {}s (raise --timeout for slow operations)",
-            timeout.as_secs()
+            "mosaicd did not answer within {} (raise --timeout for slow operations)",
+            mosaic_shared::duration::format(timeout)
         ))),
         Err(e) => Err(CliError::unreachable(format!("lost connection to mosaicd: {e}"))),
     }

@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> i32 {
 
 async fn dispatch(cli: Cli) -> CliResult {
     let socket = cli.socket.clone().unwrap_or_else(mosaic_shared::paths::default_socket);
-    let timeout = cli.timeout.map(Duration::from_secs).unwrap_or(match &cli.command {
+    let timeout = cli.timeout.unwrap_or(match &cli.command {
         // A connection test waits for the provider; a change to what an agent runs with restarts
         // its container, and a deactivation stops it.
         Command::Providers(

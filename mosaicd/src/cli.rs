@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use mosaic_shared::duration;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -18,13 +19,16 @@ With no configuration it keeps its data in SQLite in the data directory and gene
 key file there. Set DATABASE_URL=postgres://... to keep data in PostgreSQL, and MOSAIC_SECRET_KEY \
 to an age identity (AGE-SECRET-KEY-1...) to provide the key.\n\n\
 Settings are read from built-in defaults, then the config file, then MOSAIC_* environment \
-variables, then flags; a later source wins."
+variables, then flags; a later source wins.\n\n\
+A DURATION is a number with a unit (500ms, 30s, 5m, 12h, 7days; combined as in 1h 30m) or a bare \
+number of seconds."
 )]
 pub struct Args {
     /// TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format,
     /// webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site,
     /// provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url,
     /// internal_listen, reaper_interval, reconcile_interval, public_url, oidc_clock_skew, setup_token_ttl).
+    /// Durations are written as on the command line ("30s", "7days") or as a number of seconds.
     #[arg(long, env = "MOSAIC_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -65,17 +69,18 @@ pub struct Args {
     )]
     pub webui_origins: Vec<String>,
 
-    /// Lifetime of a browser session in seconds, however active [default: 604800, 7 days]
-    #[arg(long, env = "MOSAIC_SESSION_TTL", value_name = "SECONDS")]
-    pub session_ttl: Option<u64>,
+    /// Lifetime of a browser session however active, at least 1s, e.g. 7days, 12h, 3600 (a bare
+    /// number is seconds) [default: 7days]
+    #[arg(long, env = "MOSAIC_SESSION_TTL", value_name = "DURATION", value_parser = duration::parse)]
+    pub session_ttl: Option<Duration>,
 
-    /// A browser session unused for this many seconds ends [default: 43200, 12 hours]
-    #[arg(long, env = "MOSAIC_SESSION_IDLE_TIMEOUT", value_name = "SECONDS")]
-    pub session_idle_timeout: Option<u64>,
+    /// A browser session unused this long ends, at least 1s, e.g. 12h, 30m [default: 12h]
+    #[arg(long, env = "MOSAIC_SESSION_IDLE_TIMEOUT", value_name = "DURATION", value_parser = duration::parse)]
+    pub session_idle_timeout: Option<Duration>,
 
-    /// How long an invite link stays valid, in seconds [default: 604800, 7 days]
-    #[arg(long, env = "MOSAIC_INVITE_TTL", value_name = "SECONDS")]
-    pub invite_ttl: Option<u64>,
+    /// How long an invite link stays valid, at least 1s, e.g. 7days, 48h [default: 7days]
+    #[arg(long, env = "MOSAIC_INVITE_TTL", value_name = "DURATION", value_parser = duration::parse)]
+    pub invite_ttl: Option<Duration>,
 
     /// Send the session cookie without the Secure attribute. Only for a deployment reached over
     /// plain HTTP on a host other than localhost; browsers keep Secure cookies for localhost.
@@ -87,9 +92,10 @@ pub struct Args {
     #[arg(long, env = "MOSAIC_COOKIE_SAME_SITE", value_enum)]
     pub cookie_same_site: Option<SameSite>,
 
-    /// How long a provider connection test waits for the provider, in seconds [default: 10]
-    #[arg(long, env = "MOSAIC_PROVIDER_TEST_TIMEOUT", value_name = "SECONDS")]
-    pub provider_test_timeout: Option<u64>,
+    /// How long a provider connection test waits for the provider, at least 1s, e.g. 10s, 1m
+    /// [default: 10s]
+    #[arg(long, env = "MOSAIC_PROVIDER_TEST_TIMEOUT", value_name = "DURATION", value_parser = duration::parse)]
+    pub provider_test_timeout: Option<Duration>,
 
     /// The URL browsers and the identity provider reach this API at (scheme://host[:port]); the
     /// OpenID Connect redirect URI is PUBLIC_URL/api/auth/oidc/callback [default: http:// and the
@@ -97,18 +103,19 @@ pub struct Args {
     #[arg(long, env = "MOSAIC_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
 
-    /// Seconds an OpenID Connect ID token may be past its expiry, for clocks that disagree
-    /// [default: 60]
-    #[arg(long, env = "MOSAIC_OIDC_CLOCK_SKEW", value_name = "SECONDS")]
-    pub oidc_clock_skew: Option<u64>,
+    /// How long an OpenID Connect ID token may be past its expiry, for clocks that disagree; 0
+    /// allows none, e.g. 60s, 2m [default: 60s]
+    #[arg(long, env = "MOSAIC_OIDC_CLOCK_SKEW", value_name = "DURATION", value_parser = duration::parse)]
+    pub oidc_clock_skew: Option<Duration>,
 
-    /// How long the setup token for the WebUI's onboarding endpoints stays valid, in seconds
-    /// [default: 86400, 24 hours]
-    #[arg(long, env = "MOSAIC_SETUP_TOKEN_TTL", value_name = "SECONDS")]
-    pub setup_token_ttl: Option<u64>,
+    /// How long the setup token for the WebUI's onboarding endpoints stays valid, at least 1s,
+    /// e.g. 24h, 30m [default: 24h]
+    #[arg(long, env = "MOSAIC_SETUP_TOKEN_TTL", value_name = "DURATION", value_parser = duration::parse)]
+    pub setup_token_ttl: Option<Duration>,
+
     /// How often a streaming chat client gets an SSE comment (`: …`) while its agent container
-    /// starts, e.g. 5s, 500ms [default: 5s]
-    #[arg(long, env = "MOSAIC_CHAT_HEARTBEAT_INTERVAL", value_name = "DURATION", value_parser = parse_duration)]
+    /// starts, not 0, e.g. 5s, 500ms [default: 5s]
+    #[arg(long, env = "MOSAIC_CHAT_HEARTBEAT_INTERVAL", value_name = "DURATION", value_parser = duration::parse)]
     pub chat_heartbeat_interval: Option<Duration>,
 
     /// Docker Engine API address: unix://PATH or tcp://HOST:PORT [default: unix:///var/run/docker.sock]
@@ -140,13 +147,13 @@ pub struct Args {
     #[arg(long, env = "MOSAIC_INTERNAL_LISTEN", value_name = "ADDR")]
     pub internal_listen: Option<SocketAddr>,
 
-    /// How often the reaper looks for idle containers, e.g. 30s, 500ms, 2m [default: 60s]
-    #[arg(long, env = "MOSAIC_REAPER_INTERVAL", value_name = "DURATION", value_parser = parse_duration)]
+    /// How often the reaper looks for idle containers, not 0, e.g. 30s, 500ms, 2m [default: 60s]
+    #[arg(long, env = "MOSAIC_REAPER_INTERVAL", value_name = "DURATION", value_parser = duration::parse)]
     pub reaper_interval: Option<Duration>,
 
-    /// How often containers are reconciled with Docker and system agents restarted if they died
-    /// [default: 30s]
-    #[arg(long, env = "MOSAIC_RECONCILE_INTERVAL", value_name = "DURATION", value_parser = parse_duration)]
+    /// How often containers are reconciled with Docker and system agents restarted if they died,
+    /// not 0, e.g. 30s, 5m [default: 30s]
+    #[arg(long, env = "MOSAIC_RECONCILE_INTERVAL", value_name = "DURATION", value_parser = duration::parse)]
     pub reconcile_interval: Option<Duration>,
 }
 
@@ -166,27 +173,6 @@ impl SameSite {
             SameSite::None => "None",
         }
     }
-}
-
-/// `250ms`, `30s`, `5m`, `1h`; a bare number is seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("invalid duration {text:?} (examples: 500ms, 30s, 5m)"))?;
-    let duration = match unit {
-        "ms" => Duration::from_millis(n),
-        "" | "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        _ => return Err(format!("invalid duration unit in {text:?} (use ms, s, m or h)")),
-    };
-    if duration.is_zero() {
-        return Err("the duration must not be zero".into());
-    }
-    Ok(duration)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

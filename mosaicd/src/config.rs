@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use mosaic_shared::duration;
 use serde::Deserialize;
 
 use crate::cli::{Args, LogFormat, SameSite};
@@ -145,19 +146,89 @@ struct FileConfig {
     docker_labels: Option<Vec<String>>,
     agent_api_url: Option<String>,
     internal_listen: Option<SocketAddr>,
-    reaper_interval: Option<String>,
-    reconcile_interval: Option<String>,
+    reaper_interval: Option<FileDuration>,
+    reconcile_interval: Option<FileDuration>,
     webui_origins: Option<Vec<String>>,
-    session_ttl: Option<u64>,
-    session_idle_timeout: Option<u64>,
-    invite_ttl: Option<u64>,
+    session_ttl: Option<FileDuration>,
+    session_idle_timeout: Option<FileDuration>,
+    invite_ttl: Option<FileDuration>,
     insecure_cookies: Option<bool>,
     cookie_same_site: Option<SameSite>,
-    provider_test_timeout: Option<u64>,
+    provider_test_timeout: Option<FileDuration>,
     public_url: Option<String>,
-    oidc_clock_skew: Option<u64>,
-    setup_token_ttl: Option<u64>,
-    chat_heartbeat_interval: Option<String>,
+    oidc_clock_skew: Option<FileDuration>,
+    setup_token_ttl: Option<FileDuration>,
+    chat_heartbeat_interval: Option<FileDuration>,
+}
+
+/// A duration in the config file, read by the same parser as a flag: a string (`"30s"`,
+/// `"7days"`) or an integer number of seconds, the form the keys that once took only seconds had.
+#[derive(Debug)]
+struct FileDuration(String);
+
+impl<'de> Deserialize<'de> for FileDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = FileDuration;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a duration such as \"30s\" or \"7days\", or a number of seconds")
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> std::result::Result<FileDuration, E> {
+                Ok(FileDuration(n.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> std::result::Result<FileDuration, E> {
+                Ok(FileDuration(n.to_string()))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> std::result::Result<FileDuration, E> {
+                Ok(FileDuration(text.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Text)
+    }
+}
+
+/// The shortest value a duration setting takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Least {
+    /// Zero is meaningful (no clock skew allowed).
+    Zero,
+    /// Anything but zero: an interval of zero would spin.
+    NotZero,
+    /// Whole seconds at least: the session cookie's Max-Age and the API's idle timeout count
+    /// seconds, so a shorter setting would end at once.
+    OneSecond,
+}
+
+/// A duration setting: the flag (or its `MOSAIC_*` variable, which clap reads with the same
+/// parser), else the file, else the default; refused when shorter than `least`, in an error that
+/// names where the value came from.
+fn duration_setting(
+    key: &str,
+    flag: Option<Duration>,
+    file: Option<FileDuration>,
+    default: Duration,
+    least: Least,
+) -> Result<Duration> {
+    let (value, source) = match (flag, file) {
+        (Some(value), _) => (
+            value,
+            format!("--{} (MOSAIC_{})", key.replace('_', "-"), key.to_ascii_uppercase()),
+        ),
+        (None, Some(FileDuration(text))) => (
+            duration::parse(&text).map_err(|e| Error::config(format!("config file {key}: {e}")))?,
+            format!("config file {key}"),
+        ),
+        (None, None) => return Ok(default),
+    };
+    match least {
+        Least::NotZero if value.is_zero() => Err(Error::config(format!("{source}: must not be zero"))),
+        Least::OneSecond if value < Duration::from_secs(1) => Err(Error::config(format!(
+            "{source}: must be at least 1s, not {}",
+            duration::format(value)
+        ))),
+        _ => Ok(value),
+    }
 }
 
 impl Config {
@@ -201,32 +272,21 @@ impl Config {
         if let Some(name) = &instance {
             check_instance(name)?;
         }
-        let file_duration = |value: Option<String>, key: &str| -> Result<Option<Duration>> {
-            value
-                .map(|v| crate::cli::parse_duration(&v).map_err(|e| Error::config(format!("config file {key}: {e}"))))
-                .transpose()
-        };
-        let reaper_interval = match args.reaper_interval {
-            Some(d) => d,
-            None => file_duration(file.reaper_interval, "reaper_interval")?.unwrap_or(DEFAULT_REAPER_INTERVAL),
-        };
-        let reconcile_interval = match args.reconcile_interval {
-            Some(d) => d,
-            None => file_duration(file.reconcile_interval, "reconcile_interval")?.unwrap_or(DEFAULT_RECONCILE_INTERVAL),
-        };
+        let reaper_interval = duration_setting(
+            "reaper_interval",
+            args.reaper_interval,
+            file.reaper_interval,
+            DEFAULT_REAPER_INTERVAL,
+            Least::NotZero,
+        )?;
+        let reconcile_interval = duration_setting(
+            "reconcile_interval",
+            args.reconcile_interval,
+            file.reconcile_interval,
+            DEFAULT_RECONCILE_INTERVAL,
+            Least::NotZero,
+        )?;
         let defaults = HttpConfig::default();
-        let chat_heartbeat_interval = match args.chat_heartbeat_interval {
-            Some(d) => d,
-            None => file_duration(file.chat_heartbeat_interval, "chat_heartbeat_interval")?
-                .unwrap_or(defaults.chat_heartbeat_interval),
-        };
-        let seconds = |name: &str, value: Option<u64>, default: Duration| -> Result<Duration> {
-            match value {
-                None => Ok(default),
-                Some(0) => Err(Error::config(format!("{name} must be at least 1 second"))),
-                Some(n) => Ok(Duration::from_secs(n)),
-            }
-        };
         let origins = if args.webui_origins.is_empty() {
             file.webui_origins.unwrap_or_default()
         } else {
@@ -252,39 +312,61 @@ impl Config {
         }
         let http = HttpConfig {
             webui_origins,
-            session_ttl: seconds(
+            session_ttl: duration_setting(
                 "session_ttl",
-                args.session_ttl.or(file.session_ttl),
+                args.session_ttl,
+                file.session_ttl,
                 defaults.session_ttl,
+                Least::OneSecond,
             )?,
-            session_idle_timeout: seconds(
+            session_idle_timeout: duration_setting(
                 "session_idle_timeout",
-                args.session_idle_timeout.or(file.session_idle_timeout),
+                args.session_idle_timeout,
+                file.session_idle_timeout,
                 defaults.session_idle_timeout,
+                Least::OneSecond,
             )?,
-            invite_ttl: seconds("invite_ttl", args.invite_ttl.or(file.invite_ttl), defaults.invite_ttl)?,
+            invite_ttl: duration_setting(
+                "invite_ttl",
+                args.invite_ttl,
+                file.invite_ttl,
+                defaults.invite_ttl,
+                Least::OneSecond,
+            )?,
             secure_cookies,
             same_site,
-            provider_test_timeout: seconds(
+            provider_test_timeout: duration_setting(
                 "provider_test_timeout",
-                args.provider_test_timeout.or(file.provider_test_timeout),
+                args.provider_test_timeout,
+                file.provider_test_timeout,
                 defaults.provider_test_timeout,
+                Least::OneSecond,
             )?,
             public_url: match args.public_url.or(file.public_url) {
                 Some(url) => check_public_url(&url)?,
                 None => default_public_url(listen),
             },
-            oidc_clock_skew: args
-                .oidc_clock_skew
-                .or(file.oidc_clock_skew)
-                .map(Duration::from_secs)
-                .unwrap_or(defaults.oidc_clock_skew),
-            setup_token_ttl: seconds(
-                "setup_token_ttl",
-                args.setup_token_ttl.or(file.setup_token_ttl),
-                defaults.setup_token_ttl,
+            oidc_clock_skew: duration_setting(
+                "oidc_clock_skew",
+                args.oidc_clock_skew,
+                file.oidc_clock_skew,
+                defaults.oidc_clock_skew,
+                Least::Zero,
             )?,
-            chat_heartbeat_interval,
+            setup_token_ttl: duration_setting(
+                "setup_token_ttl",
+                args.setup_token_ttl,
+                file.setup_token_ttl,
+                defaults.setup_token_ttl,
+                Least::OneSecond,
+            )?,
+            chat_heartbeat_interval: duration_setting(
+                "chat_heartbeat_interval",
+                args.chat_heartbeat_interval,
+                file.chat_heartbeat_interval,
+                defaults.chat_heartbeat_interval,
+                Least::NotZero,
+            )?,
         };
         Ok(Config {
             docker_host: args
@@ -347,7 +429,15 @@ pub fn check_instance(name: &str) -> Result<()> {
 fn read_file_config(path: &Path) -> Result<FileConfig> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::io(format!("cannot read config file {}", path.display()), e))?;
-    toml::from_str(&text).map_err(|e| Error::config(format!("config file {}: {}", path.display(), e.message())))
+    // The message and line only: the file's own text may hold DATABASE_URL and its password.
+    toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .and_then(|span| text.get(..span.start))
+            .map(|before| format!(", line {}", before.matches('\n').count() + 1))
+            .unwrap_or_default();
+        Error::config(format!("config file {}{line}: {}", path.display(), e.message()))
+    })
 }
 
 #[cfg(test)]
@@ -484,6 +574,101 @@ mod tests {
             Config::resolve_with_env(args, |_| None).unwrap().http.oidc_clock_skew,
             Duration::ZERO
         );
+    }
+
+    /// Resolves a config file with these contents and these flags.
+    fn with_file(contents: &str, flags: &[&str]) -> Result<Config> {
+        let dir = tempfile_dir();
+        let file = dir.join("mosaicd.toml");
+        std::fs::write(&file, contents).unwrap();
+        let mut argv = vec!["mosaicd", "--config", file.to_str().unwrap()];
+        argv.extend(flags);
+        let resolved = Config::resolve_with_env(Args::parse_from(argv), |_| None);
+        std::fs::remove_dir_all(dir).unwrap();
+        resolved
+    }
+
+    #[test]
+    fn file_durations_are_strings_or_integer_seconds() {
+        let config = with_file(
+            "session_ttl = 3600\ninvite_ttl = \"2days\"\nsession_idle_timeout = \"1h 30m\"\n\
+             reaper_interval = \"500ms\"\nreconcile_interval = 45\nprovider_test_timeout = \"15\"\n\
+             oidc_clock_skew = 0\nsetup_token_ttl = \"30m\"\nchat_heartbeat_interval = \"250ms\"\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(config.http.session_ttl, Duration::from_secs(3600));
+        assert_eq!(config.http.invite_ttl, Duration::from_secs(2 * 86400));
+        assert_eq!(config.http.session_idle_timeout, Duration::from_secs(5400));
+        assert_eq!(config.reaper_interval, Duration::from_millis(500));
+        assert_eq!(config.reconcile_interval, Duration::from_secs(45));
+        assert_eq!(config.http.provider_test_timeout, Duration::from_secs(15));
+        assert_eq!(config.http.oidc_clock_skew, Duration::ZERO);
+        assert_eq!(config.http.setup_token_ttl, Duration::from_secs(1800));
+        assert_eq!(config.http.chat_heartbeat_interval, Duration::from_millis(250));
+
+        // A flag (or its variable) wins over the file, in the same notation.
+        let config = with_file("session_ttl = 3600\n", &["--session-ttl", "7days"]).unwrap();
+        assert_eq!(config.http.session_ttl, Duration::from_secs(7 * 86400));
+    }
+
+    #[test]
+    fn durations_are_refused_with_their_source_and_reason() {
+        let refused = |contents: &str, flags: &[&str]| with_file(contents, flags).unwrap_err().to_string();
+        let err = refused("invite_ttl = \"soon\"\n", &[]);
+        assert!(
+            err.contains("config file invite_ttl: invalid duration \"soon\"") && err.contains("e.g. 500ms"),
+            "{err}"
+        );
+        let err = refused("reaper_interval = 0\n", &[]);
+        assert_eq!(err, "config file reaper_interval: must not be zero");
+        let err = refused("session_ttl = \"500ms\"\n", &[]);
+        assert_eq!(err, "config file session_ttl: must be at least 1s, not 500ms");
+        let err = refused("", &["--chat-heartbeat-interval", "0s"]);
+        assert_eq!(
+            err,
+            "--chat-heartbeat-interval (MOSAIC_CHAT_HEARTBEAT_INTERVAL): must not be zero"
+        );
+        let err = refused("", &["--setup-token-ttl", "0"]);
+        assert!(
+            err.starts_with("--setup-token-ttl (MOSAIC_SETUP_TOKEN_TTL): must be at least 1s"),
+            "{err}"
+        );
+        let err = refused("session_ttl = -5\n", &[]);
+        assert!(
+            err.starts_with("config file session_ttl: invalid duration \"-5\""),
+            "{err}"
+        );
+        // Neither a string nor an integer: the file's line is named, not its text.
+        let err = refused(
+            "database_url = \"postgres://u:canary-s3cret@h/db\"\nsession_ttl = 1.5\n",
+            &[],
+        );
+        assert!(
+            err.contains("line 2") && err.contains("a duration such as \"30s\"") && !err.contains("canary-s3cret"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_duration_flag_has_its_variable_and_the_notation() {
+        // clap reads a flag's MOSAIC_* variable with the flag's own parser.
+        let command = <Args as clap::CommandFactory>::command();
+        let durations: Vec<_> = command
+            .get_arguments()
+            .filter(|a| a.get_value_names().is_some_and(|n| n == ["DURATION"]))
+            .collect();
+        assert_eq!(durations.len(), 9);
+        for arg in durations {
+            let id = arg.get_id().as_str();
+            let env = format!("MOSAIC_{}", id.to_ascii_uppercase());
+            assert_eq!(arg.get_env(), Some(std::ffi::OsStr::new(&env)), "{id}");
+            let flag = format!("--{}", arg.get_long().unwrap());
+            for text in ["7days", "1h 30m", "90"] {
+                assert!(Args::try_parse_from(["mosaicd", &flag, text]).is_ok(), "{flag} {text}");
+            }
+            assert!(Args::try_parse_from(["mosaicd", &flag, "soon"]).is_err(), "{flag}");
+        }
     }
 
     fn tempfile_dir() -> PathBuf {

@@ -1,91 +1,156 @@
-//! Prometheus metrics, rendered in the text exposition format at `/metrics`.
+//! Prometheus metrics, rendered in the text exposition format (version 0.0.4) at `/metrics`.
 //!
 //! HTTP requests are counted and timed by the HTTP server for every request, labelled by route
 //! pattern (`/api/providers/{id}`, never a concrete id) so the label set stays bounded. The chat
 //! proxy and the container manager report through the hooks below (`observe_proxy_latency`,
 //! `stream_started`, `container_started`, `container_stopped`); containers by state are counted
 //! from the database at scrape time.
+//!
+//! The series live in `prometheus-client` families: counters and gauges are atomics, and a
+//! family only takes its write lock the first time a label set appears, so requests on
+//! different routes never wait on one another.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-const REQUEST_BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-const PROXY_BUCKETS: &[f64] = &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder, prometheus_text};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+const REQUEST_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const PROXY_BUCKETS: [f64; 11] = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
 /// Container states as the database records them.
 pub const CONTAINER_STATES: &[&str] = &["running", "starting", "stopped", "error"];
+/// The `Content-Type` of what [`Metrics::render`] writes.
+pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: &'static str,
+    route: &'static str,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: &'static str,
+    route: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VersionLabels {
+    version: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ContainerLabels {
+    kind: &'static str,
+    state: &'static str,
+}
+
+/// A family that is described (`# HELP`, `# TYPE`) even before its first series: the encoder
+/// leaves empty families out, and a scraper should learn that a counter exists (and is at
+/// zero) before the first container start or reap happens.
 #[derive(Debug, Clone)]
-struct Histogram {
-    bounds: &'static [f64],
-    /// Per bucket, not cumulative; the last slot is +Inf.
-    counts: Vec<u64>,
-    sum: f64,
-}
+struct Described<M>(M);
 
-impl Histogram {
-    fn new(bounds: &'static [f64]) -> Self {
-        Histogram {
-            bounds,
-            counts: vec![0; bounds.len() + 1],
-            sum: 0.0,
-        }
+impl<M: EncodeMetric> EncodeMetric for Described<M> {
+    fn encode(&self, encoder: MetricEncoder) -> Result<(), fmt::Error> {
+        self.0.encode(encoder)
     }
 
-    fn observe(&mut self, seconds: f64) {
-        let slot = self
-            .bounds
-            .iter()
-            .position(|b| seconds <= *b)
-            .unwrap_or(self.bounds.len());
-        self.counts[slot] += 1;
-        self.sum += seconds;
-    }
-
-    fn render(&self, out: &mut String, name: &str, labels: &str) {
-        let sep = if labels.is_empty() { "" } else { "," };
-        let mut cumulative = 0;
-        for (i, bound) in self.bounds.iter().enumerate() {
-            cumulative += self.counts[i];
-            let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {cumulative}");
-        }
-        cumulative += self.counts[self.bounds.len()];
-        let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {cumulative}");
-        let braces = if labels.is_empty() {
-            String::new()
-        } else {
-            format!("{{{labels}}}")
-        };
-        let _ = writeln!(out, "{name}_sum{braces} {}", self.sum);
-        let _ = writeln!(out, "{name}_count{braces} {cumulative}");
+    fn metric_type(&self) -> MetricType {
+        self.0.metric_type()
     }
 }
 
-#[derive(Debug, Default)]
-struct HttpSeries {
-    requests: BTreeMap<(&'static str, &'static str, u16), u64>,
-    durations: BTreeMap<(&'static str, &'static str), Histogram>,
-}
+type HistogramFamily<S> = Family<S, Histogram, fn() -> Histogram>;
 
 #[derive(Debug)]
 pub struct Metrics {
-    http: Mutex<HttpSeries>,
-    proxy_latency: Mutex<Histogram>,
-    active_streams: AtomicI64,
-    container_starts: Mutex<BTreeMap<&'static str, u64>>,
-    container_reaps: Mutex<BTreeMap<String, u64>>,
+    /// What lives as long as the process; the scrape-time series get a registry of their own
+    /// in [`Metrics::render`].
+    registry: Registry,
+    http_requests: Family<RequestLabels, Counter>,
+    http_durations: HistogramFamily<RouteLabels>,
+    proxy_latency: Histogram,
+    active_streams: Gauge,
+    container_starts: Family<OutcomeLabels, Counter>,
+    container_reaps: Family<ReasonLabels, Counter>,
 }
 
 impl Default for Metrics {
     fn default() -> Self {
+        let http_requests = Family::<RequestLabels, Counter>::default();
+        let http_durations: HistogramFamily<RouteLabels> =
+            Family::new_with_constructor(|| Histogram::new(REQUEST_BUCKETS));
+        let proxy_latency = Histogram::new(PROXY_BUCKETS);
+        let active_streams = Gauge::default();
+        let container_starts = Family::<OutcomeLabels, Counter>::default();
+        let container_reaps = Family::<ReasonLabels, Counter>::default();
+        let build_info = Family::<VersionLabels, Gauge>::default();
+        build_info
+            .get_or_create(&VersionLabels {
+                version: mosaic_shared::VERSION,
+            })
+            .set(1);
+
+        // The encoder adds the final full stop to each help text, and `_total` to counters.
+        let mut registry = Registry::default();
+        registry.register("mosaic_build_info", "The running mosaicd version", build_info);
+        registry.register(
+            "mosaic_http_requests",
+            "HTTP requests by method, route pattern and status",
+            Described(http_requests.clone()),
+        );
+        registry.register(
+            "mosaic_http_request_duration_seconds",
+            "Time to answer an HTTP request (for streams: to the response head)",
+            Described(http_durations.clone()),
+        );
+        registry.register(
+            "mosaic_proxy_upstream_latency_seconds",
+            "Time from forwarding a chat request to the agent's response head",
+            proxy_latency.clone(),
+        );
+        registry.register(
+            "mosaic_proxy_active_streams",
+            "Streaming chat responses open now",
+            active_streams.clone(),
+        );
+        registry.register(
+            "mosaic_container_starts",
+            "Container starts by outcome",
+            Described(container_starts.clone()),
+        );
+        registry.register(
+            "mosaic_container_reaps",
+            "Agent containers stopped, by reason (idle: by the reaper)",
+            Described(container_reaps.clone()),
+        );
         Metrics {
-            http: Mutex::default(),
-            proxy_latency: Mutex::new(Histogram::new(PROXY_BUCKETS)),
-            active_streams: AtomicI64::new(0),
-            container_starts: Mutex::default(),
-            container_reaps: Mutex::default(),
+            registry,
+            http_requests,
+            http_durations,
+            proxy_latency,
+            active_streams,
+            container_starts,
+            container_reaps,
         }
     }
 }
@@ -96,13 +161,8 @@ pub struct StreamGuard(Arc<Metrics>);
 
 impl Drop for StreamGuard {
     fn drop(&mut self) {
-        self.0.active_streams.fetch_sub(1, Ordering::Relaxed);
+        self.0.active_streams.dec();
     }
-}
-
-/// A label value in the exposition format: backslash, quote and newline escaped.
-fn escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 /// The method label: the standard methods by name, anything else as `OTHER` (bounded labels).
@@ -122,145 +182,67 @@ pub fn method_label(method: &str) -> &'static str {
 impl Metrics {
     /// One finished HTTP request (for a streamed response: until its head was sent).
     pub fn observe_request(&self, method: &'static str, route: &'static str, status: u16, elapsed: Duration) {
-        let mut http = self.http.lock().expect("metrics lock");
-        *http.requests.entry((method, route, status)).or_default() += 1;
-        http.durations
-            .entry((method, route))
-            .or_insert_with(|| Histogram::new(REQUEST_BUCKETS))
+        self.http_requests
+            .get_or_create(&RequestLabels { method, route, status })
+            .inc();
+        self.http_durations
+            .get_or_create(&RouteLabels { method, route })
             .observe(elapsed.as_secs_f64());
     }
 
     /// Chat proxy hook: time from forwarding a request to the agent until its response head.
     pub fn observe_proxy_latency(&self, elapsed: Duration) {
-        self.proxy_latency
-            .lock()
-            .expect("metrics lock")
-            .observe(elapsed.as_secs_f64());
+        self.proxy_latency.observe(elapsed.as_secs_f64());
     }
 
     /// Chat proxy hook: a streaming response is open until the guard is dropped.
     pub fn stream_started(self: &Arc<Self>) -> StreamGuard {
-        self.active_streams.fetch_add(1, Ordering::Relaxed);
+        self.active_streams.inc();
         StreamGuard(self.clone())
     }
 
     /// How many container starts ended with `outcome` so far.
-    pub fn container_starts(&self, outcome: &str) -> u64 {
+    pub fn container_starts(&self, outcome: &'static str) -> u64 {
         self.container_starts
-            .lock()
-            .expect("metrics lock")
-            .get(outcome)
-            .copied()
-            .unwrap_or(0)
+            .get(&OutcomeLabels { outcome })
+            .map_or(0, |counter| counter.get())
     }
 
     /// Container manager hook: a container start finished (`ok`, `failed`, `timeout`).
     pub fn container_started(&self, outcome: &'static str) {
-        *self
-            .container_starts
-            .lock()
-            .expect("metrics lock")
-            .entry(outcome)
-            .or_default() += 1;
+        self.container_starts.get_or_create(&OutcomeLabels { outcome }).inc();
     }
 
     /// Container manager hook: a container stopped (reaped, stopped by an admin, crashed…), for `reason`.
-    pub fn container_stopped(&self, reason: &str) {
-        *self
-            .container_reaps
-            .lock()
-            .expect("metrics lock")
-            .entry(reason.to_string())
-            .or_default() += 1;
+    pub fn container_stopped(&self, reason: &'static str) {
+        self.container_reaps.get_or_create(&ReasonLabels { reason }).inc();
     }
 
     /// The exposition text. `containers` holds (kind, state, count) rows from the database.
     pub fn render(&self, uptime: Duration, containers: &[(String, String, i64)]) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "# HELP mosaic_build_info The running mosaicd version.");
-        let _ = writeln!(out, "# TYPE mosaic_build_info gauge");
-        let _ = writeln!(
-            out,
-            "mosaic_build_info{{version=\"{}\"}} 1",
-            escape(mosaic_shared::VERSION)
-        );
-        let _ = writeln!(out, "# HELP mosaic_uptime_seconds Seconds since mosaicd started.");
-        let _ = writeln!(out, "# TYPE mosaic_uptime_seconds gauge");
-        let _ = writeln!(out, "mosaic_uptime_seconds {}", uptime.as_secs());
-
-        {
-            let http = self.http.lock().expect("metrics lock");
-            let _ = writeln!(
-                out,
-                "# HELP mosaic_http_requests_total HTTP requests by method, route pattern and status."
-            );
-            let _ = writeln!(out, "# TYPE mosaic_http_requests_total counter");
-            for ((method, route, status), n) in &http.requests {
-                let _ = writeln!(
-                    out,
-                    "mosaic_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}",
-                    escape(route)
-                );
-            }
-            let _ = writeln!(
-                out,
-                "# HELP mosaic_http_request_duration_seconds Time to answer an HTTP request (for streams: to the response head)."
-            );
-            let _ = writeln!(out, "# TYPE mosaic_http_request_duration_seconds histogram");
-            for ((method, route), histogram) in &http.durations {
-                let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
-                histogram.render(&mut out, "mosaic_http_request_duration_seconds", &labels);
-            }
-        }
-
-        let _ = writeln!(
-            out,
-            "# HELP mosaic_proxy_upstream_latency_seconds Time from forwarding a chat request to the agent's response head."
-        );
-        let _ = writeln!(out, "# TYPE mosaic_proxy_upstream_latency_seconds histogram");
-        self.proxy_latency
-            .lock()
-            .expect("metrics lock")
-            .render(&mut out, "mosaic_proxy_upstream_latency_seconds", "");
-        let _ = writeln!(
-            out,
-            "# HELP mosaic_proxy_active_streams Streaming chat responses open now."
-        );
-        let _ = writeln!(out, "# TYPE mosaic_proxy_active_streams gauge");
-        let _ = writeln!(
-            out,
-            "mosaic_proxy_active_streams {}",
-            self.active_streams.load(Ordering::Relaxed)
-        );
-
-        let _ = writeln!(out, "# HELP mosaic_containers Agent containers by kind and state.");
-        let _ = writeln!(out, "# TYPE mosaic_containers gauge");
+        // The scrape-time series are built for this scrape alone, so concurrent scrapes never
+        // write over each other's values.
+        let mut scrape = Registry::default();
+        let uptime_gauge = Gauge::<i64>::default();
+        uptime_gauge.set(i64::try_from(uptime.as_secs()).unwrap_or(i64::MAX));
+        scrape.register("mosaic_uptime_seconds", "Seconds since mosaicd started", uptime_gauge);
+        let by_state = Family::<ContainerLabels, Gauge>::default();
         for kind in ["user", "system"] {
-            for state in CONTAINER_STATES {
+            for &state in CONTAINER_STATES {
                 let n: i64 = containers
                     .iter()
                     .filter(|(k, s, _)| k == kind && s == state)
                     .map(|(_, _, n)| n)
                     .sum();
-                let _ = writeln!(out, "mosaic_containers{{kind=\"{kind}\",state=\"{state}\"}} {n}");
+                by_state.get_or_create(&ContainerLabels { kind, state }).set(n);
             }
         }
-        let _ = writeln!(out, "# HELP mosaic_container_starts_total Container starts by outcome.");
-        let _ = writeln!(out, "# TYPE mosaic_container_starts_total counter");
-        for (outcome, n) in self.container_starts.lock().expect("metrics lock").iter() {
-            let _ = writeln!(
-                out,
-                "mosaic_container_starts_total{{outcome=\"{}\"}} {n}",
-                escape(outcome)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP mosaic_container_reaps_total Agent containers stopped, by reason (idle: by the reaper)."
-        );
-        let _ = writeln!(out, "# TYPE mosaic_container_reaps_total counter");
-        for (reason, n) in self.container_reaps.lock().expect("metrics lock").iter() {
-            let _ = writeln!(out, "mosaic_container_reaps_total{{reason=\"{}\"}} {n}", escape(reason));
+        scrape.register("mosaic_containers", "Agent containers by kind and state", by_state);
+
+        let mut out = String::new();
+        for registry in [&self.registry, &scrape] {
+            // Only a native-only histogram makes the text encoder fail, and there is none.
+            prometheus_text::encode(&mut out, registry).expect("classic metrics encode as text");
         }
         out
     }
@@ -291,11 +273,69 @@ mod tests {
         ));
         assert!(text.contains("mosaic_proxy_upstream_latency_seconds_count 1"));
         assert!(text.contains("mosaic_proxy_active_streams 1"));
+        assert!(text.contains("mosaic_uptime_seconds 5"));
         assert!(text.contains("mosaic_containers{kind=\"user\",state=\"running\"} 2"));
         assert!(text.contains("mosaic_containers{kind=\"system\",state=\"error\"} 0"));
         assert!(text.contains("mosaic_container_starts_total{outcome=\"ok\"} 1"));
         assert!(text.contains("mosaic_container_reaps_total{reason=\"idle \\\"30 min\\\"\"} 1"));
+        assert!(text.contains(&format!(
+            "mosaic_build_info{{version=\"{}\"}} 1",
+            mosaic_shared::VERSION
+        )));
+        assert_eq!(m.container_starts("ok"), 1);
+        assert_eq!(m.container_starts("timeout"), 0);
         drop(guard);
         assert!(m.render(Duration::ZERO, &[]).contains("mosaic_proxy_active_streams 0"));
+    }
+
+    #[test]
+    fn every_family_is_described_before_its_first_series() {
+        let text = Metrics::default().render(Duration::ZERO, &[]);
+        for (family, kind, help) in [
+            ("mosaic_build_info", "gauge", "The running mosaicd version."),
+            ("mosaic_uptime_seconds", "gauge", "Seconds since mosaicd started."),
+            (
+                "mosaic_http_requests_total",
+                "counter",
+                "HTTP requests by method, route pattern and status.",
+            ),
+            (
+                "mosaic_http_request_duration_seconds",
+                "histogram",
+                "Time to answer an HTTP request (for streams: to the response head).",
+            ),
+            (
+                "mosaic_proxy_upstream_latency_seconds",
+                "histogram",
+                "Time from forwarding a chat request to the agent's response head.",
+            ),
+            (
+                "mosaic_proxy_active_streams",
+                "gauge",
+                "Streaming chat responses open now.",
+            ),
+            ("mosaic_containers", "gauge", "Agent containers by kind and state."),
+            (
+                "mosaic_container_starts_total",
+                "counter",
+                "Container starts by outcome.",
+            ),
+            (
+                "mosaic_container_reaps_total",
+                "counter",
+                "Agent containers stopped, by reason (idle: by the reaper).",
+            ),
+        ] {
+            assert!(
+                text.contains(&format!("# HELP {family} {help}\n")),
+                "{family} help in:\n{text}"
+            );
+            assert!(
+                text.contains(&format!("# TYPE {family} {kind}\n")),
+                "{family} type in:\n{text}"
+            );
+        }
+        assert!(text.contains("mosaic_proxy_upstream_latency_seconds_count 0\n"));
+        assert!(!text.contains("# EOF"), "the 0.0.4 text format has no end marker");
     }
 }

@@ -2,6 +2,7 @@
 //! connection, the tarpc service, its data types and its error. Nothing here knows about Docker,
 //! databases or HTTP servers; both programs depend on this crate and nothing else of each other.
 
+pub mod duration;
 pub mod error;
 pub mod handshake;
 pub mod openclaw_text;

@@ -1470,6 +1470,8 @@ async fn exit_codes(_: Backend) {
         vec!["users", "invite", "a@example.com", "--role", "root"],
         vec!["users", "ls", "--page", "abc"],
         vec!["config", "unset"],
+        vec!["--timeout", "0", "status"],
+        vec!["--timeout", "soon", "status"],
     ] {
         let out = ctl.run(&args);
         assert_eq!(out.code, 2, "{args:?}: {out:?}");

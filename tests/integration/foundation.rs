@@ -727,6 +727,23 @@ async fn bad_configuration_is_explained() {
     assert_eq!(status.and_then(|s| s.code()), Some(1));
     assert!(log.contains("unknown field `listn`"), "{log}");
 
+    // Durations: the same notation in the file, the environment and flags, refused with the reason.
+    std::fs::write(&file, "session_ttl = \"a week\"\n").unwrap();
+    let (_, log) = Daemon::try_start(DaemonOptions::default().arg("--config").arg(file.to_str().unwrap()))
+        .err()
+        .expect("a duration that is none must fail");
+    assert!(
+        log.contains("config file session_ttl: invalid duration \"a week\"") && log.contains("e.g. 500ms, 30s"),
+        "{log}"
+    );
+    let (_, log) = Daemon::try_start(DaemonOptions::default().env("MOSAIC_REAPER_INTERVAL", "0s"))
+        .err()
+        .expect("a reaper interval of zero must fail");
+    assert!(
+        log.contains("--reaper-interval (MOSAIC_REAPER_INTERVAL): must not be zero"),
+        "{log}"
+    );
+
     let (_, log) = Daemon::try_start(DaemonOptions::default().env("DATABASE_URL", "mysql://u:secretpw@h/db"))
         .err()
         .expect("unsupported database must fail");

@@ -10,6 +10,7 @@ use bytes::Buf;
 use futures::{Stream, StreamExt};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
 use warp::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderValue, SET_COOKIE};
 use warp::http::{HeaderMap, Method, StatusCode};
 use warp::reply::Response;
@@ -17,7 +18,6 @@ use warp::{Filter, Rejection, Reply};
 
 use super::error::{ApiError, reject};
 use crate::app::App;
-use crate::auth::tokens::constant_time_eq;
 use crate::auth::{Principal, Via};
 use crate::config::HttpConfig;
 
@@ -110,7 +110,7 @@ pub async fn authenticate(app: &App, method: &Method, headers: &HeaderMap) -> Re
     let principal = app.auth().authenticate_session(&token).await?;
     if let (false, Via::Session { csrf, .. }) = (is_safe(method), &principal.via) {
         let sent = headers.get(CSRF_HEADER).map(HeaderValue::as_bytes).unwrap_or_default();
-        if !constant_time_eq(sent, csrf.as_bytes()) {
+        if !bool::from(sent.ct_eq(csrf.as_bytes())) {
             return Err(ApiError::new(
                 ErrorCode::CsrfTokenInvalid,
                 "missing or wrong X-CSRF-Token header: a state-changing request with the session cookie must \

@@ -55,9 +55,8 @@ async fn metrics(app: Arc<App>) -> Result<Response, Rejection> {
     let containers = app.containers().state_counts().await.map_err(reject)?;
     let text = app.metrics().render(app.started().elapsed(), &containers);
     let mut response = Response::new(text.into());
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(crate::metrics::CONTENT_TYPE));
     Ok(response)
 }

@@ -19,6 +19,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use ipnet::{Ipv4Net, Ipv6Net};
 use reqwest::Url;
 use url::Host;
 
@@ -32,16 +33,6 @@ pub enum Verdict {
     Forbidden(&'static str),
 }
 
-fn in_v4(ip: Ipv4Addr, net: [u8; 4], bits: u32) -> bool {
-    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
-    u32::from(ip) & mask == u32::from(Ipv4Addr::from(net)) & mask
-}
-
-fn in_v6(ip: Ipv6Addr, net: Ipv6Addr, bits: u32) -> bool {
-    let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
-    u128::from(ip) & mask == u128::from(net) & mask
-}
-
 pub fn classify(ip: IpAddr) -> Verdict {
     match ip {
         IpAddr::V4(v4) => classify_v4(v4),
@@ -49,79 +40,110 @@ pub fn classify(ip: IpAddr) -> Verdict {
     }
 }
 
+const fn v4(a: u8, b: u8, c: u8, d: u8, prefix: u8) -> Ipv4Net {
+    Ipv4Net::new_assert(Ipv4Addr::new(a, b, c, d), prefix)
+}
+
+const fn v6(segments: [u16; 8], prefix: u8) -> Ipv6Net {
+    let [a, b, c, d, e, f, g, h] = segments;
+    Ipv6Net::new_assert(Ipv6Addr::new(a, b, c, d, e, f, g, h), prefix)
+}
+
+/// IPv4 ranges and what they are, first match wins: the forbidden ones before the private ones.
+const V4_RANGES: &[(Ipv4Net, Verdict)] = &[
+    (
+        v4(169, 254, 0, 0, 16),
+        Verdict::Forbidden("a link-local address (cloud metadata services live here)"),
+    ),
+    (
+        v4(100, 100, 100, 200, 32),
+        Verdict::Forbidden("a cloud metadata address"),
+    ),
+    (v4(168, 63, 129, 16, 32), Verdict::Forbidden("a cloud platform address")),
+    (v4(0, 0, 0, 0, 8), Verdict::Forbidden("an unspecified address")),
+    (v4(224, 0, 0, 0, 4), Verdict::Forbidden("a multicast address")),
+    (v4(240, 0, 0, 0, 4), Verdict::Forbidden("a reserved address")),
+    (v4(192, 0, 0, 0, 24), Verdict::Forbidden("a reserved protocol address")),
+    (v4(192, 0, 2, 0, 24), Verdict::Forbidden("a documentation address")),
+    (v4(198, 51, 100, 0, 24), Verdict::Forbidden("a documentation address")),
+    (v4(203, 0, 113, 0, 24), Verdict::Forbidden("a documentation address")),
+    (v4(127, 0, 0, 0, 8), Verdict::Private("a loopback address")),
+    (v4(10, 0, 0, 0, 8), Verdict::Private("a private-network address")),
+    (v4(172, 16, 0, 0, 12), Verdict::Private("a private-network address")),
+    (v4(192, 168, 0, 0, 16), Verdict::Private("a private-network address")),
+    (
+        v4(100, 64, 0, 0, 10),
+        Verdict::Private("a shared (carrier-grade NAT) address"),
+    ),
+    (
+        v4(198, 18, 0, 0, 15),
+        Verdict::Private("a benchmarking-network address"),
+    ),
+];
+
+/// NAT64 (64:ff9b::/96) reaches IPv4 hosts.
+const NAT64: Ipv6Net = v6([0x64, 0xff9b, 0, 0, 0, 0, 0, 0], 96);
+/// The deprecated IPv4-compatible form (::a.b.c.d) reaches IPv4 hosts too.
+const IPV4_COMPATIBLE: Ipv6Net = v6([0; 8], 96);
+
+/// IPv6 ranges and what they are, first match wins; checked after the forms that embed an
+/// IPv4 address.
+const V6_RANGES: &[(Ipv6Net, Verdict)] = &[
+    (
+        v6([0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254], 128),
+        Verdict::Forbidden("a cloud metadata address"),
+    ),
+    (
+        v6([0xfe80, 0, 0, 0, 0, 0, 0, 0], 10),
+        Verdict::Forbidden("a link-local address"),
+    ),
+    (
+        v6([0xff00, 0, 0, 0, 0, 0, 0, 0], 8),
+        Verdict::Forbidden("a multicast address"),
+    ),
+    (
+        v6([0x2001, 0x0db8, 0, 0, 0, 0, 0, 0], 32),
+        Verdict::Forbidden("a documentation address"),
+    ),
+    (
+        v6([0xfec0, 0, 0, 0, 0, 0, 0, 0], 10),
+        Verdict::Forbidden("a deprecated site-local address"),
+    ),
+    (
+        v6([0xfc00, 0, 0, 0, 0, 0, 0, 0], 7),
+        Verdict::Private("a private-network (unique local) address"),
+    ),
+];
+
 fn classify_v4(ip: Ipv4Addr) -> Verdict {
-    use Verdict::*;
-    let forbidden: &[([u8; 4], u32, &'static str)] = &[
-        (
-            [169, 254, 0, 0],
-            16,
-            "a link-local address (cloud metadata services live here)",
-        ),
-        ([100, 100, 100, 200], 32, "a cloud metadata address"),
-        ([168, 63, 129, 16], 32, "a cloud platform address"),
-        ([0, 0, 0, 0], 8, "an unspecified address"),
-        ([224, 0, 0, 0], 4, "a multicast address"),
-        ([240, 0, 0, 0], 4, "a reserved address"),
-        ([192, 0, 0, 0], 24, "a reserved protocol address"),
-        ([192, 0, 2, 0], 24, "a documentation address"),
-        ([198, 51, 100, 0], 24, "a documentation address"),
-        ([203, 0, 113, 0], 24, "a documentation address"),
-    ];
-    let private: &[([u8; 4], u32, &'static str)] = &[
-        ([127, 0, 0, 0], 8, "a loopback address"),
-        ([10, 0, 0, 0], 8, "a private-network address"),
-        ([172, 16, 0, 0], 12, "a private-network address"),
-        ([192, 168, 0, 0], 16, "a private-network address"),
-        ([100, 64, 0, 0], 10, "a shared (carrier-grade NAT) address"),
-        ([198, 18, 0, 0], 15, "a benchmarking-network address"),
-    ];
-    if let Some((_, _, why)) = forbidden.iter().find(|(net, bits, _)| in_v4(ip, *net, *bits)) {
-        return Forbidden(why);
-    }
-    if let Some((_, _, why)) = private.iter().find(|(net, bits, _)| in_v4(ip, *net, *bits)) {
-        return Private(why);
-    }
-    Allowed
+    V4_RANGES
+        .iter()
+        .find(|(net, _)| net.contains(&ip))
+        .map_or(Verdict::Allowed, |(_, verdict)| verdict.clone())
 }
 
 fn classify_v6(ip: Ipv6Addr) -> Verdict {
-    use Verdict::*;
     if let Some(v4) = ip.to_ipv4_mapped() {
         return classify_v4(v4);
     }
     let embedded_v4 = |ip: Ipv6Addr| Ipv4Addr::from((u128::from(ip) & 0xffff_ffff) as u32);
-    // NAT64 (64:ff9b::/96) and the deprecated IPv4-compatible form (::a.b.c.d) reach IPv4 hosts.
-    if in_v6(ip, Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0), 96) {
+    if NAT64.contains(&ip) {
         return classify_v4(embedded_v4(ip));
     }
+    // Inside ::/96 but not IPv4 hosts.
     if ip == Ipv6Addr::UNSPECIFIED {
-        return Forbidden("an unspecified address");
+        return Verdict::Forbidden("an unspecified address");
     }
     if ip == Ipv6Addr::LOCALHOST {
-        return Private("a loopback address");
+        return Verdict::Private("a loopback address");
     }
-    if in_v6(ip, Ipv6Addr::UNSPECIFIED, 96) {
+    if IPV4_COMPATIBLE.contains(&ip) {
         return classify_v4(embedded_v4(ip));
     }
-    if ip == Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254) {
-        return Forbidden("a cloud metadata address");
-    }
-    if in_v6(ip, Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10) {
-        return Forbidden("a link-local address");
-    }
-    if in_v6(ip, Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8) {
-        return Forbidden("a multicast address");
-    }
-    if in_v6(ip, Ipv6Addr::new(0x2001, 0x0db8, 0, 0, 0, 0, 0, 0), 32) {
-        return Forbidden("a documentation address");
-    }
-    if in_v6(ip, Ipv6Addr::new(0xfec0, 0, 0, 0, 0, 0, 0, 0), 10) {
-        return Forbidden("a deprecated site-local address");
-    }
-    if in_v6(ip, Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7) {
-        return Private("a private-network (unique local) address");
-    }
-    Allowed
+    V6_RANGES
+        .iter()
+        .find(|(net, _)| net.contains(&ip))
+        .map_or(Verdict::Allowed, |(_, verdict)| verdict.clone())
 }
 
 /// Host names judged without a lookup.
@@ -314,6 +336,44 @@ mod tests {
         assert_eq!(v("8.8.8.8"), Verdict::Allowed);
         assert_eq!(v("172.32.0.1"), Verdict::Allowed);
         assert_eq!(v("2606:4700::1111"), Verdict::Allowed);
+    }
+
+    #[test]
+    fn range_edges() {
+        for (ip, expected) in [
+            ("172.15.255.255", "allowed"),
+            ("172.16.0.0", "private"),
+            ("100.63.255.255", "allowed"),
+            ("100.64.0.0", "private"),
+            ("100.127.255.255", "private"),
+            ("100.128.0.0", "allowed"),
+            ("198.17.255.255", "allowed"),
+            ("198.19.255.255", "private"),
+            ("198.20.0.0", "allowed"),
+            ("192.0.0.255", "forbidden"),
+            ("192.0.1.0", "allowed"),
+            ("192.0.3.0", "allowed"),
+            ("223.255.255.255", "allowed"),
+            ("224.0.0.1", "forbidden"),
+            ("100.100.100.201", "private"),
+            ("::2", "forbidden"),
+            ("::ffff:8.8.8.8", "allowed"),
+            ("64:ff9b::1:0:0", "allowed"),
+            ("fd00:ec2::253", "private"),
+            ("febf:ffff::1", "forbidden"),
+            ("ff02::1", "forbidden"),
+            ("2001:db9::1", "allowed"),
+            ("fec0::1", "forbidden"),
+            ("fbff::1", "allowed"),
+            ("fe00::1", "allowed"),
+        ] {
+            let got = match v(ip) {
+                Verdict::Allowed => "allowed",
+                Verdict::Private(_) => "private",
+                Verdict::Forbidden(_) => "forbidden",
+            };
+            assert_eq!(got, expected, "{ip}");
+        }
     }
 
     #[test]

@@ -24,8 +24,9 @@ use mosaic_shared::types::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use subtle::ConstantTimeEq;
 
-use crate::auth::tokens::{self, constant_time_eq};
+use crate::auth::tokens;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::secrets::Keyring;
@@ -185,7 +186,7 @@ impl Onboarding {
                 .map_err(|e| Error::internal(format!("system config {SETUP_TOKEN} is not valid: {e}")))?,
             None => return Ok(Err(SetupTokenRefusal::Invalid("no setup token has been issued"))),
         };
-        if !constant_time_eq(tokens::hash(presented).as_bytes(), stored.hash.as_bytes()) {
+        if !bool::from(tokens::hash(presented).as_bytes().ct_eq(stored.hash.as_bytes())) {
             return Ok(Err(SetupTokenRefusal::Invalid(
                 "wrong setup token, or one replaced by a newer one",
             )));

@@ -11,12 +11,13 @@ use openidconnect::{
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use super::discovery::{asymmetric, idp_unavailable};
 use super::settings::{ClientSettings, is_admin_by_policy};
 use super::transport::{OidcHttp, chain};
 use super::{FLOW_PREFIX, FLOW_TTL_MS, MAX_PENDING_FLOWS, Oidc, sanitize};
-use crate::auth::tokens::{self, constant_time_eq};
+use crate::auth::tokens;
 use crate::error::{Error, Result};
 use crate::service::auth::NewSession;
 use crate::store::audit::{self, Actor};
@@ -213,7 +214,7 @@ impl Oidc {
         let state_ok = answer
             .state
             .as_deref()
-            .is_some_and(|s| constant_time_eq(s.as_bytes(), derive("state", cookie).as_bytes()));
+            .is_some_and(|s| s.as_bytes().ct_eq(derive("state", cookie).as_bytes()).into());
         if !state_ok {
             tracing::warn!("OIDC callback with a state that does not match its flow");
             return Err(Error::new(
