@@ -446,7 +446,9 @@ impl App {
         let Some(target) = requested.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(format!("{base}/"));
         };
-        let refused = || Error::Invalid("returnTo must be a path (/…) or a URL on a configured WebUI origin".into());
+        let refused = || {
+            Error::Invalid("returnTo must be a path (/…) or a URL on a configured WebUI origin or mosaicd's own".into())
+        };
         if target.len() > 2048 || target.chars().any(|c| c.is_control() || c == '\\') {
             return Err(refused());
         }
@@ -455,7 +457,12 @@ impl App {
         }
         let url = reqwest::Url::parse(target).map_err(|_| refused())?;
         let origin = url.origin().ascii_serialization();
-        if url.username().is_empty() && url.password().is_none() && origins.contains(&origin) {
+        // mosaicd's own origin serves the web console, which sends its users back to itself.
+        let own = reqwest::Url::parse(&self.config.http.public_url)
+            .map(|u| u.origin().ascii_serialization())
+            .ok();
+        let known = origins.contains(&origin) || own.as_deref() == Some(origin.as_str());
+        if url.username().is_empty() && url.password().is_none() && known {
             Ok(url.to_string())
         } else {
             Err(refused())
