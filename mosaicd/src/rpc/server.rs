@@ -106,7 +106,7 @@ impl Admin for AdminServer {
     async fn users_list(self, _: Context, page: Option<i64>, limit: Option<i64>) -> RpcResult<Page<AdminUser>> {
         Ok(self
             .app
-            .list_users(page.unwrap_or(1), limit.unwrap_or(DEFAULT_PAGE_SIZE))
+            .list_users(page.unwrap_or(1), limit.unwrap_or(DEFAULT_PAGE_SIZE), true)
             .await?)
     }
 

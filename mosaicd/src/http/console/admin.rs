@@ -150,18 +150,29 @@ struct UsersPage {
     /// Its query (`page=2&limit=10`).
     here_query: String,
     limit: u64,
+    /// Deactivated users are listed too (by default they are not: deactivating someone takes
+    /// them off the list).
+    show_all: bool,
     invitation: Option<Invitation>,
     /// The invite link, absolute.
     invite_link: String,
 }
 
+/// The users list's address for a page, a page size and whether deactivated users show.
+fn users_url(page: i64, limit: i64, show_all: bool) -> String {
+    let mut url = format!("/admin/users?page={page}");
+    if limit != DEFAULT_PAGE_SIZE {
+        url.push_str(&format!("&limit={limit}"));
+    }
+    if show_all {
+        url.push_str("&show=all");
+    }
+    url
+}
+
 impl UsersPage {
     fn page_link(&self, page: u64) -> String {
-        if self.limit == DEFAULT_PAGE_SIZE as u64 {
-            format!("/admin/users?page={page}")
-        } else {
-            format!("/admin/users?page={page}&limit={}", self.limit)
-        }
+        users_url(page as i64, self.limit as i64, self.show_all)
     }
 
     fn has_previous(&self) -> bool {
@@ -179,37 +190,36 @@ impl UsersPage {
     fn total_pages(&self) -> u64 {
         self.meta.map(|m| m.total_pages).unwrap_or(1)
     }
+
+    /// The same list with deactivated users shown or hidden.
+    fn toggle_link(&self) -> String {
+        users_url(1, self.limit as i64, !self.show_all)
+    }
 }
 
-/// A page number or size from the query; anything unreadable is the default.
+/// A page number or size from the query; anything that is not a number is the default (the
+/// service judges the numbers, as it does for the API).
 fn number(req: &Req, name: &str, default: i64) -> i64 {
     req.query_value(name)
         .and_then(|v| v.parse::<i64>().ok())
-        .filter(|n| *n >= 1)
         .unwrap_or(default)
 }
 
 async fn users_page(req: &Req, p: &Principal, invitation: Option<Invitation>, error: Option<ApiError>) -> Response {
     let page = number(req, "page", 1);
     let limit = number(req, "limit", DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
-    let here = if limit == DEFAULT_PAGE_SIZE {
-        format!("/admin/users?page={page}")
-    } else {
-        format!("/admin/users?page={page}&limit={limit}")
-    };
+    let show_all = req.query_value("show").as_deref() == Some("all");
+    let here = users_url(page, limit, show_all);
     let mut layout = layout(p, "/admin/users", "Users").notice(req.notice());
-    let status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
+    let mut status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
     layout = layout.error(error.map(|e| e.message));
-    let (rows, meta) = match req.app.list_users(page, limit).await {
+    let (rows, meta) = match req.app.list_users(page, limit, show_all).await {
         Ok(list) => {
-            // A page past the end (a deactivation or a removal shrank the list): the last page
-            // that has users.
+            // A page past the end (a deactivation shrank the list): the last page that has
+            // users.
             let last = list.meta.total_pages.max(1);
             if list.meta.page > last && invitation.is_none() {
-                let mut target = format!("/admin/users?page={last}");
-                if limit != DEFAULT_PAGE_SIZE {
-                    target.push_str(&format!("&limit={limit}"));
-                }
+                let mut target = users_url(last as i64, limit, show_all);
                 if let Some(done) = req.query_value("done").filter(|d| super::notice_text(d).is_some()) {
                     target = with_done(&target, &done);
                 }
@@ -227,6 +237,7 @@ async fn users_page(req: &Req, p: &Principal, invitation: Option<Invitation>, er
         }
         Err(e) => {
             let e = ApiError::from(e);
+            status = e.status;
             layout.error = Some(format!("The users could not be loaded: {}", e.message));
             (None, None)
         }
@@ -245,6 +256,7 @@ async fn users_page(req: &Req, p: &Principal, invitation: Option<Invitation>, er
             here_query: here.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default(),
             here,
             limit: limit as u64,
+            show_all,
             invitation,
             invite_link,
         },

@@ -103,7 +103,7 @@ async fn setup_token(req: &Req) -> Result<String, Response> {
     match checked {
         Ok(Ok(())) => Ok(token.unwrap_or_default()),
         Ok(Err(SetupTokenRefusal::Complete)) => Err(with_cookie(redirect("/login"), setup_cookie(http, None))),
-        Ok(Err(SetupTokenRefusal::Missing)) => Err(token_page(StatusCode::UNAUTHORIZED, None)),
+        Ok(Err(SetupTokenRefusal::Missing)) => Err(token_page(StatusCode::OK, None)),
         Ok(Err(SetupTokenRefusal::Invalid(why))) => Err(with_cookie(
             token_page(StatusCode::UNAUTHORIZED, Some(refusal_text(why))),
             setup_cookie(http, None),
