@@ -85,6 +85,9 @@ _mosaicctl() {
             mosaicctl__subcmd__agent__subcmd__config,help)
                 cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__help"
                 ;;
+            mosaicctl__subcmd__agent__subcmd__config,render)
+                cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__render"
+                ;;
             mosaicctl__subcmd__agent__subcmd__config,set)
                 cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__set"
                 ;;
@@ -93,6 +96,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__agent__subcmd__config__subcmd__help,help)
                 cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            mosaicctl__subcmd__agent__subcmd__config__subcmd__help,render)
+                cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__help__subcmd__render"
                 ;;
             mosaicctl__subcmd__agent__subcmd__config__subcmd__help,set)
                 cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__help__subcmd__set"
@@ -130,6 +136,9 @@ _mosaicctl() {
             mosaicctl__subcmd__config__subcmd__help,unset)
                 cmd="mosaicctl__subcmd__config__subcmd__help__subcmd__unset"
                 ;;
+            mosaicctl__subcmd__containers,doctor)
+                cmd="mosaicctl__subcmd__containers__subcmd__doctor"
+                ;;
             mosaicctl__subcmd__containers,help)
                 cmd="mosaicctl__subcmd__containers__subcmd__help"
                 ;;
@@ -150,6 +159,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__containers,stop)
                 cmd="mosaicctl__subcmd__containers__subcmd__stop"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,doctor)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__doctor"
                 ;;
             mosaicctl__subcmd__containers__subcmd__help,help)
                 cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__help"
@@ -217,6 +229,9 @@ _mosaicctl() {
             mosaicctl__subcmd__help__subcmd__admin,setup-token)
                 cmd="mosaicctl__subcmd__help__subcmd__admin__subcmd__setup__subcmd__token"
                 ;;
+            mosaicctl__subcmd__help__subcmd__agent__subcmd__config,render)
+                cmd="mosaicctl__subcmd__help__subcmd__agent__subcmd__config__subcmd__render"
+                ;;
             mosaicctl__subcmd__help__subcmd__agent__subcmd__config,set)
                 cmd="mosaicctl__subcmd__help__subcmd__agent__subcmd__config__subcmd__set"
                 ;;
@@ -234,6 +249,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__help__subcmd__config,unset)
                 cmd="mosaicctl__subcmd__help__subcmd__config__subcmd__unset"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,doctor)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__doctor"
                 ;;
             mosaicctl__subcmd__help__subcmd__containers,inspect)
                 cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__inspect"
@@ -673,7 +691,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__agent__subcmd__config)
-            opts="-h --socket --json --timeout --help show set help"
+            opts="-h --socket --json --timeout --help show set render help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -695,7 +713,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__agent__subcmd__config__subcmd__help)
-            opts="show set help"
+            opts="show set render help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -709,6 +727,20 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__agent__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__agent__subcmd__config__subcmd__help__subcmd__render)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -743,6 +775,28 @@ _mosaicctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__agent__subcmd__config__subcmd__render)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1013,7 +1067,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__containers)
-            opts="-h --socket --json --timeout --help ls inspect start stop restart reap help"
+            opts="-h --socket --json --timeout --help ls inspect start stop restart reap doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1034,9 +1088,49 @@ _mosaicctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mosaicctl__subcmd__containers__subcmd__help)
-            opts="ls inspect start stop restart reap help"
+        mosaicctl__subcmd__containers__subcmd__doctor)
+            opts="-h --image --socket --json --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help)
+            opts="ls inspect start stop restart reap doctor help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1377,8 +1471,22 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help__subcmd__agent__subcmd__config)
-            opts="show set"
+            opts="show set render"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__agent__subcmd__config__subcmd__render)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1489,8 +1597,22 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help__subcmd__containers)
-            opts="ls inspect start stop restart reap"
+            opts="ls inspect start stop restart reap doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

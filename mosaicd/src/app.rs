@@ -1,15 +1,14 @@
 //! The daemon's shared state. One `App` per process, behind an `Arc`; the RPC server and the
 //! HTTP server both call the service methods defined on it in `service/`, so a rule exists once.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
 
 use crate::auth::password::PasswordHasher;
 use crate::config::Config;
 use crate::containers::{ContainerManager, ManagerSettings};
+use crate::http::proxy::ChatProxy;
 use crate::metrics::Metrics;
-use crate::proxy::ChatProxy;
 use crate::secrets::Keyring;
 use crate::service::oidc::OidcCache;
 use crate::service::settings::OriginsCache;
@@ -70,30 +69,6 @@ impl App {
             rotation: tokio::sync::Mutex::new(()),
             origins_cache: OriginsCache::default(),
             oidc_cache: OidcCache::default(),
-        }
-    }
-}
-
-/// Who asked for something, as the audit log records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
-    /// The daemon itself: the reaper, reconciliation, startup.
-    System,
-    /// A local administrator on the admin socket.
-    Socket { uid: u32 },
-    /// A logged-in user of the HTTP API.
-    User { id: String },
-    /// Whoever presented the setup token to the WebUI's onboarding endpoints.
-    SetupToken,
-}
-
-impl fmt::Display for Actor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Actor::System => f.write_str(crate::store::audit::SYSTEM),
-            Actor::Socket { uid } => write!(f, "admin-socket:uid={uid}"),
-            Actor::User { id } => write!(f, "user:{id}"),
-            Actor::SetupToken => f.write_str("onboarding:setup-token"),
         }
     }
 }

@@ -1,6 +1,5 @@
 //! `mosaicd`, the Mosaic daemon, as a library: `main.rs` parses arguments and calls [`run`].
 
-pub mod agent_config;
 pub mod app;
 pub mod auth;
 pub mod cli;
@@ -9,8 +8,6 @@ pub mod containers;
 pub mod error;
 pub mod http;
 pub mod metrics;
-pub mod proxy;
-pub mod reaper;
 pub mod rpc;
 pub mod secrets;
 pub mod service;
@@ -185,7 +182,7 @@ fn lock_data_dir(dir: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
         Err((mut file, _)) => {
             let mut pid = String::new();
             let _ = file.read_to_string(&mut pid);
-            Err(Error::Config(format!(
+            Err(Error::config(format!(
                 "another mosaicd (pid {}) is using data directory {}",
                 pid.trim(),
                 dir.display()

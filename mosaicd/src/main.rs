@@ -9,7 +9,7 @@ fn main() {
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     let config = match Config::resolve(args) {
         Ok(config) => config,
-        Err(e) => fail(&e),
+        Err(e) => fail(&e.full()),
     };
     init_logging(config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -17,7 +17,7 @@ fn main() {
         .build()
         .unwrap_or_else(|e| fail(&e));
     if let Err(e) = runtime.block_on(mosaicd::run(config, shutdown_signal())) {
-        fail(&e);
+        fail(&e.full());
     }
 }
 

@@ -12,8 +12,8 @@ use mosaic_tests::data::Data;
 use mosaic_tests::docker::{self, InstanceScope, container_running, docker, images, wait_for};
 use mosaic_tests::inprocess::InProcess;
 use mosaic_tests::{Daemon, trial};
-use mosaicd::app::Actor;
 use mosaicd::containers::{AgentRef, StopReason};
+use mosaicd::store::audit::Actor;
 use serde_json::{Value, json};
 
 pub fn trials() -> Vec<Trial> {
@@ -298,7 +298,7 @@ async fn health_gate_and_start_failures() {
     env.data.set("agent.start_timeout_sec", "2").await;
     env.daemon
         .ctl(&["containers", "start", &carol])
-        .fails(8, "/healthz answered HTTP 503");
+        .fails(8, "/readyz answered HTTP 503");
 
     // A config the gateway refuses (an API type OpenClaw removed): the container exits at once
     // and the error carries its own explanation.
@@ -583,7 +583,7 @@ async fn config_change_restarts_with_state_kept() {
         ("stopped", Some("deactivated"))
     );
     let refused = manager.ensure_running(target.clone()).await.unwrap_err();
-    assert!(matches!(refused, mosaicd::error::Error::Refused(_)), "{refused}");
+    assert_eq!(refused.code(), mosaic_shared::ErrorCode::Forbidden, "{refused}");
     data.close().await;
     daemon.stop().await;
 }
@@ -844,8 +844,9 @@ async fn internal_endpoint_tokens() {
         config,
         json!({
             "gateway": {"mode": "local", "port": 18789, "bind": "lan", "auth": {"mode": "token"},
-                        "http": {"endpoints": {"chatCompletions": {"enabled": true}}}},
-            "agents": {"defaults": {"workspace": "/home/node/.openclaw/workspace",
+                        "http": {"endpoints": {"chatCompletions": {"enabled": true}}},
+                        "controlUi": {"enabled": false}},
+            "agents": {"defaults": {"workspace": "/home/node/.openclaw/workspace", "skipBootstrap": true,
                                     "model": {"primary": "work/gpt-x", "fallbacks": []}}},
             "models": {"mode": "merge", "providers": {"work": {
                 "baseUrl": "http://192.0.2.10:8080/v1", "apiKey": "sk-alice-key-0001",

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use clap::Parser;
 use libtest_mimic::Trial;
+use mosaic_shared::ErrorCode;
 use mosaic_tests::{postgres, trial};
-use mosaicd::app::{Actor, App};
-use mosaicd::error::Error;
+use mosaicd::app::App;
 use mosaicd::secrets::{Binding, Key, KeySource, Keyring, SecretError};
+use mosaicd::store::audit::Actor;
 use mosaicd::store::{Db, audit, providers, q, system_config};
 
 #[derive(Clone, Copy, Debug)]
@@ -137,15 +138,15 @@ async fn breakglass_rules(f: &Fixture) {
     assert_eq!(created.username, "admin");
     assert!(matches!(
         f.app.create_breakglass(&actor, "admin", "correct horse battery").await,
-        Err(Error::Conflict(m)) if m.contains("already exists")
+        Err(e) if e.code() == ErrorCode::Conflict && e.message().contains("already exists")
     ));
     assert!(matches!(
         f.app.create_breakglass(&actor, "x", "weak").await,
-        Err(Error::Invalid(_))
+        Err(e) if e.code() == ErrorCode::InvalidInput
     ));
     assert!(matches!(
         f.app.reset_breakglass(&actor, "ghost", "correct horse battery").await,
-        Err(Error::NotFound(_))
+        Err(e) if e.code() == ErrorCode::NotFound
     ));
     f.app
         .reset_breakglass(&actor, "admin", "a different pass 2")
@@ -377,7 +378,7 @@ async fn providers_are_scoped_to_their_owner(f: &Fixture) {
         &fields("work", None),
     )
     .await;
-    assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
+    assert!(matches!(dup, Err(ref e) if e.code() == ErrorCode::Conflict), "{dup:?}");
     let dup = providers::insert(
         &mut f.db().ex(),
         &providers::Owner::System,
@@ -385,7 +386,7 @@ async fn providers_are_scoped_to_their_owner(f: &Fixture) {
         &fields("work", None),
     )
     .await;
-    assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
+    assert!(matches!(dup, Err(ref e) if e.code() == ErrorCode::Conflict), "{dup:?}");
 }
 
 async fn system_config_and_audit(f: &Fixture) {
@@ -414,7 +415,7 @@ async fn system_config_and_audit(f: &Fixture) {
 
     audit::record(
         &mut ex,
-        "system",
+        &Actor::System,
         "container.reap",
         Some("u1"),
         serde_json::json!({"reason": "idle"}),
@@ -547,7 +548,7 @@ async fn system_agent_rows_and_internal_auth(f: &Fixture) {
         },
     )
     .await;
-    assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
+    assert!(matches!(dup, Err(ref e) if e.code() == ErrorCode::Conflict), "{dup:?}");
     let row = rows::get(&mut ex, Kind::System, "ops").await.unwrap().unwrap();
     assert_eq!((row.last_active_at, row.idle_timeout_min), (None, None));
     // A token for the system agent opens its config and nothing else.
@@ -580,11 +581,20 @@ async fn system_agent_rows_and_internal_auth(f: &Fixture) {
         .await
         .unwrap();
     let refused = f.app.internal_agent_config("user", &alice, Some(token)).await;
-    assert!(matches!(refused, Err(Error::Refused(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ref e) if e.code() == ErrorCode::Forbidden),
+        "{refused:?}"
+    );
     let unknown = f.app.internal_agent_config("system", "ops", Some("wrong")).await;
-    assert!(matches!(unknown, Err(Error::Unauthenticated(_))), "{unknown:?}");
+    assert!(
+        matches!(unknown, Err(ref e) if e.code() == ErrorCode::Unauthenticated),
+        "{unknown:?}"
+    );
     let missing = f.app.internal_agent_config("system", "nope", Some(token)).await;
-    assert!(matches!(missing, Err(Error::NotFound(_))), "{missing:?}");
+    assert!(
+        matches!(missing, Err(ref e) if e.code() == ErrorCode::NotFound),
+        "{missing:?}"
+    );
     // Key rotation carries the system gateway token along.
     let report = f.app.rotate_key(&Actor::System, None).await.unwrap();
     assert!(report.reencrypted >= 2);

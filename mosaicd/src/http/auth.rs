@@ -149,7 +149,7 @@ async fn logout(_: Params, app: Arc<App>, headers: HeaderMap) -> Result<Response
     }
     let principal = match super::extract::authenticate(&app, &Method::POST, &headers).await {
         Ok(p) => p,
-        Err(e) if e.status == StatusCode::UNAUTHORIZED => return Ok(with_cookie(no_content(), clear)),
+        Err(e) if e.status() == StatusCode::UNAUTHORIZED => return Ok(with_cookie(no_content(), clear)),
         Err(e) => return Err(reject(e)),
     };
     app.end_session(&principal).await.map_err(reject)?;

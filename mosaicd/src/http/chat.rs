@@ -1,5 +1,5 @@
 //! `POST /api/chat/completions`: OpenAI's chat completions API, answered by the caller's own agent
-//! container through the chat proxy (`crate::proxy`). Authenticated like every other route
+//! container through the chat proxy (`super::proxy`). Authenticated like every other route
 //! (session cookie with X-CSRF-Token, or a personal API token as bearer, which is what an OpenAI
 //! SDK sends as its API key). `GET /api/models` lists the agents a client can name in `model`.
 
@@ -15,9 +15,9 @@ use warp::{Filter, Rejection};
 use super::Endpoint;
 use super::error::reject;
 use super::extract::{Params, ok, user, with_app};
+use super::proxy;
 use crate::app::App;
 use crate::auth::Principal;
-use crate::proxy;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![

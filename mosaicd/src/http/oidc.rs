@@ -22,7 +22,6 @@ use super::extract::{
 use crate::app::App;
 use crate::auth::Principal;
 use crate::config::HttpConfig;
-use crate::error::Error;
 use crate::service::oidc::{Callback, FLOW_TTL_MS};
 
 /// Whether OIDC login is offered, for the WebUI's login page.
@@ -62,18 +61,6 @@ fn redirect(to: &str) -> Result<Response, Rejection> {
     let mut response = warp::reply::with_status(warp::reply(), StatusCode::SEE_OTHER).into_response();
     response.headers_mut().insert(LOCATION, location);
     Ok(response)
-}
-
-/// OIDC login errors, each with its own code.
-fn login_error(e: Error) -> ApiError {
-    match e {
-        Error::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "oidc_not_configured", m),
-        Error::Unavailable(m) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "oidc_unavailable", m),
-        Error::Invalid(m) => ApiError::new(StatusCode::BAD_REQUEST, "oidc_state_invalid", m),
-        Error::Unauthenticated(m) => ApiError::new(StatusCode::UNAUTHORIZED, "oidc_token_invalid", m),
-        Error::Refused(m) => ApiError::new(StatusCode::FORBIDDEN, "oidc_refused", m),
-        other => other.into(),
-    }
 }
 
 pub fn endpoints() -> Vec<Endpoint> {
@@ -125,10 +112,7 @@ async fn availability(_: Params, app: Arc<App>) -> Result<Response, Rejection> {
 async fn login(_: Params, app: Arc<App>, raw: String) -> Result<Response, Rejection> {
     let pairs = query_pairs(&raw, &["returnTo"]).map_err(reject)?;
     let return_to = pairs.iter().find(|(k, _)| k == "returnTo").map(|(_, v)| v.as_str());
-    let start = app.oidc_login_start(return_to).await.map_err(|e| match e {
-        Error::Invalid(m) => reject(ApiError::invalid(m)),
-        other => reject(login_error(other)),
-    })?;
+    let start = app.oidc_login_start(return_to).await.map_err(reject)?;
     let response = redirect(&start.authorize_url)?;
     Ok(with_cookie(
         response,
@@ -152,10 +136,9 @@ async fn callback(_: Params, app: Arc<App>, headers: HeaderMap, raw: String) -> 
     let done = match app.oidc_login_finish(flow.as_deref(), answer).await {
         Ok(done) => done,
         Err(e) => {
-            let e = login_error(e);
             // For the operator: why someone could not log in (the messages carry no secret).
-            tracing::info!(code = e.code, reason = %e.message, "OIDC login failed");
-            return Ok(with_cookie(e.response(), flow_cookie(http, None)));
+            tracing::info!(code = %e.code(), reason = %e.message(), "OIDC login failed");
+            return Ok(with_cookie(ApiError::from(e).response(), flow_cookie(http, None)));
         }
     };
     // A login from a browser that still holds a session replaces it.

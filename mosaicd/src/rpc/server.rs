@@ -14,8 +14,9 @@ use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
 
 use super::Peer;
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::service::users::DEFAULT_PAGE_SIZE;
+use crate::store::audit::Actor;
 use crate::store::providers::Owner;
 
 #[derive(Clone)]

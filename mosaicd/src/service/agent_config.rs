@@ -5,9 +5,10 @@ use mosaic_shared::policy;
 use mosaic_shared::types::{AgentConfig, AgentConfigInput};
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::error::{Error, Result};
 use crate::store::agent_config::{self, AgentConfigRow};
+use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner};
 use crate::store::{Tx, audit, rfc3339};
 
@@ -21,7 +22,7 @@ fn to_dto(row: Option<AgentConfigRow>) -> Result<AgentConfig> {
     };
     Ok(AgentConfig {
         fallback_models: serde_json::from_str(&row.fallback_models).map_err(|e| {
-            Error::Internal(format!(
+            Error::internal(format!(
                 "fallback models of user {} are not valid JSON: {e}",
                 row.user_id
             ))
@@ -45,23 +46,23 @@ impl App {
             .map(|m| m.trim().to_string())
             .filter(|m| !m.is_empty());
         if let Some(model) = &primary {
-            policy::check_model_ref(model).map_err(Error::Invalid)?;
+            policy::check_model_ref(model).map_err(Error::invalid)?;
         }
         if input.fallback_models.len() > MAX_FALLBACKS {
-            return Err(Error::Invalid(format!("at most {MAX_FALLBACKS} fallback models")));
+            return Err(Error::invalid(format!("at most {MAX_FALLBACKS} fallback models")));
         }
         let mut fallbacks: Vec<String> = Vec::new();
         for model in &input.fallback_models {
             let model = model.trim().to_string();
-            policy::check_model_ref(&model).map_err(Error::Invalid)?;
+            policy::check_model_ref(&model).map_err(Error::invalid)?;
             if fallbacks.contains(&model) || primary.as_ref() == Some(&model) {
-                return Err(Error::Invalid(format!("model {model:?} is listed twice")));
+                return Err(Error::invalid(format!("model {model:?} is listed twice")));
             }
             fallbacks.push(model);
         }
         let personality = input.personality.filter(|p| !p.trim().is_empty());
         if personality.as_ref().is_some_and(|p| p.len() > MAX_PERSONALITY_BYTES) {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "the personality is too long: at most {} KiB",
                 MAX_PERSONALITY_BYTES / 1024
             )));
@@ -71,7 +72,7 @@ impl App {
         if let Some(id) = &input.provider_id
             && providers::get(&mut tx.ex(), &owner, id).await?.is_none()
         {
-            return Err(Error::NotFound("provider not found".into()));
+            return Err(Error::not_found("provider not found"));
         }
         let row = agent_config::put(
             &mut tx.ex(),
@@ -79,7 +80,7 @@ impl App {
                 user_id: user_id.to_string(),
                 primary_model: primary,
                 fallback_models: serde_json::to_string(&fallbacks)
-                    .map_err(|e| Error::Internal(format!("cannot encode fallbacks: {e}")))?,
+                    .map_err(|e| Error::internal(format!("cannot encode fallbacks: {e}")))?,
                 personality,
                 provider_id: input.provider_id,
                 updated_at: 0,
@@ -88,7 +89,7 @@ impl App {
         .await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "agent_config.update",
             Some(user_id),
             json!({

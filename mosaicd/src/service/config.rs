@@ -10,13 +10,15 @@ use mosaic_shared::Sensitive;
 use mosaic_shared::types::{ConfigChange, ConfigEntry, OidcInput, OidcProvisioning, SettingsPatch};
 use serde_json::{Value, json};
 
-use crate::app::{Actor, App};
+use crate::app::App;
+use crate::containers::settings as agent_runtime;
 use crate::error::{Error, Result};
 use crate::service::agent_settings;
 use crate::service::oidc::{OIDC_ADMIN_CLAIM, OIDC_ADMIN_CLAIM_VALUE, OIDC_ADMIN_EMAILS};
 use crate::service::settings::{
     ALLOW_PRIVATE_PROVIDER_URLS, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL, WEBUI_ORIGINS,
 };
+use crate::store::audit::Actor;
 
 /// WebUI origins from mosaicd's own configuration, shown beside the editable ones.
 pub const DAEMON_WEBUI_ORIGINS: &str = "http.daemonWebuiOrigins";
@@ -128,7 +130,7 @@ const DEFS: &[Def] = &[
 
 /// Every setting: the runtime and OIDC ones above, then the agent containers' own registry.
 fn definitions() -> impl Iterator<Item = Def> {
-    DEFS.iter().copied().chain(agent_settings::SETTINGS.iter().map(|d| Def {
+    DEFS.iter().copied().chain(agent_runtime::SETTINGS.iter().map(|d| Def {
         key: d.key,
         group: Group::Agent,
         secret: false,
@@ -140,13 +142,13 @@ fn definitions() -> impl Iterator<Item = Def> {
 fn definition(key: &str) -> Result<Def> {
     definitions()
         .find(|d| d.key == key)
-        .ok_or_else(|| Error::NotFound(format!("no setting named {key:?} (`mosaicctl config ls` lists them)")))
+        .ok_or_else(|| Error::not_found(format!("no setting named {key:?} (`mosaicctl config ls` lists them)")))
 }
 
 fn writable(key: &str) -> Result<Def> {
     let def = definition(key)?;
     if def.read_only {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{key} comes from mosaicd's own configuration and cannot be changed here"
         )));
     }
@@ -159,13 +161,13 @@ fn one_group<'a>(keys: impl Iterator<Item = (&'a str, Group)>) -> Result<Group> 
     let mut group = None;
     for (key, g) in keys {
         if seen.contains(&key) {
-            return Err(Error::Invalid(format!("{key} is given twice")));
+            return Err(Error::invalid(format!("{key} is given twice")));
         }
         seen.push(key);
         match group {
             None => group = Some(g),
             Some(first) if first != g => {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "{} settings and {} settings are changed by separate commands",
                     first.describe(),
                     g.describe()
@@ -174,7 +176,7 @@ fn one_group<'a>(keys: impl Iterator<Item = (&'a str, Group)>) -> Result<Group> 
             Some(_) => {}
         }
     }
-    group.ok_or_else(|| Error::Invalid("no setting given".into()))
+    group.ok_or_else(|| Error::invalid("no setting given"))
 }
 
 /// A list setting as text: comma-separated, blanks ignored; the empty text is the empty list.
@@ -200,7 +202,7 @@ fn parse_bool(key: &str, text: &str) -> Result<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(Error::Invalid(format!("{key} must be true or false, not {text:?}"))),
+        _ => Err(Error::invalid(format!("{key} must be true or false, not {text:?}"))),
     }
 }
 
@@ -239,7 +241,7 @@ impl App {
                 other => unreachable!("setting {other} has no reader"),
             })
             .collect();
-        for (def, stored) in agent_settings::stored(&self.db).await? {
+        for (def, stored) in agent_runtime::stored(&self.db).await? {
             let value = stored.as_deref().unwrap_or(def.default);
             entries.push(ConfigEntry {
                 key: def.key.to_string(),
@@ -292,7 +294,7 @@ impl App {
                 let issuer = value(OIDC_ISSUER_URL).map(str::to_string).or(current.issuer_url);
                 let client = value(OIDC_CLIENT_ID).map(str::to_string).or(current.client_id);
                 let (Some(issuer_url), Some(client_id)) = (issuer, client) else {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::invalid(format!(
                         "OIDC needs both {OIDC_ISSUER_URL} and {OIDC_CLIENT_ID}; set them together, e.g. \
                          `mosaicctl config set {OIDC_ISSUER_URL}=https://id.example.com {OIDC_CLIENT_ID}=mosaic`"
                     )));
@@ -342,7 +344,7 @@ impl App {
             }
             let def = writable(key)?;
             if def.group == Group::Oidc {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "the OIDC settings are removed together: `mosaicctl config unset {OIDC_GROUP}`"
                 )));
             }
@@ -409,7 +411,7 @@ mod tests {
         }
         assert!(
             all.iter()
-                .any(|d| d.key == agent_settings::IMAGE && d.group == Group::Agent)
+                .any(|d| d.key == agent_runtime::IMAGE && d.group == Group::Agent)
         );
     }
 

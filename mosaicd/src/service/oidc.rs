@@ -40,13 +40,15 @@ use openidconnect::{
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::auth::tokens::{self, constant_time_eq};
 use crate::error::{Error, Result, root_cause};
 use crate::service::auth::NewSession;
 use crate::service::egress;
 use crate::service::settings::{OIDC_CLIENT_ID, OIDC_ISSUER_URL};
+use crate::store::audit::Actor;
 use crate::store::{audit, invites, now_ms, oidc_login, system_config, users};
+use mosaic_shared::ErrorCode;
 
 pub const OIDC_ADMIN_EMAILS: &str = "oidc.adminEmails";
 pub const OIDC_ADMIN_CLAIM: &str = "oidc.adminClaim";
@@ -282,7 +284,7 @@ impl App {
         let mut ex = self.db.ex();
         let admin_emails = match system_config::get(&mut ex, OIDC_ADMIN_EMAILS).await? {
             Some(row) => serde_json::from_str(&row.value)
-                .map_err(|e| Error::Internal(format!("system config {OIDC_ADMIN_EMAILS} is not a JSON list: {e}")))?,
+                .map_err(|e| Error::internal(format!("system config {OIDC_ADMIN_EMAILS} is not a JSON list: {e}")))?,
             None => Vec::new(),
         };
         Ok(OidcProvisioning {
@@ -297,19 +299,19 @@ impl App {
     /// Replaces who becomes an administrator at an OpenID Connect login.
     pub async fn set_oidc_provisioning(&self, actor: &Actor, input: OidcProvisioning) -> Result<OidcProvisioning> {
         if input.admin_emails.len() > MAX_ADMIN_EMAILS {
-            return Err(Error::Invalid(format!("at most {MAX_ADMIN_EMAILS} admin emails")));
+            return Err(Error::invalid(format!("at most {MAX_ADMIN_EMAILS} admin emails")));
         }
         let mut emails: Vec<String> = Vec::new();
         for email in &input.admin_emails {
             let email = email.trim().to_lowercase();
-            policy::check_email(&email).map_err(Error::Invalid)?;
+            policy::check_email(&email).map_err(Error::invalid)?;
             if !emails.contains(&email) {
                 emails.push(email);
             }
         }
         let clean = |what: &str, v: &Option<String>| -> Result<Option<String>> {
             match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                Some(v) if v.len() > 255 || v.chars().any(char::is_control) => Err(Error::Invalid(format!(
+                Some(v) if v.len() > 255 || v.chars().any(char::is_control) => Err(Error::invalid(format!(
                     "{what} must be at most 255 characters without control characters"
                 ))),
                 other => Ok(other.map(str::to_string)),
@@ -318,9 +320,9 @@ impl App {
         let claim = clean("adminClaim", &input.admin_claim)?;
         let value = clean("adminClaimValue", &input.admin_claim_value)?;
         if claim.is_none() && value.is_some() {
-            return Err(Error::Invalid("adminClaimValue needs adminClaim".into()));
+            return Err(Error::invalid("adminClaimValue needs adminClaim"));
         }
-        let text = serde_json::to_string(&emails).map_err(|e| Error::Internal(e.to_string()))?;
+        let text = serde_json::to_string(&emails).map_err(|e| Error::internal(e.to_string()))?;
         let mut tx = self.db.begin().await?;
         system_config::set(&mut tx.ex(), OIDC_ADMIN_EMAILS, &text, false).await?;
         for (key, v) in [(OIDC_ADMIN_CLAIM, &claim), (OIDC_ADMIN_CLAIM_VALUE, &value)] {
@@ -333,7 +335,7 @@ impl App {
         }
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "oidc.provisioning",
             None,
             json!({ "adminEmails": emails.len(), "adminClaim": claim, "adminClaimValue": value }),
@@ -353,8 +355,9 @@ impl App {
                 client_id: client.value,
                 secret: self.oidc_client_secret().await?,
             }),
-            _ => Err(Error::NotFound(
-                "OpenID Connect login is not configured; log in with a username and password".into(),
+            _ => Err(Error::new(
+                ErrorCode::OidcNotConfigured,
+                "OpenID Connect login is not configured; log in with a username and password",
             )),
         }
     }
@@ -362,7 +365,7 @@ impl App {
     /// Fetches and checks an issuer's discovery document and key set. Any failure is
     /// `Unavailable`, with a message that says what was tried and what went wrong.
     async fn discover(&self, issuer: &str) -> Result<CoreProviderMetadata> {
-        let unusable = |why: String| Error::Unavailable(format!("cannot use the OpenID provider {issuer}: {why}"));
+        let unusable = |why: String| Error::unavailable(format!("cannot use the OpenID provider {issuer}: {why}"));
         let issuer_url = IssuerUrl::new(issuer.to_string()).map_err(|e| unusable(format!("invalid URL: {e}")))?;
         let document = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
         use openidconnect::DiscoveryError as D;
@@ -423,7 +426,7 @@ impl App {
     /// Checks an issuer URL the way a login would use it: its discovery document and key set.
     pub async fn check_oidc_issuer(&self, issuer: &str) -> Result<OidcIssuerCheck> {
         crate::service::settings::check_issuer(issuer)?;
-        let metadata = self.discover(issuer).await?;
+        let metadata = self.discover(issuer).await.map_err(discovery_failed)?;
         Ok(OidcIssuerCheck {
             issuer: metadata.issuer().to_string(),
             authorization_endpoint: metadata.authorization_endpoint().to_string(),
@@ -446,9 +449,8 @@ impl App {
         let Some(target) = requested.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(format!("{base}/"));
         };
-        let refused = || {
-            Error::Invalid("returnTo must be a path (/…) or a URL on a configured WebUI origin or mosaicd's own".into())
-        };
+        let refused =
+            || Error::invalid("returnTo must be a path (/…) or a URL on a configured WebUI origin or mosaicd's own");
         if target.len() > 2048 || target.chars().any(|c| c.is_control() || c == '\\') {
             return Err(refused());
         }
@@ -484,7 +486,7 @@ impl App {
         >,
     > {
         let redirect = RedirectUrl::new(self.oidc_redirect_uri())
-            .map_err(|e| Error::Internal(format!("invalid OIDC redirect URI: {e}")))?;
+            .map_err(|e| Error::internal(format!("invalid OIDC redirect URI: {e}")))?;
         Ok(CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(settings.client_id.clone()),
@@ -497,14 +499,18 @@ impl App {
     pub async fn oidc_login_start(&self, return_to: Option<&str>) -> Result<LoginStart> {
         let settings = self.oidc_client_settings().await?;
         let return_to = self.return_target(return_to).await?;
-        let metadata = self.provider_metadata(&settings.issuer).await?;
+        let metadata = self
+            .provider_metadata(&settings.issuer)
+            .await
+            .map_err(idp_unavailable)?;
         let cookie = tokens::generate(FLOW_PREFIX);
         let now = now_ms();
         let mut tx = self.db.begin().await?;
         oidc_login::delete_expired(&mut tx.ex(), now).await?;
         if oidc_login::count(&mut tx.ex()).await? >= MAX_PENDING_FLOWS {
-            return Err(Error::Unavailable(
-                "too many OpenID Connect logins are in progress; try again in a few minutes".into(),
+            return Err(Error::new(
+                ErrorCode::OidcUnavailable,
+                "too many OpenID Connect logins are in progress; try again in a few minutes",
             ));
         }
         oidc_login::insert(
@@ -544,7 +550,7 @@ impl App {
     /// ID token was refused), `Refused` (no verified email, deactivated account, provider error),
     /// `Unavailable` (the identity provider cannot be reached), `NotFound` (not configured).
     pub async fn oidc_login_finish(&self, cookie: Option<&str>, answer: Callback) -> Result<LoginDone> {
-        let start_again = || Error::Invalid(START_AGAIN.into());
+        let start_again = || Error::new(ErrorCode::OidcStateInvalid, START_AGAIN);
         let cookie = cookie.filter(|c| c.starts_with(FLOW_PREFIX)).ok_or_else(start_again)?;
         let flow = oidc_login::take(&mut self.db.ex(), &tokens::hash(cookie))
             .await?
@@ -558,9 +564,9 @@ impl App {
             .is_some_and(|s| constant_time_eq(s.as_bytes(), derive("state", cookie).as_bytes()));
         if !state_ok {
             tracing::warn!("OIDC callback with a state that does not match its flow");
-            return Err(Error::Invalid(
-                "the state parameter does not belong to this login (possible cross-site request): start the login again"
-                    .into(),
+            return Err(Error::new(
+                ErrorCode::OidcStateInvalid,
+                "the state parameter does not belong to this login (possible cross-site request): start the login again",
             ));
         }
         if let Some(error) = &answer.error {
@@ -569,22 +575,31 @@ impl App {
                 .as_deref()
                 .map(|d| format!(" ({})", sanitize(d)))
                 .unwrap_or_default();
-            return Err(Error::Refused(format!(
-                "the identity provider ended the login: {}{detail}",
-                sanitize(error)
-            )));
+            return Err(Error::new(
+                ErrorCode::OidcRefused,
+                format!("the identity provider ended the login: {}{detail}", sanitize(error)),
+            ));
         }
         let code = answer
             .code
             .filter(|c| !c.is_empty() && c.len() <= 4096)
-            .ok_or_else(|| Error::Invalid("the identity provider sent no authorization code".into()))?;
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::OidcStateInvalid,
+                    "the identity provider sent no authorization code",
+                )
+            })?;
         let settings = self.oidc_client_settings().await?;
         if settings.issuer != flow.issuer || settings.client_id != flow.client_id {
-            return Err(Error::Invalid(
-                "the OpenID Connect settings changed during this login: start the login again".into(),
+            return Err(Error::new(
+                ErrorCode::OidcStateInvalid,
+                "the OpenID Connect settings changed during this login: start the login again",
             ));
         }
-        let metadata = self.provider_metadata(&settings.issuer).await?;
+        let metadata = self
+            .provider_metadata(&settings.issuer)
+            .await
+            .map_err(idp_unavailable)?;
         let algs: Vec<_> = metadata
             .id_token_signing_alg_values_supported()
             .iter()
@@ -594,28 +609,29 @@ impl App {
         let client = self.core_client(metadata, &settings)?;
         let token = client
             .exchange_code(AuthorizationCode::new(code))
-            .map_err(|e| Error::Internal(format!("OIDC client without a token endpoint: {e}")))?
+            .map_err(|e| Error::internal(format!("OIDC client without a token endpoint: {e}")))?
             .set_pkce_verifier(PkceCodeVerifier::new(derive("pkce", cookie)))
             .request_async(&OidcHttp)
             .await
             .map_err(|e| {
                 use openidconnect::RequestTokenError as R;
                 match e {
-                    R::ServerResponse(err) => Error::Unauthenticated(format!(
+                    R::ServerResponse(err) => token_invalid(format!(
                         "the identity provider refused the authorization code: {}",
                         sanitize(&err.to_string())
                     )),
-                    R::Request(e) => Error::Unavailable(format!("cannot reach the identity provider: {e}")),
-                    R::Parse(e, _) => Error::Unauthenticated(format!(
+                    R::Request(e) => Error::new(ErrorCode::OidcUnavailable, "cannot reach the identity provider")
+                        .with_detail(chain(&e)),
+                    R::Parse(e, _) => token_invalid(format!(
                         "the identity provider's token answer is not valid: {}",
                         sanitize(&e.to_string())
                     )),
-                    R::Other(why) => Error::Unauthenticated(format!("the token request failed: {}", sanitize(&why))),
+                    R::Other(why) => token_invalid(format!("the token request failed: {}", sanitize(&why))),
                 }
             })?;
         let id_token = token
             .id_token()
-            .ok_or_else(|| Error::Unauthenticated("the identity provider sent no ID token".into()))?;
+            .ok_or_else(|| token_invalid("the identity provider sent no ID token"))?;
         let skew = chrono::Duration::from_std(self.config.http.oidc_clock_skew).unwrap_or_default();
         let verifier = client
             .id_token_verifier()
@@ -624,7 +640,7 @@ impl App {
         let nonce = Nonce::new(derive("nonce", cookie));
         let claims = id_token.claims(&verifier, &nonce).map_err(|e| {
             tracing::warn!(error = %e, "OIDC ID token refused");
-            Error::Unauthenticated(format!("the ID token was refused: {}", sanitize(&e.to_string())))
+            token_invalid(format!("the ID token was refused: {}", sanitize(&e.to_string())))
         })?;
         let raw = verified_payload(&id_token.to_string());
         let identity = Identity {
@@ -649,8 +665,8 @@ impl App {
         let policy = self.oidc_provisioning().await?;
         let verified_email = id.email.as_deref().filter(|_| id.email_verified);
         let admin = is_admin_by_policy(&policy, verified_email, &id.claims);
-        let actor = |user: &str| Actor::User { id: user.to_string() }.to_string();
-        let deactivated = || Error::Refused("this account is deactivated; ask an administrator".into());
+        let actor = |user: &str| Actor::User { id: user.to_string() };
+        let deactivated = || login_refused("this account is deactivated; ask an administrator");
         let mut tx = self.db.begin().await?;
         let user_id = match users::by_oidc_identity(&mut tx.ex(), &id.issuer, &id.subject).await? {
             Some(user) => {
@@ -658,15 +674,13 @@ impl App {
                     return Err(deactivated());
                 }
                 if user.auth_source == "breakglass" {
-                    return Err(Error::Refused(
-                        "breakglass accounts cannot log in with OpenID Connect".into(),
-                    ));
+                    return Err(login_refused("breakglass accounts cannot log in with OpenID Connect"));
                 }
                 user.id
             }
             None => {
                 let email = verified_email.ok_or_else(|| {
-                    Error::Refused(match &id.email {
+                    login_refused(match &id.email {
                         Some(email) => format!(
                             "the identity provider has not verified the email address {email}, so it cannot \
                              be linked to or create a Mosaic account; verify it at the identity provider"
@@ -676,20 +690,18 @@ impl App {
                             .into(),
                     })
                 })?;
-                policy::check_email(email).map_err(|e| Error::Refused(format!("unusable email address: {e}")))?;
+                policy::check_email(email).map_err(|e| login_refused(format!("unusable email address: {e}")))?;
                 match users::by_email(&mut tx.ex(), email).await? {
                     Some(user) => {
                         if user.auth_source == "breakglass" {
-                            return Err(Error::Refused(
-                                "breakglass accounts cannot log in with OpenID Connect".into(),
-                            ));
+                            return Err(login_refused("breakglass accounts cannot log in with OpenID Connect"));
                         }
                         if user.deactivated_at.is_some() {
                             return Err(deactivated());
                         }
                         if users::oidc_identity(&mut tx.ex(), &user.id).await?.is_some() || user.auth_source != "local"
                         {
-                            return Err(Error::Refused(format!(
+                            return Err(login_refused(format!(
                                 "the account of {email} is already linked to another identity; ask an administrator"
                             )));
                         }
@@ -715,11 +727,11 @@ impl App {
                         let new_id =
                             users::insert_oidc(&mut tx.ex(), email, &name, role.as_str(), &id.issuer, &id.subject)
                                 .await
-                                .map_err(|e| match e {
-                                    Error::Conflict(_) => Error::Refused(format!(
+                                .map_err(|e| match e.code() {
+                                    ErrorCode::Conflict => login_refused(format!(
                                         "an account for {email} was created at the same time; log in again"
                                     )),
-                                    other => other,
+                                    _ => e,
                                 })?;
                         audit::record(
                             &mut tx.ex(),
@@ -737,7 +749,7 @@ impl App {
         };
         let user = users::get(&mut tx.ex(), &user_id)
             .await?
-            .ok_or_else(|| Error::Internal("account vanished during login".into()))?;
+            .ok_or_else(|| Error::internal("account vanished during login"))?;
         let user = if admin && user.role != "admin" {
             users::set_name_role(&mut tx.ex(), &user.id, &user.name, "admin").await?;
             audit::record(
@@ -750,7 +762,7 @@ impl App {
             .await?;
             users::get(&mut tx.ex(), &user_id)
                 .await?
-                .ok_or_else(|| Error::Internal("account vanished during login".into()))?
+                .ok_or_else(|| Error::internal("account vanished during login"))?
         } else {
             user
         };
@@ -768,6 +780,32 @@ struct Identity {
     name: Option<String>,
     username: Option<String>,
     claims: serde_json::Value,
+}
+
+/// An identity provider that cannot be used for a login right now.
+fn idp_unavailable(e: Error) -> Error {
+    match e.code() {
+        ErrorCode::Unavailable => e.with_code(ErrorCode::OidcUnavailable),
+        _ => e,
+    }
+}
+
+/// An issuer whose discovery document or keys cannot be used (checked before saving).
+fn discovery_failed(e: Error) -> Error {
+    match e.code() {
+        ErrorCode::Unavailable => e.with_code(ErrorCode::OidcDiscoveryFailed),
+        _ => e,
+    }
+}
+
+/// The identity provider's code or ID token was not accepted.
+fn token_invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::OidcTokenInvalid, message)
+}
+
+/// This identity may not log in (the provider ended the login, the account is deactivated, …).
+fn login_refused(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::OidcRefused, message)
 }
 
 #[cfg(test)]

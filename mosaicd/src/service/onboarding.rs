@@ -25,12 +25,14 @@ use mosaic_shared::types::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::auth::tokens::{self, constant_time_eq};
 use crate::error::{Error, Result};
 use crate::service::providers::key_binding;
+use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner};
 use crate::store::{audit, breakglass, containers as agent_rows, now_ms, rfc3339, system_config};
+use mosaic_shared::ErrorCode;
 
 /// At most this many system agents in one request of step 4.
 pub const MAX_SYSTEM_AGENTS: usize = 16;
@@ -65,8 +67,12 @@ pub enum SetupTokenRefusal {
     Invalid(&'static str),
 }
 
-fn not_open() -> Error {
-    Error::Conflict("onboarding is already complete; change settings as an administrator instead".into())
+/// Onboarding is over: its steps and the setup token are refused from now on.
+pub fn not_open() -> Error {
+    Error::new(
+        ErrorCode::OnboardingComplete,
+        "onboarding is already complete: log in, and change settings as an administrator",
+    )
 }
 
 impl App {
@@ -90,7 +96,7 @@ impl App {
             hash: tokens::hash(&token),
             expires_at,
         })
-        .map_err(|e| Error::Internal(format!("cannot encode the setup token record: {e}")))?;
+        .map_err(|e| Error::internal(format!("cannot encode the setup token record: {e}")))?;
         let mut tx = self.db.begin().await?;
         if system_config::flag(&mut tx.ex(), system_config::ONBOARDING_COMPLETED).await? {
             return Err(not_open());
@@ -98,7 +104,7 @@ impl App {
         system_config::set(&mut tx.ex(), SETUP_TOKEN, &stored, false).await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "onboarding.setup_token",
             None,
             json!({ "expiresAt": rfc3339(expires_at) }),
@@ -138,7 +144,7 @@ impl App {
         };
         let stored = match system_config::get(&mut ex, SETUP_TOKEN).await? {
             Some(row) => serde_json::from_str::<StoredToken>(&row.value)
-                .map_err(|e| Error::Internal(format!("system config {SETUP_TOKEN} is not valid: {e}")))?,
+                .map_err(|e| Error::internal(format!("system config {SETUP_TOKEN} is not valid: {e}")))?,
             None => return Ok(Err(SetupTokenRefusal::Invalid("no setup token has been issued"))),
         };
         if !constant_time_eq(tokens::hash(presented).as_bytes(), stored.hash.as_bytes()) {
@@ -282,7 +288,7 @@ impl App {
         }
         audit::record(
             &mut self.db.ex(),
-            &actor.to_string(),
+            actor,
             "onboarding.skip",
             Some(step.as_str()),
             json!({}),
@@ -310,7 +316,7 @@ impl App {
             .api_type
             .clone()
             .unwrap_or_else(|| input.kind.default_api_type().to_string());
-        mosaic_shared::policy::check_api_type(&api_type).map_err(Error::Invalid)?;
+        mosaic_shared::policy::check_api_type(&api_type).map_err(Error::invalid)?;
         let stored_key = match (&input.api_key, &existing) {
             (None, Some(row)) => row
                 .api_key
@@ -370,12 +376,12 @@ impl App {
     pub async fn onboarding_system_agents(&self, actor: &Actor, input: SystemAgentsInput) -> Result<SystemAgentsSaved> {
         self.ensure_onboarding_open().await?;
         if input.agents.is_empty() {
-            return Err(Error::Invalid(
-                "agents is empty: list at least one system agent, or skip step 4".into(),
+            return Err(Error::invalid(
+                "agents is empty: list at least one system agent, or skip step 4",
             ));
         }
         if input.agents.len() > MAX_SYSTEM_AGENTS {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "at most {MAX_SYSTEM_AGENTS} system agents at once"
             )));
         }
@@ -388,7 +394,7 @@ impl App {
         let mut new = Vec::new();
         for spec in &input.agents {
             if names.contains(&spec.name) {
-                return Err(Error::Invalid(format!("system agent {} is listed twice", spec.name)));
+                return Err(Error::invalid(format!("system agent {} is listed twice", spec.name)));
             }
             names.push(spec.name.clone());
             if !existing.contains(&spec.name) {
@@ -434,7 +440,7 @@ impl App {
         .map(|(_, name)| *name)
         .collect();
         if !missing.is_empty() {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "onboarding cannot be completed yet: step {} still to do",
                 missing.join(", step ")
             )));
@@ -452,7 +458,7 @@ impl App {
         }
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "onboarding.complete",
             None,
             json!({
@@ -470,9 +476,11 @@ impl App {
 
 /// Names the system agent an input error is about.
 fn about_agent(name: &str, e: Error) -> Error {
-    match e {
-        Error::Invalid(m) => Error::Invalid(format!("system agent {name}: {m}")),
-        Error::NotFound(m) => Error::NotFound(format!("system agent {name}: {m}")),
-        other => other,
+    match e.code() {
+        ErrorCode::InvalidInput | ErrorCode::NotFound => {
+            let message = format!("system agent {name}: {}", e.message());
+            e.with_message(message)
+        }
+        _ => e,
     }
 }

@@ -9,10 +9,11 @@ use mosaic_shared::policy;
 use mosaic_shared::types::{OidcInput, OidcSettings, SettingsPatch, SystemSettings};
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::app::App;
 use crate::error::{Error, Result};
 use crate::secrets::{Binding, hint};
 use crate::service::agent_settings;
+use crate::store::audit::Actor;
 use crate::store::{audit, rfc3339, system_config};
 
 pub const WEBUI_ORIGINS: &str = "http.webuiOrigins";
@@ -56,11 +57,11 @@ fn secret_binding() -> Binding {
 
 fn check_origins(origins: &[String]) -> Result<Vec<String>> {
     if origins.len() > MAX_WEBUI_ORIGINS {
-        return Err(Error::Invalid(format!("at most {MAX_WEBUI_ORIGINS} WebUI origins")));
+        return Err(Error::invalid(format!("at most {MAX_WEBUI_ORIGINS} WebUI origins")));
     }
     let mut out: Vec<String> = Vec::new();
     for origin in origins {
-        let normalized = policy::normalize_origin(origin.trim()).map_err(Error::Invalid)?;
+        let normalized = policy::normalize_origin(origin.trim()).map_err(Error::invalid)?;
         if !out.contains(&normalized) {
             out.push(normalized);
         }
@@ -70,21 +71,21 @@ fn check_origins(origins: &[String]) -> Result<Vec<String>> {
 
 /// An OIDC issuer: https, or http on a loopback host (a provider on the same machine).
 pub(crate) fn check_issuer(issuer: &str) -> Result<()> {
-    let url = reqwest::Url::parse(issuer).map_err(|e| Error::Invalid(format!("invalid issuerUrl: {e}")))?;
+    let url = reqwest::Url::parse(issuer).map_err(|e| Error::invalid(format!("invalid issuerUrl: {e}")))?;
     let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
     if !scheme_ok {
-        return Err(Error::Invalid(
-            "issuerUrl must use https (http only for a loopback host)".into(),
+        return Err(Error::invalid(
+            "issuerUrl must use https (http only for a loopback host)",
         ));
     }
     if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Invalid(
-            "issuerUrl must not carry credentials, a query or a fragment".into(),
+        return Err(Error::invalid(
+            "issuerUrl must not carry credentials, a query or a fragment",
         ));
     }
     if issuer.len() > 2048 {
-        return Err(Error::Invalid("issuerUrl is too long".into()));
+        return Err(Error::invalid("issuerUrl is too long"));
     }
     Ok(())
 }
@@ -93,7 +94,7 @@ impl App {
     async fn stored_origins(&self) -> Result<Vec<String>> {
         match system_config::get(&mut self.db.ex(), WEBUI_ORIGINS).await? {
             Some(row) => serde_json::from_str(&row.value)
-                .map_err(|e| Error::Internal(format!("system config {WEBUI_ORIGINS} is not a JSON list: {e}"))),
+                .map_err(|e| Error::internal(format!("system config {WEBUI_ORIGINS} is not a JSON list: {e}"))),
             None => Ok(Vec::new()),
         }
     }
@@ -130,7 +131,7 @@ impl App {
             webui_origins: self.stored_origins().await?,
             daemon_webui_origins: self.config.http.webui_origins.clone(),
             allow_private_provider_urls: self.allow_private_provider_urls().await?,
-            agent: agent_settings::view(&self.db).await?,
+            agent: crate::containers::settings::view(&self.db).await?,
         })
     }
 
@@ -152,7 +153,7 @@ impl App {
             agent_settings::apply(&mut tx.ex(), actor, agent).await?;
         }
         if let Some(origins) = &origins {
-            let text = serde_json::to_string(origins).map_err(|e| Error::Internal(e.to_string()))?;
+            let text = serde_json::to_string(origins).map_err(|e| Error::internal(e.to_string()))?;
             system_config::set(&mut tx.ex(), WEBUI_ORIGINS, &text, false).await?;
         }
         if let Some(allow) = patch.allow_private_provider_urls {
@@ -167,7 +168,7 @@ impl App {
         if origins.is_some() || patch.allow_private_provider_urls.is_some() || agent.is_none() {
             audit::record(
                 &mut tx.ex(),
-                &actor.to_string(),
+                actor,
                 "settings.update",
                 None,
                 json!({ "webuiOrigins": origins, "allowPrivateProviderUrls": patch.allow_private_provider_urls }),
@@ -213,16 +214,14 @@ impl App {
             || client_id.len() > 255
             || client_id.chars().any(|c| c.is_control() || c.is_whitespace())
         {
-            return Err(Error::Invalid(
-                "clientId must be 1 to 255 characters without spaces".into(),
-            ));
+            return Err(Error::invalid("clientId must be 1 to 255 characters without spaces"));
         }
         let secret = match &input.client_secret {
             Some(secret) => {
                 let secret = secret.expose();
                 if secret.is_empty() || secret.len() > 4096 || secret.chars().any(char::is_control) {
-                    return Err(Error::Invalid(
-                        "clientSecret must be 1 to 4096 bytes without control characters".into(),
+                    return Err(Error::invalid(
+                        "clientSecret must be 1 to 4096 bytes without control characters",
                     ));
                 }
                 Some(self.keyring.encrypt(&secret_binding(), secret)?)
@@ -237,7 +236,7 @@ impl App {
         }
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "oidc.update",
             None,
             json!({ "issuerUrl": issuer, "clientId": client_id, "clientSecret": if secret.is_some() { "replaced" } else { "kept" } }),
@@ -254,7 +253,7 @@ impl App {
         for key in [OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET] {
             system_config::delete(&mut tx.ex(), key).await?;
         }
-        audit::record(&mut tx.ex(), &actor.to_string(), "oidc.clear", None, json!({})).await?;
+        audit::record(&mut tx.ex(), actor, "oidc.clear", None, json!({})).await?;
         tx.commit().await?;
         self.forget_oidc_metadata();
         Ok(())

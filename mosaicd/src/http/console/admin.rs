@@ -12,11 +12,11 @@ use warp::http::{Method, StatusCode};
 use warp::reply::Response;
 
 use super::{
-    AREA_ADMIN, Layout, MAX_FORM, MAX_LARGE_FORM, Req, admin, admin_form, error_page, html, local_path, page, redirect,
+    AREA_ADMIN, Failure, Layout, MAX_FORM, MAX_LARGE_FORM, Req, admin, admin_form, error_page, html, local_path, page,
+    redirect,
 };
 use crate::auth::Principal;
 use crate::http::Endpoint;
-use crate::http::error::ApiError;
 use crate::service::users::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::store::providers::Owner;
 
@@ -205,7 +205,7 @@ fn number(req: &Req, name: &str, default: i64) -> i64 {
         .unwrap_or(default)
 }
 
-async fn users_page(req: &Req, p: &Principal, invitation: Option<Invitation>, error: Option<ApiError>) -> Response {
+async fn users_page(req: &Req, p: &Principal, invitation: Option<Invitation>, error: Option<Failure>) -> Response {
     let page = number(req, "page", 1);
     let limit = number(req, "limit", DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
     let show_all = req.query_value("show").as_deref() == Some("all");
@@ -236,7 +236,7 @@ async fn users_page(req: &Req, p: &Principal, invitation: Option<Invitation>, er
             (Some(rows), Some(list.meta))
         }
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             status = e.status;
             layout.error = Some(format!("The users could not be loaded: {}", e.message));
             (None, None)
@@ -293,7 +293,7 @@ async fn invite_user(req: Req) -> Response {
     };
     match req.app.invite_user(&p.actor(), request).await {
         Ok(invitation) => users_page(&req, &p, Some(invitation), None).await,
-        Err(e) => users_page(&req, &p, None, Some(ApiError::from(e))).await,
+        Err(e) => users_page(&req, &p, None, Some(Failure::from(e))).await,
     }
 }
 
@@ -325,7 +325,7 @@ async fn edit_user(req: Req) -> Response {
                 back,
             },
         ),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&Failure::from(e)),
     }
 }
 
@@ -343,7 +343,7 @@ async fn update_user(req: Req) -> Response {
     match req.app.update_user(&p.actor(), req.params.id(), patch).await {
         Ok(_) => redirect(&with_done(&back, "saved")),
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             match req.app.get_user(req.params.id()).await {
                 Ok(user) => html(
                     e.status,
@@ -382,7 +382,7 @@ async fn confirm_deactivate(req: Req) -> Response {
                 back,
             },
         ),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&Failure::from(e)),
     }
 }
 
@@ -392,7 +392,7 @@ async fn deactivate_user(req: Req) -> Response {
     match req.app.deactivate_user(&p.actor(), req.params.id()).await {
         // The list page falls back to its last page if this one is now past the end.
         Ok(_) => redirect(&with_done(&back, "deactivated")),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&Failure::from(e)),
     }
 }
 
@@ -401,7 +401,7 @@ async fn reactivate_user(req: Req) -> Response {
     let back = back_to(form.get("back"), "/admin/users");
     match req.app.reactivate_user(&p.actor(), req.params.id()).await {
         Ok(_) => redirect(&with_done(&back, "reactivated")),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&Failure::from(e)),
     }
 }
 
@@ -439,7 +439,7 @@ async fn list_containers(req: Req) -> Response {
     containers_page(&req, &p, None).await
 }
 
-async fn containers_page(req: &Req, p: &Principal, error: Option<ApiError>) -> Response {
+async fn containers_page(req: &Req, p: &Principal, error: Option<Failure>) -> Response {
     let mut layout = layout(p, "/admin/containers", "Containers").notice(req.notice());
     let mut status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
     layout = layout.error(error.map(|e| e.message));
@@ -454,7 +454,7 @@ async fn containers_page(req: &Req, p: &Principal, error: Option<ApiError>) -> R
                 .collect(),
         ),
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             status = e.status;
             layout.error = Some(format!("The containers could not be listed: {}", e.message));
             None
@@ -484,9 +484,9 @@ async fn container_action(req: Req, action: Action) -> Response {
         Ok(done) => redirect(&with_done(&back, done)),
         Err(e) => {
             if back.starts_with("/admin/system-agents") {
-                system_agents_page(&req, &p, Some(ApiError::from(e)), None).await
+                system_agents_page(&req, &p, Some(Failure::from(e)), None).await
             } else {
-                containers_page(&req, &p, Some(ApiError::from(e))).await
+                containers_page(&req, &p, Some(Failure::from(e))).await
             }
         }
     }
@@ -517,7 +517,7 @@ fn blank_agent() -> SystemAgentSpec {
 async fn system_agents_page(
     req: &Req,
     p: &Principal,
-    error: Option<ApiError>,
+    error: Option<Failure>,
     draft: Option<SystemAgentSpec>,
 ) -> Response {
     let mut layout = layout(p, "/admin/system-agents", "System agents").notice(req.notice());
@@ -526,7 +526,7 @@ async fn system_agents_page(
     let agents = match req.app.system_agents_list().await {
         Ok(list) => Some(list),
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             status = e.status;
             layout.error = Some(format!("The system agents could not be listed: {}", e.message));
             None
@@ -563,7 +563,7 @@ async fn add_system_agent(req: Req) -> Response {
     };
     match req.app.system_agent_add(&p.actor(), &spec).await {
         Ok(_) => redirect("/admin/system-agents?done=created"),
-        Err(e) => system_agents_page(&req, &p, Some(ApiError::from(e)), Some(spec)).await,
+        Err(e) => system_agents_page(&req, &p, Some(Failure::from(e)), Some(spec)).await,
     }
 }
 
@@ -571,7 +571,7 @@ async fn remove_system_agent(req: Req) -> Response {
     let (p, _) = try_page!(admin_form(&req).await);
     match req.app.system_agent_remove(&p.actor(), req.params.id()).await {
         Ok(()) => redirect("/admin/system-agents?done=removed"),
-        Err(e) => system_agents_page(&req, &p, Some(ApiError::from(e)), None).await,
+        Err(e) => system_agents_page(&req, &p, Some(Failure::from(e)), None).await,
     }
 }
 
@@ -593,11 +593,11 @@ async fn oidc_page(
     p: &Principal,
     form: Option<(String, String)>,
     check: Option<OidcIssuerCheck>,
-    error: Option<ApiError>,
+    error: Option<Failure>,
 ) -> Response {
     let settings = match req.app.oidc_settings().await {
         Ok(settings) => settings,
-        Err(e) => return error_page(&ApiError::from(e)),
+        Err(e) => return error_page(&Failure::from(e)),
     };
     let status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
     let (issuer_url, client_id) = form.unwrap_or_else(|| {
@@ -633,11 +633,11 @@ async fn save_oidc(req: Req) -> Response {
     match form.get("action") {
         Some("clear") => match req.app.clear_oidc_settings(&p.actor()).await {
             Ok(()) => redirect("/admin/oidc?done=cleared"),
-            Err(e) => oidc_page(&req, &p, None, None, Some(ApiError::from(e))).await,
+            Err(e) => oidc_page(&req, &p, None, None, Some(Failure::from(e))).await,
         },
         Some("check") => match req.app.check_oidc_issuer(&posted.0).await {
             Ok(check) => oidc_page(&req, &p, Some(posted), Some(check), None).await,
-            Err(e) => oidc_page(&req, &p, Some(posted), None, Some(ApiError::from(e))).await,
+            Err(e) => oidc_page(&req, &p, Some(posted), None, Some(Failure::from(e))).await,
         },
         _ => {
             let input = OidcInput {
@@ -647,7 +647,7 @@ async fn save_oidc(req: Req) -> Response {
             };
             match req.app.set_oidc_settings(&p.actor(), input).await {
                 Ok(_) => redirect("/admin/oidc?done=saved"),
-                Err(e) => oidc_page(&req, &p, Some(posted), None, Some(ApiError::from(e))).await,
+                Err(e) => oidc_page(&req, &p, Some(posted), None, Some(Failure::from(e))).await,
             }
         }
     }
@@ -662,7 +662,7 @@ async fn save_provisioning(req: Req) -> Response {
     };
     match req.app.set_oidc_provisioning(&p.actor(), input).await {
         Ok(_) => redirect("/admin/oidc?done=saved"),
-        Err(e) => oidc_page(&req, &p, None, None, Some(ApiError::from(e))).await,
+        Err(e) => oidc_page(&req, &p, None, None, Some(Failure::from(e))).await,
     }
 }
 
@@ -676,10 +676,10 @@ struct SettingsPage {
     settings: SystemSettings,
 }
 
-async fn settings_page(req: &Req, p: &Principal, error: Option<ApiError>) -> Response {
+async fn settings_page(req: &Req, p: &Principal, error: Option<Failure>) -> Response {
     let settings = match req.app.system_settings().await {
         Ok(settings) => settings,
-        Err(e) => return error_page(&ApiError::from(e)),
+        Err(e) => return error_page(&Failure::from(e)),
     };
     let status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
     html(
@@ -700,11 +700,11 @@ async fn show_settings(req: Req) -> Response {
 }
 
 /// A whole number field of the form (absent: unchanged).
-fn whole(form: &super::Form, name: &str, label: &str) -> Result<Option<i64>, ApiError> {
+fn whole(form: &super::Form, name: &str, label: &str) -> Result<Option<i64>, Failure> {
     form.get(name)
         .map(|v| {
             v.parse::<i64>()
-                .map_err(|_| ApiError::invalid(format!("{label} must be a whole number")))
+                .map_err(|_| Failure::invalid(format!("{label} must be a whole number")))
         })
         .transpose()
 }
@@ -715,7 +715,7 @@ async fn save_settings(req: Req) -> Response {
     let (p, form) = try_page!(admin_form(&req).await);
     let current = match req.app.system_settings().await {
         Ok(current) => current,
-        Err(e) => return error_page(&ApiError::from(e)),
+        Err(e) => return error_page(&Failure::from(e)),
     };
     let patch = match settings_patch(&form, &current) {
         Ok(patch) => patch,
@@ -723,11 +723,11 @@ async fn save_settings(req: Req) -> Response {
     };
     match req.app.update_system_settings(&p.actor(), patch).await {
         Ok(_) => redirect("/admin/settings?done=saved"),
-        Err(e) => settings_page(&req, &p, Some(ApiError::from(e))).await,
+        Err(e) => settings_page(&req, &p, Some(Failure::from(e))).await,
     }
 }
 
-fn settings_patch(form: &super::Form, current: &SystemSettings) -> Result<SettingsPatch, ApiError> {
+fn settings_patch(form: &super::Form, current: &SystemSettings) -> Result<SettingsPatch, Failure> {
     fn changed<T: PartialEq>(new: Option<T>, old: T) -> Option<T> {
         new.filter(|v| *v != old)
     }
@@ -736,7 +736,7 @@ fn settings_patch(form: &super::Form, current: &SystemSettings) -> Result<Settin
         .get("cpus")
         .map(|v| {
             v.parse::<f64>()
-                .map_err(|_| ApiError::invalid("The CPU limit must be a number"))
+                .map_err(|_| Failure::invalid("The CPU limit must be a number"))
         })
         .transpose()?;
     let agent = AgentRuntimePatch {

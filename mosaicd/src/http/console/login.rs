@@ -8,11 +8,10 @@ use warp::http::{Method, StatusCode};
 use warp::reply::Response;
 
 use super::{
-    Form, Layout, MAX_FORM, Req, error_page, html, local_path, page, parse_form, redirect, user_form, visitor,
+    Failure, Form, Layout, MAX_FORM, Req, error_page, html, local_path, page, parse_form, redirect, user_form, visitor,
     with_cookie,
 };
 use crate::http::Endpoint;
-use crate::http::error::ApiError;
 use crate::http::extract::{cookie_name, session_cookie, set_cookie};
 
 pub fn pages() -> Vec<Endpoint> {
@@ -35,7 +34,7 @@ async fn start(req: Req) -> Response {
     match req.app.onboarding_complete().await {
         Ok(false) => return redirect("/onboarding"),
         Ok(true) => {}
-        Err(e) => return error_page(&ApiError::from(e)),
+        Err(e) => return error_page(&Failure::from(e)),
     }
     if visitor(&req).await.is_some() {
         redirect("/chat")
@@ -56,9 +55,8 @@ pub fn same_origin(req: &Req) -> Result<(), Response> {
     if !host.is_empty() && origin_host.eq_ignore_ascii_case(host) {
         return Ok(());
     }
-    Err(error_page(&ApiError::new(
+    Err(error_page(&Failure::new(
         StatusCode::FORBIDDEN,
-        "cross_origin_form",
         "this form was sent from another site; open this console's own page and try again",
     )))
 }
@@ -120,7 +118,7 @@ async fn login(req: Req) -> Response {
     let session = match req.app.login(&username, password).await {
         Ok(session) => session,
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             return login_page(&req, e.status, &username, Some(e.message)).await;
         }
     };
@@ -142,7 +140,7 @@ async fn logout(req: Req) -> Response {
     }
     let (p, _) = try_page!(user_form(&req).await);
     if let Err(e) = req.app.end_session(&p).await {
-        return error_page(&ApiError::from(e));
+        return error_page(&Failure::from(e));
     }
     with_cookie(redirect("/login?done=logged-out"), clear)
 }
@@ -187,7 +185,7 @@ async fn accept_invite(req: Req) -> Response {
             redirect(&format!("/login?done=accepted&user={}", super::urlencode(&email)))
         }
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             again(e.status, e.message)
         }
     }

@@ -53,6 +53,7 @@ use crate::app::App;
 use crate::auth::tokens::constant_time_eq;
 use crate::auth::{Principal, Via};
 use crate::error::Error;
+use mosaic_shared::ErrorCode;
 
 /// The console's policy: scripts, styles, images and fetches from this origin only; no inline
 /// script or style; forms post to this origin only; never framed.
@@ -129,6 +130,43 @@ fn notice_text(code: &str) -> Option<&'static str> {
     })
 }
 
+/// An error as a page shows it: the HTTP status its code decides, and the message in the
+/// product's words (the same the API would send; details stay in the log).
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Failure {
+        Failure::new(StatusCode::BAD_REQUEST, message)
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Failure {
+        e.error.log("console request failed");
+        Failure {
+            status: e.status(),
+            message: e.error.message().to_string(),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::from(ApiError::from(e))
+    }
+}
+
 /// A page handler: takes the request, answers a response (errors are pages too).
 pub trait Page: Fn(Req) -> Self::Fut + Clone + Send + Sync + 'static {
     type Fut: Future<Output = Response> + Send + 'static;
@@ -162,7 +200,7 @@ pub fn page<H: Page>(app: Arc<App>, m: BoxedFilter<(Params,)>, limit: usize, han
                 async move {
                     let body = match read_bytes(&headers, body, limit, |_| Ok(())).await {
                         Ok(bytes) => Bytes::from(bytes),
-                        Err(e) => return error_page(&e),
+                        Err(e) => return error_page(&Failure::from(e)),
                     };
                     let path_and_query = if query.is_empty() {
                         path.as_str().to_string()
@@ -356,7 +394,7 @@ pub struct MessagePage {
 }
 
 /// An error as a page, in the same words the API would use.
-pub fn error_page(e: &ApiError) -> Response {
+pub fn error_page(e: &Failure) -> Response {
     let heading = match e.status {
         StatusCode::NOT_FOUND => "Not found",
         StatusCode::FORBIDDEN => "Not allowed",
@@ -412,8 +450,10 @@ pub async fn user(req: &Req) -> Result<Principal, Response> {
     };
     match req.app.authenticate_session(&token).await {
         Ok(p) => Ok(p),
-        Err(Error::Unauthenticated(_)) => Err(with_cookie(to_login(req, Some("expired")), set_cookie(http, None))),
-        Err(e) => Err(error_page(&ApiError::from(e))),
+        Err(e) if e.code() == ErrorCode::Unauthenticated => {
+            Err(with_cookie(to_login(req, Some("expired")), set_cookie(http, None)))
+        }
+        Err(e) => Err(error_page(&Failure::from(e))),
     }
 }
 
@@ -511,21 +551,19 @@ pub fn parse_form(req: &Req) -> Result<Form, Response> {
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
     if media.as_deref() != Some("application/x-www-form-urlencoded") {
-        return Err(error_page(&ApiError::new(
+        return Err(error_page(&Failure::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
             "this page takes a form (application/x-www-form-urlencoded)",
         )));
     }
     let fields = serde_urlencoded::from_bytes(&req.body)
-        .map_err(|_| error_page(&ApiError::invalid("the form could not be read")))?;
+        .map_err(|_| error_page(&Failure::invalid("the form could not be read")))?;
     Ok(Form { fields })
 }
 
 fn csrf_refused() -> Response {
-    error_page(&ApiError::new(
+    error_page(&Failure::new(
         StatusCode::FORBIDDEN,
-        "csrf_token_invalid",
         "this form has expired or did not come from this console: reload the page and try again",
     ))
 }

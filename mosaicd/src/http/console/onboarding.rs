@@ -5,26 +5,26 @@
 //! the browser to the login page.
 
 use askama::Template;
-use mosaic_shared::Sensitive;
 use mosaic_shared::types::{
     ConnectionTest, NewProvider, OidcInput, OidcIssuerCheck, OnboardingStatus, Provider, ProviderDraft, ProviderModel,
     ProviderType, SkippableStep, StepState, SystemAgentSpec, SystemAgentsInput,
 };
+use mosaic_shared::{ErrorCode, Sensitive};
 use warp::http::header::HeaderValue;
 use warp::http::{Method, StatusCode};
 use warp::reply::Response;
 
 use super::login::same_origin;
 use super::{
-    Form, Layout, MAX_FORM, MAX_LARGE_FORM, Req, check_csrf, error_page, html, page, parse_form, redirect, with_cookie,
+    Failure, Form, Layout, MAX_FORM, MAX_LARGE_FORM, Req, check_csrf, error_page, html, page, parse_form, redirect,
+    with_cookie,
 };
-use crate::app::Actor;
 use crate::auth::tokens::csrf_token;
 use crate::config::HttpConfig;
 use crate::http::Endpoint;
-use crate::http::error::ApiError;
 use crate::http::extract::session_cookie;
 use crate::service::onboarding::SetupTokenRefusal;
+use crate::store::audit::Actor;
 use crate::store::providers::Owner;
 
 /// Who the audit log names for a step taken in the console, as for the API's onboarding routes.
@@ -108,7 +108,7 @@ async fn setup_token(req: &Req) -> Result<String, Response> {
             token_page(StatusCode::UNAUTHORIZED, Some(refusal_text(why))),
             setup_cookie(http, None),
         )),
-        Err(e) => Err(error_page(&ApiError::from(e))),
+        Err(e) => Err(error_page(&Failure::from(e))),
     }
 }
 
@@ -122,7 +122,7 @@ async fn start(req: Req) -> Response {
     try_page!(setup_token(&req).await);
     match req.app.onboarding_status().await {
         Ok(status) => redirect(&format!("/onboarding/{}", first_open_step(&status))),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&Failure::from(e)),
     }
 }
 
@@ -153,7 +153,7 @@ async fn enter_token(req: Req) -> Response {
             Some("Paste the setup token from mosaicd's log.".into()),
         ),
         Ok(Err(SetupTokenRefusal::Invalid(why))) => token_page(StatusCode::UNAUTHORIZED, Some(refusal_text(why))),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&Failure::from(e)),
     }
 }
 
@@ -218,7 +218,7 @@ async fn step_page(
 ) -> Response {
     let onboarding = match req.app.onboarding_status().await {
         Ok(s) => s,
-        Err(e) => return error_page(&ApiError::from(e)),
+        Err(e) => return error_page(&Failure::from(e)),
     };
     let states = [
         onboarding.steps.breakglass.state,
@@ -319,7 +319,7 @@ async fn post_step(req: Req) -> Response {
     try_page!(same_origin(&req));
     let form = try_page!(parse_form(&req));
     try_page!(check_csrf(&form, &csrf_token(&token)));
-    let refused = |e: ApiError| (e.status, Some(e.message));
+    let refused = |e: Failure| (e.status, Some(e.message));
     let app = &req.app;
     match step {
         "breakglass" => {
@@ -341,7 +341,7 @@ async fn post_step(req: Req) -> Response {
             {
                 Ok(_) => redirect(&next_step(step)),
                 Err(e) => {
-                    let (status, error) = refused(ApiError::from(e));
+                    let (status, error) = refused(Failure::from(e));
                     step_page(&req, &token, step, status, error, |_| {}).await
                 }
             }
@@ -352,7 +352,7 @@ async fn post_step(req: Req) -> Response {
             if form.get("action") == Some("skip") {
                 return match app.onboarding_skip(&ACTOR, SkippableStep::SystemAgents).await {
                     Ok(_) => redirect(&next_step(step)),
-                    Err(e) => error_page(&ApiError::from(e)),
+                    Err(e) => error_page(&Failure::from(e)),
                 };
             }
             let spec = SystemAgentSpec {
@@ -371,7 +371,7 @@ async fn post_step(req: Req) -> Response {
             match app.onboarding_system_agents(&ACTOR, input).await {
                 Ok(_) => redirect("/onboarding/system-agents"),
                 Err(e) => {
-                    let (status, error) = refused(ApiError::from(e));
+                    let (status, error) = refused(Failure::from(e));
                     step_page(&req, &token, step, status, error, |page| page.agent = spec).await
                 }
             }
@@ -379,7 +379,7 @@ async fn post_step(req: Req) -> Response {
         _ => match app.complete_onboarding(&ACTOR).await {
             Ok(_) => with_cookie(redirect("/login?done=onboarded"), setup_cookie(&app.config.http, None)),
             Err(e) => {
-                let (status, error) = refused(ApiError::from(e));
+                let (status, error) = refused(Failure::from(e));
                 step_page(&req, &token, step, status, error, |_| {}).await
             }
         },
@@ -398,7 +398,7 @@ async fn oidc_step(req: &Req, token: &str, form: &Form) -> Response {
     match form.get("action") {
         Some("skip") => match app.onboarding_skip(&ACTOR, SkippableStep::Oidc).await {
             Ok(_) => redirect(&next_step("oidc")),
-            Err(e) => error_page(&ApiError::from(e)),
+            Err(e) => error_page(&Failure::from(e)),
         },
         Some("check") => match app.check_oidc_issuer(&issuer).await {
             Ok(check) => {
@@ -431,14 +431,13 @@ async fn oidc_step(req: &Req, token: &str, form: &Form) -> Response {
 }
 
 /// An issuer that cannot be used is a problem with what was typed: its reason, as a 400.
-fn discovery_error(e: crate::error::Error) -> ApiError {
-    match e {
-        crate::error::Error::Unavailable(m) => ApiError::new(
+fn discovery_error(e: crate::error::Error) -> Failure {
+    match e.code() {
+        ErrorCode::Unavailable | ErrorCode::OidcDiscoveryFailed => Failure::new(
             StatusCode::BAD_REQUEST,
-            "oidc_discovery_failed",
-            format!("The issuer could not be used: {m}"),
+            format!("The issuer could not be used: {}", e.message()),
         ),
-        other => ApiError::from(other),
+        _ => Failure::from(e),
     }
 }
 
@@ -489,7 +488,7 @@ async fn provider_step(req: &Req, token: &str, form: &Form) -> Response {
                 step_page(req, token, "provider", status, None, |page| keep(page, Some(test))).await
             }
             Err(e) => {
-                let e = ApiError::from(e);
+                let e = Failure::from(e);
                 step_page(req, token, "provider", e.status, Some(e.message), |page| {
                     keep(page, None)
                 })
@@ -529,7 +528,7 @@ async fn provider_step(req: &Req, token: &str, form: &Form) -> Response {
             .await
         }
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             step_page(req, token, "provider", e.status, Some(e.message), |page| {
                 keep(page, None)
             })

@@ -13,11 +13,11 @@ use warp::http::{Method, StatusCode};
 use warp::reply::Response;
 
 use super::{
-    AREA_SETTINGS, Form, Layout, MAX_FORM, MAX_LARGE_FORM, Req, error_page, html, page, redirect, user, user_form,
+    AREA_SETTINGS, Failure, Form, Layout, MAX_FORM, MAX_LARGE_FORM, Req, error_page, html, page, redirect, user,
+    user_form,
 };
 use crate::auth::Principal;
 use crate::http::Endpoint;
-use crate::http::error::ApiError;
 
 /// The settings area's sections.
 pub const SECTIONS: &[(&str, &str)] = &[
@@ -91,7 +91,7 @@ async fn list_providers(req: Req) -> Response {
     match req.app.list_providers(&p.owner()).await {
         Ok(providers) => html(StatusCode::OK, &ProvidersPage { layout, providers }),
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             html(
                 e.status,
                 &ProvidersPage {
@@ -207,7 +207,7 @@ async fn edit_provider(req: Req) -> Response {
             None,
             StatusCode::OK,
         ),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&Failure::from(e)),
     }
 }
 
@@ -259,7 +259,7 @@ async fn create_provider(req: Req) -> Response {
     match req.app.create_provider(&p.actor(), &p.owner(), input).await {
         Ok(provider) => redirect(&format!("/settings/providers/{}?done=created", provider.id)),
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             refused(e.message, e.status)
         }
     }
@@ -269,7 +269,7 @@ async fn update_provider(req: Req) -> Response {
     let (p, form) = try_page!(user_form(&req).await);
     let existing = match req.app.get_provider(&p.owner(), req.params.id()).await {
         Ok(existing) => existing,
-        Err(e) => return error_page(&ApiError::from(e)),
+        Err(e) => return error_page(&Failure::from(e)),
     };
     let refused = |message: String, status: StatusCode| {
         provider_page(
@@ -310,7 +310,7 @@ async fn update_provider(req: Req) -> Response {
     {
         Ok(provider) => redirect(&format!("/settings/providers/{}?done=saved", provider.id)),
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             refused(e.message, e.status)
         }
     }
@@ -320,13 +320,13 @@ async fn test_provider(req: Req) -> Response {
     let (p, _) = try_page!(user_form(&req).await);
     let provider = match req.app.get_provider(&p.owner(), req.params.id()).await {
         Ok(provider) => provider,
-        Err(e) => return error_page(&ApiError::from(e)),
+        Err(e) => return error_page(&Failure::from(e)),
     };
     let layout = layout(&p, "/settings/providers", &provider.display_name);
     match req.app.test_provider(&p.owner(), &provider.id).await {
         Ok(test) => provider_page(layout, ProviderForm::of(&provider), Some(test), StatusCode::OK),
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             provider_page(
                 layout.error(Some(e.message)),
                 ProviderForm::of(&provider),
@@ -341,7 +341,7 @@ async fn delete_provider(req: Req) -> Response {
     let (p, _) = try_page!(user_form(&req).await);
     match req.app.delete_provider(&p.actor(), &p.owner(), req.params.id()).await {
         Ok(()) => redirect("/settings/providers?done=deleted"),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&Failure::from(e)),
     }
 }
 
@@ -375,7 +375,7 @@ async fn show_agent(req: Req) -> Response {
         req.app.list_providers(&p.owner()).await,
     ) {
         (Ok(config), Ok(providers)) => (config, providers),
-        (Err(e), _) | (_, Err(e)) => return error_page(&ApiError::from(e)),
+        (Err(e), _) | (_, Err(e)) => return error_page(&Failure::from(e)),
     };
     html(StatusCode::OK, &agent_page(layout, &config, providers))
 }
@@ -406,7 +406,7 @@ async fn save_agent(req: Req) -> Response {
     match req.app.set_agent_config(&p.actor(), &p.user_id, input.clone()).await {
         Ok(_) => redirect("/settings/agent?done=saved"),
         Err(e) => {
-            let e = ApiError::from(e);
+            let e = Failure::from(e);
             let providers = req.app.list_providers(&p.owner()).await.unwrap_or_default();
             let shown = AgentConfig {
                 primary_model: input.primary_model,
@@ -433,12 +433,12 @@ struct TokensPage {
     name: String,
 }
 
-async fn tokens_page(req: &Req, p: &Principal, created: Option<CreatedApiToken>, error: Option<ApiError>) -> Response {
+async fn tokens_page(req: &Req, p: &Principal, created: Option<CreatedApiToken>, error: Option<Failure>) -> Response {
     let status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
     let mut layout = layout(p, "/settings/tokens", "API tokens").notice(req.notice());
     let tokens = match req.app.list_api_tokens(&p.user_id).await {
         Ok(tokens) => tokens,
-        Err(e) => return error_page(&ApiError::from(e)),
+        Err(e) => return error_page(&Failure::from(e)),
     };
     layout = layout.error(error.map(|e| e.message));
     html(
@@ -463,7 +463,7 @@ async fn create_token(req: Req) -> Response {
         None => None,
         Some(Ok(days)) => Some(days),
         Some(Err(_)) => {
-            let e = ApiError::invalid("the expiry must be a whole number of days");
+            let e = Failure::invalid("the expiry must be a whole number of days");
             return tokens_page(&req, &p, None, Some(e)).await;
         }
     };
@@ -473,7 +473,7 @@ async fn create_token(req: Req) -> Response {
         .await
     {
         Ok(created) => tokens_page(&req, &p, Some(created), None).await,
-        Err(e) => tokens_page(&req, &p, None, Some(ApiError::from(e))).await,
+        Err(e) => tokens_page(&req, &p, None, Some(Failure::from(e))).await,
     }
 }
 
@@ -481,6 +481,6 @@ async fn revoke_token(req: Req) -> Response {
     let (p, _) = try_page!(user_form(&req).await);
     match req.app.revoke_api_token(&p.actor(), &p.user_id, req.params.id()).await {
         Ok(()) => redirect("/settings/tokens?done=revoked"),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&Failure::from(e)),
     }
 }

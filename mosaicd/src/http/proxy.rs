@@ -21,6 +21,7 @@
 //! The container counts as busy (never reaped) from before the start until the response body has
 //! been sent or dropped.
 
+use mosaic_shared::ErrorCode;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -124,8 +125,7 @@ impl BodyShare {
             .and_then(|n| self.budget.clone().try_acquire_many_owned(n).ok())
             .ok_or_else(|| {
                 ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
+                    ErrorCode::Unavailable,
                     "too many large chat requests are in flight; try again in a moment",
                 )
             })?;
@@ -174,44 +174,29 @@ impl Forward {
         let response = self
             .send(upstream)
             .await
-            .map_err(|e| unreachable_agent(&e).into_api())?;
+            .map_err(|e| ApiError::from(unreachable_agent(&e)))?;
         self.metrics.observe_proxy_latency(began.elapsed());
         Ok(response)
     }
 }
 
-/// A failure before the agent answered, in words for the client (no address, no token).
-struct ProxyFailure {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl ProxyFailure {
-    fn into_api(self) -> ApiError {
-        ApiError::new(self.status, self.code, self.message)
-    }
-
-    fn event(&self) -> Bytes {
-        error_event(&json!({ "message": self.message, "type": "api_error", "code": self.code }))
-    }
-}
-
-fn unreachable_agent(e: &reqwest::Error) -> ProxyFailure {
-    let reason = if e.is_connect() {
-        "connection refused or timed out".to_string()
+/// A failure before the agent answered, in words for the client (no address, no token, nothing
+/// of the HTTP stack's own wording); what the network said goes to the log.
+fn unreachable_agent(e: &reqwest::Error) -> Error {
+    let what = if e.is_connect() {
+        "it did not accept the connection"
+    } else if e.is_timeout() {
+        "it did not answer in time"
     } else {
-        // Without the URL: the container's address is nobody's business.
-        let mut text = format!("{}", DisplayChain(e));
-        text.truncate(300);
-        text
+        "the connection to it broke off"
     };
-    tracing::warn!(error = %DisplayChain(e), "chat request to the agent failed");
-    ProxyFailure {
-        status: StatusCode::BAD_GATEWAY,
-        code: "bad_gateway",
-        message: format!("your agent did not answer: {reason}"),
-    }
+    Error::new(ErrorCode::BadGateway, format!("your agent did not answer: {what}")).with_detail(DisplayChain(e))
+}
+
+/// An error as an SSE event in OpenClaw's shape, for a stream whose head is already out.
+fn failure_event(e: &Error) -> Bytes {
+    e.log("chat stream failed");
+    error_event(&json!({ "message": e.message(), "type": "api_error", "code": e.code().as_str() }))
 }
 
 /// A reqwest error and its sources, without the URL.
@@ -238,15 +223,6 @@ impl std::fmt::Display for DisplayChain<'_> {
             source = e.source();
         }
         Ok(())
-    }
-}
-
-fn start_failure(e: Error) -> ProxyFailure {
-    let api = ApiError::from(e);
-    ProxyFailure {
-        status: api.status,
-        code: api.code,
-        message: api.message,
     }
 }
 
@@ -489,7 +465,7 @@ impl Stream for Relay {
                     }
                     Poll::Ready(Err(e)) => {
                         tracing::debug!(error = %e, "agent start failed under a streaming chat");
-                        this.fail(start_failure(e).event());
+                        this.fail(failure_event(&e));
                     }
                     Poll::Pending => return this.poll_heartbeat(cx),
                 },
@@ -506,7 +482,7 @@ impl Stream for Relay {
                             this.phase = Phase::ErrorBody(read_error_body(response).boxed());
                         }
                     }
-                    Poll::Ready(Err(e)) => this.fail(unreachable_agent(&e).event()),
+                    Poll::Ready(Err(e)) => this.fail(failure_event(&unreachable_agent(&e))),
                     Poll::Pending => return this.poll_heartbeat(cx),
                 },
                 Phase::ErrorBody(read) => match read.poll_unpin(cx) {
@@ -523,7 +499,7 @@ impl Stream for Relay {
                             Poll::Ready(Some(Ok(chunk)))
                         }
                         Poll::Ready(Some(Err(e))) if this.sse && this.at_boundary => {
-                            this.fail(unreachable_agent(&e).event());
+                            this.fail(failure_event(&unreachable_agent(&e)));
                             continue;
                         }
                         Poll::Ready(Some(Err(e))) => {
@@ -623,7 +599,7 @@ mod tests {
         };
         a.admit(40).unwrap();
         a.admit(40).unwrap();
-        assert_eq!(b.admit(30).unwrap_err().status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(b.admit(30).unwrap_err().status(), StatusCode::SERVICE_UNAVAILABLE);
         b.admit(20).unwrap();
         drop(a);
         // A finished request gives its share back.
