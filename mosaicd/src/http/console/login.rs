@@ -8,8 +8,8 @@ use warp::http::{Method, StatusCode};
 use warp::reply::Response;
 
 use super::{
-    Failure, Form, Layout, MAX_FORM, Req, error_page, html, local_path, page, parse_form, redirect, user_form, visitor,
-    with_cookie,
+    Failure, Form, Guard, Layout, MAX_FORM, Req, error_page, html, local_path, page, parse_form, redirect, refuse,
+    user_form, visitor, with_cookie,
 };
 use crate::http::Endpoint;
 use crate::http::extract::{cookie_name, session_cookie, set_cookie};
@@ -46,7 +46,7 @@ async fn start(req: Req) -> Response {
 /// A form posted to a page that needs no session yet (login, invite, onboarding) must come from
 /// this console: a browser sends `Origin` with every POST, and it must name this host. This
 /// stops another site from logging a visitor into an account of its choosing.
-pub fn same_origin(req: &Req) -> Result<(), Response> {
+pub fn same_origin(req: &Req) -> Guard<()> {
     let Some(origin) = req.headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
@@ -55,7 +55,7 @@ pub fn same_origin(req: &Req) -> Result<(), Response> {
     if !host.is_empty() && origin_host.eq_ignore_ascii_case(host) {
         return Ok(());
     }
-    Err(error_page(&Failure::new(
+    refuse(error_page(&Failure::new(
         StatusCode::FORBIDDEN,
         "this form was sent from another site; open this console's own page and try again",
     )))

@@ -20,7 +20,7 @@ macro_rules! try_page {
     ($e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(response) => return response,
+            Err(response) => return *response,
         }
     };
 }
@@ -438,22 +438,30 @@ pub fn wants_html(path: &str, headers: &HeaderMap) -> bool {
             .is_some_and(|v| v.contains("text/html"))
 }
 
+/// A guard's outcome: the value, or the answer to give instead (boxed: a response is large).
+pub type Guard<T> = Result<T, Box<Response>>;
+
+/// A guard's refusal.
+pub fn refuse<T>(response: Response) -> Guard<T> {
+    Err(Box::new(response))
+}
+
 // ---- Who is asking -----------------------------------------------------------------------------
 
 /// The logged-in user of a page request: the session cookie only (pages are for browsers; an
 /// API token is never a page login). `Err` is the answer to give instead: the login page (and,
 /// for a dead session, a cleared cookie).
-pub async fn user(req: &Req) -> Result<Principal, Response> {
+pub async fn user(req: &Req) -> Guard<Principal> {
     let http = &req.app.config.http;
     let Some(token) = session_cookie(&req.headers, cookie_name(http)) else {
-        return Err(to_login(req, None));
+        return refuse(to_login(req, None));
     };
     match req.app.authenticate_session(&token).await {
         Ok(p) => Ok(p),
         Err(e) if e.code() == ErrorCode::Unauthenticated => {
-            Err(with_cookie(to_login(req, Some("expired")), set_cookie(http, None)))
+            refuse(with_cookie(to_login(req, Some("expired")), set_cookie(http, None)))
         }
-        Err(e) => Err(error_page(&Failure::from(e))),
+        Err(e) => refuse(error_page(&Failure::from(e))),
     }
 }
 
@@ -490,12 +498,12 @@ pub struct DeniedPage {
 
 /// A logged-in administrator. Anyone else logged in gets the access-denied page (403), never an
 /// empty admin page.
-pub async fn admin(req: &Req) -> Result<Principal, Response> {
+pub async fn admin(req: &Req) -> Guard<Principal> {
     let p = user(req).await?;
     if p.is_admin() {
         return Ok(p);
     }
-    Err(html(
+    refuse(html(
         StatusCode::FORBIDDEN,
         &DeniedPage {
             layout: Layout::user(&p, AREA_ADMIN, "Access denied"),
@@ -543,7 +551,7 @@ impl Form {
 }
 
 /// Parses a posted form (`application/x-www-form-urlencoded`).
-pub fn parse_form(req: &Req) -> Result<Form, Response> {
+pub fn parse_form(req: &Req) -> Guard<Form> {
     let media = req
         .headers
         .get(CONTENT_TYPE)
@@ -551,13 +559,13 @@ pub fn parse_form(req: &Req) -> Result<Form, Response> {
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
     if media.as_deref() != Some("application/x-www-form-urlencoded") {
-        return Err(error_page(&Failure::new(
+        return refuse(error_page(&Failure::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "this page takes a form (application/x-www-form-urlencoded)",
         )));
     }
     let fields = serde_urlencoded::from_bytes(&req.body)
-        .map_err(|_| error_page(&Failure::invalid("the form could not be read")))?;
+        .map_err(|_| Box::new(error_page(&Failure::invalid("the form could not be read"))))?;
     Ok(Form { fields })
 }
 
@@ -569,32 +577,32 @@ fn csrf_refused() -> Response {
 }
 
 /// Checks a form's `csrf` field against the expected token, in constant time.
-pub fn check_csrf(form: &Form, expected: &str) -> Result<(), Response> {
+pub fn check_csrf(form: &Form, expected: &str) -> Guard<()> {
     let sent = form.raw("csrf").unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
-        return Err(csrf_refused());
+        return refuse(csrf_refused());
     }
     Ok(())
 }
 
 /// A form posted by a logged-in user, its CSRF token checked.
-pub async fn user_form(req: &Req) -> Result<(Principal, Form), Response> {
+pub async fn user_form(req: &Req) -> Guard<(Principal, Form)> {
     let p = user(req).await?;
     let form = parse_form(req)?;
     match &p.via {
         Via::Session { csrf, .. } => check_csrf(&form, csrf)?,
-        Via::Token { .. } => return Err(csrf_refused()),
+        Via::Token { .. } => return refuse(csrf_refused()),
     }
     Ok((p, form))
 }
 
 /// A form posted by an administrator, its CSRF token checked.
-pub async fn admin_form(req: &Req) -> Result<(Principal, Form), Response> {
+pub async fn admin_form(req: &Req) -> Guard<(Principal, Form)> {
     let p = admin(req).await?;
     let form = parse_form(req)?;
     match &p.via {
         Via::Session { csrf, .. } => check_csrf(&form, csrf)?,
-        Via::Token { .. } => return Err(csrf_refused()),
+        Via::Token { .. } => return refuse(csrf_refused()),
     }
     Ok((p, form))
 }

@@ -16,8 +16,8 @@ use warp::reply::Response;
 
 use super::login::same_origin;
 use super::{
-    Failure, Form, Layout, MAX_FORM, MAX_LARGE_FORM, Req, check_csrf, error_page, html, page, parse_form, redirect,
-    with_cookie,
+    Failure, Form, Guard, Layout, MAX_FORM, MAX_LARGE_FORM, Req, check_csrf, error_page, html, page, parse_form,
+    redirect, refuse, with_cookie,
 };
 use crate::auth::tokens::csrf_token;
 use crate::config::HttpConfig;
@@ -96,19 +96,19 @@ fn token_page(status: StatusCode, error: Option<String>) -> Response {
 
 /// The setup token this browser holds, checked; else the answer to give (the login page once
 /// onboarding is complete, the token form otherwise).
-async fn setup_token(req: &Req) -> Result<String, Response> {
+async fn setup_token(req: &Req) -> Guard<String> {
     let http = &req.app.config.http;
     let token = session_cookie(&req.headers, cookie_name(http));
     let checked = req.app.check_setup_token(token.as_deref()).await;
     match checked {
         Ok(Ok(())) => Ok(token.unwrap_or_default()),
-        Ok(Err(SetupTokenRefusal::Complete)) => Err(with_cookie(redirect("/login"), setup_cookie(http, None))),
-        Ok(Err(SetupTokenRefusal::Missing)) => Err(token_page(StatusCode::OK, None)),
-        Ok(Err(SetupTokenRefusal::Invalid(why))) => Err(with_cookie(
+        Ok(Err(SetupTokenRefusal::Complete)) => refuse(with_cookie(redirect("/login"), setup_cookie(http, None))),
+        Ok(Err(SetupTokenRefusal::Missing)) => refuse(token_page(StatusCode::OK, None)),
+        Ok(Err(SetupTokenRefusal::Invalid(why))) => refuse(with_cookie(
             token_page(StatusCode::UNAUTHORIZED, Some(refusal_text(why))),
             setup_cookie(http, None),
         )),
-        Err(e) => Err(error_page(&Failure::from(e))),
+        Err(e) => refuse(error_page(&Failure::from(e))),
     }
 }
 
