@@ -64,6 +64,9 @@ impl Driver {
         let mut command = Command::new(chromedriver);
         command
             .arg(format!("--port={port}"))
+            // chromedriver's profile directory and Chromium's own temporary files go into this
+            // run's directory, which teardown removes.
+            .env("TMPDIR", dir.path())
             .stdin(Stdio::null())
             .stdout(out.try_clone().map_err(|e| e.to_string())?)
             .stderr(out);
