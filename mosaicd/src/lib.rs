@@ -7,6 +7,8 @@ pub mod config;
 pub mod containers;
 pub mod error;
 pub mod http;
+#[cfg(test)]
+mod layering;
 pub mod metrics;
 pub mod rpc;
 pub mod secrets;
@@ -54,7 +56,7 @@ impl Running {
         }
         // In-flight HTTP requests get a moment to finish; streams are cut after that.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), self.http_task).await;
-        self.app.db.close().await;
+        self.app.db().close().await;
         tracing::info!("mosaicd stopped");
     }
 }
@@ -88,8 +90,8 @@ pub async fn start(config: Config) -> Result<Running> {
     let mut config = config;
     config.instance = Some(containers::resolve_instance(&db, config.instance.as_deref()).await?);
     let app = Arc::new(App::new(config, db, keyring));
-    app.check_key().await?;
-    app.announce_setup_token().await?;
+    app.keys().check_key().await?;
+    app.onboarding().announce_setup_token().await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {
@@ -104,7 +106,7 @@ pub async fn start(config: Config) -> Result<Running> {
 
     // The internal config endpoint listens on the agent network, which exists once Docker has
     // been reached; the container manager hands over the listener then.
-    if let Some(mut listeners) = app.containers.take_internal_listeners() {
+    if let Some(mut listeners) = app.containers().take_internal_listeners() {
         let (app, stop) = (app.clone(), stopped());
         let stop_each = stopped.clone();
         tasks.push(tokio::spawn(async move {
@@ -127,15 +129,15 @@ pub async fn start(config: Config) -> Result<Running> {
             }
         }));
     }
-    tasks.push(tokio::spawn(app.containers.clone().supervise(stopped())));
+    tasks.push(tokio::spawn(app.containers().clone().supervise(stopped())));
 
     tracing::info!(
         version = mosaic_shared::VERSION,
         http = %http_addr,
         socket = %socket_path.display(),
-        database = app.db.backend().name(),
-        instance = %app.containers.settings().instance,
-        docker = %app.config.docker_host,
+        database = app.db().backend().name(),
+        instance = %app.containers().settings().instance,
+        docker = %app.config().docker_host,
         "mosaicd ready"
     );
     Ok(Running {

@@ -192,7 +192,7 @@ async fn single_flight_start(on_postgres: bool) {
     let user = data.add_user("flight@example.com").await;
     data.add_provider(Some(&user), "p1", "sk-flight-0001", &["m1"]).await;
 
-    let manager = daemon.app().containers.clone();
+    let manager = daemon.app().containers().clone();
     // A caller that gives up mid-start does not abort the start: it runs in its own task, and
     // the callers below join it or find its container running.
     let impatient = tokio::time::timeout(
@@ -473,7 +473,7 @@ async fn activity_guard_prevents_reap() {
     data.use_image(&images().normal, 30).await;
     data.set("agent.idle_timeout_min", "0").await;
     let user = data.add_user("streamer@example.com").await;
-    let manager = daemon.app().containers.clone();
+    let manager = daemon.app().containers().clone();
     let target = AgentRef::User(user.clone());
     let name = format!("mosaic-user-{user}");
 
@@ -512,7 +512,7 @@ async fn config_change_restarts_with_state_kept() {
         .add_provider(Some(&user), "p1", "sk-change-0001", &["m1", "m2"])
         .await;
     data.set_agent_config(&user, Some("p1/m1"), None).await;
-    let manager = daemon.app().containers.clone();
+    let manager = daemon.app().containers().clone();
     let target = AgentRef::User(user.clone());
     let name = format!("mosaic-user-{user}");
 
@@ -527,18 +527,19 @@ async fn config_change_restarts_with_state_kept() {
     // The change goes through the service the HTTP API and the CLI use; it restarts the running
     // container before it returns.
     let app = daemon.app().clone();
-    app.set_agent_config(
-        &Actor::User { id: user.clone() },
-        &user,
-        AgentConfigInput {
-            primary_model: Some("p1/m2".into()),
-            fallback_models: vec![],
-            personality: Some("You are terse.\n".into()),
-            provider_id: Some(provider.clone()),
-        },
-    )
-    .await
-    .unwrap();
+    app.agents()
+        .set_agent_config(
+            &Actor::User { id: user.clone() },
+            &user,
+            AgentConfigInput {
+                primary_model: Some("p1/m2".into()),
+                fallback_models: vec![],
+                personality: Some("You are terse.\n".into()),
+                provider_id: Some(provider.clone()),
+            },
+        )
+        .await
+        .unwrap();
     assert_ne!(container_id(&name).unwrap(), first_id, "restarted by the change");
     let up = manager.ensure_running(target.clone()).await.unwrap();
     let reply = chat(&up.base_url, up.token.expose(), "two").await;
@@ -575,7 +576,7 @@ async fn config_change_restarts_with_state_kept() {
 
     // Deactivation (the admin service) stops the user's container, with its reason.
     manager.ensure_running(target.clone()).await.unwrap();
-    app.deactivate_user(&Actor::System, &user).await.unwrap();
+    app.users().deactivate_user(&Actor::System, &user).await.unwrap();
     assert!(container_id(&name).is_none());
     let status = &manager.list().await.unwrap()[0];
     assert_eq!(

@@ -15,14 +15,16 @@ use warp::{Filter, Rejection};
 use super::Endpoint;
 use super::error::reject;
 use super::extract::{Params, ok, user, with_app};
-use super::proxy;
+use super::proxy::{self, ChatProxy};
 use crate::app::App;
 use crate::auth::Principal;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         Endpoint::new(Method::POST, "/api/chat/completions", |app, m| {
+            let proxy = Arc::new(ChatProxy::new(app.config().http.chat_heartbeat_interval));
             m.and(with_app(app.clone()))
+                .and(warp::any().map(move || proxy.clone()))
                 .and(user(app))
                 .and(warp::header::headers_cloned())
                 .and(warp::body::stream())
@@ -53,6 +55,7 @@ pub fn models() -> ModelList {
 async fn completions<S, B>(
     _: Params,
     app: Arc<App>,
+    proxy: Arc<ChatProxy>,
     p: Principal,
     headers: HeaderMap,
     body: S,
@@ -61,5 +64,5 @@ where
     S: Stream<Item = Result<B, warp::Error>>,
     B: Buf,
 {
-    proxy::handle(app, p, headers, body).await.map_err(reject)
+    proxy::handle(app, &proxy, p, headers, body).await.map_err(reject)
 }

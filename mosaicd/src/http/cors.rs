@@ -30,7 +30,11 @@ const PREFLIGHT_MAX_AGE: &str = "600";
 pub async fn allowed_origin(app: &App, headers: &HeaderMap) -> Option<HeaderValue> {
     let value = headers.get(ORIGIN)?;
     let normalized = mosaic_shared::policy::normalize_origin(value.to_str().ok()?).ok()?;
-    app.allowed_origins().await.contains(&normalized).then(|| value.clone())
+    app.settings()
+        .allowed_origins()
+        .await
+        .contains(&normalized)
+        .then(|| value.clone())
 }
 
 pub fn is_preflight(method: &Method, headers: &HeaderMap) -> bool {

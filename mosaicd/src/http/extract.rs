@@ -100,14 +100,14 @@ pub async fn authenticate(app: &App, method: &Method, headers: &HeaderMap) -> Re
                 ));
             }
         };
-        return Ok(app.authenticate_token(token).await?);
+        return Ok(app.auth().authenticate_token(token).await?);
     }
-    let Some(token) = session_cookie(headers, cookie_name(&app.config.http)) else {
+    let Some(token) = session_cookie(headers, cookie_name(&app.config().http)) else {
         return Err(ApiError::unauthenticated(
             "not logged in: send the session cookie or an Authorization: Bearer token",
         ));
     };
-    let principal = app.authenticate_session(&token).await?;
+    let principal = app.auth().authenticate_session(&token).await?;
     if let (false, Via::Session { csrf, .. }) = (is_safe(method), &principal.via) {
         let sent = headers.get(CSRF_HEADER).map(HeaderValue::as_bytes).unwrap_or_default();
         if !constant_time_eq(sent, csrf.as_bytes()) {

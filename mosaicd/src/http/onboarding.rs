@@ -58,7 +58,7 @@ fn setup_token(app: Arc<App>) -> impl Filter<Extract = (), Error = Rejection> + 
         .and(with_app(app))
         .and_then(|headers: HeaderMap, app: Arc<App>| async move {
             let presented = headers.get(SETUP_TOKEN_HEADER).and_then(|v| v.to_str().ok());
-            match app.check_setup_token(presented).await.map_err(reject)? {
+            match app.onboarding().check_setup_token(presented).await.map_err(reject)? {
                 Ok(()) => Ok(()),
                 Err(refusal) => Err(reject(refusal_error(refusal))),
             }
@@ -90,7 +90,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             m.and(setup_token(app.clone()))
                 .and(with_app(app))
                 .and_then(|_, app: Arc<App>| async move {
-                    Ok::<_, Rejection>(ok(&app.onboarding_status().await.map_err(reject)?))
+                    Ok::<_, Rejection>(ok(&app.onboarding().onboarding_status().await.map_err(reject)?))
                 })
                 .boxed()
         }),
@@ -140,7 +140,11 @@ pub fn endpoints() -> Vec<Endpoint> {
                 .and(with_app(app))
                 .and(json::<SystemAgentsInput>(MAX_SYSTEM_AGENTS_BODY))
                 .and_then(|_, app: Arc<App>, body: SystemAgentsInput| async move {
-                    let saved = app.onboarding_system_agents(&ACTOR, body).await.map_err(reject)?;
+                    let saved = app
+                        .onboarding()
+                        .onboarding_system_agents(&ACTOR, body)
+                        .await
+                        .map_err(reject)?;
                     Ok::<_, Rejection>(ok(&saved))
                 })
                 .boxed()
@@ -155,7 +159,11 @@ pub fn endpoints() -> Vec<Endpoint> {
             m.and(setup_token(app.clone()))
                 .and(with_app(app))
                 .and_then(|_, app: Arc<App>| async move {
-                    Ok::<_, Rejection>(ok(&app.complete_onboarding(&ACTOR).await.map_err(reject)?))
+                    Ok::<_, Rejection>(ok(&app
+                        .onboarding()
+                        .complete_onboarding(&ACTOR)
+                        .await
+                        .map_err(reject)?))
                 })
                 .boxed()
         }),
@@ -164,6 +172,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 
 async fn breakglass(_: Params, app: Arc<App>, body: BreakglassRequest) -> Result<Response, Rejection> {
     let status = app
+        .onboarding()
         .onboarding_breakglass(&ACTOR, &body.username, body.password.expose())
         .await
         .map_err(reject)?;
@@ -171,24 +180,40 @@ async fn breakglass(_: Params, app: Arc<App>, body: BreakglassRequest) -> Result
 }
 
 async fn check_issuer(_: Params, app: Arc<App>, body: IssuerRequest) -> Result<Response, Rejection> {
-    let check: OidcIssuerCheck = app.check_oidc_issuer(body.issuer_url.trim()).await.map_err(reject)?;
+    let check: OidcIssuerCheck = app
+        .oidc()
+        .check_oidc_issuer(body.issuer_url.trim())
+        .await
+        .map_err(reject)?;
     Ok(ok(&check))
 }
 
 async fn set_oidc(_: Params, app: Arc<App>, body: OidcInput) -> Result<Response, Rejection> {
-    Ok(ok(&app.onboarding_set_oidc(&ACTOR, body).await.map_err(reject)?))
+    Ok(ok(&app
+        .onboarding()
+        .onboarding_set_oidc(&ACTOR, body)
+        .await
+        .map_err(reject)?))
 }
 
 async fn skip(app: Arc<App>, step: SkippableStep) -> Result<Response, Rejection> {
-    Ok(ok(&app.onboarding_skip(&ACTOR, step).await.map_err(reject)?))
+    Ok(ok(&app
+        .onboarding()
+        .onboarding_skip(&ACTOR, step)
+        .await
+        .map_err(reject)?))
 }
 
 async fn test_provider(_: Params, app: Arc<App>, body: ProviderDraft) -> Result<Response, Rejection> {
-    Ok(ok(&app.test_provider_draft(body).await.map_err(reject)?))
+    Ok(ok(&app.providers().test_provider_draft(body).await.map_err(reject)?))
 }
 
 async fn save_provider(_: Params, app: Arc<App>, body: NewProvider) -> Result<Response, Rejection> {
-    let result = app.onboarding_save_provider(&ACTOR, body).await.map_err(reject)?;
+    let result = app
+        .onboarding()
+        .onboarding_save_provider(&ACTOR, body)
+        .await
+        .map_err(reject)?;
     match result.saved {
         Some(provider) => Ok(ok(&ProviderSaved {
             provider,

@@ -86,7 +86,7 @@ const DONE: &[u8] = b"data: [DONE]\n\n";
 const X_ACCEL_BUFFERING: &str = "x-accel-buffering";
 
 /// The proxy's own state: the HTTP client for agent containers, the heartbeat interval and the
-/// body budget.
+/// body budget. The chat route owns it (one per router).
 pub struct ChatProxy {
     client: reqwest::Client,
     heartbeat: Duration,
@@ -247,6 +247,7 @@ fn agent_error_event(status: StatusCode, body: &[u8]) -> Bytes {
 /// Handles one chat request of `principal`.
 pub async fn handle<S, B>(
     app: Arc<App>,
+    proxy: &ChatProxy,
     principal: Principal,
     headers: HeaderMap,
     body: S,
@@ -256,7 +257,6 @@ where
     B: Buf,
 {
     check_content_type(&headers)?;
-    let proxy = &app.proxy;
     let mut share = BodyShare {
         budget: proxy.budget.clone(),
         held: None,
@@ -280,15 +280,15 @@ where
         client: proxy.client.clone(),
         body: Bytes::from(bytes),
         headers: forwarded,
-        metrics: app.metrics.clone(),
+        metrics: app.metrics().clone(),
         _budget: share.held,
     };
 
     // Never from the request: the caller's own container, whatever the body or headers say.
     let target = AgentRef::User(principal.user_id.clone());
     // Busy from now on (taken before the start, so the reaper cannot stop it in between).
-    let activity = app.containers.activity(target.clone());
-    let containers = app.containers.clone();
+    let activity = app.containers().activity(target.clone());
+    let containers = app.containers().clone();
     let start = {
         let target = target.clone();
         move || {
@@ -301,7 +301,7 @@ where
     let upstream = if !stream {
         // A cold start holds the request; a failed one is the manager's error (503, Retry-After).
         Some(start().await?)
-    } else if app.containers.is_live(&target) {
+    } else if app.containers().is_live(&target) {
         match tokio::time::timeout(WARM_GRACE, start()).await {
             Ok(result) => Some(result?),
             // Still not sure after the grace: tell the client to wait (the start goes on; the
@@ -325,7 +325,7 @@ where
             at_boundary: true,
             forward: Some(forward),
             _activity: activity,
-            _stream: Some(app.metrics.stream_started()),
+            _stream: Some(app.metrics().stream_started()),
         };
         return Ok(sse_response(relay, None));
     };
@@ -345,7 +345,7 @@ where
         at_boundary: true,
         forward: None,
         _activity: activity,
-        _stream: (is_sse && status == StatusCode::OK).then(|| app.metrics.stream_started()),
+        _stream: (is_sse && status == StatusCode::OK).then(|| app.metrics().stream_started()),
     };
     if relay.sse {
         return Ok(sse_response(relay, Some(&upstream_headers)));

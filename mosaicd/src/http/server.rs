@@ -149,7 +149,7 @@ async fn handle(context: &Context, request: Request<Incoming>) -> Response {
     }
     context
         .app
-        .metrics
+        .metrics()
         .observe_request(method, route, response.status().as_u16(), started.elapsed());
     tracing::debug!(
         method,

@@ -10,15 +10,18 @@ use mosaic_shared::Sensitive;
 use mosaic_shared::types::{ConfigChange, ConfigEntry, OidcInput, OidcProvisioning, SettingsPatch};
 use serde_json::{Value, json};
 
-use crate::app::App;
 use crate::containers::settings as agent_runtime;
 use crate::error::{Error, Result};
 use crate::service::agent_settings;
-use crate::service::oidc::{OIDC_ADMIN_CLAIM, OIDC_ADMIN_CLAIM_VALUE, OIDC_ADMIN_EMAILS};
-use crate::service::settings::{
-    ALLOW_PRIVATE_PROVIDER_URLS, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL, WEBUI_ORIGINS,
+use crate::service::oidc::Oidc;
+use crate::service::oidc::{
+    OIDC_ADMIN_CLAIM, OIDC_ADMIN_CLAIM_VALUE, OIDC_ADMIN_EMAILS, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL,
 };
+use crate::service::settings::Settings;
+use crate::service::settings::{ALLOW_PRIVATE_PROVIDER_URLS, WEBUI_ORIGINS};
+use crate::store::Db;
 use crate::store::audit::Actor;
+use std::sync::Arc;
 
 /// WebUI origins from mosaicd's own configuration, shown beside the editable ones.
 pub const DAEMON_WEBUI_ORIGINS: &str = "http.daemonWebuiOrigins";
@@ -206,11 +209,24 @@ fn parse_bool(key: &str, text: &str) -> Result<bool> {
     }
 }
 
-impl App {
+/// `mosaicctl config`: every system setting by its key, changed through the service that owns it.
+pub struct SystemConfig {
+    db: Db,
+    settings: Arc<Settings>,
+    oidc: Arc<Oidc>,
+}
+
+impl SystemConfig {
+    pub fn new(db: Db, settings: Arc<Settings>, oidc: Arc<Oidc>) -> SystemConfig {
+        SystemConfig { db, settings, oidc }
+    }
+}
+
+impl SystemConfig {
     /// Every setting with its value in effect.
     pub async fn config_list(&self) -> Result<Vec<ConfigEntry>> {
-        let settings = self.system_settings().await?;
-        let oidc = self.oidc_settings().await?;
+        let settings = self.settings.system_settings().await?;
+        let oidc = self.oidc.oidc_settings().await?;
         let provisioning = &oidc.provisioning;
         let entry = |def: &Def, value: Value, default: Value| ConfigEntry {
             key: def.key.to_string(),
@@ -287,10 +303,10 @@ impl App {
                         .transpose()?,
                     agent: None,
                 };
-                self.update_system_settings(actor, patch).await?;
+                self.settings.update_system_settings(actor, patch).await?;
             }
             Group::Oidc => {
-                let current = self.oidc_settings().await?;
+                let current = self.oidc.oidc_settings().await?;
                 let issuer = value(OIDC_ISSUER_URL).map(str::to_string).or(current.issuer_url);
                 let client = value(OIDC_CLIENT_ID).map(str::to_string).or(current.client_id);
                 let (Some(issuer_url), Some(client_id)) = (issuer, client) else {
@@ -304,10 +320,10 @@ impl App {
                     client_id,
                     client_secret: value(OIDC_CLIENT_SECRET).map(Sensitive::new),
                 };
-                self.set_oidc_settings(actor, input).await?;
+                self.oidc.set_oidc_settings(actor, input).await?;
             }
             Group::OidcProvisioning => {
-                let current = self.oidc_provisioning().await?;
+                let current = self.oidc.oidc_provisioning().await?;
                 let text = |key: &str, current: Option<String>| match value(key) {
                     Some(v) => Some(v.to_string()),
                     None => current,
@@ -317,7 +333,7 @@ impl App {
                     admin_claim: text(OIDC_ADMIN_CLAIM, current.admin_claim),
                     admin_claim_value: text(OIDC_ADMIN_CLAIM_VALUE, current.admin_claim_value),
                 };
-                self.set_oidc_provisioning(actor, input).await?;
+                self.oidc.set_oidc_provisioning(actor, input).await?;
             }
             Group::Agent => {
                 let changes: Vec<(&str, Option<&str>)> = changes
@@ -325,7 +341,7 @@ impl App {
                     .map(|c| (c.key.as_str(), Some(c.value.expose())))
                     .collect();
                 let checked = agent_settings::check_changes(&changes)?;
-                self.check_agent_image(&checked).await?;
+                self.settings.check_agent_image(&checked).await?;
                 agent_settings::update(&self.db, actor, &checked).await?;
             }
         }
@@ -358,16 +374,16 @@ impl App {
                     allow_private_provider_urls: has(ALLOW_PRIVATE_PROVIDER_URLS).then_some(false),
                     agent: None,
                 };
-                self.update_system_settings(actor, patch).await?;
+                self.settings.update_system_settings(actor, patch).await?;
                 keys.iter().map(String::as_str).collect()
             }
             Group::Oidc => {
-                self.clear_oidc_settings(actor).await?;
+                self.oidc.clear_oidc_settings(actor).await?;
                 vec![OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET]
             }
             Group::OidcProvisioning => {
                 let has = |k: &str| keys.iter().any(|key| key == k);
-                let current = self.oidc_provisioning().await?;
+                let current = self.oidc.oidc_provisioning().await?;
                 let input = OidcProvisioning {
                     admin_emails: if has(OIDC_ADMIN_EMAILS) {
                         Vec::new()
@@ -385,7 +401,7 @@ impl App {
                         current.admin_claim_value
                     },
                 };
-                self.set_oidc_provisioning(actor, input).await?;
+                self.oidc.set_oidc_provisioning(actor, input).await?;
                 keys.iter().map(String::as_str).collect()
             }
             Group::Agent => {

@@ -4,11 +4,12 @@
 use mosaic_shared::types::RotationReport;
 use serde_json::json;
 
-use crate::app::App;
 use crate::error::{Error, Result};
 use crate::secrets::{Binding, Key, KeySource, Keyring};
+use crate::store::Db;
 use crate::store::audit::Actor;
 use crate::store::{audit, secrets, system_config};
+use std::sync::Arc;
 
 /// How many times rotation re-scans for values a concurrent write left under an old key.
 const ROTATION_PASSES: usize = 5;
@@ -17,7 +18,30 @@ fn key_check_binding() -> Binding {
     Binding::new("system_config", system_config::KEY_CHECK, "value")
 }
 
-impl App {
+/// The secret key: the startup check and online rotation.
+pub struct Keys {
+    db: Db,
+    keyring: Arc<Keyring>,
+    /// Held for the duration of a rotation: one at a time.
+    rotation: tokio::sync::Mutex<()>,
+}
+
+impl Keys {
+    pub fn new(db: Db, keyring: Arc<Keyring>) -> Keys {
+        Keys {
+            db,
+            keyring,
+            rotation: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The keys stored secrets are encrypted with.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+}
+
+impl Keys {
     /// Proves at startup that the configured key is the database's key, so a wrong key fails
     /// here, with a clear message, instead of at a user's first chat. Writes the check value on
     /// first start.

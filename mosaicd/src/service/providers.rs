@@ -12,20 +12,31 @@ use mosaic_shared::types::{
 };
 use serde_json::json;
 
-use crate::app::App;
+use crate::config::Config;
+use crate::containers::ContainerManager;
 use crate::error::{Error, Result, root_cause};
+use crate::secrets::Keyring;
 use crate::secrets::{Binding, hint};
+use crate::service::agents::user_config::apply_to_agents;
 use crate::service::egress;
+use crate::service::settings::Settings;
+use crate::service::users::Users;
+use crate::store::Db;
 use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner, ProviderFields, ProviderRow};
-use crate::store::{audit, rfc3339};
+use crate::store::{audit, rfc3339, system_config};
 use mosaic_shared::ErrorCode;
+use std::sync::Arc;
 
 /// A provider may list this many models.
 pub const MAX_MODELS: usize = 500;
 pub const MAX_API_KEY_BYTES: usize = 4096;
 /// A connection test reads at most this much of the provider's answer.
 const MAX_TEST_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The default admin-level provider: the one onboarding saved, used by system agents unless
+/// they name another.
+pub const SYSTEM_DEFAULT_PROVIDER: &str = "providers.systemDefault";
 
 pub(crate) fn key_binding(id: &str) -> Binding {
     Binding::new("llm_provider", id, "api_key")
@@ -159,13 +170,57 @@ fn name_taken(name: &str) -> impl Fn(Error) -> Error + '_ {
     }
 }
 
-impl App {
+/// LLM providers, each user's own and the admin-level ones.
+pub struct Providers {
+    db: Db,
+    keyring: Arc<Keyring>,
+    config: Arc<Config>,
+    settings: Arc<Settings>,
+    users: Arc<Users>,
+    containers: ContainerManager,
+}
+
+impl Providers {
+    pub fn new(
+        db: Db,
+        keyring: Arc<Keyring>,
+        config: Arc<Config>,
+        settings: Arc<Settings>,
+        users: Arc<Users>,
+        containers: ContainerManager,
+    ) -> Providers {
+        Providers {
+            db,
+            keyring,
+            config,
+            settings,
+            users,
+            containers,
+        }
+    }
+}
+
+impl Providers {
+    /// The default admin-level provider: the one recorded by onboarding if it still exists, else
+    /// the oldest admin-level provider.
+    pub async fn default_system_provider(&self) -> Result<Option<Provider>> {
+        let mut ex = self.db.ex();
+        if let Some(row) = system_config::get(&mut ex, SYSTEM_DEFAULT_PROVIDER).await?
+            && let Ok(provider) = self.get_provider(&Owner::System, &row.value).await
+        {
+            return Ok(Some(provider));
+        }
+        let mut all = self.list_providers(&Owner::System).await?;
+        all.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        Ok(all.into_iter().next())
+    }
+
     /// Whose providers an admin means: `None` for the admin-level ones, else a user named as
     /// [`App::resolve_user`] takes it.
     pub async fn provider_owner(&self, user: Option<&str>) -> Result<Owner> {
         match user {
             None => Ok(Owner::System),
-            Some(reference) => Ok(Owner::User(self.resolve_user(reference).await?)),
+            Some(reference) => Ok(Owner::User(self.users.resolve_user(reference).await?)),
         }
     }
 
@@ -210,7 +265,7 @@ impl App {
             models: check_models(input.models.as_deref().unwrap_or(&[]))?,
             is_active: input.is_active.unwrap_or(true),
         };
-        check_fields(&mut c, self.allow_private_provider_urls().await?)?;
+        check_fields(&mut c, self.settings.allow_private_provider_urls().await?)?;
         let id = providers::new_provider_id();
         let (api_key, api_key_hint) = match &input.api_key {
             Some(key) => {
@@ -245,7 +300,7 @@ impl App {
             json!({ "name": row.name, "type": row.kind, "apiKey": row.api_key.is_some() }),
         )
         .await?;
-        self.on_agent_config_changed(tx, owner).await?;
+        apply_to_agents(&self.containers, tx, owner).await?;
         to_dto(&row)
     }
 
@@ -256,7 +311,7 @@ impl App {
         id: &str,
         patch: ProviderPatch,
     ) -> Result<Provider> {
-        let allow_private = self.allow_private_provider_urls().await?;
+        let allow_private = self.settings.allow_private_provider_urls().await?;
         let mut tx = self.db.begin().await?;
         let row = providers::get(&mut tx.ex(), owner, id).await?.ok_or_else(not_found)?;
         let current = to_dto(&row)?;
@@ -308,7 +363,7 @@ impl App {
             json!({ "name": updated.name, "apiKey": key_change }),
         )
         .await?;
-        self.on_agent_config_changed(tx, owner).await?;
+        apply_to_agents(&self.containers, tx, owner).await?;
         to_dto(&updated)
     }
 
@@ -324,7 +379,7 @@ impl App {
             json!({ "name": row.name }),
         )
         .await?;
-        self.on_agent_config_changed(tx, owner).await?;
+        apply_to_agents(&self.containers, tx, owner).await?;
         Ok(())
     }
 
@@ -368,7 +423,7 @@ impl App {
         api_type: &str,
         key: Option<&str>,
     ) -> Result<ConnectionTest> {
-        let allow_private = self.allow_private_provider_urls().await?;
+        let allow_private = self.settings.allow_private_provider_urls().await?;
         let base = match egress::check_base_url(base_url, allow_private) {
             Ok(base) => base,
             Err(refused @ egress::UrlError::Refused(_)) => {

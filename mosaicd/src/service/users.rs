@@ -6,12 +6,16 @@ use mosaic_shared::policy;
 use mosaic_shared::types::{AdminUser, Invitation, InviteRequest, Page, PageMeta, Role, UserPatch, UserStatus};
 use serde_json::json;
 
-use crate::app::App;
 use crate::auth::tokens::{self, INVITE_PREFIX};
+use crate::config::Config;
+use crate::containers::ContainerManager;
 use crate::error::{Error, Result};
+use crate::service::settings::Settings;
+use crate::store::Db;
 use crate::store::audit::Actor;
 use crate::store::{Tx, api_tokens, audit, breakglass, invites, now_ms, rfc3339, sessions, users};
 use mosaic_shared::ErrorCode;
+use std::sync::Arc;
 
 /// The page size when none is asked for (the seed's users page asks for 50).
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
@@ -58,7 +62,26 @@ pub struct AccessEnded {
     pub tokens: u64,
 }
 
-impl App {
+/// Users: the admin's list, invites, role and name changes, deactivation.
+pub struct Users {
+    db: Db,
+    config: Arc<Config>,
+    settings: Arc<Settings>,
+    containers: ContainerManager,
+}
+
+impl Users {
+    pub fn new(db: Db, config: Arc<Config>, settings: Arc<Settings>, containers: ContainerManager) -> Users {
+        Users {
+            db,
+            config,
+            settings,
+            containers,
+        }
+    }
+}
+
+impl Users {
     /// One page of users; the deactivated ones too with `include_deactivated`. `page` counts
     /// from 1 and `limit` from 1; a limit above [`MAX_PAGE_SIZE`] is capped. A page past the end
     /// is answered with no data and the same meta, so a client can step back to `totalPages`.
@@ -182,7 +205,13 @@ impl App {
         tracing::info!(user = %user_id, %actor, "user invited");
 
         let user = self.get_user(&user_id).await?;
-        let base = self.allowed_origins().await.first().cloned().unwrap_or_default();
+        let base = self
+            .settings
+            .allowed_origins()
+            .await
+            .first()
+            .cloned()
+            .unwrap_or_default();
         Ok(Invitation {
             user_id,
             email,

@@ -74,10 +74,10 @@ pub async fn oidc_settings(backend: Backend) {
         let (keyring, _) = mosaicd::secrets::load(None, &config.secret_key_file).unwrap();
         let app = mosaicd::app::App::new(config, w.db().await, keyring);
         assert_eq!(
-            app.oidc_client_secret().await.unwrap().as_deref(),
+            app.oidc().oidc_client_secret().await.unwrap().as_deref(),
             Some(secret.as_str())
         );
-        app.db.close().await;
+        app.db().close().await;
     }
     assert_absent(&secret, &api.transcript(), "an HTTP response");
     assert_absent(&secret, &w.daemon.log(), "the daemon log");

@@ -213,7 +213,7 @@ async fn users_page(req: &Req, p: &Principal, invitation: Option<Invitation>, er
     let mut layout = layout(p, "/admin/users", "Users").notice(req.notice());
     let mut status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
     layout = layout.error(error.map(|e| e.message));
-    let (rows, meta) = match req.app.list_users(page, limit, show_all).await {
+    let (rows, meta) = match req.app.users().list_users(page, limit, show_all).await {
         Ok(list) => {
             // A page past the end (a deactivation shrank the list): the last page that has
             // users.
@@ -244,7 +244,7 @@ async fn users_page(req: &Req, p: &Principal, invitation: Option<Invitation>, er
     };
     let invite_link = invitation
         .as_ref()
-        .map(|i| absolute(&req.app.config.http.public_url, i.invite_url.expose()))
+        .map(|i| absolute(&req.app.config().http.public_url, i.invite_url.expose()))
         .unwrap_or_default();
     html(
         status,
@@ -291,7 +291,7 @@ async fn invite_user(req: Req) -> Response {
         name: form.get("name").map(str::to_string),
         role,
     };
-    match req.app.invite_user(&p.actor(), request).await {
+    match req.app.users().invite_user(&p.actor(), request).await {
         Ok(invitation) => users_page(&req, &p, Some(invitation), None).await,
         Err(e) => users_page(&req, &p, None, Some(Failure::from(e))).await,
     }
@@ -315,7 +315,7 @@ impl UserEditPage {
 async fn edit_user(req: Req) -> Response {
     let p = try_page!(admin(&req).await);
     let back = back_to(req.query_value("back").as_deref(), "/admin/users");
-    match req.app.get_user(req.params.id()).await {
+    match req.app.users().get_user(req.params.id()).await {
         Ok(user) => html(
             StatusCode::OK,
             &UserEditPage {
@@ -340,11 +340,11 @@ async fn update_user(req: Req) -> Response {
             _ => None,
         },
     };
-    match req.app.update_user(&p.actor(), req.params.id(), patch).await {
+    match req.app.users().update_user(&p.actor(), req.params.id(), patch).await {
         Ok(_) => redirect(&with_done(&back, "saved")),
         Err(e) => {
             let e = Failure::from(e);
-            match req.app.get_user(req.params.id()).await {
+            match req.app.users().get_user(req.params.id()).await {
                 Ok(user) => html(
                     e.status,
                     &UserEditPage {
@@ -372,7 +372,7 @@ struct DeactivatePage {
 async fn confirm_deactivate(req: Req) -> Response {
     let p = try_page!(admin(&req).await);
     let back = back_to(req.query_value("back").as_deref(), "/admin/users");
-    match req.app.get_user(req.params.id()).await {
+    match req.app.users().get_user(req.params.id()).await {
         Ok(user) => html(
             StatusCode::OK,
             &DeactivatePage {
@@ -389,7 +389,7 @@ async fn confirm_deactivate(req: Req) -> Response {
 async fn deactivate_user(req: Req) -> Response {
     let (p, form) = try_page!(admin_form(&req).await);
     let back = back_to(form.get("back"), "/admin/users");
-    match req.app.deactivate_user(&p.actor(), req.params.id()).await {
+    match req.app.users().deactivate_user(&p.actor(), req.params.id()).await {
         // The list page falls back to its last page if this one is now past the end.
         Ok(_) => redirect(&with_done(&back, "deactivated")),
         Err(e) => error_page(&Failure::from(e)),
@@ -399,7 +399,7 @@ async fn deactivate_user(req: Req) -> Response {
 async fn reactivate_user(req: Req) -> Response {
     let (p, form) = try_page!(admin_form(&req).await);
     let back = back_to(form.get("back"), "/admin/users");
-    match req.app.reactivate_user(&p.actor(), req.params.id()).await {
+    match req.app.users().reactivate_user(&p.actor(), req.params.id()).await {
         Ok(_) => redirect(&with_done(&back, "reactivated")),
         Err(e) => error_page(&Failure::from(e)),
     }
@@ -443,7 +443,7 @@ async fn containers_page(req: &Req, p: &Principal, error: Option<Failure>) -> Re
     let mut layout = layout(p, "/admin/containers", "Containers").notice(req.notice());
     let mut status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
     layout = layout.error(error.map(|e| e.message));
-    let containers = match req.app.containers_list().await {
+    let containers = match req.app.agents().containers_list().await {
         Ok(list) => Some(
             list.into_iter()
                 .map(|status| ContainerRow {
@@ -474,10 +474,11 @@ async fn container_action(req: Req, action: Action) -> Response {
     let (p, form) = try_page!(admin_form(&req).await);
     let target = form.text("target");
     let actor = p.actor();
+    let agents = req.app.agents();
     let done = match action {
-        Action::Start => req.app.container_start(&actor, &target).await.map(|_| "started"),
-        Action::Stop => req.app.container_stop(&actor, &target).await.map(|_| "stopped"),
-        Action::Restart => req.app.container_restart(&actor, &target).await.map(|_| "restarted"),
+        Action::Start => agents.container_start(&actor, &target).await.map(|_| "started"),
+        Action::Stop => agents.container_stop(&actor, &target).await.map(|_| "stopped"),
+        Action::Restart => agents.container_restart(&actor, &target).await.map(|_| "restarted"),
     };
     let back = back_to(form.get("back"), "/admin/containers");
     match done {
@@ -523,7 +524,7 @@ async fn system_agents_page(
     let mut layout = layout(p, "/admin/system-agents", "System agents").notice(req.notice());
     let mut status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
     layout = layout.error(error.map(|e| e.message));
-    let agents = match req.app.system_agents_list().await {
+    let agents = match req.app.agents().system_agents_list().await {
         Ok(list) => Some(list),
         Err(e) => {
             let e = Failure::from(e);
@@ -532,7 +533,12 @@ async fn system_agents_page(
             None
         }
     };
-    let providers = req.app.list_providers(&Owner::System).await.unwrap_or_default();
+    let providers = req
+        .app
+        .providers()
+        .list_providers(&Owner::System)
+        .await
+        .unwrap_or_default();
     html(
         status,
         &SystemAgentsPage {
@@ -561,7 +567,7 @@ async fn add_system_agent(req: Req) -> Response {
             .filter(|t| !t.trim().is_empty())
             .map(str::to_string),
     };
-    match req.app.system_agent_add(&p.actor(), &spec).await {
+    match req.app.agents().system_agent_add(&p.actor(), &spec).await {
         Ok(_) => redirect("/admin/system-agents?done=created"),
         Err(e) => system_agents_page(&req, &p, Some(Failure::from(e)), Some(spec)).await,
     }
@@ -569,7 +575,7 @@ async fn add_system_agent(req: Req) -> Response {
 
 async fn remove_system_agent(req: Req) -> Response {
     let (p, _) = try_page!(admin_form(&req).await);
-    match req.app.system_agent_remove(&p.actor(), req.params.id()).await {
+    match req.app.agents().system_agent_remove(&p.actor(), req.params.id()).await {
         Ok(()) => redirect("/admin/system-agents?done=removed"),
         Err(e) => system_agents_page(&req, &p, Some(Failure::from(e)), None).await,
     }
@@ -595,7 +601,7 @@ async fn oidc_page(
     check: Option<OidcIssuerCheck>,
     error: Option<Failure>,
 ) -> Response {
-    let settings = match req.app.oidc_settings().await {
+    let settings = match req.app.oidc().oidc_settings().await {
         Ok(settings) => settings,
         Err(e) => return error_page(&Failure::from(e)),
     };
@@ -631,11 +637,11 @@ async fn save_oidc(req: Req) -> Response {
     let (p, form) = try_page!(admin_form(&req).await);
     let posted = (form.text("issuer_url"), form.text("client_id"));
     match form.get("action") {
-        Some("clear") => match req.app.clear_oidc_settings(&p.actor()).await {
+        Some("clear") => match req.app.oidc().clear_oidc_settings(&p.actor()).await {
             Ok(()) => redirect("/admin/oidc?done=cleared"),
             Err(e) => oidc_page(&req, &p, None, None, Some(Failure::from(e))).await,
         },
-        Some("check") => match req.app.check_oidc_issuer(&posted.0).await {
+        Some("check") => match req.app.oidc().check_oidc_issuer(&posted.0).await {
             Ok(check) => oidc_page(&req, &p, Some(posted), Some(check), None).await,
             Err(e) => oidc_page(&req, &p, Some(posted), None, Some(Failure::from(e))).await,
         },
@@ -645,7 +651,7 @@ async fn save_oidc(req: Req) -> Response {
                 client_id: posted.1.clone(),
                 client_secret: form.get("client_secret").map(Sensitive::new),
             };
-            match req.app.set_oidc_settings(&p.actor(), input).await {
+            match req.app.oidc().set_oidc_settings(&p.actor(), input).await {
                 Ok(_) => redirect("/admin/oidc?done=saved"),
                 Err(e) => oidc_page(&req, &p, Some(posted), None, Some(Failure::from(e))).await,
             }
@@ -660,7 +666,7 @@ async fn save_provisioning(req: Req) -> Response {
         admin_claim: form.get("admin_claim").map(str::to_string),
         admin_claim_value: form.get("admin_claim_value").map(str::to_string),
     };
-    match req.app.set_oidc_provisioning(&p.actor(), input).await {
+    match req.app.oidc().set_oidc_provisioning(&p.actor(), input).await {
         Ok(_) => redirect("/admin/oidc?done=saved"),
         Err(e) => oidc_page(&req, &p, None, None, Some(Failure::from(e))).await,
     }
@@ -677,7 +683,7 @@ struct SettingsPage {
 }
 
 async fn settings_page(req: &Req, p: &Principal, error: Option<Failure>) -> Response {
-    let settings = match req.app.system_settings().await {
+    let settings = match req.app.settings().system_settings().await {
         Ok(settings) => settings,
         Err(e) => return error_page(&Failure::from(e)),
     };
@@ -713,7 +719,7 @@ fn whole(form: &super::Form, name: &str, label: &str) -> Result<Option<i64>, Fai
 /// run its checks again (a pull or a trial start) for nothing.
 async fn save_settings(req: Req) -> Response {
     let (p, form) = try_page!(admin_form(&req).await);
-    let current = match req.app.system_settings().await {
+    let current = match req.app.settings().system_settings().await {
         Ok(current) => current,
         Err(e) => return error_page(&Failure::from(e)),
     };
@@ -721,7 +727,7 @@ async fn save_settings(req: Req) -> Response {
         Ok(patch) => patch,
         Err(e) => return settings_page(&req, &p, Some(e)).await,
     };
-    match req.app.update_system_settings(&p.actor(), patch).await {
+    match req.app.settings().update_system_settings(&p.actor(), patch).await {
         Ok(_) => redirect("/admin/settings?done=saved"),
         Err(e) => settings_page(&req, &p, Some(Failure::from(e))).await,
     }

@@ -31,7 +31,7 @@ pub fn pages() -> Vec<Endpoint> {
 
 /// `/`: onboarding until it is complete, then the chat for a logged-in user, else the login.
 async fn start(req: Req) -> Response {
-    match req.app.onboarding_complete().await {
+    match req.app.onboarding().onboarding_complete().await {
         Ok(false) => return redirect("/onboarding"),
         Ok(true) => {}
         Err(e) => return error_page(&Failure::from(e)),
@@ -74,7 +74,7 @@ struct LoginPage {
 
 async fn login_page(req: &Req, status: StatusCode, username: &str, error: Option<String>) -> Response {
     let next = local_path(req.query_value("next").as_deref()).unwrap_or_else(|| "/chat".into());
-    let oidc_issuer = match req.app.oidc_settings().await {
+    let oidc_issuer = match req.app.oidc().oidc_settings().await {
         Ok(s) if s.configured => s
             .issuer_url
             .as_deref()
@@ -83,7 +83,7 @@ async fn login_page(req: &Req, status: StatusCode, username: &str, error: Option
         _ => None,
     };
     // OpenID Connect sends the browser back to this console, on mosaicd's public URL.
-    let own = url::Url::parse(&req.app.config.http.public_url)
+    let own = url::Url::parse(&req.app.config().http.public_url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
     let oidc_url = format!(
@@ -115,17 +115,17 @@ async fn login(req: Req) -> Response {
     let form: Form = try_page!(parse_form(&req));
     let username = form.text("username");
     let password = form.raw("password").unwrap_or_default();
-    let session = match req.app.login(&username, password).await {
+    let session = match req.app.auth().login(&username, password).await {
         Ok(session) => session,
         Err(e) => {
             let e = Failure::from(e);
             return login_page(&req, e.status, &username, Some(e.message)).await;
         }
     };
-    let http = &req.app.config.http;
+    let http = &req.app.config().http;
     // A login from a browser that still holds a session replaces it.
     if let Some(old) = session_cookie(&req.headers, cookie_name(http))
-        && let Err(e) = req.app.end_session_by_token(&old).await
+        && let Err(e) = req.app.auth().end_session_by_token(&old).await
     {
         tracing::warn!(error = %e, "cannot end the previous session");
     }
@@ -134,12 +134,12 @@ async fn login(req: Req) -> Response {
 }
 
 async fn logout(req: Req) -> Response {
-    let clear = set_cookie(&req.app.config.http, None);
-    if session_cookie(&req.headers, cookie_name(&req.app.config.http)).is_none() {
+    let clear = set_cookie(&req.app.config().http, None);
+    if session_cookie(&req.headers, cookie_name(&req.app.config().http)).is_none() {
         return with_cookie(redirect("/login"), clear);
     }
     let (p, _) = try_page!(user_form(&req).await);
-    if let Err(e) = req.app.end_session(&p).await {
+    if let Err(e) = req.app.auth().end_session(&p).await {
         return error_page(&Failure::from(e));
     }
     with_cookie(redirect("/login?done=logged-out"), clear)
@@ -179,7 +179,7 @@ async fn accept_invite(req: Req) -> Response {
         return again(StatusCode::BAD_REQUEST, "The two passwords differ.".into());
     }
     let token = form.text("token");
-    match req.app.accept_invite(&token, password, form.get("name")).await {
+    match req.app.auth().accept_invite(&token, password, form.get("name")).await {
         Ok(user) => {
             let email = user.email.unwrap_or_default();
             redirect(&format!("/login?done=accepted&user={}", super::urlencode(&email)))

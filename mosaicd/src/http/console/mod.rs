@@ -452,11 +452,11 @@ pub fn refuse<T>(response: Response) -> Guard<T> {
 /// API token is never a page login). `Err` is the answer to give instead: the login page (and,
 /// for a dead session, a cleared cookie).
 pub async fn user(req: &Req) -> Guard<Principal> {
-    let http = &req.app.config.http;
+    let http = &req.app.config().http;
     let Some(token) = session_cookie(&req.headers, cookie_name(http)) else {
         return refuse(to_login(req, None));
     };
-    match req.app.authenticate_session(&token).await {
+    match req.app.auth().authenticate_session(&token).await {
         Ok(p) => Ok(p),
         Err(e) if e.code() == ErrorCode::Unauthenticated => {
             refuse(with_cookie(to_login(req, Some("expired")), set_cookie(http, None)))
@@ -467,8 +467,8 @@ pub async fn user(req: &Req) -> Guard<Principal> {
 
 /// The logged-in user, if any, without sending anyone anywhere.
 pub async fn visitor(req: &Req) -> Option<Principal> {
-    let token = session_cookie(&req.headers, cookie_name(&req.app.config.http))?;
-    req.app.authenticate_session(&token).await.ok()
+    let token = session_cookie(&req.headers, cookie_name(&req.app.config().http))?;
+    req.app.auth().authenticate_session(&token).await.ok()
 }
 
 fn to_login(req: &Req, done: Option<&str>) -> Response {

@@ -97,9 +97,9 @@ fn token_page(status: StatusCode, error: Option<String>) -> Response {
 /// The setup token this browser holds, checked; else the answer to give (the login page once
 /// onboarding is complete, the token form otherwise).
 async fn setup_token(req: &Req) -> Guard<String> {
-    let http = &req.app.config.http;
+    let http = &req.app.config().http;
     let token = session_cookie(&req.headers, cookie_name(http));
-    let checked = req.app.check_setup_token(token.as_deref()).await;
+    let checked = req.app.onboarding().check_setup_token(token.as_deref()).await;
     match checked {
         Ok(Ok(())) => Ok(token.unwrap_or_default()),
         Ok(Err(SetupTokenRefusal::Complete)) => refuse(with_cookie(redirect("/login"), setup_cookie(http, None))),
@@ -120,7 +120,7 @@ fn refusal_text(why: &str) -> String {
 
 async fn start(req: Req) -> Response {
     try_page!(setup_token(&req).await);
-    match req.app.onboarding_status().await {
+    match req.app.onboarding().onboarding_status().await {
         Ok(status) => redirect(&format!("/onboarding/{}", first_open_step(&status))),
         Err(e) => error_page(&Failure::from(e)),
     }
@@ -144,8 +144,8 @@ async fn enter_token(req: Req) -> Response {
     try_page!(same_origin(&req));
     let form = try_page!(parse_form(&req));
     let token = form.text("token");
-    let http = &req.app.config.http;
-    match req.app.check_setup_token(Some(&token)).await {
+    let http = &req.app.config().http;
+    match req.app.onboarding().check_setup_token(Some(&token)).await {
         Ok(Ok(())) => with_cookie(redirect("/onboarding"), setup_cookie(http, Some(&token))),
         Ok(Err(SetupTokenRefusal::Complete)) => redirect("/login"),
         Ok(Err(SetupTokenRefusal::Missing)) => token_page(
@@ -216,7 +216,7 @@ async fn step_page(
     error: Option<String>,
     edit: impl FnOnce(&mut StepPage),
 ) -> Response {
-    let onboarding = match req.app.onboarding_status().await {
+    let onboarding = match req.app.onboarding().onboarding_status().await {
         Ok(s) => s,
         Err(e) => return error_page(&Failure::from(e)),
     };
@@ -262,7 +262,11 @@ async fn step_page(
         hint: p.api_key_hint.clone(),
     });
     let providers = if step == "system-agents" {
-        req.app.list_providers(&Owner::System).await.unwrap_or_default()
+        req.app
+            .providers()
+            .list_providers(&Owner::System)
+            .await
+            .unwrap_or_default()
     } else {
         Vec::new()
     };
@@ -336,6 +340,7 @@ async fn post_step(req: Req) -> Response {
                 .await;
             }
             match app
+                .onboarding()
                 .onboarding_breakglass(&ACTOR, &form.text("username"), password)
                 .await
             {
@@ -350,7 +355,11 @@ async fn post_step(req: Req) -> Response {
         "provider" => provider_step(&req, &token, &form).await,
         "system-agents" => {
             if form.get("action") == Some("skip") {
-                return match app.onboarding_skip(&ACTOR, SkippableStep::SystemAgents).await {
+                return match app
+                    .onboarding()
+                    .onboarding_skip(&ACTOR, SkippableStep::SystemAgents)
+                    .await
+                {
                     Ok(_) => redirect(&next_step(step)),
                     Err(e) => error_page(&Failure::from(e)),
                 };
@@ -368,7 +377,7 @@ async fn post_step(req: Req) -> Response {
             let input = SystemAgentsInput {
                 agents: vec![spec.clone()],
             };
-            match app.onboarding_system_agents(&ACTOR, input).await {
+            match app.onboarding().onboarding_system_agents(&ACTOR, input).await {
                 Ok(_) => redirect("/onboarding/system-agents"),
                 Err(e) => {
                     let (status, error) = refused(Failure::from(e));
@@ -376,8 +385,11 @@ async fn post_step(req: Req) -> Response {
                 }
             }
         }
-        _ => match app.complete_onboarding(&ACTOR).await {
-            Ok(_) => with_cookie(redirect("/login?done=onboarded"), setup_cookie(&app.config.http, None)),
+        _ => match app.onboarding().complete_onboarding(&ACTOR).await {
+            Ok(_) => with_cookie(
+                redirect("/login?done=onboarded"),
+                setup_cookie(&app.config().http, None),
+            ),
             Err(e) => {
                 let (status, error) = refused(Failure::from(e));
                 step_page(&req, &token, step, status, error, |_| {}).await
@@ -396,11 +408,11 @@ async fn oidc_step(req: &Req, token: &str, form: &Form) -> Response {
         page.client_id = client.clone();
     };
     match form.get("action") {
-        Some("skip") => match app.onboarding_skip(&ACTOR, SkippableStep::Oidc).await {
+        Some("skip") => match app.onboarding().onboarding_skip(&ACTOR, SkippableStep::Oidc).await {
             Ok(_) => redirect(&next_step("oidc")),
             Err(e) => error_page(&Failure::from(e)),
         },
-        Some("check") => match app.check_oidc_issuer(&issuer).await {
+        Some("check") => match app.oidc().check_oidc_issuer(&issuer).await {
             Ok(check) => {
                 step_page(req, token, "oidc", StatusCode::OK, None, |page| {
                     shown(page);
@@ -419,7 +431,7 @@ async fn oidc_step(req: &Req, token: &str, form: &Form) -> Response {
                 client_id: client.clone(),
                 client_secret: form.get("client_secret").map(Sensitive::new),
             };
-            match app.onboarding_set_oidc(&ACTOR, input).await {
+            match app.onboarding().onboarding_set_oidc(&ACTOR, input).await {
                 Ok(_) => redirect(&next_step("oidc")),
                 Err(e) => {
                     let e = discovery_error(e);
@@ -478,7 +490,7 @@ async fn provider_step(req: &Req, token: &str, form: &Form) -> Response {
             api_key: key,
             api_type,
         };
-        return match app.test_provider_draft(draft).await {
+        return match app.providers().test_provider_draft(draft).await {
             Ok(test) => {
                 let status = if test.ok {
                     StatusCode::OK
@@ -514,7 +526,7 @@ async fn provider_step(req: &Req, token: &str, form: &Form) -> Response {
         ),
         is_active: Some(true),
     };
-    match app.onboarding_save_provider(&ACTOR, input).await {
+    match app.onboarding().onboarding_save_provider(&ACTOR, input).await {
         Ok(result) if result.saved.is_some() => redirect(&next_step("provider")),
         Ok(result) => {
             let message = format!(

@@ -88,7 +88,7 @@ struct ProvidersPage {
 async fn list_providers(req: Req) -> Response {
     let p = try_page!(user(&req).await);
     let layout = layout(&p, "/settings/providers", "Providers").notice(req.notice());
-    match req.app.list_providers(&p.owner()).await {
+    match req.app.providers().list_providers(&p.owner()).await {
         Ok(providers) => html(StatusCode::OK, &ProvidersPage { layout, providers }),
         Err(e) => {
             let e = Failure::from(e);
@@ -200,7 +200,7 @@ async fn new_provider(req: Req) -> Response {
 
 async fn edit_provider(req: Req) -> Response {
     let p = try_page!(user(&req).await);
-    match req.app.get_provider(&p.owner(), req.params.id()).await {
+    match req.app.providers().get_provider(&p.owner(), req.params.id()).await {
         Ok(provider) => provider_page(
             layout(&p, "/settings/providers", &provider.display_name).notice(req.notice()),
             ProviderForm::of(&provider),
@@ -256,7 +256,7 @@ async fn create_provider(req: Req) -> Response {
         models: Some(models(&form, None)),
         is_active: Some(form.checked("is_active")),
     };
-    match req.app.create_provider(&p.actor(), &p.owner(), input).await {
+    match req.app.providers().create_provider(&p.actor(), &p.owner(), input).await {
         Ok(provider) => redirect(&format!("/settings/providers/{}?done=created", provider.id)),
         Err(e) => {
             let e = Failure::from(e);
@@ -267,7 +267,7 @@ async fn create_provider(req: Req) -> Response {
 
 async fn update_provider(req: Req) -> Response {
     let (p, form) = try_page!(user_form(&req).await);
-    let existing = match req.app.get_provider(&p.owner(), req.params.id()).await {
+    let existing = match req.app.providers().get_provider(&p.owner(), req.params.id()).await {
         Ok(existing) => existing,
         Err(e) => return error_page(&Failure::from(e)),
     };
@@ -305,6 +305,7 @@ async fn update_provider(req: Req) -> Response {
     };
     match req
         .app
+        .providers()
         .update_provider(&p.actor(), &p.owner(), &existing.id, patch)
         .await
     {
@@ -318,12 +319,12 @@ async fn update_provider(req: Req) -> Response {
 
 async fn test_provider(req: Req) -> Response {
     let (p, _) = try_page!(user_form(&req).await);
-    let provider = match req.app.get_provider(&p.owner(), req.params.id()).await {
+    let provider = match req.app.providers().get_provider(&p.owner(), req.params.id()).await {
         Ok(provider) => provider,
         Err(e) => return error_page(&Failure::from(e)),
     };
     let layout = layout(&p, "/settings/providers", &provider.display_name);
-    match req.app.test_provider(&p.owner(), &provider.id).await {
+    match req.app.providers().test_provider(&p.owner(), &provider.id).await {
         Ok(test) => provider_page(layout, ProviderForm::of(&provider), Some(test), StatusCode::OK),
         Err(e) => {
             let e = Failure::from(e);
@@ -339,7 +340,12 @@ async fn test_provider(req: Req) -> Response {
 
 async fn delete_provider(req: Req) -> Response {
     let (p, _) = try_page!(user_form(&req).await);
-    match req.app.delete_provider(&p.actor(), &p.owner(), req.params.id()).await {
+    match req
+        .app
+        .providers()
+        .delete_provider(&p.actor(), &p.owner(), req.params.id())
+        .await
+    {
         Ok(()) => redirect("/settings/providers?done=deleted"),
         Err(e) => error_page(&Failure::from(e)),
     }
@@ -371,8 +377,8 @@ async fn show_agent(req: Req) -> Response {
     let p = try_page!(user(&req).await);
     let layout = layout(&p, "/settings/agent", "Agent").notice(req.notice());
     let (config, providers) = match (
-        req.app.agent_config(&p.user_id).await,
-        req.app.list_providers(&p.owner()).await,
+        req.app.agents().agent_config(&p.user_id).await,
+        req.app.providers().list_providers(&p.owner()).await,
     ) {
         (Ok(config), Ok(providers)) => (config, providers),
         (Err(e), _) | (_, Err(e)) => return error_page(&Failure::from(e)),
@@ -403,11 +409,16 @@ async fn save_agent(req: Req) -> Response {
             .map(str::to_string),
         provider_id: form.get("provider_id").map(str::to_string),
     };
-    match req.app.set_agent_config(&p.actor(), &p.user_id, input.clone()).await {
+    match req
+        .app
+        .agents()
+        .set_agent_config(&p.actor(), &p.user_id, input.clone())
+        .await
+    {
         Ok(_) => redirect("/settings/agent?done=saved"),
         Err(e) => {
             let e = Failure::from(e);
-            let providers = req.app.list_providers(&p.owner()).await.unwrap_or_default();
+            let providers = req.app.providers().list_providers(&p.owner()).await.unwrap_or_default();
             let shown = AgentConfig {
                 primary_model: input.primary_model,
                 fallback_models: input.fallback_models,
@@ -436,7 +447,7 @@ struct TokensPage {
 async fn tokens_page(req: &Req, p: &Principal, created: Option<CreatedApiToken>, error: Option<Failure>) -> Response {
     let status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
     let mut layout = layout(p, "/settings/tokens", "API tokens").notice(req.notice());
-    let tokens = match req.app.list_api_tokens(&p.user_id).await {
+    let tokens = match req.app.auth().list_api_tokens(&p.user_id).await {
         Ok(tokens) => tokens,
         Err(e) => return error_page(&Failure::from(e)),
     };
@@ -469,6 +480,7 @@ async fn create_token(req: Req) -> Response {
     };
     match req
         .app
+        .auth()
         .create_api_token(&p.actor(), &p.user_id, &form.text("name"), days)
         .await
     {
@@ -479,7 +491,12 @@ async fn create_token(req: Req) -> Response {
 
 async fn revoke_token(req: Req) -> Response {
     let (p, _) = try_page!(user_form(&req).await);
-    match req.app.revoke_api_token(&p.actor(), &p.user_id, req.params.id()).await {
+    match req
+        .app
+        .auth()
+        .revoke_api_token(&p.actor(), &p.user_id, req.params.id())
+        .await
+    {
         Ok(()) => redirect("/settings/tokens?done=revoked"),
         Err(e) => error_page(&Failure::from(e)),
     }

@@ -4,18 +4,24 @@
 //! account is checked against a dummy hash, so it costs the same time as a wrong password, and
 //! every failure has the same message: the API does not tell which accounts exist.
 
+mod breakglass;
+
 use mosaic_shared::Sensitive;
 use mosaic_shared::policy;
 use mosaic_shared::types::{AdminUser, ApiToken, CreatedApiToken, CurrentUser, Role};
 use serde_json::json;
 use tokio::sync::OnceCell;
 
-use crate::app::App;
+use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::{self, API_TOKEN_PREFIX, INVITE_PREFIX, SESSION_PREFIX};
 use crate::auth::{Principal, Via};
+use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::service::users::Users;
+use crate::store::Db;
 use crate::store::audit::Actor;
-use crate::store::{api_tokens, audit, breakglass, invites, now_ms, rfc3339, sessions, users};
+use crate::store::{api_tokens, audit, invites, now_ms, rfc3339, sessions, users};
+use std::sync::Arc;
 
 pub const LOGIN_FAILED: &str = "invalid username or password";
 const SESSION_INVALID: &str = "not logged in, or the session has expired: log in again";
@@ -76,7 +82,32 @@ fn token_dto(row: &api_tokens::TokenRow) -> ApiToken {
 /// takes as long as for a real account.
 static DUMMY_HASH: OnceCell<String> = OnceCell::const_new();
 
-impl App {
+/// Who is asking: password logins and sessions, personal API tokens, invite acceptance, and the
+/// breakglass admins.
+pub struct Auth {
+    db: Db,
+    config: Arc<Config>,
+    hasher: Arc<PasswordHasher>,
+    users: Arc<Users>,
+}
+
+impl Auth {
+    pub fn new(db: Db, config: Arc<Config>, hasher: Arc<PasswordHasher>, users: Arc<Users>) -> Auth {
+        Auth {
+            db,
+            config,
+            hasher,
+            users,
+        }
+    }
+
+    /// The password hasher (bounded concurrency), shared with whoever checks passwords.
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.hasher
+    }
+}
+
+impl Auth {
     /// Checks a breakglass username, or an invited local user's email, and the password; on
     /// success starts a browser session.
     pub async fn login(&self, username: &str, password: &str) -> Result<NewSession> {
@@ -88,7 +119,7 @@ impl App {
         let account = if username.contains('@') {
             users::local_login(&mut self.db.ex(), username).await?
         } else {
-            match breakglass::by_username(&mut self.db.ex(), username).await? {
+            match crate::store::breakglass::by_username(&mut self.db.ex(), username).await? {
                 Some(bg) if bg.is_active => users::get(&mut self.db.ex(), &bg.user_id)
                     .await?
                     .filter(|u| u.deactivated_at.is_none())
@@ -354,6 +385,6 @@ impl App {
         .await?;
         tx.commit().await?;
         tracing::info!(user = %user.id, "invite accepted");
-        self.get_user(&user.id).await
+        self.users.get_user(&user.id).await
     }
 }

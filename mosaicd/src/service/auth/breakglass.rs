@@ -4,8 +4,8 @@ use mosaic_shared::policy;
 use mosaic_shared::types::Breakglass;
 use serde_json::json;
 
-use crate::app::App;
 use crate::error::{Error, Result};
+use crate::service::auth::Auth;
 use crate::store::audit::Actor;
 use crate::store::{audit, breakglass, rfc3339, sessions, users};
 use mosaic_shared::ErrorCode;
@@ -19,7 +19,7 @@ fn to_dto(row: &breakglass::BreakglassRow) -> Breakglass {
     }
 }
 
-impl App {
+impl Auth {
     pub async fn create_breakglass(&self, actor: &Actor, username: &str, password: &str) -> Result<Breakglass> {
         policy::check_username(username).map_err(Error::invalid)?;
         policy::check_password(username, password).map_err(Error::invalid)?;

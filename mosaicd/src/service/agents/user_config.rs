@@ -5,8 +5,9 @@ use mosaic_shared::policy;
 use mosaic_shared::types::{AgentConfig, AgentConfigInput};
 use serde_json::json;
 
-use crate::app::App;
+use crate::containers::ContainerManager;
 use crate::error::{Error, Result};
+use crate::service::agents::Agents;
 use crate::store::agent_config::{self, AgentConfigRow};
 use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner};
@@ -34,7 +35,7 @@ fn to_dto(row: Option<AgentConfigRow>) -> Result<AgentConfig> {
     })
 }
 
-impl App {
+impl Agents {
     pub async fn agent_config(&self, user_id: &str) -> Result<AgentConfig> {
         to_dto(agent_config::get(&mut self.db.ex(), user_id).await?)
     }
@@ -100,25 +101,25 @@ impl App {
             }),
         )
         .await?;
-        self.on_agent_config_changed(tx, &owner).await?;
+        apply_to_agents(&self.containers, tx, &owner).await?;
         to_dto(Some(row))
     }
+}
 
-    /// The one place a change to what an agent is configured with (its providers, its agent
-    /// config) lands: commits the change, then restarts the owner's running container (for the
-    /// admin-level providers: every running system agent) so the agent picks up the new
-    /// configuration; the state volume is kept. The change stands if the restart fails (Docker
-    /// away): it is logged, and the next start uses the new configuration anyway.
-    pub async fn on_agent_config_changed(&self, tx: Tx, owner: &Owner) -> Result<()> {
-        tx.commit().await?;
-        tracing::debug!(?owner, "agent configuration changed");
-        let restarted = match owner {
-            Owner::User(id) => self.containers.config_changed(id).await,
-            Owner::System => self.containers.system_config_changed().await,
-        };
-        if let Err(e) = restarted {
-            tracing::warn!(?owner, error = %e, "the agent configuration changed but the agent could not be restarted");
-        }
-        Ok(())
+/// The one place a change to what an agent is configured with (its providers, its agent
+/// config) lands: commits the change, then restarts the owner's running container (for the
+/// admin-level providers: every running system agent) so the agent picks up the new
+/// configuration; the state volume is kept. The change stands if the restart fails (Docker
+/// away): it is logged, and the next start uses the new configuration anyway.
+pub(crate) async fn apply_to_agents(containers: &ContainerManager, tx: Tx, owner: &Owner) -> Result<()> {
+    tx.commit().await?;
+    tracing::debug!(?owner, "agent configuration changed");
+    let restarted = match owner {
+        Owner::User(id) => containers.config_changed(id).await,
+        Owner::System => containers.system_config_changed().await,
+    };
+    if let Err(e) = restarted {
+        tracing::warn!(?owner, error = %e, "the agent configuration changed but the agent could not be restarted");
     }
+    Ok(())
 }

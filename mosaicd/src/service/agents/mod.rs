@@ -2,22 +2,28 @@
 //! them, plus the authorization of the internal config endpoint. The lifecycle itself is the
 //! container manager's (`containers`); these methods name targets, check rules and audit.
 
+pub mod user_config;
+
 use mosaic_shared::types::{
     ContainerDetail, ContainerStatus, DoctorReport, ReapReport, RenderedAgentConfig, StartResult, SystemAgent,
     SystemAgentSpec,
 };
 use serde_json::json;
 
-use crate::app::App;
+use crate::containers::ContainerManager;
 use crate::containers::agent_config::{self, AgentConfig};
 use crate::containers::{AgentRef, StopReason};
 use crate::error::{Error, Result};
-use crate::service::agent_settings;
+use crate::secrets::Keyring;
+use crate::service::providers::Providers;
+use crate::service::users::Users;
+use crate::store::Db;
 use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, Kind, NewSystemAgent};
 use crate::store::providers::{self, Owner};
 use crate::store::{audit, rfc3339};
 use mosaic_shared::ErrorCode;
+use std::sync::Arc;
 
 /// A system agent whose fields passed every check, with its provider resolved to an id.
 #[derive(Debug, Clone)]
@@ -29,7 +35,35 @@ pub(crate) struct CheckedSystemAgent {
     pub personality: Option<String>,
 }
 
-impl App {
+/// The agents: each user's agent config, the containers as admins manage them, the system agents,
+/// and the internal config endpoint's authorization.
+pub struct Agents {
+    db: Db,
+    keyring: Arc<Keyring>,
+    containers: ContainerManager,
+    users: Arc<Users>,
+    providers: Arc<Providers>,
+}
+
+impl Agents {
+    pub fn new(
+        db: Db,
+        keyring: Arc<Keyring>,
+        containers: ContainerManager,
+        users: Arc<Users>,
+        providers: Arc<Providers>,
+    ) -> Agents {
+        Agents {
+            db,
+            keyring,
+            containers,
+            users,
+            providers,
+        }
+    }
+}
+
+impl Agents {
     /// Names a container the way an admin types it: `system/NAME`, `user/ID`, a user's email, a
     /// user id, or a breakglass username.
     pub async fn resolve_target(&self, text: &str) -> Result<AgentRef> {
@@ -37,21 +71,12 @@ impl App {
         if let Some(target) = AgentRef::parse(text) {
             return Ok(target);
         }
-        match self.resolve_user(text).await {
+        match self.users.resolve_user(text).await {
             Ok(id) => Ok(AgentRef::User(id)),
             Err(e) if e.code() == ErrorCode::NotFound => Err(Error::not_found(format!(
                 "no user {text:?} (give a user id, an email, a breakglass username, or system/NAME for a system agent)"
             ))),
             Err(e) => Err(e),
-        }
-    }
-
-    /// Refuses a new `agent.image` that cannot work: not on the engine nor in its registry, or an
-    /// OpenClaw older than Mosaic supports.
-    pub(crate) async fn check_agent_image(&self, changes: &agent_settings::Checked) -> Result<()> {
-        match changes.image() {
-            Some(image) => self.containers.refuse_unusable_image(image).await,
-            None => Ok(()),
         }
     }
 
@@ -161,7 +186,7 @@ impl App {
                     .ok_or_else(|| Error::not_found(format!("no admin-level provider named {name:?}")))?
                     .id,
             ),
-            None => self.default_system_provider().await?.map(|p| p.id),
+            None => self.providers.default_system_provider().await?.map(|p| p.id),
         };
         let personality = spec
             .personality
