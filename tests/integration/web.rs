@@ -9,7 +9,7 @@ use std::time::Duration;
 use libtest_mimic::Trial;
 use mosaic_tests::browser::{self, Session};
 use mosaic_tests::data::Data;
-use mosaic_tests::docker::{self, InstanceScope, images};
+use mosaic_tests::docker::{self, InstanceScope, container_running, docker, images};
 use mosaic_tests::fake_provider::FakeProvider;
 use mosaic_tests::http::Auth;
 use mosaic_tests::{Daemon, trial};
@@ -29,6 +29,10 @@ pub fn trials() -> Vec<Trial> {
             users_pagination_invite_and_access,
         ),
         trial("web::admin_pages", admin_pages),
+        trial(
+            "web::admin_containers_and_system_agents",
+            admin_containers_and_system_agents,
+        ),
     ]
 }
 
@@ -695,8 +699,9 @@ async fn users_pagination_invite_and_access() {
     data.close().await;
 }
 
-/// The other admin pages: containers (with a user's container that exists), system agents, the
-/// OIDC settings with an issuer check, and the runtime settings, saved.
+/// The other admin pages: containers and system agents (none yet; see
+/// `admin_containers_and_system_agents`), the OIDC settings with an issuer check, and the
+/// runtime settings, saved.
 async fn admin_pages() {
     let w = World::start(Backend::Sqlite).await;
     let issuer = mosaic_tests::oidc::shared().issuer();
@@ -768,4 +773,142 @@ async fn admin_pages() {
     assert!(b.text("#oidc-login").await.starts_with("Sign in with "));
     b.screenshot("login").await;
     b.assert_clean_log(&[]).await;
+}
+
+/// An administrator's hands on the agent containers, on the real Docker Engine: a user's
+/// container stopped (after a confirmation) and started again from the containers page, a
+/// system agent added on an admin-level provider (a refused duplicate keeps the form's values),
+/// listed as always on, and removed with its container.
+async fn admin_containers_and_system_agents() {
+    let scope = InstanceScope::new();
+    let image = images().normal.clone();
+    let w = World::start_with(Backend::Sqlite, docker::daemon_options(&scope.instance)).await;
+    let data = Data::open(&w.daemon.data_dir).await;
+    data.use_image(&image, 60).await;
+    let member = w.member("erin@example.com").await;
+    let user = member.user_id.clone();
+    data.add_provider(Some(&user), "erin", "sk-erin-0001", &["m1"]).await;
+    data.set_agent_config(&user, Some("erin/m1"), None).await;
+    data.add_provider(None, "shared", "sk-system-0001", &["big"]).await;
+    let user_container = format!("mosaic-user-{user}");
+    w.daemon.ctl(&["containers", "start", &user]).ok();
+    assert!(container_running(&user_container));
+
+    let b = browser::session(&w.daemon.base_url()).await;
+    log_in(&b, "admin", PASSWORD).await;
+    let row = format!("#containers tr:has(input[name=target][value='user/{user}'])");
+    b.goto("/admin/containers").await;
+    let text = b.wait_text(&row, "running").await;
+    assert!(text.contains("erin@example.com"), "{text}");
+    assert!(!b.exists(&format!("{row} form[action='/admin/containers/start']")).await);
+    b.assert_clean_log(&[]).await;
+
+    // Stop, after a confirmation: the container is gone, the row says why it stopped.
+    b.click(&format!("{row} form[action='/admin/containers/stop'] button"))
+        .await;
+    accept_confirm(&b).await;
+    b.wait_path("/admin/containers?done=stopped").await;
+    b.wait_text(".notice", "The container was stopped.").await;
+    let text = b.wait_text(&row, "stopped").await;
+    assert!(text.contains("admin"), "no stop reason: {text}");
+    assert!(!container_running(&user_container));
+    b.assert_clean_log(&[]).await;
+
+    // Start: the answer comes once the agent is healthy.
+    b.click(&format!("{row} form[action='/admin/containers/start'] button"))
+        .await;
+    b.wait_path("/admin/containers?done=started").await;
+    b.wait_text(".notice", "The container is running.").await;
+    b.wait_text(&row, "running").await;
+    assert!(container_running(&user_container));
+    let listed = w
+        .api
+        .get("/api/admin/containers", Auth::Session(&w.admin))
+        .await
+        .expect(200);
+    let status = listed
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["owner"] == user.as_str()))
+        .expect("the user's container listed")
+        .clone();
+    assert_eq!(status["state"], "running");
+    b.assert_clean_log(&[]).await;
+
+    // A system agent, added on an admin-level provider.
+    let name = format!("ops-{}", scope.instance);
+    let system_container = format!("mosaic-system-{name}");
+    b.goto("/admin/system-agents").await;
+    b.find("#system-agents-empty").await;
+    assert!(b.exists("#agent-provider option[value=shared]").await);
+    b.fill("#agent-name", &name).await;
+    b.fill("#agent-role", "monitor").await;
+    b.fill("#agent-model", "big").await;
+    b.select("#agent-provider", "shared").await;
+    b.fill("#agent-personality", "You watch the logs.").await;
+    b.click("#system-agent-form button[type=submit]").await;
+    b.wait_path("/admin/system-agents?done=created").await;
+    b.wait_text(".notice", "Created.").await;
+    let agent_row = format!("#system-agents tr:has(input[name=target][value='system/{name}'])");
+    let text = b.wait_text(&agent_row, "running").await;
+    assert!(
+        text.contains(&name) && text.contains("monitor") && text.contains("big") && text.contains("shared"),
+        "{text}"
+    );
+    assert!(container_running(&system_container));
+    assert_secret_absent("sk-system-0001", &b.dom().await, "the system agents page");
+    b.assert_clean_log(&[]).await;
+
+    // The same name again is refused, and the form keeps what was typed.
+    b.fill("#agent-name", &name).await;
+    b.fill("#agent-role", "second").await;
+    b.fill("#agent-model", "big").await;
+    b.click("#system-agent-form button[type=submit]").await;
+    b.wait_text(".error", "already exists").await;
+    assert_eq!(
+        b.find("#agent-role").await.prop("value").await.unwrap().as_deref(),
+        Some("second")
+    );
+    assert_eq!(b.count("#system-agents tbody tr").await, 1);
+    b.assert_clean_log(&["409"]).await;
+
+    // The containers page lists it as always on, beside the user's.
+    b.goto("/admin/containers").await;
+    let system_row = format!("#containers tr:has(input[name=target][value='system/{name}'])");
+    let text = b.wait_text(&system_row, "running").await;
+    assert!(text.contains("always on"), "{text}");
+    assert_eq!(b.count("#containers tbody tr").await, 2);
+    b.assert_clean_log(&[]).await;
+
+    // Removed after a confirmation, with its container.
+    b.goto("/admin/system-agents").await;
+    b.click(&format!(
+        "{agent_row} form[action='/admin/system-agents/{name}/remove'] button"
+    ))
+    .await;
+    accept_confirm(&b).await;
+    b.wait_path("/admin/system-agents?done=removed").await;
+    b.find("#system-agents-empty").await;
+    assert_ne!(
+        docker(&["inspect", &system_container]).code,
+        0,
+        "the system agent's container is left"
+    );
+    b.assert_clean_log(&[]).await;
+
+    let audit = data.audit().await;
+    for action in [
+        "container.stop",
+        "container.start",
+        "system_agent.add",
+        "system_agent.remove",
+    ] {
+        assert!(
+            audit
+                .iter()
+                .any(|(actor, a, _, _)| a == action && *actor == format!("user:{}", w.admin.user_id)),
+            "{action} audited as the administrator: {audit:?}"
+        );
+    }
+    drop(b);
+    data.close().await;
 }
