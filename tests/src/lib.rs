@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod bins;
+pub mod browser;
 pub mod ci;
 pub mod daemon;
 pub mod data;
@@ -21,6 +22,8 @@ pub use trial::trial;
 
 /// Removes everything the shared fixtures created. Called once, when all tests have run.
 pub fn teardown() {
+    browser::teardown();
+    browser::remove_temporary_screenshots();
     postgres::teardown();
     oidc::teardown();
     docker::teardown();

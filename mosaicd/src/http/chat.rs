@@ -40,7 +40,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 /// The caller's agents as OpenAI models. Mosaic configures one agent per container, OpenClaw's
 /// default, which the chat endpoint answers for `model: "openclaw"`; listing it needs no
 /// container, so `models.list()` never starts one.
-fn models() -> ModelList {
+pub fn models() -> ModelList {
     ModelList {
         object: "list".into(),
         data: vec![ModelEntry {

@@ -5,11 +5,16 @@
 //! builds the router, labels metrics by route pattern, tells a 405 from a 404 and is checked
 //! against the committed OpenAPI document by the tests. Every error leaves through one
 //! [`error::recover`], in one JSON shape: `{"error":{"code":…,"message":…}}`.
+//!
+//! The web console's pages ([`console::pages`]) are served by the same router but are not API
+//! routes: [`routes`] is both lists, [`endpoints`] the API alone (what the OpenAPI document
+//! describes).
 
 pub mod admin;
 pub mod agent_config;
 pub mod auth;
 pub mod chat;
+pub mod console;
 pub mod containers;
 pub mod cors;
 pub mod error;
@@ -82,6 +87,13 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(oidc::endpoints());
     all.extend(containers::endpoints());
     all.extend(chat::endpoints());
+    all
+}
+
+/// Everything the server answers: the API's endpoints and the console's pages.
+pub fn routes() -> Vec<Endpoint> {
+    let mut all = endpoints();
+    all.extend(console::pages());
     all
 }
 
@@ -203,9 +215,18 @@ fn matcher(method: Method, pattern: &'static str) -> BoxedFilter<(Params,)> {
 pub fn router(app: Arc<App>, endpoints: &[Endpoint], table: Arc<RouteTable>) -> Handler {
     let fallback = warp::method()
         .and(warp::path::full())
-        .and_then(move |method: Method, path: FullPath| {
-            let e = error::NoRoute(table.no_route(&method, path.as_str()));
-            async move { Err::<Response, _>(warp::reject::custom(e)) }
+        .and(warp::header::headers_cloned())
+        .and_then(move |method: Method, path: FullPath, headers: warp::http::HeaderMap| {
+            let e = table.no_route(&method, path.as_str());
+            // A browser that asks for a page that does not exist gets a page saying so.
+            let page = e.code() == mosaic_shared::ErrorCode::NoRoute && console::wants_html(path.as_str(), &headers);
+            async move {
+                if page {
+                    Ok(console::not_found_page())
+                } else {
+                    Err::<Response, _>(warp::reject::custom(error::NoRoute(e)))
+                }
+            }
         })
         .boxed();
     let mut filter = fallback;
@@ -229,8 +250,9 @@ mod tests {
         assert_eq!(match_path(&p, "/api/providers/"), None);
         assert_eq!(match_path(&p, "/api/providers/a/b"), None);
         assert_eq!(match_path(&p, "/api/providers/a%2Fb"), None);
-        let table = RouteTable::new(&endpoints());
+        let table = RouteTable::new(&routes());
         assert_eq!(table.label("/api/providers/x"), "/api/providers/{id}");
+        assert_eq!(table.label("/settings/providers/x"), "/settings/providers/{id}");
         assert_eq!(table.label("/nope"), "unmatched");
         assert_eq!(table.label("/api/providers/test"), "/api/providers/test");
         let literal = table.no_route(&Method::GET, "/api/providers/test");
@@ -244,7 +266,7 @@ mod tests {
 
     #[test]
     fn every_route_is_unique() {
-        let all = endpoints();
+        let all = routes();
         for (i, a) in all.iter().enumerate() {
             for b in &all[i + 1..] {
                 assert!(

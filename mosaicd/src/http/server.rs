@@ -1,6 +1,8 @@
 //! The HTTP server: hyper-util's connection builder driving the warp router, with what warp's
 //! own `serve` cannot configure. Around every request: a header size limit, CORS (preflights are
-//! answered here, before routing), response hardening headers and the request metrics.
+//! answered here, before routing), response hardening headers (`nosniff`, no framing, a
+//! Content-Security-Policy that loads nothing unless a console page sets its own) and the request
+//! metrics.
 //!
 //! Header limits: hyper's HTTP/1 read buffer is capped at [`MAX_HEADER_BUFFER`] (beyond it hyper
 //! itself answers `431` with an empty body and closes the connection), the HTTP/2 header list at
@@ -19,11 +21,13 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower_service::Service;
 use warp::http::Request;
-use warp::http::header::{CACHE_CONTROL, HeaderValue, X_CONTENT_TYPE_OPTIONS};
+use warp::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use warp::reply::Response;
 
 use super::error::ApiError;
-use super::{Handler, RouteTable, cors, endpoints, router};
+use super::{Handler, RouteTable, cors, router, routes};
 use crate::app::App;
 use crate::metrics::method_label;
 
@@ -45,10 +49,10 @@ pub async fn serve(
     app: Arc<App>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    let endpoints = endpoints();
-    let table = Arc::new(RouteTable::new(&endpoints));
+    let routes = routes();
+    let table = Arc::new(RouteTable::new(&routes));
     let context = Arc::new(Context {
-        router: router(app.clone(), &endpoints, table.clone()),
+        router: router(app.clone(), &routes, table.clone()),
         app,
         table,
     });
@@ -131,6 +135,15 @@ async fn handle(context: &Context, request: Request<Incoming>) -> Response {
     cors::decorate(&mut response, origin);
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Nothing mosaicd answers may be framed; an answer that is not a console page (JSON, the
+    // metrics, a stream) loads nothing either.
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !headers.contains_key(CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
     if !headers.contains_key(CACHE_CONTROL) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -62,14 +62,25 @@ fn whole_number(name: &str, value: &str) -> Result<i64, ApiError> {
 }
 
 async fn list(_: Params, app: Arc<App>, _: Principal, raw: String) -> Result<Response, Rejection> {
-    let (mut page, mut limit) = (1, DEFAULT_PAGE_SIZE);
-    for (name, value) in query_pairs(&raw, &["page", "limit"]).map_err(reject)? {
+    let (mut page, mut limit, mut include_deactivated) = (1, DEFAULT_PAGE_SIZE, true);
+    for (name, value) in query_pairs(&raw, &["page", "limit", "includeDeactivated"]).map_err(reject)? {
         match name.as_str() {
             "page" => page = whole_number("page", &value).map_err(reject)?,
-            _ => limit = whole_number("limit", &value).map_err(reject)?,
+            "limit" => limit = whole_number("limit", &value).map_err(reject)?,
+            _ => {
+                include_deactivated = match value.as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(reject(ApiError::invalid("includeDeactivated must be true or false"))),
+                }
+            }
         }
     }
-    Ok(ok(&app.users().list_users(page, limit).await.map_err(reject)?))
+    Ok(ok(&app
+        .users()
+        .list_users(page, limit, include_deactivated)
+        .await
+        .map_err(reject)?))
 }
 
 async fn invite(_: Params, app: Arc<App>, p: Principal, body: InviteRequest) -> Result<Response, Rejection> {

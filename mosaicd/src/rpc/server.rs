@@ -115,7 +115,7 @@ impl Admin for AdminServer {
         Ok(self
             .app
             .users()
-            .list_users(page.unwrap_or(1), limit.unwrap_or(DEFAULT_PAGE_SIZE))
+            .list_users(page.unwrap_or(1), limit.unwrap_or(DEFAULT_PAGE_SIZE), true)
             .await?)
     }
 

@@ -82,10 +82,10 @@ impl Users {
 }
 
 impl Users {
-    /// One page of users. `page` counts from 1 and `limit` from 1; a limit above
-    /// [`MAX_PAGE_SIZE`] is capped. A page past the end is answered with no data and the same
-    /// meta, so a client can step back to `totalPages`.
-    pub async fn list_users(&self, page: i64, limit: i64) -> Result<Page<AdminUser>> {
+    /// One page of users; the deactivated ones too with `include_deactivated`. `page` counts
+    /// from 1 and `limit` from 1; a limit above [`MAX_PAGE_SIZE`] is capped. A page past the end
+    /// is answered with no data and the same meta, so a client can step back to `totalPages`.
+    pub async fn list_users(&self, page: i64, limit: i64, include_deactivated: bool) -> Result<Page<AdminUser>> {
         if page < 1 {
             return Err(Error::invalid("page must be a whole number of at least 1"));
         }
@@ -93,10 +93,10 @@ impl Users {
             return Err(Error::invalid("limit must be a whole number of at least 1"));
         }
         let limit = limit.min(MAX_PAGE_SIZE);
-        let total = users::count(&mut self.db.ex()).await?;
+        let total = users::count_listed(&mut self.db.ex(), include_deactivated).await?;
         let offset = (page - 1).checked_mul(limit).filter(|o| *o < total);
         let rows = match offset {
-            Some(offset) => users::page(&mut self.db.ex(), limit, offset).await?,
+            Some(offset) => users::page(&mut self.db.ex(), include_deactivated, limit, offset).await?,
             None => Vec::new(),
         };
         Ok(Page {

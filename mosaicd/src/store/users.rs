@@ -85,17 +85,24 @@ macro_rules! admin_select {
     };
 }
 
-pub async fn count(ex: &mut Exec<'_>) -> Result<i64> {
-    let (n,): (i64,) = ex.one(q("SELECT COUNT(*) FROM users")).await?;
+/// How many users there are; without the deactivated ones unless `include_deactivated`.
+pub async fn count_listed(ex: &mut Exec<'_>, include_deactivated: bool) -> Result<i64> {
+    let (n,): (i64,) = ex
+        .one(q("SELECT COUNT(*) FROM users WHERE ($1 OR deactivated_at IS NULL)").bind(include_deactivated))
+        .await?;
     Ok(n)
 }
 
-/// One page of users, oldest first (a stable order, so pages do not shift as users log in).
-pub async fn page(ex: &mut Exec<'_>, limit: i64, offset: i64) -> Result<Vec<AdminRow>> {
+/// One page of users, oldest first (a stable order, so pages do not shift as users log in);
+/// without the deactivated ones unless `include_deactivated`.
+pub async fn page(ex: &mut Exec<'_>, include_deactivated: bool, limit: i64, offset: i64) -> Result<Vec<AdminRow>> {
     ex.all(
-        q(admin_select!("ORDER BY created_at, id LIMIT $1 OFFSET $2"))
-            .bind(limit)
-            .bind(offset),
+        q(admin_select!(
+            "WHERE ($3 OR deactivated_at IS NULL) ORDER BY created_at, id LIMIT $1 OFFSET $2"
+        ))
+        .bind(limit)
+        .bind(offset)
+        .bind(include_deactivated),
     )
     .await
 }

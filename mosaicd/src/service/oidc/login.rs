@@ -104,14 +104,16 @@ fn login_refused(message: impl Into<String>) -> Error {
 
 impl Oidc {
     /// Checks where the browser goes after logging in: a path (on the first WebUI origin, or on
-    /// mosaicd when none is configured) or a URL on a configured WebUI origin.
+    /// mosaicd when none is configured) or a URL on a configured WebUI origin or on mosaicd's own
+    /// public URL (the web console).
     async fn return_target(&self, requested: Option<&str>) -> Result<String> {
         let origins = self.settings.allowed_origins().await;
         let base = origins.first().cloned().unwrap_or_default();
         let Some(target) = requested.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(format!("{base}/"));
         };
-        let refused = || Error::invalid("returnTo must be a path (/…) or a URL on a configured WebUI origin");
+        let refused =
+            || Error::invalid("returnTo must be a path (/…) or a URL on a configured WebUI origin or mosaicd's own");
         if target.len() > 2048 || target.chars().any(|c| c.is_control() || c == '\\') {
             return Err(refused());
         }
@@ -120,7 +122,12 @@ impl Oidc {
         }
         let url = reqwest::Url::parse(target).map_err(|_| refused())?;
         let origin = url.origin().ascii_serialization();
-        if url.username().is_empty() && url.password().is_none() && origins.contains(&origin) {
+        // mosaicd's own origin serves the web console, which sends its users back to itself.
+        let own = reqwest::Url::parse(&self.config.http.public_url)
+            .map(|u| u.origin().ascii_serialization())
+            .ok();
+        let known = origins.contains(&origin) || own.as_deref() == Some(origin.as_str());
+        if url.username().is_empty() && url.password().is_none() && known {
             Ok(url.to_string())
         } else {
             Err(refused())
