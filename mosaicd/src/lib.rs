@@ -15,6 +15,7 @@ pub mod rpc;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod systemd;
 
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
@@ -51,6 +52,7 @@ impl Running {
     /// Stops the servers and background work (agent containers keep running), then closes the
     /// database.
     pub async fn shutdown(self) {
+        systemd::stopping();
         let _ = self.stop_tx.send(true);
         for task in self.tasks {
             let _ = task.await;
@@ -131,6 +133,9 @@ pub async fn start(config: Config) -> Result<Running> {
         }));
     }
     tasks.push(tokio::spawn(app.containers.clone().supervise(stopped())));
+    if let Some(interval) = systemd::watchdog_interval() {
+        tasks.push(tokio::spawn(systemd::watchdog(interval, stopped())));
+    }
 
     tracing::info!(
         version = mosaic_shared::VERSION,
@@ -141,6 +146,7 @@ pub async fn start(config: Config) -> Result<Running> {
         docker = %app.config.docker_host,
         "mosaicd ready"
     );
+    systemd::ready(&format!("serving HTTP on {http_addr}"));
     Ok(Running {
         app,
         http_addr,

@@ -12,6 +12,7 @@ mod onboard_cli;
 mod onboarding;
 mod openclaw;
 mod store;
+mod systemd;
 
 fn main() {
     mosaic_tests::trial::install_panic_hook();
@@ -27,6 +28,7 @@ fn main() {
     trials.extend(docs::trials());
     trials.extend(containers::trials());
     trials.extend(openclaw::trials());
+    trials.extend(systemd::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();
