@@ -43,6 +43,9 @@ _mosaicctl() {
             mosaicctl,system-agents)
                 cmd="mosaicctl__subcmd__system__subcmd__agents"
                 ;;
+            mosaicctl,usage)
+                cmd="mosaicctl__subcmd__usage"
+                ;;
             mosaicctl,users)
                 cmd="mosaicctl__subcmd__users"
                 ;;
@@ -85,6 +88,9 @@ _mosaicctl() {
             mosaicctl__subcmd__agent__subcmd__config,help)
                 cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__help"
                 ;;
+            mosaicctl__subcmd__agent__subcmd__config,render)
+                cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__render"
+                ;;
             mosaicctl__subcmd__agent__subcmd__config,set)
                 cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__set"
                 ;;
@@ -93,6 +99,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__agent__subcmd__config__subcmd__help,help)
                 cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            mosaicctl__subcmd__agent__subcmd__config__subcmd__help,render)
+                cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__help__subcmd__render"
                 ;;
             mosaicctl__subcmd__agent__subcmd__config__subcmd__help,set)
                 cmd="mosaicctl__subcmd__agent__subcmd__config__subcmd__help__subcmd__set"
@@ -130,6 +139,9 @@ _mosaicctl() {
             mosaicctl__subcmd__config__subcmd__help,unset)
                 cmd="mosaicctl__subcmd__config__subcmd__help__subcmd__unset"
                 ;;
+            mosaicctl__subcmd__containers,doctor)
+                cmd="mosaicctl__subcmd__containers__subcmd__doctor"
+                ;;
             mosaicctl__subcmd__containers,help)
                 cmd="mosaicctl__subcmd__containers__subcmd__help"
                 ;;
@@ -150,6 +162,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__containers,stop)
                 cmd="mosaicctl__subcmd__containers__subcmd__stop"
+                ;;
+            mosaicctl__subcmd__containers__subcmd__help,doctor)
+                cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__doctor"
                 ;;
             mosaicctl__subcmd__containers__subcmd__help,help)
                 cmd="mosaicctl__subcmd__containers__subcmd__help__subcmd__help"
@@ -199,6 +214,9 @@ _mosaicctl() {
             mosaicctl__subcmd__help,system-agents)
                 cmd="mosaicctl__subcmd__help__subcmd__system__subcmd__agents"
                 ;;
+            mosaicctl__subcmd__help,usage)
+                cmd="mosaicctl__subcmd__help__subcmd__usage"
+                ;;
             mosaicctl__subcmd__help,users)
                 cmd="mosaicctl__subcmd__help__subcmd__users"
                 ;;
@@ -217,6 +235,9 @@ _mosaicctl() {
             mosaicctl__subcmd__help__subcmd__admin,setup-token)
                 cmd="mosaicctl__subcmd__help__subcmd__admin__subcmd__setup__subcmd__token"
                 ;;
+            mosaicctl__subcmd__help__subcmd__agent__subcmd__config,render)
+                cmd="mosaicctl__subcmd__help__subcmd__agent__subcmd__config__subcmd__render"
+                ;;
             mosaicctl__subcmd__help__subcmd__agent__subcmd__config,set)
                 cmd="mosaicctl__subcmd__help__subcmd__agent__subcmd__config__subcmd__set"
                 ;;
@@ -234,6 +255,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__help__subcmd__config,unset)
                 cmd="mosaicctl__subcmd__help__subcmd__config__subcmd__unset"
+                ;;
+            mosaicctl__subcmd__help__subcmd__containers,doctor)
+                cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__doctor"
                 ;;
             mosaicctl__subcmd__help__subcmd__containers,inspect)
                 cmd="mosaicctl__subcmd__help__subcmd__containers__subcmd__inspect"
@@ -413,7 +437,7 @@ _mosaicctl() {
 
     case "${cmd}" in
         mosaicctl)
-            opts="-h -V --socket --json --timeout --help --version status admin providers users agent-config config containers system-agents onboard help"
+            opts="-h -V --socket --json --timeout --help --version status admin providers users agent-config config containers system-agents onboard usage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -673,7 +697,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__agent__subcmd__config)
-            opts="-h --socket --json --timeout --help show set help"
+            opts="-h --socket --json --timeout --help show set render help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -695,7 +719,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__agent__subcmd__config__subcmd__help)
-            opts="show set help"
+            opts="show set render help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -709,6 +733,20 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__agent__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__agent__subcmd__config__subcmd__help__subcmd__render)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -743,6 +781,28 @@ _mosaicctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__agent__subcmd__config__subcmd__render)
+            opts="-h --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1013,7 +1073,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__containers)
-            opts="-h --socket --json --timeout --help ls inspect start stop restart reap help"
+            opts="-h --socket --json --timeout --help ls inspect start stop restart reap doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1034,9 +1094,49 @@ _mosaicctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        mosaicctl__subcmd__containers__subcmd__help)
-            opts="ls inspect start stop restart reap help"
+        mosaicctl__subcmd__containers__subcmd__doctor)
+            opts="-h --image --socket --json --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help)
+            opts="ls inspect start stop restart reap doctor help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__containers__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1279,7 +1379,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help)
-            opts="status admin providers users agent-config config containers system-agents onboard help"
+            opts="status admin providers users agent-config config containers system-agents onboard usage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1377,8 +1477,22 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help__subcmd__agent__subcmd__config)
-            opts="show set"
+            opts="show set render"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__agent__subcmd__config__subcmd__render)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1489,8 +1603,22 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help__subcmd__containers)
-            opts="ls inspect start stop restart reap"
+            opts="ls inspect start stop restart reap doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__containers__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1771,6 +1899,20 @@ _mosaicctl() {
         mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__rm)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__usage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2429,6 +2571,48 @@ _mosaicctl() {
                 return 0
             fi
             case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__usage)
+            opts="-h --user --from --to --page --limit --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --socket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

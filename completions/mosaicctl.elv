@@ -34,6 +34,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand containers 'Agent containers: list, inspect, start, stop, restart, reap idle ones'
             cand system-agents 'Always-on system agents (admin-provisioned, using the admin-level providers)'
             cand onboard 'First-boot onboarding: a guided wizard on a terminal, or an answers file for scripts'
+            cand usage 'Chat usage figures per user and day (never contents): requests, failures, cold starts, tokens as the agents reported them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;status'= {
@@ -315,6 +316,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --help 'Print help'
             cand show 'Show a user''s agent config'
             cand set 'Change a user''s agent config; what is not given keeps its value. A running agent container restarts with the new config'
+            cand render 'Print the openclaw.json and SOUL.md an agent would receive at its next start, API keys masked (--json: both in one document)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;agent-config;show'= {
@@ -338,14 +340,24 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'mosaicctl;agent-config;render'= {
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'mosaicctl;agent-config;help'= {
             cand show 'Show a user''s agent config'
             cand set 'Change a user''s agent config; what is not given keeps its value. A running agent container restarts with the new config'
+            cand render 'Print the openclaw.json and SOUL.md an agent would receive at its next start, API keys masked (--json: both in one document)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;agent-config;help;show'= {
         }
         &'mosaicctl;agent-config;help;set'= {
+        }
+        &'mosaicctl;agent-config;help;render'= {
         }
         &'mosaicctl;agent-config;help;help'= {
         }
@@ -419,6 +431,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand stop 'Stop and remove a container; its state volume is kept'
             cand restart 'Restart a container with a freshly generated config and token'
             cand reap 'Stop every user container idle longer than its idle timeout, now (one reaper pass)'
+            cand doctor 'Check an agent image step by step: the Docker engine, the image on the engine or in its registry, its OpenClaw version, and a trial start of a throwaway container (removed afterwards). Exit status 8 when a step fails'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;containers;ls'= {
@@ -463,6 +476,14 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'mosaicctl;containers;doctor'= {
+            cand --image 'The image to check instead of the configured agent.image'
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'mosaicctl;containers;help'= {
             cand ls 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
             cand inspect 'Show one container in detail, including what Docker says about it'
@@ -470,6 +491,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand stop 'Stop and remove a container; its state volume is kept'
             cand restart 'Restart a container with a freshly generated config and token'
             cand reap 'Stop every user container idle longer than its idle timeout, now (one reaper pass)'
+            cand doctor 'Check an agent image step by step: the Docker engine, the image on the engine or in its registry, its OpenClaw version, and a trial start of a throwaway container (removed afterwards). Exit status 8 when a step fails'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;containers;help;ls'= {
@@ -483,6 +505,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;containers;help;restart'= {
         }
         &'mosaicctl;containers;help;reap'= {
+        }
+        &'mosaicctl;containers;help;doctor'= {
         }
         &'mosaicctl;containers;help;help'= {
         }
@@ -546,6 +570,18 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'mosaicctl;usage'= {
+            cand --user 'Only this user: a user id, an email or a breakglass username'
+            cand --from 'First day, YYYY-MM-DD (UTC) [default: 29 days before --to]'
+            cand --to 'Last day, YYYY-MM-DD (UTC) [default: today]'
+            cand --page 'Page number of the per-user rows, from 1'
+            cand --limit 'Users per page [default: 50, at most 100]'
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mosaicctl;help'= {
             cand status 'Show the daemon''s version, uptime, database, onboarding state and counts'
             cand admin 'Breakglass accounts and the secret key'
@@ -556,6 +592,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand containers 'Agent containers: list, inspect, start, stop, restart, reap idle ones'
             cand system-agents 'Always-on system agents (admin-provisioned, using the admin-level providers)'
             cand onboard 'First-boot onboarding: a guided wizard on a terminal, or an answers file for scripts'
+            cand usage 'Chat usage figures per user and day (never contents): requests, failures, cold starts, tokens as the agents reported them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;help;status'= {
@@ -620,10 +657,13 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;help;agent-config'= {
             cand show 'Show a user''s agent config'
             cand set 'Change a user''s agent config; what is not given keeps its value. A running agent container restarts with the new config'
+            cand render 'Print the openclaw.json and SOUL.md an agent would receive at its next start, API keys masked (--json: both in one document)'
         }
         &'mosaicctl;help;agent-config;show'= {
         }
         &'mosaicctl;help;agent-config;set'= {
+        }
+        &'mosaicctl;help;agent-config;render'= {
         }
         &'mosaicctl;help;config'= {
             cand ls 'List the system settings, their values and what they do'
@@ -646,6 +686,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand stop 'Stop and remove a container; its state volume is kept'
             cand restart 'Restart a container with a freshly generated config and token'
             cand reap 'Stop every user container idle longer than its idle timeout, now (one reaper pass)'
+            cand doctor 'Check an agent image step by step: the Docker engine, the image on the engine or in its registry, its OpenClaw version, and a trial start of a throwaway container (removed afterwards). Exit status 8 when a step fails'
         }
         &'mosaicctl;help;containers;ls'= {
         }
@@ -659,6 +700,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;help;containers;reap'= {
         }
+        &'mosaicctl;help;containers;doctor'= {
+        }
         &'mosaicctl;help;system-agents'= {
             cand add 'Add a system agent and start its container'
             cand ls 'List system agents and their containers'
@@ -671,6 +714,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;help;system-agents;rm'= {
         }
         &'mosaicctl;help;onboard'= {
+        }
+        &'mosaicctl;help;usage'= {
         }
         &'mosaicctl;help;help'= {
         }

@@ -1,4 +1,4 @@
-complete -c mosaicd -l config -d 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval, reconcile_interval, public_url, oidc_clock_skew, setup_token_ttl)' -r -F
+complete -c mosaicd -l config -d 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew, setup_token_ttl)' -r -F
 complete -c mosaicd -l data-dir -d 'Directory for the SQLite database, the generated key file and the lock file [default: /var/lib/mosaic as root, else $XDG_DATA_HOME/mosaic]' -r -F
 complete -c mosaicd -l socket -d 'Admin socket for mosaicctl [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
 complete -c mosaicd -l listen -d 'HTTP API address [default: 127.0.0.1:4000]' -r
@@ -25,6 +25,7 @@ complete -c mosaicd -l agent-api-url -d 'URL agent containers use to reach mosai
 complete -c mosaicd -l internal-listen -d 'Address of the internal config endpoint, which only agent containers use [default: the agent network\'s gateway address, port 4001]' -r
 complete -c mosaicd -l reaper-interval -d 'How often the reaper looks for idle containers, e.g. 30s, 500ms, 2m [default: 60s]' -r
 complete -c mosaicd -l reconcile-interval -d 'How often containers are reconciled with Docker and system agents restarted if they died [default: 30s]' -r
+complete -c mosaicd -l usage-flush-interval -d 'How often chat usage figures are written to the database; a crash loses at most this interval\'s figures [default: 5s]' -r
 complete -c mosaicd -l insecure-cookies -d 'Send the session cookie without the Secure attribute. Only for a deployment reached over plain HTTP on a host other than localhost; browsers keep Secure cookies for localhost'
 complete -c mosaicd -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mosaicd -s V -l version -d 'Print version'

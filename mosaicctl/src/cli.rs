@@ -74,6 +74,41 @@ pub enum Command {
     /// First-boot onboarding: a guided wizard on a terminal, or an answers file for scripts
     #[command(long_about = ONBOARD_HELP)]
     Onboard(OnboardArgs),
+    /// Chat usage figures per user and day (never contents): requests, failures, cold starts,
+    /// tokens as the agents reported them
+    #[command(long_about = USAGE_HELP)]
+    Usage(UsageArgs),
+}
+
+const USAGE_HELP: &str = "\
+Chat usage figures per user and day, as mosaicd's chat proxy counts them: requests (streamed or \
+not), failures by kind, cold starts and the time they took, and tokens in and out as the agents \
+reported them. Never a message, a prompt or an answer.
+
+Without --user: one row per user (most requests first, a page at a time) and the totals. With \
+--user: that user's figures day by day. Days are UTC dates (YYYY-MM-DD); the default range is the \
+last 30 days. Figures of the last few seconds may not be written yet.
+
+NO REPORT counts whole answers that carried no token report (their tokens are unknown and not in \
+the sums): a stream reports tokens only when its client asked for stream_options.include_usage.";
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// Only this user: a user id, an email or a breakglass username
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// First day, YYYY-MM-DD (UTC) [default: 29 days before --to]
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD (UTC) [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Page number of the per-user rows, from 1
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub page: Option<i64>,
+    /// Users per page [default: 50, at most 100]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub limit: Option<i64>,
 }
 
 const ONBOARD_HELP: &str = "\

@@ -14,6 +14,7 @@ use crate::secrets::Keyring;
 use crate::service::oidc::OidcCache;
 use crate::service::settings::OriginsCache;
 use crate::store::Db;
+use crate::usage::Recorder;
 
 pub struct App {
     pub config: Config,
@@ -27,6 +28,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// The chat proxy's client and limits (see `proxy`).
     pub proxy: ChatProxy,
+    /// Chat usage figures not yet written (see `usage`).
+    pub usage: Arc<Recorder>,
     /// Held for the duration of a key rotation: one at a time.
     pub(crate) rotation: tokio::sync::Mutex<()>,
     pub(crate) origins_cache: OriginsCache,
@@ -60,6 +63,7 @@ impl App {
         );
         App {
             proxy: ChatProxy::new(config.http.chat_heartbeat_interval),
+            usage: Arc::new(Recorder::new(metrics.clone())),
             config,
             db,
             keyring,

@@ -24,7 +24,8 @@ pub struct Args {
     /// TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format,
     /// webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site,
     /// provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url,
-    /// internal_listen, reaper_interval, reconcile_interval, public_url, oidc_clock_skew, setup_token_ttl).
+    /// internal_listen, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew,
+    /// setup_token_ttl).
     #[arg(long, env = "MOSAIC_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -148,6 +149,11 @@ pub struct Args {
     /// [default: 30s]
     #[arg(long, env = "MOSAIC_RECONCILE_INTERVAL", value_name = "DURATION", value_parser = parse_duration)]
     pub reconcile_interval: Option<Duration>,
+
+    /// How often chat usage figures are written to the database; a crash loses at most this
+    /// interval's figures [default: 5s]
+    #[arg(long, env = "MOSAIC_USAGE_FLUSH_INTERVAL", value_name = "DURATION", value_parser = parse_duration)]
+    pub usage_flush_interval: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

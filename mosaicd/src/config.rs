@@ -17,6 +17,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
 pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
 pub const DEFAULT_REAPER_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_RECONCILE_INTERVAL: Duration = Duration::from_secs(30);
+pub const DEFAULT_USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
 
 /// A configuration value that must never be printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub struct Config {
     pub internal_listen: Option<SocketAddr>,
     pub reaper_interval: Duration,
     pub reconcile_interval: Duration,
+    /// How often usage figures are written to the database (a crash loses at most this much).
+    pub usage_flush_interval: Duration,
     pub http: HttpConfig,
 }
 
@@ -147,6 +150,7 @@ struct FileConfig {
     internal_listen: Option<SocketAddr>,
     reaper_interval: Option<String>,
     reconcile_interval: Option<String>,
+    usage_flush_interval: Option<String>,
     webui_origins: Option<Vec<String>>,
     session_ttl: Option<u64>,
     session_idle_timeout: Option<u64>,
@@ -213,6 +217,11 @@ impl Config {
         let reconcile_interval = match args.reconcile_interval {
             Some(d) => d,
             None => file_duration(file.reconcile_interval, "reconcile_interval")?.unwrap_or(DEFAULT_RECONCILE_INTERVAL),
+        };
+        let usage_flush_interval = match args.usage_flush_interval {
+            Some(d) => d,
+            None => file_duration(file.usage_flush_interval, "usage_flush_interval")?
+                .unwrap_or(DEFAULT_USAGE_FLUSH_INTERVAL),
         };
         let defaults = HttpConfig::default();
         let chat_heartbeat_interval = match args.chat_heartbeat_interval {
@@ -298,6 +307,7 @@ impl Config {
             internal_listen: args.internal_listen.or(file.internal_listen),
             reaper_interval,
             reconcile_interval,
+            usage_flush_interval,
             http,
             socket,
             listen,

@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod systemd;
+pub mod usage;
 
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
@@ -59,6 +60,10 @@ impl Running {
         }
         // In-flight HTTP requests get a moment to finish; streams are cut after that.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), self.http_task).await;
+        // The last requests' usage figures, now that no request is left.
+        if let Err(e) = self.app.usage.flush(&self.app.db).await {
+            tracing::warn!(error = %e, "cannot write the last usage figures");
+        }
         self.app.db.close().await;
         tracing::info!("mosaicd stopped");
     }
@@ -95,6 +100,7 @@ pub async fn start(config: Config) -> Result<Running> {
     let app = Arc::new(App::new(config, db, keyring));
     app.check_key().await?;
     app.announce_setup_token().await?;
+    app.usage.set_retention(usage::retention_days(&app.db).await?);
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {
@@ -133,6 +139,12 @@ pub async fn start(config: Config) -> Result<Running> {
         }));
     }
     tasks.push(tokio::spawn(app.containers.clone().supervise(stopped())));
+    tasks.push(tokio::spawn(usage::run(
+        app.usage.clone(),
+        app.db.clone(),
+        app.config.usage_flush_interval,
+        stopped(),
+    )));
     if let Some(interval) = systemd::watchdog_interval() {
         tasks.push(tokio::spawn(systemd::watchdog(interval, stopped())));
     }

@@ -3,12 +3,13 @@
 //! HTTP requests are counted and timed by the HTTP server for every request, labelled by route
 //! pattern (`/api/providers/{id}`, never a concrete id) so the label set stays bounded. The chat
 //! proxy and the container manager report through the hooks below (`observe_proxy_latency`,
-//! `stream_started`, `container_started`, `container_stopped`); containers by state are counted
-//! from the database at scrape time.
+//! `stream_started`, `container_started`, `container_stopped`, and `chat_recorded` from the usage
+//! accounting, which counts chat requests, failures, cold starts and reported tokens here without
+//! any per-user label); containers by state are counted from the database at scrape time.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -69,6 +70,24 @@ struct HttpSeries {
     durations: BTreeMap<(&'static str, &'static str), Histogram>,
 }
 
+/// Chat requests as the usage accounting counts them, summed over all users.
+#[derive(Debug, Default)]
+struct ChatSeries {
+    /// By streamed (`false`, `true`).
+    requests: [AtomicU64; 2],
+    /// By failure kind, in the order of `FAILURE_KINDS`.
+    failures: [AtomicU64; 6],
+    cold_starts: AtomicU64,
+    cold_start_ms: AtomicU64,
+    tokens_in: AtomicU64,
+    tokens_out: AtomicU64,
+    /// By whether the answer carried the agent's token report (`false`, `true`).
+    reports: [AtomicU64; 2],
+}
+
+/// Failure kinds of chat requests, as `crate::usage::Failure` names them.
+const FAILURE_KINDS: [&str; 6] = ["rejected", "start", "unreachable", "agent", "interrupted", "cancelled"];
+
 #[derive(Debug)]
 pub struct Metrics {
     http: Mutex<HttpSeries>,
@@ -76,6 +95,7 @@ pub struct Metrics {
     active_streams: AtomicI64,
     container_starts: Mutex<BTreeMap<&'static str, u64>>,
     container_reaps: Mutex<BTreeMap<String, u64>>,
+    chat: ChatSeries,
 }
 
 impl Default for Metrics {
@@ -86,6 +106,7 @@ impl Default for Metrics {
             active_streams: AtomicI64::new(0),
             container_starts: Mutex::default(),
             container_reaps: Mutex::default(),
+            chat: ChatSeries::default(),
         }
     }
 }
@@ -172,6 +193,34 @@ impl Metrics {
             .expect("metrics lock")
             .entry(reason.to_string())
             .or_default() += 1;
+    }
+
+    /// Usage accounting hook: one chat request ended. `failure` is a kind of `FAILURE_KINDS`;
+    /// `tokens` (in, out) when the agent reported them.
+    pub fn chat_recorded(
+        &self,
+        streamed: bool,
+        failure: Option<&str>,
+        cold_start: Option<Duration>,
+        tokens: Option<(u64, u64)>,
+    ) {
+        let c = &self.chat;
+        c.requests[usize::from(streamed)].fetch_add(1, Ordering::Relaxed);
+        if let Some(i) = failure.and_then(|f| FAILURE_KINDS.iter().position(|k| *k == f)) {
+            c.failures[i].fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(took) = cold_start {
+            c.cold_starts.fetch_add(1, Ordering::Relaxed);
+            c.cold_start_ms
+                .fetch_add(u64::try_from(took.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        }
+        if failure.is_none() {
+            c.reports[usize::from(tokens.is_some())].fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some((input, output)) = tokens {
+            c.tokens_in.fetch_add(input, Ordering::Relaxed);
+            c.tokens_out.fetch_add(output, Ordering::Relaxed);
+        }
     }
 
     /// The exposition text. `containers` holds (kind, state, count) rows from the database.
@@ -262,7 +311,76 @@ impl Metrics {
         for (reason, n) in self.container_reaps.lock().expect("metrics lock").iter() {
             let _ = writeln!(out, "mosaic_container_reaps_total{{reason=\"{}\"}} {n}", escape(reason));
         }
+        self.render_chat(&mut out);
         out
+    }
+
+    fn render_chat(&self, out: &mut String) {
+        let c = &self.chat;
+        let n = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "# HELP mosaic_chat_requests_total Chat requests of all users, streamed or not (usage accounting)."
+        );
+        let _ = writeln!(out, "# TYPE mosaic_chat_requests_total counter");
+        for (i, streamed) in ["false", "true"].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "mosaic_chat_requests_total{{streamed=\"{streamed}\"}} {}",
+                n(&c.requests[i])
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP mosaic_chat_failures_total Chat requests that failed, by kind."
+        );
+        let _ = writeln!(out, "# TYPE mosaic_chat_failures_total counter");
+        for (i, kind) in FAILURE_KINDS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "mosaic_chat_failures_total{{kind=\"{kind}\"}} {}",
+                n(&c.failures[i])
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP mosaic_chat_cold_starts_total Chat requests that started their agent's container."
+        );
+        let _ = writeln!(out, "# TYPE mosaic_chat_cold_starts_total counter");
+        let _ = writeln!(out, "mosaic_chat_cold_starts_total {}", n(&c.cold_starts));
+        let _ = writeln!(
+            out,
+            "# HELP mosaic_chat_cold_start_seconds_total Time those container starts took."
+        );
+        let _ = writeln!(out, "# TYPE mosaic_chat_cold_start_seconds_total counter");
+        let _ = writeln!(
+            out,
+            "mosaic_chat_cold_start_seconds_total {}",
+            n(&c.cold_start_ms) as f64 / 1000.0
+        );
+        let _ = writeln!(
+            out,
+            "# HELP mosaic_chat_tokens_total Tokens as the agents reported them, in (prompt) and out (completion)."
+        );
+        let _ = writeln!(out, "# TYPE mosaic_chat_tokens_total counter");
+        let _ = writeln!(out, "mosaic_chat_tokens_total{{direction=\"in\"}} {}", n(&c.tokens_in));
+        let _ = writeln!(
+            out,
+            "mosaic_chat_tokens_total{{direction=\"out\"}} {}",
+            n(&c.tokens_out)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP mosaic_chat_answers_total Chat answers that ended well, by whether the agent reported its tokens."
+        );
+        let _ = writeln!(out, "# TYPE mosaic_chat_answers_total counter");
+        for (i, reported) in ["false", "true"].iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "mosaic_chat_answers_total{{usage_reported=\"{reported}\"}} {}",
+                n(&c.reports[i])
+            );
+        }
     }
 }
 
@@ -295,6 +413,19 @@ mod tests {
         assert!(text.contains("mosaic_containers{kind=\"system\",state=\"error\"} 0"));
         assert!(text.contains("mosaic_container_starts_total{outcome=\"ok\"} 1"));
         assert!(text.contains("mosaic_container_reaps_total{reason=\"idle \\\"30 min\\\"\"} 1"));
+        m.chat_recorded(true, None, Some(Duration::from_millis(1500)), Some((10, 20)));
+        m.chat_recorded(false, Some("start"), None, None);
+        m.chat_recorded(false, None, None, None);
+        let text = m.render(Duration::ZERO, &[]);
+        assert!(text.contains("mosaic_chat_requests_total{streamed=\"true\"} 1"));
+        assert!(text.contains("mosaic_chat_requests_total{streamed=\"false\"} 2"));
+        assert!(text.contains("mosaic_chat_failures_total{kind=\"start\"} 1"));
+        assert!(text.contains("mosaic_chat_failures_total{kind=\"cancelled\"} 0"));
+        assert!(text.contains("mosaic_chat_cold_starts_total 1"));
+        assert!(text.contains("mosaic_chat_cold_start_seconds_total 1.5"));
+        assert!(text.contains("mosaic_chat_tokens_total{direction=\"out\"} 20"));
+        assert!(text.contains("mosaic_chat_answers_total{usage_reported=\"false\"} 1"));
+        assert!(text.contains("mosaic_chat_answers_total{usage_reported=\"true\"} 1"));
         drop(guard);
         assert!(m.render(Duration::ZERO, &[]).contains("mosaic_proxy_active_streams 0"));
     }

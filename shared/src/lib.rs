@@ -180,4 +180,8 @@ pub trait Admin {
     /// The `openclaw.json` and `SOUL.md` the agent (a user, or `system/<name>`) would receive at
     /// its next start, keys masked.
     async fn agent_config_render(target: String) -> RpcResult<types::RenderedAgentConfig>;
+
+    /// Chat usage figures (never contents) over a range of days, for every user or one, as
+    /// `GET /api/admin/usage` answers them.
+    async fn usage_report(query: types::UsageQuery) -> RpcResult<types::UsageReport>;
 }

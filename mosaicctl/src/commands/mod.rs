@@ -8,4 +8,5 @@ pub mod onboard;
 pub mod providers;
 pub mod status;
 pub mod system_agents;
+pub mod usage;
 pub mod users;

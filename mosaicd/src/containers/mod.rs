@@ -121,6 +121,9 @@ pub struct Upstream {
     pub base_url: String,
     /// The gateway token for `Authorization: Bearer`. Redacted in `Debug`.
     pub token: Secret,
+    /// How long the start took, for the one caller whose call started the container; `None`
+    /// when it was running or adopted, or when the caller joined a start someone else began.
+    pub started: Option<Duration>,
 }
 
 /// Why a container stopped. Recorded in its row and in the audit log.
@@ -669,6 +672,7 @@ impl Inner {
             Some(c) if c.running => Ok(Some(Upstream {
                 base_url: format!("http://{}:{GATEWAY_PORT}", live.ip),
                 token: live.token.clone(),
+                started: None,
             })),
             _ => {
                 tracing::warn!(container = %target.container_name(), "container is no longer running");
@@ -683,11 +687,13 @@ impl Inner {
         if let Some(up) = self.live_upstream(&target, &t).await? {
             return Ok(up);
         }
+        let mut joined = true;
         let flight = {
             let mut slot = t.flight.lock().expect("flight lock");
             match slot.as_ref() {
                 Some(flight) => flight.clone(),
                 None => {
+                    joined = false;
                     let inner = self.clone();
                     let (target, t2) = (target.clone(), t.clone());
                     let task = tokio::spawn(async move {
@@ -713,7 +719,11 @@ impl Inner {
                 }
             }
         };
-        flight.await.map_err(|e| replicate(&e))
+        let mut upstream = flight.await.map_err(|e| replicate(&e))?;
+        if joined {
+            upstream.started = None;
+        }
+        Ok(upstream)
     }
 
     /// Refuses to start an agent whose owner is gone or disabled.
@@ -849,6 +859,7 @@ impl Inner {
                 Ok(Upstream {
                     base_url: format!("http://{ip}:{GATEWAY_PORT}"),
                     token,
+                    started: Some(began.elapsed()),
                 })
             }
             Err(failure) => {
@@ -1076,6 +1087,7 @@ impl Inner {
         Ok(Some(Upstream {
             base_url: format!("http://{ip}:{GATEWAY_PORT}"),
             token,
+            started: None,
         }))
     }
 

@@ -21,6 +21,7 @@ pub mod onboarding;
 pub mod openapi;
 pub mod providers;
 pub mod server;
+pub mod usage;
 pub mod users;
 
 use std::net::SocketAddr;
@@ -80,6 +81,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(oidc::endpoints());
     all.extend(containers::endpoints());
     all.extend(chat::endpoints());
+    all.extend(usage::endpoints());
     all
 }
 

@@ -8,13 +8,14 @@ use mosaic_shared::types::{
     ContainerStatus, DoctorReport, Invitation, InviteRequest, NewProvider, OidcInput, OidcIssuerCheck,
     OnboardingStatus, Page, Provider, ProviderPatch, ProviderStepResult, ReapReport, RenderedAgentConfig,
     RotationReport, SetupToken, SkippableStep, StartResult, Status, SystemAgent, SystemAgentSpec, SystemAgentsInput,
-    SystemAgentsSaved, UserPatch,
+    SystemAgentsSaved, UsageQuery, UsageReport, UserPatch,
 };
 use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
 
 use super::Peer;
 use crate::app::{Actor, App};
+use crate::service::usage::UsageRange;
 use crate::service::users::DEFAULT_PAGE_SIZE;
 use crate::store::providers::Owner;
 
@@ -206,6 +207,22 @@ impl Admin for AdminServer {
 
     async fn agent_config_render(self, _: Context, target: String) -> RpcResult<RenderedAgentConfig> {
         Ok(self.app.agent_config_render(&target).await?)
+    }
+
+    async fn usage_report(self, _: Context, query: UsageQuery) -> RpcResult<UsageReport> {
+        let user = match &query.user {
+            Some(user) => Some(self.app.resolve_user(user).await?),
+            None => None,
+        };
+        let range = UsageRange {
+            from: query.from.as_deref(),
+            to: query.to.as_deref(),
+            user: user.as_deref(),
+        };
+        Ok(self
+            .app
+            .usage_report(range, query.page.unwrap_or(1), query.limit.unwrap_or(DEFAULT_PAGE_SIZE))
+            .await?)
     }
 
     async fn onboarding_status(self, _: Context) -> RpcResult<OnboardingStatus> {

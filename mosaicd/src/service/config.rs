@@ -17,6 +17,7 @@ use crate::service::oidc::{OIDC_ADMIN_CLAIM, OIDC_ADMIN_CLAIM_VALUE, OIDC_ADMIN_
 use crate::service::settings::{
     ALLOW_PRIVATE_PROVIDER_URLS, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL, WEBUI_ORIGINS,
 };
+use crate::usage;
 
 /// WebUI origins from mosaicd's own configuration, shown beside the editable ones.
 pub const DAEMON_WEBUI_ORIGINS: &str = "http.daemonWebuiOrigins";
@@ -34,6 +35,8 @@ enum Group {
     OidcProvisioning,
     /// `agent_settings::update`: image, timeouts, resource limits of agent containers.
     Agent,
+    /// `set_usage_retention`: how long usage figures are kept.
+    Usage,
 }
 
 impl Group {
@@ -43,6 +46,7 @@ impl Group {
             Group::Oidc => "oidc.* client",
             Group::OidcProvisioning => "oidc.admin*",
             Group::Agent => "agent.*",
+            Group::Usage => "usage.*",
         }
     }
 }
@@ -123,6 +127,13 @@ const DEFS: &[Def] = &[
         read_only: false,
         description: "The value oidc.adminClaim must equal or (a list) contain, e.g. mosaic-admins; \
                       unset, the claim must be true",
+    },
+    Def {
+        key: usage::RETENTION_KEY,
+        group: Group::Usage,
+        secret: false,
+        read_only: false,
+        description: "Days of chat usage figures kept (older days are deleted); 0 counts nothing",
     },
 ];
 
@@ -210,6 +221,7 @@ impl App {
         let settings = self.system_settings().await?;
         let oidc = self.oidc_settings().await?;
         let provisioning = &oidc.provisioning;
+        let retention = usage::retention_days(&self.db).await?;
         let entry = |def: &Def, value: Value, default: Value| ConfigEntry {
             key: def.key.to_string(),
             value,
@@ -236,6 +248,7 @@ impl App {
                 OIDC_ADMIN_EMAILS => entry(def, json!(provisioning.admin_emails), json!([])),
                 OIDC_ADMIN_CLAIM => entry(def, json!(provisioning.admin_claim), Value::Null),
                 OIDC_ADMIN_CLAIM_VALUE => entry(def, json!(provisioning.admin_claim_value), Value::Null),
+                usage::RETENTION_KEY => entry(def, json!(retention), json!(usage::DEFAULT_RETENTION_DAYS)),
                 other => unreachable!("setting {other} has no reader"),
             })
             .collect();
@@ -326,6 +339,7 @@ impl App {
                 self.check_agent_image(&checked).await?;
                 agent_settings::update(&self.db, actor, &checked).await?;
             }
+            Group::Usage => self.set_usage_retention(actor, value(usage::RETENTION_KEY)).await?,
         }
         let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
         self.config_entries(&keys).await
@@ -390,6 +404,10 @@ impl App {
                 let defaults: Vec<(&str, Option<&str>)> = keys.iter().map(|k| (k.as_str(), None)).collect();
                 agent_settings::update(&self.db, actor, &agent_settings::check_changes(&defaults)?).await?;
                 keys.iter().map(String::as_str).collect()
+            }
+            Group::Usage => {
+                self.set_usage_retention(actor, None).await?;
+                vec![usage::RETENTION_KEY]
             }
         };
         self.config_entries(&affected).await

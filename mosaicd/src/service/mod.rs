@@ -14,4 +14,5 @@ pub mod onboarding;
 pub mod providers;
 pub mod settings;
 pub mod status;
+pub mod usage;
 pub mod users;

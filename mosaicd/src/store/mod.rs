@@ -17,6 +17,7 @@ pub mod providers;
 pub mod secrets;
 pub mod sessions;
 pub mod system_config;
+pub mod usage;
 pub mod users;
 
 use std::path::Path;
