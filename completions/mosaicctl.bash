@@ -49,6 +49,9 @@ _mosaicctl() {
             mosaicctl,users)
                 cmd="mosaicctl__subcmd__users"
                 ;;
+            mosaicctl__subcmd__admin,backup)
+                cmd="mosaicctl__subcmd__admin__subcmd__backup"
+                ;;
             mosaicctl__subcmd__admin,create-breakglass)
                 cmd="mosaicctl__subcmd__admin__subcmd__create__subcmd__breakglass"
                 ;;
@@ -66,6 +69,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__admin,setup-token)
                 cmd="mosaicctl__subcmd__admin__subcmd__setup__subcmd__token"
+                ;;
+            mosaicctl__subcmd__admin__subcmd__help,backup)
+                cmd="mosaicctl__subcmd__admin__subcmd__help__subcmd__backup"
                 ;;
             mosaicctl__subcmd__admin__subcmd__help,create-breakglass)
                 cmd="mosaicctl__subcmd__admin__subcmd__help__subcmd__create__subcmd__breakglass"
@@ -219,6 +225,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__help,users)
                 cmd="mosaicctl__subcmd__help__subcmd__users"
+                ;;
+            mosaicctl__subcmd__help__subcmd__admin,backup)
+                cmd="mosaicctl__subcmd__help__subcmd__admin__subcmd__backup"
                 ;;
             mosaicctl__subcmd__help__subcmd__admin,create-breakglass)
                 cmd="mosaicctl__subcmd__help__subcmd__admin__subcmd__create__subcmd__breakglass"
@@ -459,12 +468,42 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__admin)
-            opts="-h --socket --json --timeout --help create-breakglass reset-breakglass list-breakglass rotate-key setup-token help"
+            opts="-h --socket --json --timeout --help create-breakglass reset-breakglass list-breakglass rotate-key setup-token backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__admin__subcmd__backup)
+            opts="-o -h --output --force --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --socket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -507,8 +546,22 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__admin__subcmd__help)
-            opts="create-breakglass reset-breakglass list-breakglass rotate-key setup-token help"
+            opts="create-breakglass reset-breakglass list-breakglass rotate-key setup-token backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__admin__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1393,8 +1446,22 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help__subcmd__admin)
-            opts="create-breakglass reset-breakglass list-breakglass rotate-key setup-token"
+            opts="create-breakglass reset-breakglass list-breakglass rotate-key setup-token backup"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__admin__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -55,6 +55,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand list-breakglass 'List breakglass admins'
             cand rotate-key 'Re-encrypt every stored secret under a new key and report how many values moved'
             cand setup-token 'Issue a new setup token for the WebUI''s onboarding (replaces the one in mosaicd''s log)'
+            cand backup 'Back up the database while mosaicd serves, into FILE (checked before it is reported)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;admin;create-breakglass'= {
@@ -97,12 +98,23 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'mosaicctl;admin;backup'= {
+            cand -o 'Where to write the backup; refused if it exists (unless --force)'
+            cand --output 'Where to write the backup; refused if it exists (unless --force)'
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'Seconds to wait for mosaicd to answer [default: 30, or 300 for slow operations]'
+            cand --force 'Replace FILE if it exists'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mosaicctl;admin;help'= {
             cand create-breakglass 'Create a breakglass admin (prompts for the password, or reads it with --password-stdin)'
             cand reset-breakglass 'Set a new password for a breakglass admin and end its sessions'
             cand list-breakglass 'List breakglass admins'
             cand rotate-key 'Re-encrypt every stored secret under a new key and report how many values moved'
             cand setup-token 'Issue a new setup token for the WebUI''s onboarding (replaces the one in mosaicd''s log)'
+            cand backup 'Back up the database while mosaicd serves, into FILE (checked before it is reported)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;admin;help;create-breakglass'= {
@@ -114,6 +126,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;admin;help;rotate-key'= {
         }
         &'mosaicctl;admin;help;setup-token'= {
+        }
+        &'mosaicctl;admin;help;backup'= {
         }
         &'mosaicctl;admin;help;help'= {
         }
@@ -603,6 +617,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand list-breakglass 'List breakglass admins'
             cand rotate-key 'Re-encrypt every stored secret under a new key and report how many values moved'
             cand setup-token 'Issue a new setup token for the WebUI''s onboarding (replaces the one in mosaicd''s log)'
+            cand backup 'Back up the database while mosaicd serves, into FILE (checked before it is reported)'
         }
         &'mosaicctl;help;admin;create-breakglass'= {
         }
@@ -613,6 +628,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;help;admin;rotate-key'= {
         }
         &'mosaicctl;help;admin;setup-token'= {
+        }
+        &'mosaicctl;help;admin;backup'= {
         }
         &'mosaicctl;help;providers'= {
             cand ls 'List providers (admin-level ones by default, a user''s with --user)'

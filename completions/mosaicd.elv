@@ -48,6 +48,23 @@ set edit:completion:arg-completer[mosaicd] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand restore 'Put a backup made by `mosaicctl admin backup` back in place of the SQLite database, with the daemon stopped'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mosaicd;restore'= {
+            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url, internal_listen, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew, setup_token_ttl)'
+            cand --data-dir 'Directory for the SQLite database, the generated key file and the lock file [default: /var/lib/mosaic as root, else $XDG_DATA_HOME/mosaic]'
+            cand --secret-key-file 'Key file used when MOSAIC_SECRET_KEY is not set; generated (mode 0600) if missing [default: DATA_DIR/secret.key]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mosaicd;help'= {
+            cand restore 'Put a backup made by `mosaicctl admin backup` back in place of the SQLite database, with the daemon stopped'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mosaicd;help;restore'= {
+        }
+        &'mosaicd;help;help'= {
         }
     ]
     $completions[$command]

@@ -222,6 +222,32 @@ pub enum AdminCommand {
     RotateKey(RotateKeyArgs),
     /// Issue a new setup token for the WebUI's onboarding (replaces the one in mosaicd's log)
     SetupToken,
+    /// Back up the database while mosaicd serves, into FILE (checked before it is reported)
+    #[command(long_about = BACKUP_HELP)]
+    Backup(BackupArgs),
+}
+
+const BACKUP_HELP: &str = "\
+Back up the database while mosaicd serves. On SQLite, mosaicd copies the database with SQLite's \
+online backup API (one consistent snapshot; writes go on meanwhile) into its data directory, checks \
+the copy (integrity check, schema version), and mosaicctl reads it over the socket into FILE \
+(mode 0600) and checks its SHA-256. On PostgreSQL, mosaicd runs pg_dump (custom format) if it is \
+installed on its host and checks the archive with pg_restore --list; otherwise the error gives the \
+pg_dump command to run. A progress bar shows the pages copied, then the bytes received.
+
+The secret key is not in the backup: provider keys, gateway tokens and the OIDC client secret stay \
+encrypted in it. Back up the key file (or MOSAIC_SECRET_KEY) separately: without that key nothing \
+can decrypt them, and mosaicd (and mosaicd restore) refuse a database whose secrets the configured \
+key cannot open. Restore with `mosaicd restore FILE`, mosaicd stopped.";
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the backup; refused if it exists (unless --force)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

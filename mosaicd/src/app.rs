@@ -11,6 +11,7 @@ use crate::containers::{ContainerManager, ManagerSettings};
 use crate::metrics::Metrics;
 use crate::proxy::ChatProxy;
 use crate::secrets::Keyring;
+use crate::service::backup::Backups;
 use crate::service::oidc::OidcCache;
 use crate::service::settings::OriginsCache;
 use crate::store::Db;
@@ -30,6 +31,8 @@ pub struct App {
     pub proxy: ChatProxy,
     /// Chat usage figures not yet written (see `usage`).
     pub usage: Arc<Recorder>,
+    /// The online backup in progress (see `service::backup`).
+    pub(crate) backups: Backups,
     /// Held for the duration of a key rotation: one at a time.
     pub(crate) rotation: tokio::sync::Mutex<()>,
     pub(crate) origins_cache: OriginsCache,
@@ -64,6 +67,7 @@ impl App {
         App {
             proxy: ChatProxy::new(config.http.chat_heartbeat_interval),
             usage: Arc::new(Recorder::new(metrics.clone())),
+            backups: Backups::default(),
             config,
             db,
             keyring,

@@ -11,6 +11,7 @@ pub mod http;
 pub mod metrics;
 pub mod proxy;
 pub mod reaper;
+pub mod restore;
 pub mod rpc;
 pub mod secrets;
 pub mod service;
@@ -89,6 +90,7 @@ pub async fn start(config: Config) -> Result<Running> {
         }
     }
 
+    service::backup::remove_leftovers(&config.data_dir);
     let db = store::Db::open(config.database_url.as_ref().map(|s| s.expose()), &config.data_dir).await?;
     tracing::info!(backend = db.backend().name(), location = %db.location(), "database ready");
     let listener = http::bind(config.listen).await?;
@@ -169,7 +171,7 @@ pub async fn start(config: Config) -> Result<Running> {
     })
 }
 
-fn prepare_data_dir(dir: &Path) -> Result<()> {
+pub(crate) fn prepare_data_dir(dir: &Path) -> Result<()> {
     if !dir.exists() {
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -182,7 +184,7 @@ fn prepare_data_dir(dir: &Path) -> Result<()> {
 }
 
 /// One daemon per data directory: a second one would fight the first over containers.
-fn lock_data_dir(dir: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
+pub(crate) fn lock_data_dir(dir: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
     use std::io::{Read, Seek, Write};
     let path = dir.join("mosaicd.lock");
     let file = std::fs::OpenOptions::new()

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod agent_config;
+pub mod backup;
 pub mod config;
 pub mod containers;
 pub mod onboard;

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use mosaic_shared::types::{
-    AdminUser, AgentConfig, AgentConfigInput, Breakglass, ConfigChange, ConfigEntry, ConnectionTest, ContainerDetail,
-    ContainerStatus, DoctorReport, Invitation, InviteRequest, NewProvider, OidcInput, OidcIssuerCheck,
-    OnboardingStatus, Page, Provider, ProviderPatch, ProviderStepResult, ReapReport, RenderedAgentConfig,
-    RotationReport, SetupToken, SkippableStep, StartResult, Status, SystemAgent, SystemAgentSpec, SystemAgentsInput,
-    SystemAgentsSaved, UsageQuery, UsageReport, UserPatch,
+    AdminUser, AgentConfig, AgentConfigInput, BackupChunk, BackupStatus, Breakglass, ConfigChange, ConfigEntry,
+    ConnectionTest, ContainerDetail, ContainerStatus, DoctorReport, Invitation, InviteRequest, NewProvider, OidcInput,
+    OidcIssuerCheck, OnboardingStatus, Page, Provider, ProviderPatch, ProviderStepResult, ReapReport,
+    RenderedAgentConfig, RotationReport, SetupToken, SkippableStep, StartResult, Status, SystemAgent, SystemAgentSpec,
+    SystemAgentsInput, SystemAgentsSaved, UsageQuery, UsageReport, UserPatch,
 };
 use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
@@ -223,6 +223,22 @@ impl Admin for AdminServer {
             .app
             .usage_report(range, query.page.unwrap_or(1), query.limit.unwrap_or(DEFAULT_PAGE_SIZE))
             .await?)
+    }
+
+    async fn backup_start(self, _: Context) -> RpcResult<BackupStatus> {
+        Ok(self.app.backup_start(&self.actor).await?)
+    }
+
+    async fn backup_status(self, _: Context, id: String) -> RpcResult<BackupStatus> {
+        Ok(self.app.backup_status(&id)?)
+    }
+
+    async fn backup_read(self, _: Context, id: String, offset: u64, len: u64) -> RpcResult<BackupChunk> {
+        Ok(self.app.backup_read(&id, offset, len)?)
+    }
+
+    async fn backup_finish(self, _: Context, id: String) -> RpcResult<()> {
+        Ok(self.app.backup_finish(&id)?)
     }
 
     async fn onboarding_status(self, _: Context) -> RpcResult<OnboardingStatus> {

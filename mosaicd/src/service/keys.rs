@@ -12,9 +12,7 @@ use crate::store::{audit, secrets, system_config};
 /// How many times rotation re-scans for values a concurrent write left under an old key.
 const ROTATION_PASSES: usize = 5;
 
-fn key_check_binding() -> Binding {
-    Binding::new("system_config", system_config::KEY_CHECK, "value")
-}
+use system_config::key_check_binding;
 
 impl App {
     /// Proves at startup that the configured key is the database's key, so a wrong key fails

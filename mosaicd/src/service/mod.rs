@@ -4,6 +4,7 @@
 pub mod agent_config;
 pub mod agent_settings;
 pub mod auth;
+pub mod backup;
 pub mod breakglass;
 pub mod config;
 pub mod containers;
