@@ -339,7 +339,10 @@ async fn usage_accounting() -> Vec<Row> {
         let (mut wall_on, mut wall_off) = (Duration::ZERO, Duration::ZERO);
         for _ in 0..BLOCKS {
             for (days, samples, wall) in [("400", &mut on, &mut wall_on), ("0", &mut off, &mut wall_off)] {
-                bench.daemon.ctl(&["config", "set", &format!("usage.retentionDays={days}")]).ok();
+                bench
+                    .daemon
+                    .ctl(&["config", "set", &format!("usage.retentionDays={days}")])
+                    .ok();
                 let began = Instant::now();
                 for _ in 0..PER_BLOCK {
                     samples.push(chat_whole(&client, &via, &token, stream).await);
