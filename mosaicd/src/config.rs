@@ -121,7 +121,7 @@ fn check_public_url(raw: &str) -> Result<String> {
     } else {
         raw.to_string()
     };
-    let bad = |why: &str| Error::Config(format!("public_url {shown:?}: {why}"));
+    let bad = |why: &str| Error::config(format!("public_url {shown:?}: {why}"));
     let url = url::Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(bad("must be an http or https URL with a host"));
@@ -207,7 +207,7 @@ impl Config {
         }
         let file_duration = |value: Option<String>, key: &str| -> Result<Option<Duration>> {
             value
-                .map(|v| crate::cli::parse_duration(&v).map_err(|e| Error::Config(format!("config file {key}: {e}"))))
+                .map(|v| crate::cli::parse_duration(&v).map_err(|e| Error::config(format!("config file {key}: {e}"))))
                 .transpose()
         };
         let reaper_interval = match args.reaper_interval {
@@ -232,7 +232,7 @@ impl Config {
         let seconds = |name: &str, value: Option<u64>, default: Duration| -> Result<Duration> {
             match value {
                 None => Ok(default),
-                Some(0) => Err(Error::Config(format!("{name} must be at least 1 second"))),
+                Some(0) => Err(Error::config(format!("{name} must be at least 1 second"))),
                 Some(n) => Ok(Duration::from_secs(n)),
             }
         };
@@ -246,7 +246,7 @@ impl Config {
             .map(|o| o.trim())
             .filter(|o| !o.is_empty())
             .map(|o| {
-                mosaic_shared::policy::normalize_origin(o).map_err(|e| Error::Config(format!("webui origin: {e}")))
+                mosaic_shared::policy::normalize_origin(o).map_err(|e| Error::config(format!("webui origin: {e}")))
             })
             .collect::<Result<Vec<_>>>()?;
         let secure_cookies = !(args.insecure_cookies || file.insecure_cookies.unwrap_or(false));
@@ -255,9 +255,8 @@ impl Config {
             .or(file.cookie_same_site)
             .unwrap_or(defaults.same_site);
         if same_site == SameSite::None && !secure_cookies {
-            return Err(Error::Config(
-                "cookie_same_site = none needs Secure cookies: browsers drop SameSite=None cookies without Secure"
-                    .into(),
+            return Err(Error::config(
+                "cookie_same_site = none needs Secure cookies: browsers drop SameSite=None cookies without Secure",
             ));
         }
         let http = HttpConfig {
@@ -325,13 +324,13 @@ impl Config {
 fn parse_label(text: &str) -> Result<(String, String)> {
     let (key, value) = text
         .split_once('=')
-        .ok_or_else(|| Error::Config(format!("docker label {text:?} must have the form KEY=VALUE")))?;
+        .ok_or_else(|| Error::config(format!("docker label {text:?} must have the form KEY=VALUE")))?;
     let key = key.trim();
     if key.is_empty() || key.chars().any(|c| c.is_whitespace()) {
-        return Err(Error::Config(format!("docker label {text:?} has an invalid key")));
+        return Err(Error::config(format!("docker label {text:?} has an invalid key")));
     }
     if key == "mosaic" || key.starts_with("mosaic.") && !key.starts_with("mosaic.test.") {
-        return Err(Error::Config(format!(
+        return Err(Error::config(format!(
             "docker label {key:?} is reserved for mosaicd's own labels"
         )));
     }
@@ -349,7 +348,7 @@ pub fn check_instance(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Config(format!(
+        Err(Error::config(format!(
             "instance name {name:?} must be 1 to 32 lower-case letters, digits and dashes, not starting or ending with a dash"
         )))
     }
@@ -358,7 +357,7 @@ pub fn check_instance(name: &str) -> Result<()> {
 fn read_file_config(path: &Path) -> Result<FileConfig> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::io(format!("cannot read config file {}", path.display()), e))?;
-    toml::from_str(&text).map_err(|e| Error::Config(format!("config file {}: {}", path.display(), e.message())))
+    toml::from_str(&text).map_err(|e| Error::config(format!("config file {}: {}", path.display(), e.message())))
 }
 
 #[cfg(test)]

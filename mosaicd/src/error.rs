@@ -1,46 +1,36 @@
-//! The daemon's one error type. Every variant's message is fit to show to the person who made the
-//! request: it names what went wrong and never carries a secret. The RPC layer turns it into an
-//! `RpcError`, the HTTP layer into the JSON error shape; neither adds wording of its own.
+//! The daemon's one error type. An error carries its stable [`ErrorCode`] (which decides the HTTP
+//! status and the RPC error kind, in one table in the `shared` crate), a message fit to show to
+//! the person who made the request (it names what went wrong in the product's words and never
+//! carries a secret), and optionally a detail for the operator's log only (a database error, a
+//! network error). The RPC layer turns it into an `RpcError`, the HTTP layer into the JSON error
+//! shape; neither adds wording or status mapping of its own.
 
-use mosaic_shared::{ErrorKind, RpcError};
+use std::sync::Arc;
+
+use mosaic_shared::{ErrorCode, ErrorKind, RpcError};
 
 use crate::secrets::SecretError;
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Conflict(String),
-    /// The caller is known but may not do this.
-    #[error("{0}")]
-    Refused(String),
-    /// The caller is not known (no or bad credentials).
-    #[error("{0}")]
-    Unauthenticated(String),
-    /// A dependency (Docker, the database) cannot be reached now; retrying later may work.
-    #[error("{0}")]
-    Unavailable(String),
-    /// Startup configuration that cannot work.
-    #[error("{0}")]
-    Config(String),
-    #[error(transparent)]
-    Secret(#[from] SecretError),
-    #[error("database error: {0}")]
-    Database(sqlx::Error),
-    #[error("{context}: {source}")]
-    Io {
-        context: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("internal error: {0}")]
-    Internal(String),
+#[derive(Debug, Clone)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    /// For the log only: what a person using Mosaic need not (or must not) read.
+    detail: Option<Arc<str>>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// What an internal failure tells the person who asked: that it failed, not how.
+pub const INTERNAL_MESSAGE: &str = "internal error; the daemon's log has the details";
 
 /// An error and its causes in one line, each cause once (`a: b: c`).
 pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
@@ -67,24 +57,118 @@ pub fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 impl Error {
-    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io {
-            context: context.into(),
-            source,
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
+        Error {
+            code,
+            message: message.into(),
+            detail: None,
         }
     }
 
-    /// The error kind a client sees; also decides the HTTP status and the CLI exit code.
+    /// Adds what only the operator's log shows.
+    pub fn with_detail(mut self, detail: impl std::fmt::Display) -> Error {
+        self.detail = Some(detail.to_string().into());
+        self
+    }
+
+    /// The same error under another code (its message and detail kept).
+    pub fn with_code(mut self, code: ErrorCode) -> Error {
+        self.code = code;
+        self
+    }
+
+    /// The same error with another message (its code and detail kept).
+    pub fn with_message(mut self, message: impl Into<String>) -> Error {
+        self.message = message.into();
+        self
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Error {
+        Self::new(ErrorCode::NotFound, message)
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Self::new(ErrorCode::InvalidInput, message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Error {
+        Self::new(ErrorCode::Conflict, message)
+    }
+
+    /// The caller is known but may not do this.
+    pub fn refused(message: impl Into<String>) -> Error {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    /// The caller is not known (no or bad credentials).
+    pub fn unauthenticated(message: impl Into<String>) -> Error {
+        Self::new(ErrorCode::Unauthenticated, message)
+    }
+
+    /// A dependency (Docker, the database, an agent) cannot be reached now; retrying later may
+    /// work.
+    pub fn unavailable(message: impl Into<String>) -> Error {
+        Self::new(ErrorCode::Unavailable, message)
+    }
+
+    /// Startup configuration that cannot work: the message is for the operator starting mosaicd.
+    pub fn config(message: impl Into<String>) -> Error {
+        Self::new(ErrorCode::Internal, message)
+    }
+
+    /// A failure inside the daemon: the person who asked reads only that it failed; `detail` is
+    /// for the log.
+    pub fn internal(detail: impl std::fmt::Display) -> Error {
+        Self::new(ErrorCode::Internal, INTERNAL_MESSAGE).with_detail(detail)
+    }
+
+    /// An I/O failure at startup or in the daemon's own files: `context` says what was being
+    /// done, the detail what the system said.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+        Self::new(ErrorCode::Internal, context).with_detail(source)
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The error kind a client sees; decides the CLI exit code.
     pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::NotFound(_) => ErrorKind::NotFound,
-            Error::Invalid(_) => ErrorKind::InvalidInput,
-            Error::Conflict(_) => ErrorKind::Conflict,
-            Error::Refused(_) | Error::Unauthenticated(_) => ErrorKind::Refused,
-            Error::Unavailable(_) => ErrorKind::Unavailable,
-            Error::Config(_) | Error::Secret(_) | Error::Database(_) | Error::Io { .. } | Error::Internal(_) => {
-                ErrorKind::Internal
+        self.code.kind()
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
+    /// Message and detail in one line, for the operator (startup failures, logs).
+    pub fn full(&self) -> String {
+        match &self.detail {
+            Some(detail) => format!("{}: {detail}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
+    /// Whether this is a failure of the daemon (HTTP 500) rather than of the request.
+    pub fn is_internal(&self) -> bool {
+        self.code == ErrorCode::Internal
+    }
+
+    /// Writes the error to the log as the boundary (HTTP or RPC) answers it: internal failures
+    /// as errors with their detail, others only when they carry a detail.
+    pub fn log(&self, context: &str) {
+        match (self.is_internal(), self.detail()) {
+            (true, detail) => {
+                tracing::error!(code = %self.code, error = %self.message, detail = detail.unwrap_or(""), "{context}")
             }
+            (false, Some(detail)) => {
+                tracing::warn!(code = %self.code, error = %self.message, detail, "{context}")
+            }
+            (false, None) => {}
         }
     }
 }
@@ -92,29 +176,40 @@ impl Error {
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::RowNotFound => Error::NotFound("not found".into()),
+            sqlx::Error::RowNotFound => Error::not_found("not found"),
             sqlx::Error::Database(db) if db.is_unique_violation() => {
-                Error::Conflict("an object with that name already exists".into())
+                Error::conflict("an object with that name already exists").with_detail(chain(&e))
             }
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                Error::Invalid("a referenced object does not exist".into())
+                Error::invalid("a referenced object does not exist").with_detail(chain(&e))
             }
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-                Error::Unavailable(format!("database unavailable: {e}"))
+                Error::unavailable("the database cannot be reached right now; try again in a moment")
+                    .with_detail(chain(&e))
             }
-            _ => Error::Database(e),
+            _ => Error::internal(format!("database error: {}", chain(&e))),
+        }
+    }
+}
+
+impl From<SecretError> for Error {
+    fn from(e: SecretError) -> Self {
+        match e {
+            // A startup key problem is the operator's to read in full.
+            SecretError::Key(_) => Error::config(e.to_string()),
+            _ => Error::new(
+                ErrorCode::Internal,
+                "a stored secret cannot be read (it was altered, copied from elsewhere, or written under a key \
+                 this daemon does not have); the daemon's log has the details",
+            )
+            .with_detail(e),
         }
     }
 }
 
 impl From<Error> for RpcError {
     fn from(e: Error) -> Self {
-        let kind = e.kind();
-        if kind == ErrorKind::Internal {
-            // Internal details go to the daemon's log; the client gets the message, which is
-            // written to be safe to show.
-            tracing::error!(error = %e, "request failed");
-        }
-        RpcError::new(kind, e.to_string())
+        e.log("admin request failed");
+        RpcError::new(e.code, e.message)
     }
 }

@@ -1,16 +1,16 @@
 //! `mosaicd`, the Mosaic daemon, as a library: `main.rs` parses arguments and calls [`run`].
 
-pub mod agent_config;
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod containers;
+pub mod data_dir;
 pub mod error;
 pub mod http;
+#[cfg(test)]
+mod layering;
 pub mod metrics;
-pub mod proxy;
-pub mod reaper;
 pub mod restore;
 pub mod rpc;
 pub mod secrets;
@@ -19,8 +19,6 @@ pub mod store;
 pub mod systemd;
 pub mod usage;
 
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::app::App;
@@ -62,18 +60,18 @@ impl Running {
         // In-flight HTTP requests get a moment to finish; streams are cut after that.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), self.http_task).await;
         // The last requests' usage figures, now that no request is left.
-        if let Err(e) = self.app.usage.flush(&self.app.db).await {
-            tracing::warn!(error = %e, "cannot write the last usage figures");
+        if let Err(e) = self.app.usage().flush().await {
+            tracing::warn!(error = %e.full(), "cannot write the last usage figures");
         }
-        self.app.db.close().await;
+        self.app.db().close().await;
         tracing::info!("mosaicd stopped");
     }
 }
 
 /// Starts the daemon: socket, database, HTTP API, container manager. Returns once it is ready.
 pub async fn start(config: Config) -> Result<Running> {
-    prepare_data_dir(&config.data_dir)?;
-    let lock = lock_data_dir(&config.data_dir)?;
+    data_dir::prepare(&config.data_dir)?;
+    let lock = data_dir::lock(&config.data_dir)?;
     let socket = AdminSocket::bind(&config.socket, config.admin_group.as_deref())?;
 
     let (keyring, generated) = secrets::load(config.secret_key.as_ref().map(|s| s.expose()), &config.secret_key_file)?;
@@ -100,9 +98,9 @@ pub async fn start(config: Config) -> Result<Running> {
     let mut config = config;
     config.instance = Some(containers::resolve_instance(&db, config.instance.as_deref()).await?);
     let app = Arc::new(App::new(config, db, keyring));
-    app.check_key().await?;
-    app.announce_setup_token().await?;
-    app.usage.set_retention(usage::retention_days(&app.db).await?);
+    app.keys().check_key().await?;
+    app.onboarding().announce_setup_token().await?;
+    app.usage().load_retention().await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {
@@ -117,7 +115,7 @@ pub async fn start(config: Config) -> Result<Running> {
 
     // The internal config endpoint listens on the agent network, which exists once Docker has
     // been reached; the container manager hands over the listener then.
-    if let Some(mut listeners) = app.containers.take_internal_listeners() {
+    if let Some(mut listeners) = app.containers().take_internal_listeners() {
         let (app, stop) = (app.clone(), stopped());
         let stop_each = stopped.clone();
         tasks.push(tokio::spawn(async move {
@@ -140,13 +138,10 @@ pub async fn start(config: Config) -> Result<Running> {
             }
         }));
     }
-    tasks.push(tokio::spawn(app.containers.clone().supervise(stopped())));
-    tasks.push(tokio::spawn(usage::run(
-        app.usage.clone(),
-        app.db.clone(),
-        app.config.usage_flush_interval,
-        stopped(),
-    )));
+    tasks.push(tokio::spawn(app.containers().clone().supervise(stopped())));
+    tasks.push(tokio::spawn(
+        app.usage().flusher(app.config().usage_flush_interval, stopped()),
+    ));
     if let Some(interval) = systemd::watchdog_interval() {
         tasks.push(tokio::spawn(systemd::watchdog(interval, stopped())));
     }
@@ -155,9 +150,9 @@ pub async fn start(config: Config) -> Result<Running> {
         version = mosaic_shared::VERSION,
         http = %http_addr,
         socket = %socket_path.display(),
-        database = app.db.backend().name(),
-        instance = %app.containers.settings().instance,
-        docker = %app.config.docker_host,
+        database = app.db().backend().name(),
+        instance = %app.containers().settings().instance,
+        docker = %app.config().docker_host,
         "mosaicd ready"
     );
     systemd::ready(&format!("serving HTTP on {http_addr}"));
@@ -169,47 +164,4 @@ pub async fn start(config: Config) -> Result<Running> {
         http_task,
         _lock: lock,
     })
-}
-
-pub(crate) fn prepare_data_dir(dir: &Path) -> Result<()> {
-    if !dir.exists() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| Error::io(format!("cannot create data directory {}", dir.display()), e))?;
-        tracing::info!(data_dir = %dir.display(), "created data directory");
-    }
-    Ok(())
-}
-
-/// One daemon per data directory: a second one would fight the first over containers.
-pub(crate) fn lock_data_dir(dir: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
-    use std::io::{Read, Seek, Write};
-    let path = dir.join("mosaicd.lock");
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|e| Error::io(format!("cannot open lock file {}", path.display()), e))?;
-    match nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock) {
-        Ok(mut lock) => {
-            let _ = lock.set_len(0);
-            let _ = lock.rewind();
-            let _ = write!(lock, "{}", std::process::id());
-            Ok(lock)
-        }
-        Err((mut file, _)) => {
-            let mut pid = String::new();
-            let _ = file.read_to_string(&mut pid);
-            Err(Error::Config(format!(
-                "another mosaicd (pid {}) is using data directory {}",
-                pid.trim(),
-                dir.display()
-            )))
-        }
-    }
 }

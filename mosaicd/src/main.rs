@@ -10,7 +10,7 @@ fn main() {
     let command = args.command.clone();
     let config = match Config::resolve(args) {
         Ok(config) => config,
-        Err(e) => fail(&e),
+        Err(e) => fail(&e.full()),
     };
     if let Some(Command::Restore(restore)) = command {
         match mosaicd::restore::run(&config, &restore.file) {
@@ -31,7 +31,7 @@ fn main() {
                 }
                 return;
             }
-            Err(e) => fail(&e),
+            Err(e) => fail(&e.full()),
         }
     }
     init_logging(config.log_format);
@@ -40,7 +40,7 @@ fn main() {
         .build()
         .unwrap_or_else(|e| fail(&e));
     if let Err(e) = runtime.block_on(mosaicd::run(config, shutdown_signal())) {
-        fail(&e);
+        fail(&e.full());
     }
 }
 

@@ -8,7 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
+use mosaic_shared::ErrorCode;
+
 use crate::config::Config;
+use crate::data_dir;
 use crate::error::{Error, Result};
 use crate::secrets::{self, KeySource};
 use crate::store::{self, Backend, sqlite_copy, system_config};
@@ -33,7 +36,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 pub fn run(config: &Config, file: &Path) -> Result<Restored> {
     let url = config.database_url.as_ref().map(|s| s.expose());
     let Some(database) = store::sqlite_file(url, &config.data_dir)? else {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "mosaicd keeps its data in PostgreSQL ({}): restore a pg_dump archive with pg_restore \
              --clean --if-exists --no-owner --dbname='{}' FILE, then start mosaicd (it migrates an older schema)",
             store::redact_url(url.unwrap_or_default()),
@@ -41,20 +44,26 @@ pub fn run(config: &Config, file: &Path) -> Result<Restored> {
         )));
     };
     if !file.is_file() {
-        return Err(Error::NotFound(format!("no backup file {}", file.display())));
+        return Err(Error::not_found(format!("no backup file {}", file.display())));
     }
-    crate::prepare_data_dir(&config.data_dir)?;
+    data_dir::prepare(&config.data_dir)?;
     // Held until the end: a daemon starting meanwhile is refused, as restore is while one runs.
-    let _lock = crate::lock_data_dir(&config.data_dir).map_err(|e| match e {
-        Error::Config(m) => Error::Conflict(format!("{m}; stop it before restoring (e.g. systemctl stop mosaicd)")),
-        other => other,
+    let _lock = data_dir::lock(&config.data_dir).map_err(|e| match e.code() {
+        ErrorCode::Conflict => {
+            let message = format!(
+                "{}; stop it before restoring (e.g. systemctl stop mosaicd)",
+                e.message()
+            );
+            e.with_message(message)
+        }
+        _ => e,
     })?;
 
     let checked = sqlite_copy::check(file)?;
     let known = store::known_migrations(Backend::Sqlite);
     let latest = known.last().copied().unwrap_or(0);
     if let Some(unknown) = checked.migrations.iter().find(|v| !known.contains(v)) {
-        return Err(Error::Refused(format!(
+        return Err(Error::refused(format!(
             "{} has schema version {} (migration {unknown} is unknown here), newer than this mosaicd's {latest}: \
              restore it with the mosaicd version that made it",
             file.display(),
@@ -135,10 +144,13 @@ fn stage(file: &Path, staged: &Path, config: &Config, latest: i64) -> Result<()>
     sqlite_copy::settle(staged)?;
     let after = sqlite_copy::check(staged)?;
     if after.schema_version() != latest {
-        return Err(Error::Internal(format!(
-            "the restored database has schema version {} after migrating, not {latest}",
-            after.schema_version()
-        )));
+        return Err(Error::new(
+            ErrorCode::Internal,
+            format!(
+                "the restored database has schema version {} after migrating, not {latest}",
+                after.schema_version()
+            ),
+        ));
     }
     Ok(())
 }
@@ -148,7 +160,7 @@ fn stage(file: &Path, staged: &Path, config: &Config, latest: i64) -> Result<()>
 fn check_key(config: &Config, file: &Path) -> Result<()> {
     let env_key = config.secret_key.as_ref().map(|s| s.expose());
     if env_key.is_none() && !config.secret_key_file.exists() {
-        return Err(Error::Config(format!(
+        return Err(Error::config(format!(
             "no secret key: {} does not exist and MOSAIC_SECRET_KEY is not set. The backup's secrets are \
              encrypted with the key of the time it was made: put that key file back first",
             config.secret_key_file.display()
@@ -165,7 +177,7 @@ fn check_key(config: &Config, file: &Path) -> Result<()> {
                 KeySource::File(path) => format!("the key file {}", path.display()),
                 KeySource::Environment => "MOSAIC_SECRET_KEY".into(),
             };
-            Error::Refused(format!(
+            Error::refused(format!(
                 "the backup's secrets were encrypted with key {}, which {from} (key {}) does not hold: put back the \
              key file from when the backup was made",
                 secrets::Keyring::key_id_of(&check).unwrap_or("?"),

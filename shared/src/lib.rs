@@ -10,7 +10,7 @@ pub mod policy;
 pub mod sensitive;
 pub mod types;
 
-pub use error::{ErrorKind, RpcError};
+pub use error::{ErrorCode, ErrorKind, RpcError};
 pub use sensitive::Sensitive;
 
 /// The version both programs are built from.

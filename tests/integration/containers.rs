@@ -12,8 +12,8 @@ use mosaic_tests::data::Data;
 use mosaic_tests::docker::{self, InstanceScope, container_running, docker, images, wait_for};
 use mosaic_tests::inprocess::InProcess;
 use mosaic_tests::{Daemon, trial};
-use mosaicd::app::Actor;
 use mosaicd::containers::{AgentRef, StopReason};
+use mosaicd::store::audit::Actor;
 use serde_json::{Value, json};
 
 pub fn trials() -> Vec<Trial> {
@@ -192,7 +192,7 @@ async fn single_flight_start(on_postgres: bool) {
     let user = data.add_user("flight@example.com").await;
     data.add_provider(Some(&user), "p1", "sk-flight-0001", &["m1"]).await;
 
-    let manager = daemon.app().containers.clone();
+    let manager = daemon.app().containers().clone();
     // A caller that gives up mid-start does not abort the start: it runs in its own task, and
     // the callers below join it or find its container running.
     let impatient = tokio::time::timeout(
@@ -298,7 +298,7 @@ async fn health_gate_and_start_failures() {
     env.data.set("agent.start_timeout_sec", "2").await;
     env.daemon
         .ctl(&["containers", "start", &carol])
-        .fails(8, "/healthz answered HTTP 503");
+        .fails(8, "/readyz answered HTTP 503");
 
     // A config the gateway refuses (an API type OpenClaw removed): the container exits at once
     // and the error carries its own explanation.
@@ -473,7 +473,7 @@ async fn activity_guard_prevents_reap() {
     data.use_image(&images().normal, 30).await;
     data.set("agent.idle_timeout_min", "0").await;
     let user = data.add_user("streamer@example.com").await;
-    let manager = daemon.app().containers.clone();
+    let manager = daemon.app().containers().clone();
     let target = AgentRef::User(user.clone());
     let name = format!("mosaic-user-{user}");
 
@@ -512,7 +512,7 @@ async fn config_change_restarts_with_state_kept() {
         .add_provider(Some(&user), "p1", "sk-change-0001", &["m1", "m2"])
         .await;
     data.set_agent_config(&user, Some("p1/m1"), None).await;
-    let manager = daemon.app().containers.clone();
+    let manager = daemon.app().containers().clone();
     let target = AgentRef::User(user.clone());
     let name = format!("mosaic-user-{user}");
 
@@ -527,18 +527,19 @@ async fn config_change_restarts_with_state_kept() {
     // The change goes through the service the HTTP API and the CLI use; it restarts the running
     // container before it returns.
     let app = daemon.app().clone();
-    app.set_agent_config(
-        &Actor::User { id: user.clone() },
-        &user,
-        AgentConfigInput {
-            primary_model: Some("p1/m2".into()),
-            fallback_models: vec![],
-            personality: Some("You are terse.\n".into()),
-            provider_id: Some(provider.clone()),
-        },
-    )
-    .await
-    .unwrap();
+    app.agents()
+        .set_agent_config(
+            &Actor::User { id: user.clone() },
+            &user,
+            AgentConfigInput {
+                primary_model: Some("p1/m2".into()),
+                fallback_models: vec![],
+                personality: Some("You are terse.\n".into()),
+                provider_id: Some(provider.clone()),
+            },
+        )
+        .await
+        .unwrap();
     assert_ne!(container_id(&name).unwrap(), first_id, "restarted by the change");
     let up = manager.ensure_running(target.clone()).await.unwrap();
     let reply = chat(&up.base_url, up.token.expose(), "two").await;
@@ -575,7 +576,7 @@ async fn config_change_restarts_with_state_kept() {
 
     // Deactivation (the admin service) stops the user's container, with its reason.
     manager.ensure_running(target.clone()).await.unwrap();
-    app.deactivate_user(&Actor::System, &user).await.unwrap();
+    app.users().deactivate_user(&Actor::System, &user).await.unwrap();
     assert!(container_id(&name).is_none());
     let status = &manager.list().await.unwrap()[0];
     assert_eq!(
@@ -583,7 +584,7 @@ async fn config_change_restarts_with_state_kept() {
         ("stopped", Some("deactivated"))
     );
     let refused = manager.ensure_running(target.clone()).await.unwrap_err();
-    assert!(matches!(refused, mosaicd::error::Error::Refused(_)), "{refused}");
+    assert_eq!(refused.code(), mosaic_shared::ErrorCode::Forbidden, "{refused}");
     data.close().await;
     daemon.stop().await;
 }
@@ -844,8 +845,9 @@ async fn internal_endpoint_tokens() {
         config,
         json!({
             "gateway": {"mode": "local", "port": 18789, "bind": "lan", "auth": {"mode": "token"},
-                        "http": {"endpoints": {"chatCompletions": {"enabled": true}}}},
-            "agents": {"defaults": {"workspace": "/home/node/.openclaw/workspace",
+                        "http": {"endpoints": {"chatCompletions": {"enabled": true}}},
+                        "controlUi": {"enabled": false}},
+            "agents": {"defaults": {"workspace": "/home/node/.openclaw/workspace", "skipBootstrap": true,
                                     "model": {"primary": "work/gpt-x", "fallbacks": []}}},
             "models": {"mode": "merge", "providers": {"work": {
                 "baseUrl": "http://192.0.2.10:8080/v1", "apiKey": "sk-alice-key-0001",

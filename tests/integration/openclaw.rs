@@ -228,6 +228,17 @@ async fn user_text_reaches_the_agent_literally() {
             .error(400, "invalid_input");
         assert!(message.contains("OpenClaw would replace it"), "{message}");
     }
+    // OpenClaw reads an API key of the form ${NAME} as an environment variable's name.
+    let message = a
+        .api()
+        .post(
+            "/api/providers",
+            me,
+            &json!({ "name": "q", "type": "openai", "apiKey": "${OPENAI_API_KEY}", "models": [{ "id": "m" }] }),
+        )
+        .await
+        .error(400, "invalid_input");
+    assert!(message.contains("environment variable"), "{message}");
 
     let effective = a.effective_config(&alice).await;
     let provider = &effective["models"]["providers"]["p"];

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use clap::Parser;
 use libtest_mimic::Trial;
+use mosaic_shared::ErrorCode;
 use mosaic_tests::{postgres, trial};
-use mosaicd::app::{Actor, App};
-use mosaicd::error::Error;
+use mosaicd::app::App;
 use mosaicd::secrets::{Binding, Key, KeySource, Keyring, SecretError};
+use mosaicd::store::audit::Actor;
 use mosaicd::store::{Db, audit, providers, q, system_config};
 
 #[derive(Clone, Copy, Debug)]
@@ -67,12 +68,12 @@ impl Fixture {
         let keyring = Keyring::new(vec![Key::generate()], KeySource::File(dir.path().join("secret.key")));
         keyring.persist().unwrap();
         let app = Arc::new(App::new(config, db, keyring));
-        app.check_key().await.unwrap();
+        app.keys().check_key().await.unwrap();
         Fixture { app, dir, database_url }
     }
 
     fn db(&self) -> &Db {
-        &self.app.db
+        self.app.db()
     }
 }
 
@@ -110,7 +111,8 @@ async fn provider_with_key(f: &Fixture, owner: &providers::Owner, name: &str, ke
     let id = providers::new_provider_id();
     let enc = f
         .app
-        .keyring
+        .keys()
+        .keyring()
         .encrypt(&Binding::new("llm_provider", id.clone(), "api_key"), key)
         .unwrap();
     providers::insert(&mut f.db().ex(), owner, &id, &fields(name, Some(enc)))
@@ -131,23 +133,25 @@ async fn breakglass_rules(f: &Fixture) {
     let actor = Actor::Socket { uid: 0 };
     let created = f
         .app
+        .auth()
         .create_breakglass(&actor, "admin", "correct horse battery")
         .await
         .unwrap();
     assert_eq!(created.username, "admin");
     assert!(matches!(
-        f.app.create_breakglass(&actor, "admin", "correct horse battery").await,
-        Err(Error::Conflict(m)) if m.contains("already exists")
+        f.app.auth().create_breakglass(&actor, "admin", "correct horse battery").await,
+        Err(e) if e.code() == ErrorCode::Conflict && e.message().contains("already exists")
     ));
     assert!(matches!(
-        f.app.create_breakglass(&actor, "x", "weak").await,
-        Err(Error::Invalid(_))
+        f.app.auth().create_breakglass(&actor, "x", "weak").await,
+        Err(e) if e.code() == ErrorCode::InvalidInput
     ));
     assert!(matches!(
-        f.app.reset_breakglass(&actor, "ghost", "correct horse battery").await,
-        Err(Error::NotFound(_))
+        f.app.auth().reset_breakglass(&actor, "ghost", "correct horse battery").await,
+        Err(e) if e.code() == ErrorCode::NotFound
     ));
     f.app
+        .auth()
         .reset_breakglass(&actor, "admin", "a different pass 2")
         .await
         .unwrap();
@@ -157,7 +161,7 @@ async fn breakglass_rules(f: &Fixture) {
         .await
         .unwrap();
     assert!(hash.starts_with("$argon2id$"));
-    assert!(f.app.hasher.verify("a different pass 2", &hash).await.unwrap());
+    assert!(f.app.auth().hasher().verify("a different pass 2", &hash).await.unwrap());
     let (role, source): (String, String) = f
         .db()
         .one(q("SELECT role, auth_source FROM users WHERE name = 'admin'"))
@@ -179,7 +183,7 @@ async fn secrets_fail_closed(f: &Fixture) {
             .unwrap()
     };
     let (sa, sb) = (stored(a.clone()).await, stored(b.clone()).await);
-    let ring = &f.app.keyring;
+    let ring = &f.app.keys().keyring();
     let bind = |id: &str| Binding::new("llm_provider", id.to_string(), "api_key");
     assert_eq!(ring.decrypt(&bind(&a), &sa).unwrap(), "sk-alpha-secret");
 
@@ -227,7 +231,8 @@ async fn rotation_reencrypts_every_secret_column(f: &Fixture) {
     // A container gateway token and an encrypted system setting.
     let token = f
         .app
-        .keyring
+        .keys()
+        .keyring()
         .encrypt(&Binding::new("user_container", "c1", "gateway_token"), "gw-token")
         .unwrap();
     f.db()
@@ -243,7 +248,8 @@ async fn rotation_reencrypts_every_secret_column(f: &Fixture) {
         .unwrap();
     let secret = f
         .app
-        .keyring
+        .keys()
+        .keyring()
         .encrypt(
             &Binding::new("system_config", "oidc.clientSecret", "value"),
             "oidc-secret",
@@ -253,10 +259,10 @@ async fn rotation_reencrypts_every_secret_column(f: &Fixture) {
         .await
         .unwrap();
 
-    let report = f.app.rotate_key(&Actor::System, None).await.unwrap();
+    let report = f.app.keys().rotate_key(&Actor::System, None).await.unwrap();
     // 5 provider keys, 1 gateway token, 1 OIDC secret, 1 key check value.
     assert_eq!(report.reencrypted, 8);
-    assert_eq!(f.app.keyring.key_ids(), vec![report.new_key_id.clone()]);
+    assert_eq!(f.app.keys().keyring().key_ids(), vec![report.new_key_id.clone()]);
     for column in mosaicd::store::secrets::SECRET_COLUMNS {
         for row in mosaicd::store::secrets::list(&mut f.db().ex(), column).await.unwrap() {
             assert_eq!(
@@ -266,7 +272,8 @@ async fn rotation_reencrypts_every_secret_column(f: &Fixture) {
                 column.table
             );
             f.app
-                .keyring
+                .keys()
+                .keyring()
                 .decrypt(&Binding::new(column.table, row.id.clone(), column.field), &row.value)
                 .unwrap();
         }
@@ -295,12 +302,13 @@ async fn rotation_during_concurrent_writes(f: &Fixture) {
         tokio::spawn(async move {
             for round in 0..5 {
                 for id in &ids {
-                    let row = providers::get(&mut app.db.ex(), &providers::Owner::System, id)
+                    let row = providers::get(&mut app.db().ex(), &providers::Owner::System, id)
                         .await
                         .unwrap()
                         .unwrap();
                     let enc = app
-                        .keyring
+                        .keys()
+                        .keyring()
                         .encrypt(
                             &Binding::new("llm_provider", id.clone(), "api_key"),
                             &format!("sk-{round}-{id}"),
@@ -308,14 +316,14 @@ async fn rotation_during_concurrent_writes(f: &Fixture) {
                         .unwrap();
                     let mut fields = fields(&row.name, Some(enc));
                     fields.display_name = row.display_name;
-                    providers::update(&mut app.db.ex(), &providers::Owner::System, id, &fields)
+                    providers::update(&mut app.db().ex(), &providers::Owner::System, id, &fields)
                         .await
                         .unwrap();
                 }
             }
         })
     };
-    let report = f.app.rotate_key(&Actor::System, None).await.unwrap();
+    let report = f.app.keys().rotate_key(&Actor::System, None).await.unwrap();
     writer.await.unwrap();
     // Writes after the rotation use the new key; nothing is left under the old one.
     for id in &ids {
@@ -324,7 +332,8 @@ async fn rotation_during_concurrent_writes(f: &Fixture) {
         assert_eq!(Keyring::key_id_of(&stored), Some(report.new_key_id.as_str()));
         assert_eq!(
             f.app
-                .keyring
+                .keys()
+                .keyring()
                 .decrypt(&Binding::new("llm_provider", id.clone(), "api_key"), &stored)
                 .unwrap(),
             format!("sk-4-{id}")
@@ -377,7 +386,7 @@ async fn providers_are_scoped_to_their_owner(f: &Fixture) {
         &fields("work", None),
     )
     .await;
-    assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
+    assert!(matches!(dup, Err(ref e) if e.code() == ErrorCode::Conflict), "{dup:?}");
     let dup = providers::insert(
         &mut f.db().ex(),
         &providers::Owner::System,
@@ -385,7 +394,7 @@ async fn providers_are_scoped_to_their_owner(f: &Fixture) {
         &fields("work", None),
     )
     .await;
-    assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
+    assert!(matches!(dup, Err(ref e) if e.code() == ErrorCode::Conflict), "{dup:?}");
 }
 
 async fn system_config_and_audit(f: &Fixture) {
@@ -414,7 +423,7 @@ async fn system_config_and_audit(f: &Fixture) {
 
     audit::record(
         &mut ex,
-        "system",
+        &Actor::System,
         "container.reap",
         Some("u1"),
         serde_json::json!({"reason": "idle"}),
@@ -547,14 +556,15 @@ async fn system_agent_rows_and_internal_auth(f: &Fixture) {
         },
     )
     .await;
-    assert!(matches!(dup, Err(Error::Conflict(_))), "{dup:?}");
+    assert!(matches!(dup, Err(ref e) if e.code() == ErrorCode::Conflict), "{dup:?}");
     let row = rows::get(&mut ex, Kind::System, "ops").await.unwrap().unwrap();
     assert_eq!((row.last_active_at, row.idle_timeout_min), (None, None));
     // A token for the system agent opens its config and nothing else.
     let token = "system-token-0001";
     let encrypted = f
         .app
-        .keyring
+        .keys()
+        .keyring()
         .encrypt(
             &Binding::new("system_container", row.id.clone(), "gateway_token"),
             token,
@@ -572,21 +582,43 @@ async fn system_agent_rows_and_internal_auth(f: &Fixture) {
         idle_timeout_min: 30,
     };
     assert!(rows::mark_starting(&mut ex, Kind::System, 0, &starting).await.unwrap());
-    let config = f.app.internal_agent_config("system", "ops", Some(token)).await.unwrap();
+    let config = f
+        .app
+        .agents()
+        .internal_agent_config("system", "ops", Some(token))
+        .await
+        .unwrap();
     assert_eq!(config.config["agents"]["defaults"]["model"]["primary"], "shared/big");
     assert_eq!(config.soul.as_deref(), Some("Watch."));
     let alice = user(f, "alice@example.test").await;
     rows::ensure_user_row(&mut ex, &alice, "mosaic-user-a", 30)
         .await
         .unwrap();
-    let refused = f.app.internal_agent_config("user", &alice, Some(token)).await;
-    assert!(matches!(refused, Err(Error::Refused(_))), "{refused:?}");
-    let unknown = f.app.internal_agent_config("system", "ops", Some("wrong")).await;
-    assert!(matches!(unknown, Err(Error::Unauthenticated(_))), "{unknown:?}");
-    let missing = f.app.internal_agent_config("system", "nope", Some(token)).await;
-    assert!(matches!(missing, Err(Error::NotFound(_))), "{missing:?}");
+    let refused = f.app.agents().internal_agent_config("user", &alice, Some(token)).await;
+    assert!(
+        matches!(refused, Err(ref e) if e.code() == ErrorCode::Forbidden),
+        "{refused:?}"
+    );
+    let unknown = f
+        .app
+        .agents()
+        .internal_agent_config("system", "ops", Some("wrong"))
+        .await;
+    assert!(
+        matches!(unknown, Err(ref e) if e.code() == ErrorCode::Unauthenticated),
+        "{unknown:?}"
+    );
+    let missing = f
+        .app
+        .agents()
+        .internal_agent_config("system", "nope", Some(token))
+        .await;
+    assert!(
+        matches!(missing, Err(ref e) if e.code() == ErrorCode::NotFound),
+        "{missing:?}"
+    );
     // Key rotation carries the system gateway token along.
-    let report = f.app.rotate_key(&Actor::System, None).await.unwrap();
+    let report = f.app.keys().rotate_key(&Actor::System, None).await.unwrap();
     assert!(report.reencrypted >= 2);
     let stored = rows::get(&mut ex, Kind::System, "ops")
         .await
@@ -596,7 +628,8 @@ async fn system_agent_rows_and_internal_auth(f: &Fixture) {
         .unwrap();
     assert_eq!(
         f.app
-            .keyring
+            .keys()
+            .keyring()
             .decrypt(
                 &Binding::new("system_container", row.id.clone(), "gateway_token"),
                 &stored

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
+use mosaicd::containers::settings as agent_settings;
 use mosaicd::secrets::{Binding, Keyring};
-use mosaicd::service::agent_settings;
 use mosaicd::store::{Db, agent_config, providers, users};
 
 pub struct Data {
@@ -112,7 +112,7 @@ impl Data {
 
     /// A validated system setting (`agent.image`, …).
     pub async fn set(&self, key: &str, value: &str) {
-        agent_settings::set(&self.db, key, value)
+        mosaicd::service::agent_settings::set(&self.db, key, value)
             .await
             .unwrap_or_else(|e| panic!("set {key}={value}: {e}"));
     }

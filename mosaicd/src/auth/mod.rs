@@ -7,7 +7,7 @@ pub mod tokens;
 
 use mosaic_shared::types::Role;
 
-use crate::app::Actor;
+use crate::store::audit::Actor;
 use crate::store::providers::Owner;
 
 /// The logged-in user a request acts as, and how it proved it.

@@ -30,7 +30,7 @@ impl PasswordHasher {
             Argon2::default()
                 .hash_password(password.as_bytes())
                 .map(|h| h.to_string())
-                .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+                .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
         })
         .await
     }
@@ -41,7 +41,7 @@ impl PasswordHasher {
         let (password, hash) = (password.to_owned(), hash.to_owned());
         self.run(move || {
             let parsed = PasswordHash::new(&hash)
-                .map_err(|e| Error::Internal(format!("stored password hash is malformed: {e}")))?;
+                .map_err(|e| Error::internal(format!("stored password hash is malformed: {e}")))?;
             Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         })
         .await
@@ -52,10 +52,10 @@ impl PasswordHasher {
             .permits
             .acquire()
             .await
-            .map_err(|_| Error::Unavailable("shutting down".into()))?;
+            .map_err(|_| Error::unavailable("shutting down"))?;
         tokio::task::spawn_blocking(work)
             .await
-            .map_err(|e| Error::Internal(format!("password hashing task failed: {e}")))?
+            .map_err(|e| Error::internal(format!("password hashing task failed: {e}")))?
     }
 }
 

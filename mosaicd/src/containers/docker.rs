@@ -45,10 +45,10 @@ pub enum DockerError {
 impl From<DockerError> for Error {
     fn from(e: DockerError) -> Self {
         match e {
-            DockerError::Unreachable { .. } => Error::Unavailable(e.to_string()),
-            DockerError::NotFound(m) => Error::NotFound(m),
-            DockerError::Conflict(m) => Error::Conflict(m),
-            DockerError::Api { .. } => Error::Unavailable(e.to_string()),
+            DockerError::Unreachable { .. } => Error::unavailable(e.to_string()),
+            DockerError::NotFound(m) => Error::not_found(m),
+            DockerError::Conflict(m) => Error::conflict(m),
+            DockerError::Api { .. } => Error::unavailable(e.to_string()),
         }
     }
 }

@@ -11,11 +11,11 @@ use std::time::Instant;
 
 use mosaic_shared::types::{DoctorReport, DoctorStep};
 
+use super::agent_config::{self, AgentConfig};
+use super::settings;
 use super::spec::{self, ContainerSpec, LABEL_OBJECT};
 use super::{ContainerManager, Inner, new_token};
-use crate::agent_config::{self, AgentConfig};
 use crate::error::{Error, Result};
-use crate::service::agent_settings;
 
 /// The oldest OpenClaw Mosaic supports: it has `/healthz` and `/readyz`, the chat completions
 /// endpoint, the Control UI switch, and an image whose state directory belongs to `node` (a new
@@ -164,11 +164,11 @@ impl ContainerManager {
     pub async fn refuse_unusable_image(&self, image: &str) -> Result<()> {
         let steps = self.check_image(image).await;
         match steps.iter().find(|s| !s.ok) {
-            Some(failed) if failed.name == "docker" => Err(Error::Unavailable(format!(
+            Some(failed) if failed.name == "docker" => Err(Error::unavailable(format!(
                 "cannot check the agent image: {}",
                 failed.detail
             ))),
-            Some(failed) => Err(Error::Invalid(format!("agent.image {image}: {}", failed.detail))),
+            Some(failed) => Err(Error::invalid(format!("agent.image {image}: {}", failed.detail))),
             None => Ok(()),
         }
     }
@@ -176,12 +176,12 @@ impl ContainerManager {
     /// The image checks, then a trial start of a throwaway container with the agent settings in
     /// effect (the configured image unless `image` names another), removed afterwards.
     pub async fn doctor(&self, image: Option<&str>) -> Result<DoctorReport> {
-        let mut settings = agent_settings::load(&self.inner.db).await?;
+        let mut settings = settings::load(&self.inner.db).await?;
         if let Some(image) = image {
-            agent_settings::definition(agent_settings::IMAGE)
+            settings::definition(settings::IMAGE)
                 .expect("known setting")
                 .check(image)
-                .map_err(|e| Error::Invalid(format!("image: {e}")))?;
+                .map_err(|e| Error::invalid(format!("image: {e}")))?;
             settings.image = image.to_string();
         }
         let checked = settings.image.clone();
@@ -214,7 +214,7 @@ impl ContainerManager {
 
 impl Inner {
     /// Starts a throwaway agent and waits until it is ready; removes it either way.
-    async fn trial_start(&self, settings: &agent_settings::AgentSettings) -> Result<String> {
+    async fn trial_start(&self, settings: &settings::AgentSettings) -> Result<String> {
         let rt = self.runtime().await?;
         let id = hex::encode(rand::random::<[u8; 4]>());
         let name = format!("mosaic-trial-{id}");
@@ -244,7 +244,7 @@ impl Inner {
                 self.docker.start(&container).await?;
                 self.health_gate(&rt, &container, began + settings.start_timeout, settings.start_timeout)
                     .await
-                    .map_err(|(message, _)| Error::Unavailable(message.replace(&token, "[redacted]")))
+                    .map_err(|(message, _)| Error::unavailable(message.replace(&token, "[redacted]")))
             }
             .await;
             if let Err(e) = self.docker.remove(&container).await {

@@ -39,9 +39,12 @@
 //! Docker objects carry the daemon's instance label (and any extra labels from the command line),
 //! so several daemons share one engine without touching each other's containers.
 
+pub mod agent_config;
 pub mod docker;
 pub mod doctor;
+pub mod reaper;
 pub mod reconcile;
+pub mod settings;
 pub mod spec;
 pub mod tar;
 
@@ -56,15 +59,15 @@ use futures::future::{BoxFuture, Shared};
 use mosaic_shared::types::{ContainerDetail, ContainerStatus};
 use serde_json::json;
 
-use crate::agent_config::{self, AgentConfig, GATEWAY_PORT};
-use crate::app::Actor;
 use crate::config::Secret;
 use crate::error::{Error, Result};
 use crate::secrets::{Binding, Keyring};
-use crate::service::agent_settings::{self, AgentSettings};
+use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, ContainerRow, Kind, RUNNING, STARTING, STOPPED};
 use crate::store::{Db, audit, now_ms, rfc3339, users};
+use agent_config::{AgentConfig, GATEWAY_PORT};
 use docker::{DockerClient, DockerError, NetworkInfo};
+use settings::AgentSettings;
 use spec::{ContainerSpec, LABEL_INSTANCE};
 
 /// Port of the agent-facing listener (the internal config endpoint) when none is configured.
@@ -210,7 +213,7 @@ struct Activity {
     persisted_ms: i64,
 }
 
-type Flight = Shared<BoxFuture<'static, std::result::Result<Upstream, Arc<Error>>>>;
+type Flight = Shared<BoxFuture<'static, Result<Upstream>>>;
 
 /// Per-container state in this process.
 #[derive(Default)]
@@ -391,7 +394,7 @@ impl ContainerManager {
             inner.start_locked(&target, &t, &Actor::System).await.map(|_| ())
         })
         .await
-        .map_err(|e| Error::Internal(format!("config restart task failed: {e}")))?
+        .map_err(|e| Error::internal(format!("config restart task failed: {e}")))?
     }
 
     /// Stops and removes the container (its volume stays), as the daemon itself.
@@ -408,7 +411,7 @@ impl ContainerManager {
             inner.stop_locked(&target, &t, reason, &actor, None).await.map(|_| ())
         })
         .await
-        .map_err(|e| Error::Internal(format!("stop task failed: {e}")))?
+        .map_err(|e| Error::internal(format!("stop task failed: {e}")))?
     }
 
     /// Stops and starts the container with a fresh config and token.
@@ -423,7 +426,7 @@ impl ContainerManager {
             inner.start_locked(&target, &t, &actor).await
         })
         .await
-        .map_err(|e| Error::Internal(format!("restart task failed: {e}")))?
+        .map_err(|e| Error::internal(format!("restart task failed: {e}")))?
     }
 
     /// Removes a system agent's container and its state volume (the agent itself is gone).
@@ -451,7 +454,7 @@ impl ContainerManager {
             Ok(())
         })
         .await
-        .map_err(|e| Error::Internal(format!("remove task failed: {e}")))?
+        .map_err(|e| Error::internal(format!("remove task failed: {e}")))?
     }
 
     /// Every container's status, from the database and this process's activity records.
@@ -482,7 +485,7 @@ impl ContainerManager {
         let inner = &self.inner;
         let row = rows::get(&mut inner.db.ex(), target.kind(), target.owner())
             .await?
-            .ok_or_else(|| Error::NotFound(format!("{target} has no container yet (it is created on first use)")))?;
+            .ok_or_else(|| Error::not_found(format!("{target} has no container yet (it is created on first use)")))?;
         let label = match target {
             AgentRef::User(id) => users::get(&mut inner.db.ex(), id)
                 .await?
@@ -564,20 +567,6 @@ pub(crate) fn new_token() -> String {
     hex::encode(rand::random::<[u8; 32]>())
 }
 
-/// Errors are shared between the callers of one flight; each gets its own copy.
-fn replicate(e: &Error) -> Error {
-    match e {
-        Error::NotFound(m) => Error::NotFound(m.clone()),
-        Error::Invalid(m) => Error::Invalid(m.clone()),
-        Error::Conflict(m) => Error::Conflict(m.clone()),
-        Error::Refused(m) => Error::Refused(m.clone()),
-        Error::Unauthenticated(m) => Error::Unauthenticated(m.clone()),
-        Error::Unavailable(m) => Error::Unavailable(m.clone()),
-        Error::Config(m) => Error::Config(m.clone()),
-        other => Error::Internal(other.to_string()),
-    }
-}
-
 /// A boolean field of a JSON object body.
 fn body_flag(body: &str, field: &str) -> Option<bool> {
     serde_json::from_str::<serde_json::Value>(body)
@@ -641,7 +630,7 @@ impl Inner {
             .internal_listen
             .unwrap_or_else(|| SocketAddr::from((network.gateway, DEFAULT_INTERNAL_PORT)));
         let listener = std::net::TcpListener::bind(internal_addr).map_err(|e| {
-            Error::Unavailable(format!(
+            Error::unavailable(format!(
                 "cannot listen for agent containers on {internal_addr} (the internal config endpoint): {e}"
             ))
         })?;
@@ -706,11 +695,11 @@ impl Inner {
                         }
                         .await;
                         *t2.flight.lock().expect("flight lock") = None;
-                        result.map_err(Arc::new)
+                        result
                     });
                     let flight: Flight = task
                         .map(|joined| {
-                            joined.unwrap_or_else(|e| Err(Arc::new(Error::Internal(format!("start task failed: {e}")))))
+                            joined.unwrap_or_else(|e| Err(Error::internal(format!("start task failed: {e}"))))
                         })
                         .boxed()
                         .shared();
@@ -719,7 +708,7 @@ impl Inner {
                 }
             }
         };
-        let mut upstream = flight.await.map_err(|e| replicate(&e))?;
+        let mut upstream = flight.await?;
         if joined {
             upstream.started = None;
         }
@@ -733,9 +722,9 @@ impl Inner {
             AgentRef::User(id) => {
                 let user = users::get(&mut ex, id)
                     .await?
-                    .ok_or_else(|| Error::NotFound(format!("no user with id {id}")))?;
+                    .ok_or_else(|| Error::not_found(format!("no user with id {id}")))?;
                 if user.deactivated_at.is_some() {
-                    return Err(Error::Refused(format!(
+                    return Err(Error::refused(format!(
                         "user {} is deactivated; their agent cannot start",
                         user.email.unwrap_or(user.name)
                     )));
@@ -744,9 +733,9 @@ impl Inner {
             AgentRef::System(name) => {
                 let agent = rows::system_agent(&mut ex, name)
                     .await?
-                    .ok_or_else(|| Error::NotFound(format!("no system agent named {name}")))?;
+                    .ok_or_else(|| Error::not_found(format!("no system agent named {name}")))?;
                 if !agent.is_active {
-                    return Err(Error::Refused(format!("system agent {name} is not active")));
+                    return Err(Error::refused(format!("system agent {name} is not active")));
                 }
             }
         }
@@ -754,15 +743,7 @@ impl Inner {
     }
 
     async fn record(&self, actor: &Actor, action: &str, target: &AgentRef, detail: serde_json::Value) {
-        if let Err(e) = audit::record(
-            &mut self.db.ex(),
-            &actor.to_string(),
-            action,
-            Some(&target.to_string()),
-            detail,
-        )
-        .await
-        {
+        if let Err(e) = audit::record(&mut self.db.ex(), actor, action, Some(&target.to_string()), detail).await {
             tracing::error!(error = %e, action, "cannot write the audit log");
         }
     }
@@ -773,14 +754,14 @@ impl Inner {
         let name = target.container_name();
         self.check_owner(target).await?;
         let rt = self.runtime().await?;
-        let settings = agent_settings::load(&self.db).await?;
+        let settings = settings::load(&self.db).await?;
         let row = match target {
             AgentRef::User(id) => {
                 rows::ensure_user_row(&mut self.db.ex(), id, &name, settings.idle_timeout_min).await?
             }
             AgentRef::System(n) => rows::get(&mut self.db.ex(), Kind::System, n)
                 .await?
-                .ok_or_else(|| Error::NotFound(format!("no system agent named {n}")))?,
+                .ok_or_else(|| Error::not_found(format!("no system agent named {n}")))?,
         };
         if row.status == RUNNING {
             // Started by a previous mosaicd and still healthy: adopt it rather than restart it
@@ -822,7 +803,7 @@ impl Inner {
         )
         .await?;
         if !marked {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "{name} was changed by someone else while starting; try again"
             )));
         }
@@ -889,7 +870,7 @@ impl Inner {
                 self.prometheus
                     .container_started(if failure.timed_out { "timeout" } else { "failed" });
                 tracing::error!(container = %name, error = %detail, "agent container failed to start");
-                Err(Error::Unavailable(format!(
+                Err(Error::unavailable(format!(
                     "agent container {name} failed to start: {detail}"
                 )))
             }
@@ -1120,7 +1101,7 @@ impl Inner {
         let name = target.container_name();
         if let Some(c) = self.docker.inspect(&name, &rt.network.name).await? {
             if c.labels.get(LABEL_INSTANCE) != Some(&self.settings.instance) {
-                return Err(Error::Conflict(format!(
+                return Err(Error::conflict(format!(
                     "a container named {name} exists but does not belong to this mosaicd (instance {}); \
                      remove it or start mosaicd with the instance name it was created by",
                     self.settings.instance
@@ -1145,17 +1126,17 @@ impl Inner {
         let name = target.container_name();
         let row = rows::get(&mut self.db.ex(), target.kind(), target.owner())
             .await?
-            .ok_or_else(|| Error::NotFound(format!("{target} has no container yet (it is created on first use)")))?;
+            .ok_or_else(|| Error::not_found(format!("{target} has no container yet (it is created on first use)")))?;
         *t.live.lock().expect("live lock") = None;
         let network = self.network_name();
-        let grace = agent_settings::load(&self.db)
+        let grace = settings::load(&self.db)
             .await
             .map(|s| s.stop_timeout)
             .unwrap_or(Duration::from_secs(10));
         let mut existed = false;
         if let Some(c) = self.docker.inspect(&name, &network).await? {
             if c.labels.get(LABEL_INSTANCE) != Some(&self.settings.instance) {
-                return Err(Error::Conflict(format!(
+                return Err(Error::conflict(format!(
                     "the container named {name} does not belong to this mosaicd; not stopping it"
                 )));
             }

@@ -22,10 +22,10 @@ use serde_json::json;
 use super::docker::ContainerInfo;
 use super::spec::{LABEL_GENERATION, LABEL_INSTANCE, LABEL_KIND, LABEL_OWNER};
 use super::{AgentRef, ContainerManager, Inner, Live, StopReason};
-use crate::app::Actor;
 use crate::config::Secret;
 use crate::error::Result;
 use crate::secrets::Binding;
+use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, ContainerRow, Kind, RUNNING, STARTING, STOPPED};
 
 /// What one reconciliation pass did.

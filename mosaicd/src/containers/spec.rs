@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, RestartPolicy, RestartPolicyNameEnum};
 
 use super::AgentRef;
-use crate::agent_config::STATE_DIR;
-use crate::service::agent_settings::{AgentSettings, Entrypoint};
+use super::agent_config::STATE_DIR;
+use super::settings::{AgentSettings, Entrypoint};
 
 /// The daemon instance that owns the object (every object carries it).
 pub const LABEL_INSTANCE: &str = "mosaic.instance";

@@ -48,24 +48,29 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 async fn show_oidc(_: Params, app: Arc<App>, _: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.oidc_settings().await.map_err(reject)?))
+    Ok(ok(&app.oidc().oidc_settings().await.map_err(reject)?))
 }
 
 async fn set_oidc(_: Params, app: Arc<App>, p: Principal, body: OidcInput) -> Result<Response, Rejection> {
-    Ok(ok(&app.set_oidc_settings(&p.actor(), body).await.map_err(reject)?))
+    Ok(ok(&app
+        .oidc()
+        .set_oidc_settings(&p.actor(), body)
+        .await
+        .map_err(reject)?))
 }
 
 async fn clear_oidc(_: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
-    app.clear_oidc_settings(&p.actor()).await.map_err(reject)?;
+    app.oidc().clear_oidc_settings(&p.actor()).await.map_err(reject)?;
     Ok(no_content())
 }
 
 async fn show_settings(_: Params, app: Arc<App>, _: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.system_settings().await.map_err(reject)?))
+    Ok(ok(&app.settings().system_settings().await.map_err(reject)?))
 }
 
 async fn update_settings(_: Params, app: Arc<App>, p: Principal, body: SettingsPatch) -> Result<Response, Rejection> {
     Ok(ok(&app
+        .settings()
         .update_system_settings(&p.actor(), body)
         .await
         .map_err(reject)?))

@@ -29,11 +29,12 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 async fn show(_: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.agent_config(&p.user_id).await.map_err(reject)?))
+    Ok(ok(&app.agents().agent_config(&p.user_id).await.map_err(reject)?))
 }
 
 async fn replace(_: Params, app: Arc<App>, p: Principal, body: AgentConfigInput) -> Result<Response, Rejection> {
     Ok(ok(&app
+        .agents()
         .set_agent_config(&p.actor(), &p.user_id, body)
         .await
         .map_err(reject)?))

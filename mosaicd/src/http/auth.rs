@@ -58,7 +58,7 @@ fn session_info(app: &App, p: &Principal) -> SessionInfo {
             auth_method: "session",
             csrf_token: Some(csrf.clone()),
             expires_at: Some(rfc3339(*expires_at)),
-            idle_timeout_seconds: Some(app.config.http.session_idle_timeout.as_secs()),
+            idle_timeout_seconds: Some(app.config().http.session_idle_timeout.as_secs()),
         },
         Via::Token { .. } => SessionInfo {
             user: current_user(p),
@@ -121,43 +121,45 @@ pub fn endpoints() -> Vec<Endpoint> {
 
 async fn login(_: Params, app: Arc<App>, headers: HeaderMap, body: LoginRequest) -> Result<Response, Rejection> {
     let session = app
+        .auth()
         .login(body.username.trim(), body.password.expose())
         .await
         .map_err(reject)?;
     // A login from a browser that still holds a session replaces it.
-    if let Some(old) = session_cookie(&headers, cookie_name(&app.config.http)) {
-        app.end_session_by_token(&old).await.map_err(reject)?;
+    if let Some(old) = session_cookie(&headers, cookie_name(&app.config().http)) {
+        app.auth().end_session_by_token(&old).await.map_err(reject)?;
     }
     let response = ok(&session_info(&app, &session.principal));
     Ok(with_cookie(
         response,
-        set_cookie(&app.config.http, Some(session.token.expose())),
+        set_cookie(&app.config().http, Some(session.token.expose())),
     ))
 }
 
 /// Ends the cookie's session. Without a valid session there is nothing to end: the cookie is
 /// cleared all the same.
 async fn logout(_: Params, app: Arc<App>, headers: HeaderMap) -> Result<Response, Rejection> {
-    let clear = set_cookie(&app.config.http, None);
+    let clear = set_cookie(&app.config().http, None);
     if headers.contains_key(warp::http::header::AUTHORIZATION) {
         return Err(reject(ApiError::invalid(
             "logout ends a browser session; an API token is revoked with DELETE /api/tokens/{id}",
         )));
     }
-    if session_cookie(&headers, cookie_name(&app.config.http)).is_none() {
+    if session_cookie(&headers, cookie_name(&app.config().http)).is_none() {
         return Ok(with_cookie(no_content(), clear));
     }
     let principal = match super::extract::authenticate(&app, &Method::POST, &headers).await {
         Ok(p) => p,
-        Err(e) if e.status == StatusCode::UNAUTHORIZED => return Ok(with_cookie(no_content(), clear)),
+        Err(e) if e.status() == StatusCode::UNAUTHORIZED => return Ok(with_cookie(no_content(), clear)),
         Err(e) => return Err(reject(e)),
     };
-    app.end_session(&principal).await.map_err(reject)?;
+    app.auth().end_session(&principal).await.map_err(reject)?;
     Ok(with_cookie(no_content(), clear))
 }
 
 async fn accept_invite(_: Params, app: Arc<App>, body: AcceptInviteRequest) -> Result<Response, Rejection> {
     let user = app
+        .auth()
         .accept_invite(body.token.expose(), body.password.expose(), body.name.as_deref())
         .await
         .map_err(reject)?;
@@ -165,7 +167,7 @@ async fn accept_invite(_: Params, app: Arc<App>, body: AcceptInviteRequest) -> R
 }
 
 async fn list_tokens(_: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.list_api_tokens(&p.user_id).await.map_err(reject)?))
+    Ok(ok(&app.auth().list_api_tokens(&p.user_id).await.map_err(reject)?))
 }
 
 async fn create_token(_: Params, app: Arc<App>, p: Principal, body: NewApiToken) -> Result<Response, Rejection> {
@@ -175,6 +177,7 @@ async fn create_token(_: Params, app: Arc<App>, p: Principal, body: NewApiToken)
         )));
     }
     let created = app
+        .auth()
         .create_api_token(&p.actor(), &p.user_id, &body.name, body.expires_in_days)
         .await
         .map_err(reject)?;
@@ -182,7 +185,8 @@ async fn create_token(_: Params, app: Arc<App>, p: Principal, body: NewApiToken)
 }
 
 async fn revoke_token(params: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
-    app.revoke_api_token(&p.actor(), &p.user_id, params.id())
+    app.auth()
+        .revoke_api_token(&p.actor(), &p.user_id, params.id())
         .await
         .map_err(reject)?;
     Ok(no_content())

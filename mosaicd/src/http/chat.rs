@@ -1,5 +1,5 @@
 //! `POST /api/chat/completions`: OpenAI's chat completions API, answered by the caller's own agent
-//! container through the chat proxy (`crate::proxy`). Authenticated like every other route
+//! container through the chat proxy (`super::proxy`). Authenticated like every other route
 //! (session cookie with X-CSRF-Token, or a personal API token as bearer, which is what an OpenAI
 //! SDK sends as its API key). `GET /api/models` lists the agents a client can name in `model`.
 
@@ -15,14 +15,16 @@ use warp::{Filter, Rejection};
 use super::Endpoint;
 use super::error::reject;
 use super::extract::{Params, ok, user, with_app};
+use super::proxy::{self, ChatProxy};
 use crate::app::App;
 use crate::auth::Principal;
-use crate::proxy;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         Endpoint::new(Method::POST, "/api/chat/completions", |app, m| {
+            let proxy = Arc::new(ChatProxy::new(app.config().http.chat_heartbeat_interval));
             m.and(with_app(app.clone()))
+                .and(warp::any().map(move || proxy.clone()))
                 .and(user(app))
                 .and(warp::header::headers_cloned())
                 .and(warp::body::stream())
@@ -53,6 +55,7 @@ fn models() -> ModelList {
 async fn completions<S, B>(
     _: Params,
     app: Arc<App>,
+    proxy: Arc<ChatProxy>,
     p: Principal,
     headers: HeaderMap,
     body: S,
@@ -61,5 +64,5 @@ where
     S: Stream<Item = Result<B, warp::Error>>,
     B: Buf,
 {
-    proxy::handle(app, p, headers, body).await.map_err(reject)
+    proxy::handle(app, &proxy, p, headers, body).await.map_err(reject)
 }

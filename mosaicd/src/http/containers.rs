@@ -43,11 +43,11 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 async fn list(_: Params, app: Arc<App>, _: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.containers_list().await.map_err(reject)?))
+    Ok(ok(&app.agents().containers_list().await.map_err(reject)?))
 }
 
 async fn list_system_agents(_: Params, app: Arc<App>, _: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.system_agents_list().await.map_err(reject)?))
+    Ok(ok(&app.agents().system_agents_list().await.map_err(reject)?))
 }
 
 async fn add_system_agent(
@@ -56,11 +56,14 @@ async fn add_system_agent(
     p: Principal,
     spec: SystemAgentSpec,
 ) -> Result<Response, Rejection> {
-    let agent = app.system_agent_add(&p.actor(), &spec).await.map_err(reject)?;
+    let agent = app.agents().system_agent_add(&p.actor(), &spec).await.map_err(reject)?;
     Ok(json_reply(StatusCode::CREATED, &agent))
 }
 
 async fn remove_system_agent(params: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
-    app.system_agent_remove(&p.actor(), params.id()).await.map_err(reject)?;
+    app.agents()
+        .system_agent_remove(&p.actor(), params.id())
+        .await
+        .map_err(reject)?;
     Ok(no_content())
 }

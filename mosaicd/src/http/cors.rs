@@ -5,12 +5,13 @@
 //! `MOSAIC_WEBUI_ORIGINS`, `webui_origins` in the config file) and from system config (system
 //! setting `webuiOrigins`, editable by admins at runtime).
 
+use mosaic_shared::ErrorCode;
 use warp::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD,
     HeaderValue, ORIGIN, VARY,
 };
-use warp::http::{HeaderMap, Method, StatusCode};
+use warp::http::{HeaderMap, Method};
 use warp::reply::Response;
 
 use super::error::ApiError;
@@ -29,7 +30,11 @@ const PREFLIGHT_MAX_AGE: &str = "600";
 pub async fn allowed_origin(app: &App, headers: &HeaderMap) -> Option<HeaderValue> {
     let value = headers.get(ORIGIN)?;
     let normalized = mosaic_shared::policy::normalize_origin(value.to_str().ok()?).ok()?;
-    app.allowed_origins().await.contains(&normalized).then(|| value.clone())
+    app.settings()
+        .allowed_origins()
+        .await
+        .contains(&normalized)
+        .then(|| value.clone())
 }
 
 pub fn is_preflight(method: &Method, headers: &HeaderMap) -> bool {
@@ -41,8 +46,7 @@ pub fn is_preflight(method: &Method, headers: &HeaderMap) -> bool {
 pub fn preflight(origin: Option<HeaderValue>) -> Response {
     let Some(origin) = origin else {
         return ApiError::new(
-            StatusCode::FORBIDDEN,
-            "cors_origin_not_allowed",
+            ErrorCode::CorsOriginNotAllowed,
             "this origin is not an allowed WebUI origin",
         )
         .response();

@@ -9,15 +9,15 @@ use warp::http::{Method, StatusCode};
 use warp::reply::Response;
 use warp::{Rejection, Reply};
 
+use mosaic_shared::ErrorCode;
+
 use crate::error::Error;
 
-/// An error on its way to the client. The message is written for the person who made the
-/// request and never carries a secret.
+/// An error on its way to the client: the daemon's [`Error`] (whose code decides the status)
+/// and, for a 405, the methods the route does accept.
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
+    pub error: Error,
     /// For a 405: the methods the route does accept.
     pub allow: Vec<Method>,
 }
@@ -33,39 +33,42 @@ pub struct NoRoute(pub ApiError);
 impl warp::reject::Reject for NoRoute {}
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            allow: Vec::new(),
-        }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error::new(code, message).into()
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_input", message)
+        Self::new(ErrorCode::InvalidInput, message)
     }
 
     pub fn unauthenticated(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
+        Self::new(ErrorCode::Unauthenticated, message)
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+        Self::new(ErrorCode::Forbidden, message)
     }
 
+    pub fn code(&self) -> ErrorCode {
+        self.error.code()
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.error.code().http_status()).expect("a valid status")
+    }
+
+    /// The response, in the one JSON shape; the error's detail goes to the log, not the client.
     pub fn response(&self) -> Response {
-        let mut response = warp::reply::with_status(
-            warp::reply::json(&json!({ "error": { "code": self.code, "message": self.message } })),
-            self.status,
-        )
-        .into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
+        self.error.log("request failed");
+        let status = self.status();
+        let body = json!({ "error": { "code": self.error.code().as_str(), "message": self.error.message() } });
+        let mut response = warp::reply::with_status(warp::reply::json(&body), status).into_response();
+        if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"mosaic\""));
         }
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if status == StatusCode::SERVICE_UNAVAILABLE {
             // Docker or the database is away, or an agent is still starting: worth a retry.
             response
                 .headers_mut()
@@ -82,23 +85,10 @@ impl ApiError {
 }
 
 impl From<Error> for ApiError {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
-            Error::Invalid(m) => ApiError::invalid(m),
-            Error::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-            Error::Refused(m) => ApiError::forbidden(m),
-            Error::Unauthenticated(m) => ApiError::unauthenticated(m),
-            Error::Unavailable(m) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m),
-            other => {
-                // The details are for the operator's log; the client learns only that it failed.
-                tracing::error!(error = %other, "request failed");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "internal error; the daemon's log has the details",
-                )
-            }
+    fn from(error: Error) -> Self {
+        ApiError {
+            error,
+            allow: Vec::new(),
         }
     }
 }
@@ -119,31 +109,15 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
         return Ok(e.response());
     }
     let e = if rejection.is_not_found() {
-        ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route")
+        ApiError::new(ErrorCode::NoRoute, "no such route")
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
-        ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "method not allowed on this route",
-        )
+        ApiError::new(ErrorCode::MethodNotAllowed, "method not allowed on this route")
     } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "request body too large",
-        )
+        ApiError::new(ErrorCode::PayloadTooLarge, "request body too large")
     } else if rejection.find::<warp::reject::UnsupportedMediaType>().is_some() {
-        ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "unsupported Content-Type",
-        )
+        ApiError::new(ErrorCode::UnsupportedMediaType, "unsupported Content-Type")
     } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
-        ApiError::new(
-            StatusCode::LENGTH_REQUIRED,
-            "length_required",
-            "Content-Length required",
-        )
+        ApiError::new(ErrorCode::LengthRequired, "Content-Length required")
     } else if rejection.find::<warp::reject::InvalidQuery>().is_some() {
         ApiError::invalid("malformed query string")
     } else if let Some(h) = rejection.find::<warp::reject::InvalidHeader>() {
@@ -151,8 +125,7 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     } else if let Some(h) = rejection.find::<warp::reject::MissingHeader>() {
         ApiError::invalid(format!("missing header {}", h.name()))
     } else {
-        tracing::error!(?rejection, "unhandled rejection");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+        ApiError::from(Error::internal(format!("unhandled rejection: {rejection:?}")))
     };
     Ok(e.response())
 }

@@ -2,6 +2,7 @@
 //! CSRF check for cookie sessions), JSON bodies (content type, size limit, UTF-8, unknown fields)
 //! and query strings; and the replies they give.
 
+use mosaic_shared::ErrorCode;
 use std::convert::Infallible;
 use std::sync::Arc;
 
@@ -99,20 +100,19 @@ pub async fn authenticate(app: &App, method: &Method, headers: &HeaderMap) -> Re
                 ));
             }
         };
-        return Ok(app.authenticate_token(token).await?);
+        return Ok(app.auth().authenticate_token(token).await?);
     }
-    let Some(token) = session_cookie(headers, cookie_name(&app.config.http)) else {
+    let Some(token) = session_cookie(headers, cookie_name(&app.config().http)) else {
         return Err(ApiError::unauthenticated(
             "not logged in: send the session cookie or an Authorization: Bearer token",
         ));
     };
-    let principal = app.authenticate_session(&token).await?;
+    let principal = app.auth().authenticate_session(&token).await?;
     if let (false, Via::Session { csrf, .. }) = (is_safe(method), &principal.via) {
         let sent = headers.get(CSRF_HEADER).map(HeaderValue::as_bytes).unwrap_or_default();
         if !constant_time_eq(sent, csrf.as_bytes()) {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "csrf_token_invalid",
+                ErrorCode::CsrfTokenInvalid,
                 "missing or wrong X-CSRF-Token header: a state-changing request with the session cookie must \
                  send the csrfToken from /api/auth/login or /api/auth/session",
             ));
@@ -146,8 +146,7 @@ pub fn admin(app: Arc<App>) -> impl Filter<Extract = (Principal,), Error = Rejec
 pub fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let unsupported = || {
         ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "the request body must be JSON: send Content-Type: application/json",
         )
     };
@@ -182,8 +181,7 @@ fn too_large(limit: usize) -> ApiError {
         format!("{} KiB", limit / 1024)
     };
     ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        ErrorCode::PayloadTooLarge,
         format!("the request body is larger than {size}"),
     )
 }

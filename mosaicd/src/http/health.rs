@@ -31,7 +31,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 async fn readyz(app: Arc<App>) -> Response {
     let mut checks = Map::new();
     // Both at once: a Docker engine that does not answer must not delay the database's answer.
-    let (database, docker) = tokio::join!(app.db.ping(), app.containers.docker_ping());
+    let (database, docker) = tokio::join!(app.db().ping(), app.containers().docker_ping());
     let mut ready = true;
     for (name, result) in [("database", database), ("docker", docker)] {
         let check = match result {
@@ -52,8 +52,8 @@ async fn readyz(app: Arc<App>) -> Response {
 }
 
 async fn metrics(app: Arc<App>) -> Result<Response, Rejection> {
-    let containers = app.containers.state_counts().await.map_err(reject)?;
-    let text = app.metrics.render(app.started.elapsed(), &containers);
+    let containers = app.containers().state_counts().await.map_err(reject)?;
+    let text = app.metrics().render(app.started().elapsed(), &containers);
     let mut response = Response::new(text.into());
     response.headers_mut().insert(
         CONTENT_TYPE,

@@ -39,6 +39,7 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Inf
         .then(
             |kind: String, id: String, auth: Option<String>, app: Arc<App>| async move {
                 match app
+                    .agents()
                     .internal_agent_config(&kind, &id, bearer_token(auth.as_deref()))
                     .await
                 {
@@ -57,6 +58,7 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Inf
         .then(
             |kind: String, id: String, auth: Option<String>, app: Arc<App>| async move {
                 match app
+                    .agents()
                     .internal_agent_config(&kind, &id, bearer_token(auth.as_deref()))
                     .await
                 {

@@ -20,10 +20,12 @@ pub mod oidc;
 pub mod onboarding;
 pub mod openapi;
 pub mod providers;
+pub mod proxy;
 pub mod server;
 pub mod usage;
 pub mod users;
 
+use mosaic_shared::ErrorCode;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -31,7 +33,7 @@ use tokio::net::TcpListener;
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::filters::path::FullPath;
-use warp::http::{Method, StatusCode};
+use warp::http::Method;
 use warp::reply::Response;
 
 use crate::app::App;
@@ -172,11 +174,10 @@ impl RouteTable {
     fn no_route(&self, method: &Method, path: &str) -> ApiError {
         let allow: Vec<Method> = self.matching(path).iter().map(|(m, _, _)| m.clone()).collect();
         if allow.is_empty() {
-            ApiError::new(StatusCode::NOT_FOUND, "no_route", format!("no such route: {path}"))
+            ApiError::new(ErrorCode::NoRoute, format!("no such route: {path}"))
         } else {
             let mut e = ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 format!("{method} is not allowed on {path}"),
             );
             e.allow = allow;
@@ -223,6 +224,7 @@ mod tests {
 
     #[test]
     fn patterns_match_whole_paths() {
+        use warp::http::StatusCode;
         let p = segments("/api/providers/{id}");
         assert_eq!(match_path(&p, "/api/providers/abc-1"), Some(vec!["abc-1".to_string()]));
         assert_eq!(match_path(&p, "/api/providers"), None);
@@ -236,10 +238,10 @@ mod tests {
         let literal = table.no_route(&Method::GET, "/api/providers/test");
         assert_eq!(literal.allow, vec![Method::POST]);
         assert_eq!(
-            table.no_route(&Method::PUT, "/api/providers/x").status,
-            StatusCode::METHOD_NOT_ALLOWED
+            table.no_route(&Method::PUT, "/api/providers/x").status(),
+            warp::http::StatusCode::METHOD_NOT_ALLOWED
         );
-        assert_eq!(table.no_route(&Method::GET, "/nope").status, StatusCode::NOT_FOUND);
+        assert_eq!(table.no_route(&Method::GET, "/nope").status(), StatusCode::NOT_FOUND);
     }
 
     #[test]

@@ -22,7 +22,6 @@ use super::extract::{
 use crate::app::App;
 use crate::auth::Principal;
 use crate::config::HttpConfig;
-use crate::error::Error;
 use crate::service::oidc::{Callback, FLOW_TTL_MS};
 
 /// Whether OIDC login is offered, for the WebUI's login page.
@@ -64,18 +63,6 @@ fn redirect(to: &str) -> Result<Response, Rejection> {
     Ok(response)
 }
 
-/// OIDC login errors, each with its own code.
-fn login_error(e: Error) -> ApiError {
-    match e {
-        Error::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "oidc_not_configured", m),
-        Error::Unavailable(m) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "oidc_unavailable", m),
-        Error::Invalid(m) => ApiError::new(StatusCode::BAD_REQUEST, "oidc_state_invalid", m),
-        Error::Unauthenticated(m) => ApiError::new(StatusCode::UNAUTHORIZED, "oidc_token_invalid", m),
-        Error::Refused(m) => ApiError::new(StatusCode::FORBIDDEN, "oidc_refused", m),
-        other => other.into(),
-    }
-}
-
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         Endpoint::new(Method::GET, "/api/auth/oidc", |app, m| {
@@ -95,7 +82,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             m.and(with_app(app.clone()))
                 .and(admin(app))
                 .and_then(|_, app: Arc<App>, _: Principal| async move {
-                    Ok::<_, Rejection>(ok(&app.oidc_provisioning().await.map_err(reject)?))
+                    Ok::<_, Rejection>(ok(&app.oidc().oidc_provisioning().await.map_err(reject)?))
                 })
                 .boxed()
         }),
@@ -105,6 +92,7 @@ pub fn endpoints() -> Vec<Endpoint> {
                 .and(json::<OidcProvisioning>(MAX_JSON_BODY))
                 .and_then(|_, app: Arc<App>, p: Principal, body: OidcProvisioning| async move {
                     Ok::<_, Rejection>(ok(&app
+                        .oidc()
                         .set_oidc_provisioning(&p.actor(), body)
                         .await
                         .map_err(reject)?))
@@ -115,7 +103,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 async fn availability(_: Params, app: Arc<App>) -> Result<Response, Rejection> {
-    let settings = app.oidc_settings().await.map_err(reject)?;
+    let settings = app.oidc().oidc_settings().await.map_err(reject)?;
     Ok(ok(&OidcAvailability {
         enabled: settings.configured,
         login_url: "/api/auth/oidc/login",
@@ -125,19 +113,16 @@ async fn availability(_: Params, app: Arc<App>) -> Result<Response, Rejection> {
 async fn login(_: Params, app: Arc<App>, raw: String) -> Result<Response, Rejection> {
     let pairs = query_pairs(&raw, &["returnTo"]).map_err(reject)?;
     let return_to = pairs.iter().find(|(k, _)| k == "returnTo").map(|(_, v)| v.as_str());
-    let start = app.oidc_login_start(return_to).await.map_err(|e| match e {
-        Error::Invalid(m) => reject(ApiError::invalid(m)),
-        other => reject(login_error(other)),
-    })?;
+    let start = app.oidc().oidc_login_start(return_to).await.map_err(reject)?;
     let response = redirect(&start.authorize_url)?;
     Ok(with_cookie(
         response,
-        flow_cookie(&app.config.http, Some(start.cookie.expose())),
+        flow_cookie(&app.config().http, Some(start.cookie.expose())),
     ))
 }
 
 async fn callback(_: Params, app: Arc<App>, headers: HeaderMap, raw: String) -> Result<Response, Rejection> {
-    let http = &app.config.http;
+    let http = &app.config().http;
     // Identity providers add parameters of their own (`iss`, `session_state`): only ours are read.
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(&raw).map_err(|_| reject(ApiError::invalid("malformed query string")))?;
@@ -149,18 +134,17 @@ async fn callback(_: Params, app: Arc<App>, headers: HeaderMap, raw: String) -> 
         error_description: get("error_description"),
     };
     let flow = session_cookie(&headers, flow_cookie_name(http));
-    let done = match app.oidc_login_finish(flow.as_deref(), answer).await {
+    let done = match app.oidc().oidc_login_finish(flow.as_deref(), answer).await {
         Ok(done) => done,
         Err(e) => {
-            let e = login_error(e);
             // For the operator: why someone could not log in (the messages carry no secret).
-            tracing::info!(code = e.code, reason = %e.message, "OIDC login failed");
-            return Ok(with_cookie(e.response(), flow_cookie(http, None)));
+            tracing::info!(code = %e.code(), reason = %e.message(), "OIDC login failed");
+            return Ok(with_cookie(ApiError::from(e).response(), flow_cookie(http, None)));
         }
     };
     // A login from a browser that still holds a session replaces it.
     if let Some(old) = session_cookie(&headers, cookie_name(http)) {
-        app.end_session_by_token(&old).await.map_err(reject)?;
+        app.auth().end_session_by_token(&old).await.map_err(reject)?;
     }
     let response = redirect(&done.return_to)?;
     let response = with_cookie(response, flow_cookie(http, None));

@@ -3,6 +3,7 @@
 //! one answers 409 `onboarding_complete`. The rules are in `service/onboarding.rs`, which the
 //! terminal wizard reaches over the admin socket.
 
+use mosaic_shared::ErrorCode;
 use std::sync::Arc;
 
 use mosaic_shared::Sensitive;
@@ -10,16 +11,16 @@ use mosaic_shared::types::{
     ConnectionTest, NewProvider, OidcInput, OidcIssuerCheck, Provider, ProviderDraft, SkippableStep, SystemAgentsInput,
 };
 use serde::{Deserialize, Serialize};
-use warp::http::{HeaderMap, Method, StatusCode};
+use warp::http::{HeaderMap, Method};
 use warp::reply::Response;
 use warp::{Filter, Rejection};
 
 use super::Endpoint;
 use super::error::{ApiError, reject};
 use super::extract::{MAX_JSON_BODY, Params, json, ok, with_app};
-use crate::app::{Actor, App};
-use crate::error::Error;
+use crate::app::App;
 use crate::service::onboarding::SetupTokenRefusal;
+use crate::store::audit::Actor;
 
 /// The header the setup token travels in.
 pub const SETUP_TOKEN_HEADER: &str = "x-mosaic-setup-token";
@@ -57,7 +58,7 @@ fn setup_token(app: Arc<App>) -> impl Filter<Extract = (), Error = Rejection> + 
         .and(with_app(app))
         .and_then(|headers: HeaderMap, app: Arc<App>| async move {
             let presented = headers.get(SETUP_TOKEN_HEADER).and_then(|v| v.to_str().ok());
-            match app.check_setup_token(presented).await.map_err(reject)? {
+            match app.onboarding().check_setup_token(presented).await.map_err(reject)? {
                 Ok(()) => Ok(()),
                 Err(refusal) => Err(reject(refusal_error(refusal))),
             }
@@ -67,36 +68,19 @@ fn setup_token(app: Arc<App>) -> impl Filter<Extract = (), Error = Rejection> + 
 
 fn refusal_error(refusal: SetupTokenRefusal) -> ApiError {
     match refusal {
-        SetupTokenRefusal::Complete => ApiError::new(
-            StatusCode::CONFLICT,
-            "onboarding_complete",
-            "onboarding is already complete: log in, and change settings as an administrator",
-        ),
+        SetupTokenRefusal::Complete => crate::service::onboarding::not_open().into(),
         SetupTokenRefusal::Missing => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "setup_token_required",
+            ErrorCode::SetupTokenRequired,
             "onboarding needs the setup token mosaicd wrote to its log (or `mosaicctl admin setup-token`), \
              sent in X-Mosaic-Setup-Token",
         ),
         SetupTokenRefusal::Invalid(why) => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "setup_token_invalid",
+            ErrorCode::SetupTokenInvalid,
             format!(
                 "{why}: use the latest setup token from mosaicd's log, or get a new one with \
                  `mosaicctl admin setup-token`"
             ),
         ),
-    }
-}
-
-/// A step's error; a step refused because onboarding completed meanwhile answers like the token
-/// check does.
-fn step_error(e: Error) -> Rejection {
-    match e {
-        Error::Conflict(m) if m.starts_with("onboarding is already complete") => {
-            reject(refusal_error(SetupTokenRefusal::Complete))
-        }
-        other => reject(other),
     }
 }
 
@@ -106,7 +90,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             m.and(setup_token(app.clone()))
                 .and(with_app(app))
                 .and_then(|_, app: Arc<App>| async move {
-                    Ok::<_, Rejection>(ok(&app.onboarding_status().await.map_err(step_error)?))
+                    Ok::<_, Rejection>(ok(&app.onboarding().onboarding_status().await.map_err(reject)?))
                 })
                 .boxed()
         }),
@@ -156,7 +140,11 @@ pub fn endpoints() -> Vec<Endpoint> {
                 .and(with_app(app))
                 .and(json::<SystemAgentsInput>(MAX_SYSTEM_AGENTS_BODY))
                 .and_then(|_, app: Arc<App>, body: SystemAgentsInput| async move {
-                    let saved = app.onboarding_system_agents(&ACTOR, body).await.map_err(step_error)?;
+                    let saved = app
+                        .onboarding()
+                        .onboarding_system_agents(&ACTOR, body)
+                        .await
+                        .map_err(reject)?;
                     Ok::<_, Rejection>(ok(&saved))
                 })
                 .boxed()
@@ -171,7 +159,11 @@ pub fn endpoints() -> Vec<Endpoint> {
             m.and(setup_token(app.clone()))
                 .and(with_app(app))
                 .and_then(|_, app: Arc<App>| async move {
-                    Ok::<_, Rejection>(ok(&app.complete_onboarding(&ACTOR).await.map_err(step_error)?))
+                    Ok::<_, Rejection>(ok(&app
+                        .onboarding()
+                        .complete_onboarding(&ACTOR)
+                        .await
+                        .map_err(reject)?))
                 })
                 .boxed()
         }),
@@ -180,53 +172,55 @@ pub fn endpoints() -> Vec<Endpoint> {
 
 async fn breakglass(_: Params, app: Arc<App>, body: BreakglassRequest) -> Result<Response, Rejection> {
     let status = app
+        .onboarding()
         .onboarding_breakglass(&ACTOR, &body.username, body.password.expose())
         .await
-        .map_err(step_error)?;
+        .map_err(reject)?;
     Ok(ok(&status))
 }
 
 async fn check_issuer(_: Params, app: Arc<App>, body: IssuerRequest) -> Result<Response, Rejection> {
     let check: OidcIssuerCheck = app
+        .oidc()
         .check_oidc_issuer(body.issuer_url.trim())
         .await
-        .map_err(discovery_error)?;
+        .map_err(reject)?;
     Ok(ok(&check))
-}
-
-/// An issuer that cannot be used is the caller's input problem here, with its own code.
-fn discovery_error(e: Error) -> Rejection {
-    match e {
-        Error::Unavailable(m) => reject(ApiError::new(StatusCode::BAD_REQUEST, "oidc_discovery_failed", m)),
-        other => step_error(other),
-    }
 }
 
 async fn set_oidc(_: Params, app: Arc<App>, body: OidcInput) -> Result<Response, Rejection> {
     Ok(ok(&app
+        .onboarding()
         .onboarding_set_oidc(&ACTOR, body)
         .await
-        .map_err(discovery_error)?))
+        .map_err(reject)?))
 }
 
 async fn skip(app: Arc<App>, step: SkippableStep) -> Result<Response, Rejection> {
-    Ok(ok(&app.onboarding_skip(&ACTOR, step).await.map_err(step_error)?))
+    Ok(ok(&app
+        .onboarding()
+        .onboarding_skip(&ACTOR, step)
+        .await
+        .map_err(reject)?))
 }
 
 async fn test_provider(_: Params, app: Arc<App>, body: ProviderDraft) -> Result<Response, Rejection> {
-    Ok(ok(&app.test_provider_draft(body).await.map_err(step_error)?))
+    Ok(ok(&app.providers().test_provider_draft(body).await.map_err(reject)?))
 }
 
 async fn save_provider(_: Params, app: Arc<App>, body: NewProvider) -> Result<Response, Rejection> {
-    let result = app.onboarding_save_provider(&ACTOR, body).await.map_err(step_error)?;
+    let result = app
+        .onboarding()
+        .onboarding_save_provider(&ACTOR, body)
+        .await
+        .map_err(reject)?;
     match result.saved {
         Some(provider) => Ok(ok(&ProviderSaved {
             provider,
             test: result.test,
         })),
         None => Err(reject(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "provider_test_failed",
+            ErrorCode::ProviderTestFailed,
             format!(
                 "the connection test failed, so nothing was saved: {}",
                 result.test.message

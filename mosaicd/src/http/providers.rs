@@ -53,11 +53,12 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 async fn list(_: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.list_providers(&p.owner()).await.map_err(reject)?))
+    Ok(ok(&app.providers().list_providers(&p.owner()).await.map_err(reject)?))
 }
 
 async fn create(_: Params, app: Arc<App>, p: Principal, body: NewProvider) -> Result<Response, Rejection> {
     let provider = app
+        .providers()
         .create_provider(&p.actor(), &p.owner(), body)
         .await
         .map_err(reject)?;
@@ -65,11 +66,16 @@ async fn create(_: Params, app: Arc<App>, p: Principal, body: NewProvider) -> Re
 }
 
 async fn show(params: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.get_provider(&p.owner(), params.id()).await.map_err(reject)?))
+    Ok(ok(&app
+        .providers()
+        .get_provider(&p.owner(), params.id())
+        .await
+        .map_err(reject)?))
 }
 
 async fn update(params: Params, app: Arc<App>, p: Principal, body: ProviderPatch) -> Result<Response, Rejection> {
     let provider = app
+        .providers()
         .update_provider(&p.actor(), &p.owner(), params.id(), body)
         .await
         .map_err(reject)?;
@@ -77,16 +83,21 @@ async fn update(params: Params, app: Arc<App>, p: Principal, body: ProviderPatch
 }
 
 async fn delete(params: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
-    app.delete_provider(&p.actor(), &p.owner(), params.id())
+    app.providers()
+        .delete_provider(&p.actor(), &p.owner(), params.id())
         .await
         .map_err(reject)?;
     Ok(no_content())
 }
 
 async fn test(params: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.test_provider(&p.owner(), params.id()).await.map_err(reject)?))
+    Ok(ok(&app
+        .providers()
+        .test_provider(&p.owner(), params.id())
+        .await
+        .map_err(reject)?))
 }
 
 async fn test_draft(_: Params, app: Arc<App>, _: Principal, body: ProviderDraft) -> Result<Response, Rejection> {
-    Ok(ok(&app.test_provider_draft(body).await.map_err(reject)?))
+    Ok(ok(&app.providers().test_provider_draft(body).await.map_err(reject)?))
 }

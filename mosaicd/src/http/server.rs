@@ -7,6 +7,7 @@
 //! the same size, and headers must arrive within [`HEADER_READ_TIMEOUT`]. Below that hard cap,
 //! requests whose headers exceed [`MAX_HEADER_BYTES`] get a `431` in the JSON error shape.
 
+use mosaic_shared::ErrorCode;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,8 +18,8 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower_service::Service;
+use warp::http::Request;
 use warp::http::header::{CACHE_CONTROL, HeaderValue, X_CONTENT_TYPE_OPTIONS};
-use warp::http::{Request, StatusCode};
 use warp::reply::Response;
 
 use super::error::ApiError;
@@ -114,8 +115,7 @@ async fn handle(context: &Context, request: Request<Incoming>) -> Response {
     let origin = cors::allowed_origin(&context.app, request.headers()).await;
     let mut response = if header_bytes(&request) > MAX_HEADER_BYTES {
         ApiError::new(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "headers_too_large",
+            ErrorCode::HeadersTooLarge,
             format!("the request line and headers exceed {} KiB", MAX_HEADER_BYTES / 1024),
         )
         .response()
@@ -136,7 +136,7 @@ async fn handle(context: &Context, request: Request<Incoming>) -> Response {
     }
     context
         .app
-        .metrics
+        .metrics()
         .observe_request(method, route, response.status().as_u16(), started.elapsed());
     tracing::debug!(
         method,

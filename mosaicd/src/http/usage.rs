@@ -73,14 +73,18 @@ async fn all_users(_: Params, app: Arc<App>, _: Principal, raw: String) -> Resul
     let q = parse(&raw, &["from", "to", "user", "page", "limit"]).map_err(reject)?;
     if let Some(id) = &q.user {
         // An unknown user is a 404, not an empty report that looks like an idle one.
-        app.get_user(id).await.map_err(reject)?;
+        app.users().get_user(id).await.map_err(reject)?;
     }
     let range = UsageRange {
         from: q.from.as_deref(),
         to: q.to.as_deref(),
         user: q.user.as_deref(),
     };
-    Ok(ok(&app.usage_report(range, q.page, q.limit).await.map_err(reject)?))
+    Ok(ok(&app
+        .usage()
+        .usage_report(range, q.page, q.limit)
+        .await
+        .map_err(reject)?))
 }
 
 async fn own(_: Params, app: Arc<App>, p: Principal, raw: String) -> Result<Response, Rejection> {
@@ -90,5 +94,9 @@ async fn own(_: Params, app: Arc<App>, p: Principal, raw: String) -> Result<Resp
         to: q.to.as_deref(),
         user: Some(&p.user_id),
     };
-    Ok(ok(&app.usage_report(range, q.page, q.limit).await.map_err(reject)?))
+    Ok(ok(&app
+        .usage()
+        .usage_report(range, q.page, q.limit)
+        .await
+        .map_err(reject)?))
 }

@@ -69,20 +69,21 @@ async fn list(_: Params, app: Arc<App>, _: Principal, raw: String) -> Result<Res
             _ => limit = whole_number("limit", &value).map_err(reject)?,
         }
     }
-    Ok(ok(&app.list_users(page, limit).await.map_err(reject)?))
+    Ok(ok(&app.users().list_users(page, limit).await.map_err(reject)?))
 }
 
 async fn invite(_: Params, app: Arc<App>, p: Principal, body: InviteRequest) -> Result<Response, Rejection> {
-    let invitation = app.invite_user(&p.actor(), body).await.map_err(reject)?;
+    let invitation = app.users().invite_user(&p.actor(), body).await.map_err(reject)?;
     Ok(json_reply(StatusCode::CREATED, &invitation))
 }
 
 async fn show(params: Params, app: Arc<App>, _: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.get_user(params.id()).await.map_err(reject)?))
+    Ok(ok(&app.users().get_user(params.id()).await.map_err(reject)?))
 }
 
 async fn update(params: Params, app: Arc<App>, p: Principal, body: UserPatch) -> Result<Response, Rejection> {
     Ok(ok(&app
+        .users()
         .update_user(&p.actor(), params.id(), body)
         .await
         .map_err(reject)?))
@@ -90,6 +91,7 @@ async fn update(params: Params, app: Arc<App>, p: Principal, body: UserPatch) ->
 
 async fn deactivate(params: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
     Ok(ok(&app
+        .users()
         .deactivate_user(&p.actor(), params.id())
         .await
         .map_err(reject)?))
@@ -97,6 +99,7 @@ async fn deactivate(params: Params, app: Arc<App>, p: Principal) -> Result<Respo
 
 async fn reactivate(params: Params, app: Arc<App>, p: Principal) -> Result<Response, Rejection> {
     Ok(ok(&app
+        .users()
         .reactivate_user(&p.actor(), params.id())
         .await
         .map_err(reject)?))

@@ -52,7 +52,7 @@ impl AdminSocket {
                     .ok()
                     .flatten()
                     .map(|g| (name.to_string(), g.gid.as_raw()))
-                    .ok_or_else(|| Error::Config(format!("admin group '{name}' does not exist")))
+                    .ok_or_else(|| Error::config(format!("admin group '{name}' does not exist")))
             })
             .transpose()?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
@@ -146,13 +146,13 @@ fn remove_if_stale(path: &Path) -> Result<()> {
         Err(e) => return Err(Error::io(format!("cannot inspect {}", path.display()), e)),
     };
     if !meta.file_type().is_socket() {
-        return Err(Error::Config(format!(
+        return Err(Error::config(format!(
             "{} exists and is not a socket; refusing to replace it",
             path.display()
         )));
     }
     match std::os::unix::net::UnixStream::connect(path) {
-        Ok(_) => Err(Error::Config(format!(
+        Ok(_) => Err(Error::config(format!(
             "another mosaicd is already running on socket {}",
             path.display()
         ))),

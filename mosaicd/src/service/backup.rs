@@ -23,22 +23,27 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use mosaic_shared::BACKUP_CHUNK_BYTES;
 use mosaic_shared::types::{BackupChunk, BackupState, BackupStatus};
+use mosaic_shared::{BACKUP_CHUNK_BYTES, ErrorCode};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::app::{Actor, App};
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::secrets::KeySource;
-use crate::store::{Backend, audit, known_migrations, new_id, q, sqlite_copy};
+use crate::secrets::{KeySource, Keyring};
+use crate::store::audit::Actor;
+use crate::store::{Backend, Db, audit, known_migrations, new_id, q, sqlite_copy};
 
 /// A finished copy nobody has read for this long is removed.
 const ABANDONED_AFTER: Duration = Duration::from_secs(600);
 
-/// The backup in progress or waiting to be read.
-#[derive(Default)]
-pub struct Backups {
+/// Online backups: the one in progress or waiting to be read.
+pub struct Backup {
+    db: Db,
+    config: Arc<Config>,
+    /// Where the secret key is kept, which every backup's status names (the backup does not
+    /// contain the key); the keyring itself is not needed here.
+    key_location: String,
     job: Mutex<Option<Job>>,
 }
 
@@ -116,7 +121,7 @@ fn on_path(program: &str) -> Option<PathBuf> {
 /// `DATABASE_URL` split for pg_dump: the URL without its password (safe to show and to pass on
 /// the command line) and the password (for `PGPASSWORD`).
 fn pg_target(url: &str) -> Result<(String, Option<String>)> {
-    let mut parsed = url::Url::parse(url).map_err(|_| Error::Config("DATABASE_URL is not a valid URL".into()))?;
+    let mut parsed = url::Url::parse(url).map_err(|_| Error::config("DATABASE_URL is not a valid URL"))?;
     let password = parsed.password().map(percent_decode);
     let _ = parsed.set_password(None);
     Ok((parsed.to_string(), password))
@@ -126,29 +131,35 @@ fn pg_dump_command(url: &str) -> String {
     format!("pg_dump --format=custom --file=mosaic.dump '{url}'")
 }
 
-impl App {
-    fn key_location(&self) -> String {
-        match self.keyring.source() {
+impl Backup {
+    pub fn new(db: Db, config: Arc<Config>, keyring: &Keyring) -> Backup {
+        let key_location = match keyring.source() {
             KeySource::File(path) => format!("file {}", path.display()),
             KeySource::Environment => "MOSAIC_SECRET_KEY".into(),
+        };
+        Backup {
+            db,
+            config,
+            key_location,
+            job: Mutex::default(),
         }
     }
 
     fn backup_job<T>(&self, id: &str, f: impl FnOnce(&mut Job) -> Result<T>) -> Result<T> {
-        let mut slot = self.backups.job.lock().expect("backup lock");
+        let mut slot = self.job.lock().expect("backup lock");
         match slot.as_mut() {
             Some(job) if job.id == id => {
                 job.touched = Instant::now();
                 f(job)
             }
-            _ => Err(Error::NotFound(format!(
+            _ => Err(Error::not_found(format!(
                 "no backup {id} (finished, abandoned or never started)"
             ))),
         }
     }
 
     /// Starts a backup (see the module's comment) and answers at once with its status.
-    pub async fn backup_start(self: &Arc<Self>, actor: &Actor) -> Result<BackupStatus> {
+    pub async fn backup_start(&self, actor: &Actor) -> Result<BackupStatus> {
         let backend = self.db.backend();
         let dir = backup_dir(&self.config.data_dir);
         let id = new_id();
@@ -167,7 +178,7 @@ impl App {
                     .unwrap_or_default();
                 let (shown, password) = pg_target(url)?;
                 let (Some(pg_dump), Some(pg_restore)) = (on_path("pg_dump"), on_path("pg_restore")) else {
-                    return Err(Error::Unavailable(format!(
+                    return Err(Error::unavailable(format!(
                         "mosaicd keeps its data in PostgreSQL and pg_dump is not installed on its host; back it up \
                          with: {} (the password from PGPASSWORD or ~/.pgpass)",
                         pg_dump_command(&shown)
@@ -186,15 +197,15 @@ impl App {
             sha256: None,
             schema_version: None,
             message: None,
-            secret_key: self.key_location(),
+            secret_key: self.key_location.clone(),
         };
         {
-            let mut slot = self.backups.job.lock().expect("backup lock");
+            let mut slot = self.job.lock().expect("backup lock");
             if let Some(job) = slot.as_ref() {
                 let abandoned = job.touched.elapsed() > ABANDONED_AFTER;
                 if !abandoned {
-                    return Err(Error::Conflict(
-                        "another backup is in progress; try again when it is done".into(),
+                    return Err(Error::conflict(
+                        "another backup is in progress; try again when it is done",
                     ));
                 }
                 let _ = std::fs::remove_file(&job.path);
@@ -213,27 +224,20 @@ impl App {
         }
         audit::record(
             &mut self.db.ex(),
-            &actor.to_string(),
+            actor,
             "backup.start",
             None,
             json!({ "id": id, "backend": backend.name() }),
         )
         .await?;
-        let shared = self
-            .backups
-            .job
-            .lock()
-            .expect("backup lock")
-            .as_ref()
-            .map(|j| j.status.clone());
+        let shared = self.job.lock().expect("backup lock").as_ref().map(|j| j.status.clone());
         let shared = shared.expect("job just stored");
-        let app = self.clone();
+        let db = self.db.clone();
         tokio::spawn(async move {
             let outcome = match pg {
-                None => app.copy_sqlite(&path, &shared).await,
+                None => copy_sqlite(&db, &path, &shared).await,
                 Some((pg_dump, pg_restore, url, password)) => {
-                    app.dump_postgres(&path, &pg_dump, &pg_restore, &url, password.as_deref())
-                        .await
+                    dump_postgres(&db, &path, &pg_dump, &pg_restore, &url, password.as_deref()).await
                 }
             };
             let mut status = shared.lock().expect("backup lock");
@@ -247,115 +251,14 @@ impl App {
                     status.message = Some(message);
                 }
                 Err(e) => {
-                    tracing::warn!(id = %status.id, error = %e, "backup failed");
+                    tracing::warn!(id = %status.id, code = %e.code(), error = %e.full(), "backup failed");
                     let _ = std::fs::remove_file(&path);
                     status.state = BackupState::Failed;
-                    status.message = Some(e.to_string());
+                    status.message = Some(e.message().to_string());
                 }
             }
         });
         Ok(status)
-    }
-
-    /// SQLite: copy, check, hash. Answers (bytes, sha256, schema version, what was checked).
-    async fn copy_sqlite(&self, path: &Path, status: &Arc<Mutex<BackupStatus>>) -> Result<(u64, String, i64, String)> {
-        let source = self
-            .db
-            .sqlite_path()
-            .ok_or_else(|| Error::Internal("no SQLite file to back up".into()))?
-            .to_path_buf();
-        let (path, status) = (path.to_path_buf(), status.clone());
-        let latest = known_migrations(Backend::Sqlite).last().copied().unwrap_or(0);
-        tokio::task::spawn_blocking(move || {
-            let progress = |done: i64, total: i64| {
-                let mut s = status.lock().expect("backup lock");
-                s.pages_copied = done as u64;
-                s.pages_total = total as u64;
-            };
-            sqlite_copy::copy(&source, &path, progress)?;
-            let checked = sqlite_copy::check(&path)?;
-            if checked.schema_version() != latest {
-                return Err(Error::Internal(format!(
-                    "the copy has schema version {}, the database {latest}",
-                    checked.schema_version()
-                )));
-            }
-            let (bytes, sha) = sha256_of(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-            let message = format!(
-                "integrity check ok; schema version {}; {} pages of {} bytes",
-                checked.schema_version(),
-                checked.pages,
-                checked.page_size
-            );
-            Ok((bytes, sha, checked.schema_version(), message))
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("backup task failed: {e}")))?
-    }
-
-    /// PostgreSQL: pg_dump, then pg_restore --list must read the archive back.
-    async fn dump_postgres(
-        &self,
-        path: &Path,
-        pg_dump: &Path,
-        pg_restore: &Path,
-        url: &str,
-        password: Option<&str>,
-    ) -> Result<(u64, String, i64, String)> {
-        let (schema,): (i64,) = self
-            .db
-            .one(q(
-                "SELECT CAST(MAX(version) AS BIGINT) FROM _sqlx_migrations WHERE success",
-            ))
-            .await?;
-        let mut dump = tokio::process::Command::new(pg_dump);
-        dump.arg("--format=custom")
-            .arg("--no-password")
-            .arg(format!("--file={}", path.display()))
-            .arg(format!("--dbname={url}"))
-            .env_remove("NOTIFY_SOCKET")
-            .stdin(std::process::Stdio::null())
-            .kill_on_drop(true);
-        if let Some(password) = password {
-            dump.env("PGPASSWORD", password);
-        }
-        let out = dump
-            .output()
-            .await
-            .map_err(|e| Error::io(format!("cannot run {}", pg_dump.display()), e))?;
-        if !out.status.success() {
-            let said = String::from_utf8_lossy(&out.stderr);
-            return Err(Error::Unavailable(format!(
-                "pg_dump failed ({}): {}",
-                out.status,
-                said.trim().lines().last().unwrap_or("")
-            )));
-        }
-        let list = tokio::process::Command::new(pg_restore)
-            .arg("--list")
-            .arg(path)
-            .env_remove("NOTIFY_SOCKET")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .await
-            .map_err(|e| Error::io(format!("cannot run {}", pg_restore.display()), e))?;
-        let toc = String::from_utf8_lossy(&list.stdout);
-        if !list.status.success() || !toc.contains("TABLE DATA public _sqlx_migrations") {
-            return Err(Error::Internal(
-                "pg_restore --list cannot read the archive pg_dump wrote".into(),
-            ));
-        }
-        let (bytes, sha) = sha256_of(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-        let entries = toc
-            .lines()
-            .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
-            .count();
-        Ok((
-            bytes,
-            sha,
-            schema,
-            format!("pg_restore --list reads it ({entries} entries); schema version {schema}"),
-        ))
     }
 
     pub fn backup_status(&self, id: &str) -> Result<BackupStatus> {
@@ -365,7 +268,7 @@ impl App {
     pub fn backup_read(&self, id: &str, offset: u64, len: u64) -> Result<BackupChunk> {
         let path = self.backup_job(id, |job| match job.status().state {
             BackupState::Ready => Ok(job.path.clone()),
-            _ => Err(Error::Conflict(format!("backup {id} is not ready"))),
+            _ => Err(Error::conflict(format!("backup {id} is not ready"))),
         })?;
         let fail = |e| Error::io(format!("cannot read {}", path.display()), e);
         let mut file = std::fs::File::open(&path).map_err(fail)?;
@@ -383,11 +286,11 @@ impl App {
     }
 
     pub fn backup_finish(&self, id: &str) -> Result<()> {
-        let mut slot = self.backups.job.lock().expect("backup lock");
+        let mut slot = self.job.lock().expect("backup lock");
         match slot.as_ref() {
             Some(job) if job.id == id => {
                 if job.status().state == BackupState::Copying {
-                    return Err(Error::Conflict(format!(
+                    return Err(Error::conflict(format!(
                         "backup {id} is still being copied; finish it when it is ready"
                     )));
                 }
@@ -395,9 +298,112 @@ impl App {
                 *slot = None;
                 Ok(())
             }
-            _ => Err(Error::NotFound(format!("no backup {id}"))),
+            _ => Err(Error::not_found(format!("no backup {id}"))),
         }
     }
+}
+
+/// SQLite: copy, check, hash. Answers (bytes, sha256, schema version, what was checked).
+async fn copy_sqlite(db: &Db, path: &Path, status: &Arc<Mutex<BackupStatus>>) -> Result<(u64, String, i64, String)> {
+    let source = db
+        .sqlite_path()
+        .ok_or_else(|| Error::internal("no SQLite file to back up"))?
+        .to_path_buf();
+    let (path, status) = (path.to_path_buf(), status.clone());
+    let latest = known_migrations(Backend::Sqlite).last().copied().unwrap_or(0);
+    tokio::task::spawn_blocking(move || {
+        let progress = |done: i64, total: i64| {
+            let mut s = status.lock().expect("backup lock");
+            s.pages_copied = done as u64;
+            s.pages_total = total as u64;
+        };
+        sqlite_copy::copy(&source, &path, progress)?;
+        let checked = sqlite_copy::check(&path)?;
+        if checked.schema_version() != latest {
+            return Err(Error::new(
+                ErrorCode::Internal,
+                format!(
+                    "the copy has schema version {}, the database {latest}",
+                    checked.schema_version()
+                ),
+            ));
+        }
+        let (bytes, sha) = sha256_of(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        let message = format!(
+            "integrity check ok; schema version {}; {} pages of {} bytes",
+            checked.schema_version(),
+            checked.pages,
+            checked.page_size
+        );
+        Ok((bytes, sha, checked.schema_version(), message))
+    })
+    .await
+    .map_err(|e| Error::internal(format!("backup task failed: {e}")))?
+}
+
+/// PostgreSQL: pg_dump, then pg_restore --list must read the archive back.
+async fn dump_postgres(
+    db: &Db,
+    path: &Path,
+    pg_dump: &Path,
+    pg_restore: &Path,
+    url: &str,
+    password: Option<&str>,
+) -> Result<(u64, String, i64, String)> {
+    let (schema,): (i64,) = db
+        .one(q(
+            "SELECT CAST(MAX(version) AS BIGINT) FROM _sqlx_migrations WHERE success",
+        ))
+        .await?;
+    let mut dump = tokio::process::Command::new(pg_dump);
+    dump.arg("--format=custom")
+        .arg("--no-password")
+        .arg(format!("--file={}", path.display()))
+        .arg(format!("--dbname={url}"))
+        .env_remove("NOTIFY_SOCKET")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    if let Some(password) = password {
+        dump.env("PGPASSWORD", password);
+    }
+    let out = dump
+        .output()
+        .await
+        .map_err(|e| Error::io(format!("cannot run {}", pg_dump.display()), e))?;
+    if !out.status.success() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        return Err(Error::unavailable(format!(
+            "pg_dump failed ({}): {}",
+            out.status,
+            said.trim().lines().last().unwrap_or("")
+        )));
+    }
+    let list = tokio::process::Command::new(pg_restore)
+        .arg("--list")
+        .arg(path)
+        .env_remove("NOTIFY_SOCKET")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .map_err(|e| Error::io(format!("cannot run {}", pg_restore.display()), e))?;
+    let toc = String::from_utf8_lossy(&list.stdout);
+    if !list.status.success() || !toc.contains("TABLE DATA public _sqlx_migrations") {
+        return Err(Error::new(
+            ErrorCode::Internal,
+            "pg_restore --list cannot read the archive pg_dump wrote",
+        ));
+    }
+    let (bytes, sha) = sha256_of(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let entries = toc
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+        .count();
+    Ok((
+        bytes,
+        sha,
+        schema,
+        format!("pg_restore --list reads it ({entries} entries); schema version {schema}"),
+    ))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //!
 //! This is a directory, not a second rule book: every setting belongs to a group whose own
 //! service method validates, stores and audits it (the runtime settings of `settings.rs`, the
-//! OIDC client, the agent containers' settings of `agent_settings.rs`). A change is applied through that method, so the admin socket refuses exactly what
+//! OIDC client, the agent containers' settings of `agent_settings.rs`, the usage retention of
+//! `usage.rs`). A change is applied through that method, so the admin socket refuses exactly what
 //! the HTTP API refuses, with the same words. One command changes one group, so a change is
 //! applied by one method in one transaction, never half.
 
@@ -10,14 +11,20 @@ use mosaic_shared::Sensitive;
 use mosaic_shared::types::{ConfigChange, ConfigEntry, OidcInput, OidcProvisioning, SettingsPatch};
 use serde_json::{Value, json};
 
-use crate::app::{Actor, App};
+use crate::containers::settings as agent_runtime;
 use crate::error::{Error, Result};
 use crate::service::agent_settings;
-use crate::service::oidc::{OIDC_ADMIN_CLAIM, OIDC_ADMIN_CLAIM_VALUE, OIDC_ADMIN_EMAILS};
-use crate::service::settings::{
-    ALLOW_PRIVATE_PROVIDER_URLS, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL, WEBUI_ORIGINS,
+use crate::service::oidc::Oidc;
+use crate::service::oidc::{
+    OIDC_ADMIN_CLAIM, OIDC_ADMIN_CLAIM_VALUE, OIDC_ADMIN_EMAILS, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL,
 };
+use crate::service::settings::Settings;
+use crate::service::settings::{ALLOW_PRIVATE_PROVIDER_URLS, WEBUI_ORIGINS};
+use crate::service::usage::Usage;
+use crate::store::Db;
+use crate::store::audit::Actor;
 use crate::usage;
+use std::sync::Arc;
 
 /// WebUI origins from mosaicd's own configuration, shown beside the editable ones.
 pub const DAEMON_WEBUI_ORIGINS: &str = "http.daemonWebuiOrigins";
@@ -139,7 +146,7 @@ const DEFS: &[Def] = &[
 
 /// Every setting: the runtime and OIDC ones above, then the agent containers' own registry.
 fn definitions() -> impl Iterator<Item = Def> {
-    DEFS.iter().copied().chain(agent_settings::SETTINGS.iter().map(|d| Def {
+    DEFS.iter().copied().chain(agent_runtime::SETTINGS.iter().map(|d| Def {
         key: d.key,
         group: Group::Agent,
         secret: false,
@@ -151,13 +158,13 @@ fn definitions() -> impl Iterator<Item = Def> {
 fn definition(key: &str) -> Result<Def> {
     definitions()
         .find(|d| d.key == key)
-        .ok_or_else(|| Error::NotFound(format!("no setting named {key:?} (`mosaicctl config ls` lists them)")))
+        .ok_or_else(|| Error::not_found(format!("no setting named {key:?} (`mosaicctl config ls` lists them)")))
 }
 
 fn writable(key: &str) -> Result<Def> {
     let def = definition(key)?;
     if def.read_only {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{key} comes from mosaicd's own configuration and cannot be changed here"
         )));
     }
@@ -170,13 +177,13 @@ fn one_group<'a>(keys: impl Iterator<Item = (&'a str, Group)>) -> Result<Group> 
     let mut group = None;
     for (key, g) in keys {
         if seen.contains(&key) {
-            return Err(Error::Invalid(format!("{key} is given twice")));
+            return Err(Error::invalid(format!("{key} is given twice")));
         }
         seen.push(key);
         match group {
             None => group = Some(g),
             Some(first) if first != g => {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "{} settings and {} settings are changed by separate commands",
                     first.describe(),
                     g.describe()
@@ -185,7 +192,7 @@ fn one_group<'a>(keys: impl Iterator<Item = (&'a str, Group)>) -> Result<Group> 
             Some(_) => {}
         }
     }
-    group.ok_or_else(|| Error::Invalid("no setting given".into()))
+    group.ok_or_else(|| Error::invalid("no setting given"))
 }
 
 /// A list setting as text: comma-separated, blanks ignored; the empty text is the empty list.
@@ -211,17 +218,36 @@ fn parse_bool(key: &str, text: &str) -> Result<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(Error::Invalid(format!("{key} must be true or false, not {text:?}"))),
+        _ => Err(Error::invalid(format!("{key} must be true or false, not {text:?}"))),
     }
 }
 
-impl App {
+/// `mosaicctl config`: every system setting by its key, changed through the service that owns it.
+pub struct SystemConfig {
+    db: Db,
+    settings: Arc<Settings>,
+    oidc: Arc<Oidc>,
+    usage: Arc<Usage>,
+}
+
+impl SystemConfig {
+    pub fn new(db: Db, settings: Arc<Settings>, oidc: Arc<Oidc>, usage: Arc<Usage>) -> SystemConfig {
+        SystemConfig {
+            db,
+            settings,
+            oidc,
+            usage,
+        }
+    }
+}
+
+impl SystemConfig {
     /// Every setting with its value in effect.
     pub async fn config_list(&self) -> Result<Vec<ConfigEntry>> {
-        let settings = self.system_settings().await?;
-        let oidc = self.oidc_settings().await?;
+        let settings = self.settings.system_settings().await?;
+        let oidc = self.oidc.oidc_settings().await?;
         let provisioning = &oidc.provisioning;
-        let retention = usage::retention_days(&self.db).await?;
+        let retention = self.usage.retention_days().await?;
         let entry = |def: &Def, value: Value, default: Value| ConfigEntry {
             key: def.key.to_string(),
             value,
@@ -252,7 +278,7 @@ impl App {
                 other => unreachable!("setting {other} has no reader"),
             })
             .collect();
-        for (def, stored) in agent_settings::stored(&self.db).await? {
+        for (def, stored) in agent_runtime::stored(&self.db).await? {
             let value = stored.as_deref().unwrap_or(def.default);
             entries.push(ConfigEntry {
                 key: def.key.to_string(),
@@ -298,14 +324,14 @@ impl App {
                         .transpose()?,
                     agent: None,
                 };
-                self.update_system_settings(actor, patch).await?;
+                self.settings.update_system_settings(actor, patch).await?;
             }
             Group::Oidc => {
-                let current = self.oidc_settings().await?;
+                let current = self.oidc.oidc_settings().await?;
                 let issuer = value(OIDC_ISSUER_URL).map(str::to_string).or(current.issuer_url);
                 let client = value(OIDC_CLIENT_ID).map(str::to_string).or(current.client_id);
                 let (Some(issuer_url), Some(client_id)) = (issuer, client) else {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::invalid(format!(
                         "OIDC needs both {OIDC_ISSUER_URL} and {OIDC_CLIENT_ID}; set them together, e.g. \
                          `mosaicctl config set {OIDC_ISSUER_URL}=https://id.example.com {OIDC_CLIENT_ID}=mosaic`"
                     )));
@@ -315,10 +341,10 @@ impl App {
                     client_id,
                     client_secret: value(OIDC_CLIENT_SECRET).map(Sensitive::new),
                 };
-                self.set_oidc_settings(actor, input).await?;
+                self.oidc.set_oidc_settings(actor, input).await?;
             }
             Group::OidcProvisioning => {
-                let current = self.oidc_provisioning().await?;
+                let current = self.oidc.oidc_provisioning().await?;
                 let text = |key: &str, current: Option<String>| match value(key) {
                     Some(v) => Some(v.to_string()),
                     None => current,
@@ -328,7 +354,7 @@ impl App {
                     admin_claim: text(OIDC_ADMIN_CLAIM, current.admin_claim),
                     admin_claim_value: text(OIDC_ADMIN_CLAIM_VALUE, current.admin_claim_value),
                 };
-                self.set_oidc_provisioning(actor, input).await?;
+                self.oidc.set_oidc_provisioning(actor, input).await?;
             }
             Group::Agent => {
                 let changes: Vec<(&str, Option<&str>)> = changes
@@ -336,10 +362,14 @@ impl App {
                     .map(|c| (c.key.as_str(), Some(c.value.expose())))
                     .collect();
                 let checked = agent_settings::check_changes(&changes)?;
-                self.check_agent_image(&checked).await?;
+                self.settings.check_agent_image(&checked).await?;
                 agent_settings::update(&self.db, actor, &checked).await?;
             }
-            Group::Usage => self.set_usage_retention(actor, value(usage::RETENTION_KEY)).await?,
+            Group::Usage => {
+                self.usage
+                    .set_usage_retention(actor, value(usage::RETENTION_KEY))
+                    .await?
+            }
         }
         let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
         self.config_entries(&keys).await
@@ -356,7 +386,7 @@ impl App {
             }
             let def = writable(key)?;
             if def.group == Group::Oidc {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "the OIDC settings are removed together: `mosaicctl config unset {OIDC_GROUP}`"
                 )));
             }
@@ -370,16 +400,16 @@ impl App {
                     allow_private_provider_urls: has(ALLOW_PRIVATE_PROVIDER_URLS).then_some(false),
                     agent: None,
                 };
-                self.update_system_settings(actor, patch).await?;
+                self.settings.update_system_settings(actor, patch).await?;
                 keys.iter().map(String::as_str).collect()
             }
             Group::Oidc => {
-                self.clear_oidc_settings(actor).await?;
+                self.oidc.clear_oidc_settings(actor).await?;
                 vec![OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET]
             }
             Group::OidcProvisioning => {
                 let has = |k: &str| keys.iter().any(|key| key == k);
-                let current = self.oidc_provisioning().await?;
+                let current = self.oidc.oidc_provisioning().await?;
                 let input = OidcProvisioning {
                     admin_emails: if has(OIDC_ADMIN_EMAILS) {
                         Vec::new()
@@ -397,7 +427,7 @@ impl App {
                         current.admin_claim_value
                     },
                 };
-                self.set_oidc_provisioning(actor, input).await?;
+                self.oidc.set_oidc_provisioning(actor, input).await?;
                 keys.iter().map(String::as_str).collect()
             }
             Group::Agent => {
@@ -406,7 +436,7 @@ impl App {
                 keys.iter().map(String::as_str).collect()
             }
             Group::Usage => {
-                self.set_usage_retention(actor, None).await?;
+                self.usage.set_usage_retention(actor, None).await?;
                 vec![usage::RETENTION_KEY]
             }
         };
@@ -427,7 +457,7 @@ mod tests {
         }
         assert!(
             all.iter()
-                .any(|d| d.key == agent_settings::IMAGE && d.group == Group::Agent)
+                .any(|d| d.key == agent_runtime::IMAGE && d.group == Group::Agent)
         );
     }
 

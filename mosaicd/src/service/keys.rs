@@ -4,17 +4,41 @@
 use mosaic_shared::types::RotationReport;
 use serde_json::json;
 
-use crate::app::{Actor, App};
 use crate::error::{Error, Result};
 use crate::secrets::{Binding, Key, KeySource, Keyring};
+use crate::store::Db;
+use crate::store::audit::Actor;
+use crate::store::system_config::key_check_binding;
 use crate::store::{audit, secrets, system_config};
+use std::sync::Arc;
 
 /// How many times rotation re-scans for values a concurrent write left under an old key.
 const ROTATION_PASSES: usize = 5;
 
-use system_config::key_check_binding;
+/// The secret key: the startup check and online rotation.
+pub struct Keys {
+    db: Db,
+    keyring: Arc<Keyring>,
+    /// Held for the duration of a rotation: one at a time.
+    rotation: tokio::sync::Mutex<()>,
+}
 
-impl App {
+impl Keys {
+    pub fn new(db: Db, keyring: Arc<Keyring>) -> Keys {
+        Keys {
+            db,
+            keyring,
+            rotation: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The keys stored secrets are encrypted with.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+}
+
+impl Keys {
     /// Proves at startup that the configured key is the database's key, so a wrong key fails
     /// here, with a clear message, instead of at a user's first chat. Writes the check value on
     /// first start.
@@ -23,7 +47,7 @@ impl App {
         match system_config::get(&mut ex, system_config::KEY_CHECK).await? {
             Some(row) => {
                 self.keyring.decrypt(&key_check_binding(), &row.value).map_err(|e| {
-                    Error::Config(format!(
+                    Error::config(format!(
                         "the configured secret key (id {}) cannot open this database's secrets: {e}",
                         self.keyring.current_id()
                     ))
@@ -41,21 +65,20 @@ impl App {
         let _one_at_a_time = self
             .rotation
             .try_lock()
-            .map_err(|_| Error::Conflict("a key rotation is already running".into()))?;
+            .map_err(|_| Error::conflict("a key rotation is already running"))?;
         let key = match (new_key, self.keyring.source()) {
-            (Some(text), _) => Key::parse(text).map_err(|e| Error::Invalid(format!("new key: {e}")))?,
+            (Some(text), _) => Key::parse(text).map_err(|e| Error::invalid(format!("new key: {e}")))?,
             (None, KeySource::File(_)) => Key::generate(),
             (None, KeySource::Environment) => {
-                return Err(Error::Invalid(
+                return Err(Error::invalid(
                     "the key comes from MOSAIC_SECRET_KEY, which mosaicd cannot change: pass the new key on stdin \
-                     (--new-key-stdin) and set MOSAIC_SECRET_KEY to it before the next restart"
-                        .into(),
+                     (--new-key-stdin) and set MOSAIC_SECRET_KEY to it before the next restart",
                 ));
             }
         };
         let new_id = key.id().to_string();
         if self.keyring.key_ids().contains(&new_id) && self.keyring.current_id() == new_id {
-            return Err(Error::Invalid("that key is already the current key".into()));
+            return Err(Error::invalid("that key is already the current key"));
         }
         // From here on new secrets are written under the new key, and the key file holds both
         // keys, so a crash at any point leaves everything readable.
@@ -73,15 +96,15 @@ impl App {
             }
         }
         if !clean {
-            return Err(Error::Conflict(
-                "secrets kept changing during rotation; the new key is in place and the old key kept, run the rotation again".into(),
+            return Err(Error::conflict(
+                "secrets kept changing during rotation; the new key is in place and the old key kept, run the rotation again",
             ));
         }
         let retired = self.keyring.retire_old();
         let key_file = self.keyring.persist()?.map(|p| p.display().to_string());
         audit::record(
             &mut self.db.ex(),
-            &actor.to_string(),
+            actor,
             "secrets.rotate",
             Some(&new_id),
             json!({ "reencrypted": reencrypted, "retired": retired }),

@@ -19,18 +19,28 @@
 use mosaic_shared::Sensitive;
 use mosaic_shared::types::{
     BreakglassStep, ConnectionTest, NewProvider, OidcInput, OidcSettings, OidcStep, OnboardingStatus, OnboardingSteps,
-    Provider, ProviderPatch, ProviderStep, ProviderStepResult, SetupToken, SkippableStep, StepState, SystemAgentsInput,
+    ProviderPatch, ProviderStep, ProviderStepResult, SetupToken, SkippableStep, StepState, SystemAgentsInput,
     SystemAgentsSaved, SystemAgentsStep, TestOutcome,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::app::{Actor, App};
 use crate::auth::tokens::{self, constant_time_eq};
+use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::secrets::Keyring;
+use crate::service::agents::Agents;
+use crate::service::auth::Auth;
+use crate::service::oidc::Oidc;
+use crate::service::providers::Providers;
+use crate::service::providers::SYSTEM_DEFAULT_PROVIDER;
 use crate::service::providers::key_binding;
+use crate::store::Db;
+use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner};
 use crate::store::{audit, breakglass, containers as agent_rows, now_ms, rfc3339, system_config};
+use mosaic_shared::ErrorCode;
+use std::sync::Arc;
 
 /// At most this many system agents in one request of step 4.
 pub const MAX_SYSTEM_AGENTS: usize = 16;
@@ -41,9 +51,6 @@ pub const SETUP_TOKEN: &str = "onboarding.setupToken";
 pub const COMPLETED_AT: &str = "onboarding.completedAt";
 pub const OIDC_SKIPPED: &str = "onboarding.oidcSkipped";
 pub const SYSTEM_AGENTS_SKIPPED: &str = "onboarding.systemAgentsSkipped";
-/// The default admin-level provider: the one onboarding saved, used by system agents unless
-/// they name another.
-pub const SYSTEM_DEFAULT_PROVIDER: &str = "providers.systemDefault";
 
 /// Setup tokens carry this prefix, so a leaked one is recognisable.
 pub const SETUP_TOKEN_PREFIX: &str = "mst_";
@@ -65,11 +72,48 @@ pub enum SetupTokenRefusal {
     Invalid(&'static str),
 }
 
-fn not_open() -> Error {
-    Error::Conflict("onboarding is already complete; change settings as an administrator instead".into())
+/// Onboarding is over: its steps and the setup token are refused from now on.
+pub fn not_open() -> Error {
+    Error::new(
+        ErrorCode::OnboardingComplete,
+        "onboarding is already complete: log in, and change settings as an administrator",
+    )
 }
 
-impl App {
+/// First boot: the setup token and the five steps.
+pub struct Onboarding {
+    db: Db,
+    keyring: Arc<Keyring>,
+    config: Arc<Config>,
+    auth: Arc<Auth>,
+    oidc: Arc<Oidc>,
+    providers: Arc<Providers>,
+    agents: Arc<Agents>,
+}
+
+impl Onboarding {
+    pub fn new(
+        db: Db,
+        keyring: Arc<Keyring>,
+        config: Arc<Config>,
+        auth: Arc<Auth>,
+        oidc: Arc<Oidc>,
+        providers: Arc<Providers>,
+        agents: Arc<Agents>,
+    ) -> Onboarding {
+        Onboarding {
+            db,
+            keyring,
+            config,
+            auth,
+            oidc,
+            providers,
+            agents,
+        }
+    }
+}
+
+impl Onboarding {
     pub async fn onboarding_complete(&self) -> Result<bool> {
         system_config::flag(&mut self.db.ex(), system_config::ONBOARDING_COMPLETED).await
     }
@@ -90,7 +134,7 @@ impl App {
             hash: tokens::hash(&token),
             expires_at,
         })
-        .map_err(|e| Error::Internal(format!("cannot encode the setup token record: {e}")))?;
+        .map_err(|e| Error::internal(format!("cannot encode the setup token record: {e}")))?;
         let mut tx = self.db.begin().await?;
         if system_config::flag(&mut tx.ex(), system_config::ONBOARDING_COMPLETED).await? {
             return Err(not_open());
@@ -98,7 +142,7 @@ impl App {
         system_config::set(&mut tx.ex(), SETUP_TOKEN, &stored, false).await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "onboarding.setup_token",
             None,
             json!({ "expiresAt": rfc3339(expires_at) }),
@@ -138,7 +182,7 @@ impl App {
         };
         let stored = match system_config::get(&mut ex, SETUP_TOKEN).await? {
             Some(row) => serde_json::from_str::<StoredToken>(&row.value)
-                .map_err(|e| Error::Internal(format!("system config {SETUP_TOKEN} is not valid: {e}")))?,
+                .map_err(|e| Error::internal(format!("system config {SETUP_TOKEN} is not valid: {e}")))?,
             None => return Ok(Err(SetupTokenRefusal::Invalid("no setup token has been issued"))),
         };
         if !constant_time_eq(tokens::hash(presented).as_bytes(), stored.hash.as_bytes()) {
@@ -161,20 +205,6 @@ impl App {
         })
     }
 
-    /// The default admin-level provider: the one recorded by onboarding if it still exists, else
-    /// the oldest admin-level provider.
-    pub async fn default_system_provider(&self) -> Result<Option<Provider>> {
-        let mut ex = self.db.ex();
-        if let Some(row) = system_config::get(&mut ex, SYSTEM_DEFAULT_PROVIDER).await?
-            && let Ok(provider) = self.get_provider(&Owner::System, &row.value).await
-        {
-            return Ok(Some(provider));
-        }
-        let mut all = self.list_providers(&Owner::System).await?;
-        all.sort_by(|a, b| a.created_at.cmp(&b.created_at));
-        Ok(all.into_iter().next())
-    }
-
     pub async fn onboarding_status(&self) -> Result<OnboardingStatus> {
         let mut ex = self.db.ex();
         let complete = system_config::flag(&mut ex, system_config::ONBOARDING_COMPLETED).await?;
@@ -190,8 +220,8 @@ impl App {
             .collect();
         let oidc_skipped = system_config::flag(&mut ex, OIDC_SKIPPED).await?;
         let agents_skipped = system_config::flag(&mut ex, SYSTEM_AGENTS_SKIPPED).await?;
-        let oidc: OidcSettings = self.oidc_settings().await?;
-        let provider = self.default_system_provider().await?;
+        let oidc: OidcSettings = self.oidc.oidc_settings().await?;
+        let provider = self.providers.default_system_provider().await?;
         let agents = agent_rows::active_system_agents(&mut ex).await?;
         let state = |done: bool, skipped: bool| match (done, skipped) {
             (true, _) => StepState::Done,
@@ -249,9 +279,9 @@ impl App {
         self.ensure_onboarding_open().await?;
         let username = username.trim();
         if breakglass::by_username(&mut self.db.ex(), username).await?.is_some() {
-            self.reset_breakglass(actor, username, password).await?;
+            self.auth.reset_breakglass(actor, username, password).await?;
         } else {
-            self.create_breakglass(actor, username, password).await?;
+            self.auth.create_breakglass(actor, username, password).await?;
         }
         self.onboarding_status().await
     }
@@ -259,8 +289,8 @@ impl App {
     /// Step 2: checks the issuer's discovery document, then saves the OIDC client settings.
     pub async fn onboarding_set_oidc(&self, actor: &Actor, input: OidcInput) -> Result<OnboardingStatus> {
         self.ensure_onboarding_open().await?;
-        self.check_oidc_issuer(input.issuer_url.trim()).await?;
-        self.set_oidc_settings(actor, input).await?;
+        self.oidc.check_oidc_issuer(input.issuer_url.trim()).await?;
+        self.oidc.set_oidc_settings(actor, input).await?;
         system_config::delete(&mut self.db.ex(), OIDC_SKIPPED).await?;
         self.onboarding_status().await
     }
@@ -271,8 +301,8 @@ impl App {
         self.ensure_onboarding_open().await?;
         match step {
             SkippableStep::Oidc => {
-                if self.oidc_settings().await?.configured {
-                    self.clear_oidc_settings(actor).await?;
+                if self.oidc.oidc_settings().await?.configured {
+                    self.oidc.clear_oidc_settings(actor).await?;
                 }
                 system_config::set(&mut self.db.ex(), OIDC_SKIPPED, "true", false).await?;
             }
@@ -282,7 +312,7 @@ impl App {
         }
         audit::record(
             &mut self.db.ex(),
-            &actor.to_string(),
+            actor,
             "onboarding.skip",
             Some(step.as_str()),
             json!({}),
@@ -310,7 +340,7 @@ impl App {
             .api_type
             .clone()
             .unwrap_or_else(|| input.kind.default_api_type().to_string());
-        mosaic_shared::policy::check_api_type(&api_type).map_err(Error::Invalid)?;
+        mosaic_shared::policy::check_api_type(&api_type).map_err(Error::invalid)?;
         let stored_key = match (&input.api_key, &existing) {
             (None, Some(row)) => row
                 .api_key
@@ -322,7 +352,11 @@ impl App {
         let key = input.api_key.as_ref().map(|k| k.expose().to_string()).or(stored_key);
         let base_url = input.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
         let test = match base_url {
-            Some(base_url) => self.connection_test(base_url, &api_type, key.as_deref()).await?,
+            Some(base_url) => {
+                self.providers
+                    .connection_test(base_url, &api_type, key.as_deref())
+                    .await?
+            }
             None => ConnectionTest {
                 ok: false,
                 outcome: TestOutcome::Untestable,
@@ -352,9 +386,9 @@ impl App {
                     models: input.models,
                     is_active: input.is_active,
                 };
-                self.update_provider(actor, &owner, &row.id, patch).await?
+                self.providers.update_provider(actor, &owner, &row.id, patch).await?
             }
-            None => self.create_provider(actor, &owner, input).await?,
+            None => self.providers.create_provider(actor, &owner, input).await?,
         };
         system_config::set(&mut self.db.ex(), SYSTEM_DEFAULT_PROVIDER, &provider.id, false).await?;
         Ok(ProviderStepResult {
@@ -370,12 +404,12 @@ impl App {
     pub async fn onboarding_system_agents(&self, actor: &Actor, input: SystemAgentsInput) -> Result<SystemAgentsSaved> {
         self.ensure_onboarding_open().await?;
         if input.agents.is_empty() {
-            return Err(Error::Invalid(
-                "agents is empty: list at least one system agent, or skip step 4".into(),
+            return Err(Error::invalid(
+                "agents is empty: list at least one system agent, or skip step 4",
             ));
         }
         if input.agents.len() > MAX_SYSTEM_AGENTS {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "at most {MAX_SYSTEM_AGENTS} system agents at once"
             )));
         }
@@ -388,12 +422,13 @@ impl App {
         let mut new = Vec::new();
         for spec in &input.agents {
             if names.contains(&spec.name) {
-                return Err(Error::Invalid(format!("system agent {} is listed twice", spec.name)));
+                return Err(Error::invalid(format!("system agent {} is listed twice", spec.name)));
             }
             names.push(spec.name.clone());
             if !existing.contains(&spec.name) {
                 new.push(
-                    self.check_system_agent(spec)
+                    self.agents
+                        .check_system_agent(spec)
                         .await
                         .map_err(|e| about_agent(&spec.name, e))?,
                 );
@@ -402,11 +437,12 @@ impl App {
         let mut added = Vec::new();
         for agent in new {
             let name = agent.name.clone();
-            self.add_checked_system_agent(actor, agent).await?;
+            self.agents.add_checked_system_agent(actor, agent).await?;
             added.push(name);
         }
         system_config::delete(&mut self.db.ex(), SYSTEM_AGENTS_SKIPPED).await?;
         let agents = self
+            .agents
             .system_agents_list()
             .await?
             .into_iter()
@@ -434,7 +470,7 @@ impl App {
         .map(|(_, name)| *name)
         .collect();
         if !missing.is_empty() {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "onboarding cannot be completed yet: step {} still to do",
                 missing.join(", step ")
             )));
@@ -452,7 +488,7 @@ impl App {
         }
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "onboarding.complete",
             None,
             json!({
@@ -470,9 +506,11 @@ impl App {
 
 /// Names the system agent an input error is about.
 fn about_agent(name: &str, e: Error) -> Error {
-    match e {
-        Error::Invalid(m) => Error::Invalid(format!("system agent {name}: {m}")),
-        Error::NotFound(m) => Error::NotFound(format!("system agent {name}: {m}")),
-        other => other,
+    match e.code() {
+        ErrorCode::InvalidInput | ErrorCode::NotFound => {
+            let message = format!("system agent {name}: {}", e.message());
+            e.with_message(message)
+        }
+        _ => e,
     }
 }

@@ -12,12 +12,21 @@ use mosaic_shared::types::{
 };
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::config::Config;
+use crate::containers::ContainerManager;
 use crate::error::{Error, Result, root_cause};
+use crate::secrets::Keyring;
 use crate::secrets::{Binding, hint};
+use crate::service::agents::user_config::apply_to_agents;
 use crate::service::egress;
+use crate::service::settings::Settings;
+use crate::service::users::Users;
+use crate::store::Db;
+use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner, ProviderFields, ProviderRow};
-use crate::store::{audit, rfc3339};
+use crate::store::{audit, rfc3339, system_config};
+use mosaic_shared::ErrorCode;
+use std::sync::Arc;
 
 /// A provider may list this many models.
 pub const MAX_MODELS: usize = 500;
@@ -25,19 +34,23 @@ pub const MAX_API_KEY_BYTES: usize = 4096;
 /// A connection test reads at most this much of the provider's answer.
 const MAX_TEST_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The default admin-level provider: the one onboarding saved, used by system agents unless
+/// they name another.
+pub const SYSTEM_DEFAULT_PROVIDER: &str = "providers.systemDefault";
+
 pub(crate) fn key_binding(id: &str) -> Binding {
     Binding::new("llm_provider", id, "api_key")
 }
 
 fn not_found() -> Error {
-    Error::NotFound("provider not found".into())
+    Error::not_found("provider not found")
 }
 
 fn to_dto(row: &ProviderRow) -> Result<Provider> {
     let kind = ProviderType::parse(&row.kind)
-        .ok_or_else(|| Error::Internal(format!("unknown provider type {:?} in llm_provider", row.kind)))?;
+        .ok_or_else(|| Error::internal(format!("unknown provider type {:?} in llm_provider", row.kind)))?;
     let models: Vec<ProviderModel> = serde_json::from_str(&row.models)
-        .map_err(|e| Error::Internal(format!("models of provider {} are not valid JSON: {e}", row.id)))?;
+        .map_err(|e| Error::internal(format!("models of provider {} are not valid JSON: {e}", row.id)))?;
     Ok(Provider {
         id: row.id.clone(),
         name: row.name.clone(),
@@ -56,20 +69,20 @@ fn to_dto(row: &ProviderRow) -> Result<Provider> {
 
 fn check_models(models: &[ProviderModel]) -> Result<String> {
     if models.len() > MAX_MODELS {
-        return Err(Error::Invalid(format!("at most {MAX_MODELS} models per provider")));
+        return Err(Error::invalid(format!("at most {MAX_MODELS} models per provider")));
     }
     let mut seen = std::collections::HashSet::new();
     for m in models {
-        policy::check_model_id(&m.id).map_err(Error::Invalid)?;
+        policy::check_model_id(&m.id).map_err(Error::invalid)?;
         if !seen.insert(m.id.as_str()) {
-            return Err(Error::Invalid(format!("model {:?} is listed twice", m.id)));
+            return Err(Error::invalid(format!("model {:?} is listed twice", m.id)));
         }
         if let Some(name) = &m.name {
-            policy::check_display_name("model name", name).map_err(Error::Invalid)?;
+            policy::check_display_name("model name", name).map_err(Error::invalid)?;
         }
         for (what, value) in [("contextWindow", m.context_window), ("maxTokens", m.max_tokens)] {
             if value.is_some_and(|v| v == 0 || v > 100_000_000) {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "{what} of model {:?} must be between 1 and 100000000",
                     m.id
                 )));
@@ -79,20 +92,27 @@ fn check_models(models: &[ProviderModel]) -> Result<String> {
             .as_ref()
             .is_some_and(|input| input.is_empty() || input.iter().any(|i| i != "text" && i != "image"))
         {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "input of model {:?} must list \"text\" and/or \"image\"",
                 m.id
             )));
         }
     }
-    serde_json::to_string(models).map_err(|e| Error::Internal(format!("cannot encode models: {e}")))
+    serde_json::to_string(models).map_err(|e| Error::internal(format!("cannot encode models: {e}")))
 }
 
 fn check_api_key(key: &str) -> Result<()> {
     if key.is_empty() || key.len() > MAX_API_KEY_BYTES || key.chars().any(char::is_control) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the API key must be 1 to {MAX_API_KEY_BYTES} bytes without control characters"
         )));
+    }
+    // OpenClaw reads an API key written as `${NAME}` as the name of an environment variable
+    // (OpenClaw: `src/agents/model-auth.ts`, `normalizeApiKeyConfig`), escaped or not.
+    if key.contains("${") {
+        return Err(Error::invalid(
+            "the API key must not contain \"${\": OpenClaw would read it as an environment variable",
+        ));
     }
     Ok(())
 }
@@ -109,14 +129,14 @@ struct Checked {
 }
 
 fn check_fields(c: &mut Checked, allow_private: bool) -> Result<()> {
-    policy::check_provider_name(&c.name).map_err(Error::Invalid)?;
+    policy::check_provider_name(&c.name).map_err(Error::invalid)?;
     c.display_name = c.display_name.trim().to_string();
-    policy::check_display_name("displayName", &c.display_name).map_err(Error::Invalid)?;
-    policy::check_api_type(&c.api_type).map_err(Error::Invalid)?;
+    policy::check_display_name("displayName", &c.display_name).map_err(Error::invalid)?;
+    policy::check_api_type(&c.api_type).map_err(Error::invalid)?;
     c.base_url = match c.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-        Some(url) => Some(egress::check_base_url(url, allow_private).map_err(|e| Error::Invalid(e.to_string()))?),
+        Some(url) => Some(egress::check_base_url(url, allow_private).map_err(|e| Error::invalid(e.to_string()))?),
         None if c.kind.needs_base_url() => {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "a {} provider needs a baseUrl",
                 c.kind.as_str()
             )));
@@ -134,7 +154,7 @@ fn check_fields(c: &mut Checked, allow_private: bool) -> Result<()> {
 fn check_ollama_base(api_type: &str, url: &str) -> Result<()> {
     let url = url.trim().trim_end_matches('/');
     if api_type == "ollama" && url.ends_with("/v1") {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the ollama API takes the Ollama server's address without /v1 (e.g. {}); /v1 is its \
              OpenAI-compatible endpoint (apiType openai-completions)",
             url.trim_end_matches("/v1")
@@ -144,19 +164,63 @@ fn check_ollama_base(api_type: &str, url: &str) -> Result<()> {
 }
 
 fn name_taken(name: &str) -> impl Fn(Error) -> Error + '_ {
-    move |e| match e {
-        Error::Conflict(_) => Error::Conflict(format!("a provider named {name:?} already exists")),
-        other => other,
+    move |e| match e.code() {
+        ErrorCode::Conflict => Error::conflict(format!("a provider named {name:?} already exists")),
+        _ => e,
     }
 }
 
-impl App {
+/// LLM providers, each user's own and the admin-level ones.
+pub struct Providers {
+    db: Db,
+    keyring: Arc<Keyring>,
+    config: Arc<Config>,
+    settings: Arc<Settings>,
+    users: Arc<Users>,
+    containers: ContainerManager,
+}
+
+impl Providers {
+    pub fn new(
+        db: Db,
+        keyring: Arc<Keyring>,
+        config: Arc<Config>,
+        settings: Arc<Settings>,
+        users: Arc<Users>,
+        containers: ContainerManager,
+    ) -> Providers {
+        Providers {
+            db,
+            keyring,
+            config,
+            settings,
+            users,
+            containers,
+        }
+    }
+}
+
+impl Providers {
+    /// The default admin-level provider: the one recorded by onboarding if it still exists, else
+    /// the oldest admin-level provider.
+    pub async fn default_system_provider(&self) -> Result<Option<Provider>> {
+        let mut ex = self.db.ex();
+        if let Some(row) = system_config::get(&mut ex, SYSTEM_DEFAULT_PROVIDER).await?
+            && let Ok(provider) = self.get_provider(&Owner::System, &row.value).await
+        {
+            return Ok(Some(provider));
+        }
+        let mut all = self.list_providers(&Owner::System).await?;
+        all.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        Ok(all.into_iter().next())
+    }
+
     /// Whose providers an admin means: `None` for the admin-level ones, else a user named as
     /// [`App::resolve_user`] takes it.
     pub async fn provider_owner(&self, user: Option<&str>) -> Result<Owner> {
         match user {
             None => Ok(Owner::System),
-            Some(reference) => Ok(Owner::User(self.resolve_user(reference).await?)),
+            Some(reference) => Ok(Owner::User(self.users.resolve_user(reference).await?)),
         }
     }
 
@@ -201,7 +265,7 @@ impl App {
             models: check_models(input.models.as_deref().unwrap_or(&[]))?,
             is_active: input.is_active.unwrap_or(true),
         };
-        check_fields(&mut c, self.allow_private_provider_urls().await?)?;
+        check_fields(&mut c, self.settings.allow_private_provider_urls().await?)?;
         let id = providers::new_provider_id();
         let (api_key, api_key_hint) = match &input.api_key {
             Some(key) => {
@@ -230,13 +294,13 @@ impl App {
             .map_err(name_taken(&c.name))?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "provider.create",
             Some(&id),
             json!({ "name": row.name, "type": row.kind, "apiKey": row.api_key.is_some() }),
         )
         .await?;
-        self.on_agent_config_changed(tx, owner).await?;
+        apply_to_agents(&self.containers, tx, owner).await?;
         to_dto(&row)
     }
 
@@ -247,7 +311,7 @@ impl App {
         id: &str,
         patch: ProviderPatch,
     ) -> Result<Provider> {
-        let allow_private = self.allow_private_provider_urls().await?;
+        let allow_private = self.settings.allow_private_provider_urls().await?;
         let mut tx = self.db.begin().await?;
         let row = providers::get(&mut tx.ex(), owner, id).await?.ok_or_else(not_found)?;
         let current = to_dto(&row)?;
@@ -293,13 +357,13 @@ impl App {
             .ok_or_else(not_found)?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "provider.update",
             Some(id),
             json!({ "name": updated.name, "apiKey": key_change }),
         )
         .await?;
-        self.on_agent_config_changed(tx, owner).await?;
+        apply_to_agents(&self.containers, tx, owner).await?;
         to_dto(&updated)
     }
 
@@ -309,13 +373,13 @@ impl App {
         providers::delete(&mut tx.ex(), owner, id).await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "provider.delete",
             Some(id),
             json!({ "name": row.name }),
         )
         .await?;
-        self.on_agent_config_changed(tx, owner).await?;
+        apply_to_agents(&self.containers, tx, owner).await?;
         Ok(())
     }
 
@@ -342,7 +406,7 @@ impl App {
         let api_type = draft
             .api_type
             .unwrap_or_else(|| draft.kind.default_api_type().to_string());
-        policy::check_api_type(&api_type).map_err(Error::Invalid)?;
+        policy::check_api_type(&api_type).map_err(Error::invalid)?;
         check_ollama_base(&api_type, &draft.base_url)?;
         if let Some(key) = &draft.api_key {
             check_api_key(key.expose())?;
@@ -359,13 +423,13 @@ impl App {
         api_type: &str,
         key: Option<&str>,
     ) -> Result<ConnectionTest> {
-        let allow_private = self.allow_private_provider_urls().await?;
+        let allow_private = self.settings.allow_private_provider_urls().await?;
         let base = match egress::check_base_url(base_url, allow_private) {
             Ok(base) => base,
             Err(refused @ egress::UrlError::Refused(_)) => {
                 return Ok(result(TestOutcome::Blocked, refused.to_string(), None));
             }
-            Err(egress::UrlError::Malformed(why)) => return Err(Error::Invalid(why)),
+            Err(egress::UrlError::Malformed(why)) => return Err(Error::invalid(why)),
         };
         let path = match api_type {
             "openai-completions" | "openai-responses" | "anthropic-messages" | "google-generative-ai" => "/models",
@@ -385,7 +449,7 @@ impl App {
         let timeout = self.config.http.provider_test_timeout;
         let client = cleared
             .client(timeout)
-            .map_err(|e| Error::Internal(format!("cannot build HTTP client: {e}")))?;
+            .map_err(|e| Error::internal(format!("cannot build HTTP client: {e}")))?;
         let mut request = client.get(cleared.url.clone()).header("accept", "application/json");
         if let Some(key) = key {
             request = match api_type {

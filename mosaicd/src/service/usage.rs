@@ -1,15 +1,21 @@
-//! Usage reports: the figures the chat proxy counted (see `crate::usage`), over a range of UTC
-//! days, as totals, per day and per user (paginated as the users list). Admins see everyone's or
-//! one user's; a user sees their own. And the retention setting, which `mosaicctl config` edits.
+//! Usage figures as a service: the tickets the chat proxy takes for each request, the flusher
+//! that writes them (see `crate::usage`), reports over a range of UTC days as totals, per day and
+//! per user (paginated as the users list; admins see everyone's or one user's, a user their own),
+//! and the retention setting, which `mosaicctl config` edits.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use mosaic_shared::types::{DayUsage, PageMeta, UsageFailures, UsageFigures, UsageReport, UserUsage};
 use serde_json::json;
 
-use crate::app::{Actor, App};
 use crate::error::{Error, Result};
+use crate::metrics::Metrics;
 use crate::service::users::MAX_PAGE_SIZE;
+use crate::store::Db;
+use crate::store::audit::Actor;
 use crate::store::{audit, system_config, usage as rows};
-use crate::usage::{self, Counts, Failure, MAX_RETENTION_DAYS, RETENTION_KEY};
+use crate::usage::{self, Counts, Failure, MAX_RETENTION_DAYS, RETENTION_KEY, Recorder, Ticket};
 
 /// The range when none is given: the last 30 days, today included.
 pub const DEFAULT_DAYS: i64 = 30;
@@ -27,7 +33,7 @@ pub struct UsageRange<'a> {
 
 /// `YYYY-MM-DD` → days since 1970-01-01.
 fn parse_day(name: &str, text: &str) -> Result<i64> {
-    let bad = || Error::Invalid(format!("{name} must be a date as YYYY-MM-DD (UTC), not {text:?}"));
+    let bad = || Error::invalid(format!("{name} must be a date as YYYY-MM-DD (UTC), not {text:?}"));
     let parts: Vec<&str> = text.split('-').collect();
     let [y, m, d] = parts.as_slice() else { return Err(bad()) };
     if y.len() != 4 || m.len() != 2 || d.len() != 2 {
@@ -63,15 +69,61 @@ fn figures(c: &Counts) -> UsageFigures {
     }
 }
 
-impl App {
+/// Chat usage: counted per request, written in batches, reported, kept for the retention.
+pub struct Usage {
+    db: Db,
+    /// Figures not yet written.
+    recorder: Arc<Recorder>,
+}
+
+impl Usage {
+    pub fn new(db: Db, metrics: Arc<Metrics>) -> Usage {
+        Usage {
+            db,
+            recorder: Arc::new(Recorder::new(metrics)),
+        }
+    }
+
+    /// A ticket for one chat request of `user`; dropped, it records how the request ended.
+    pub fn ticket(&self, user: &str) -> Ticket {
+        self.recorder.ticket(user)
+    }
+
+    /// The retention setting in effect (days; 0 counts nothing).
+    pub async fn retention_days(&self) -> Result<i64> {
+        usage::retention_days(&self.db).await
+    }
+
+    /// Applies the stored retention setting (at startup, before the first request).
+    pub async fn load_retention(&self) -> Result<()> {
+        self.recorder.set_retention(self.retention_days().await?);
+        Ok(())
+    }
+
+    /// Writes the figures accumulated so far (at shutdown, after the last request).
+    pub async fn flush(&self) -> Result<usize> {
+        self.recorder.flush(&self.db).await
+    }
+
+    /// The background task: flushes every `interval` and prunes old days until `stop` resolves.
+    pub fn flusher(
+        &self,
+        interval: Duration,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        usage::run(self.recorder.clone(), self.db.clone(), interval, stop)
+    }
+}
+
+impl Usage {
     /// Figures over `range` with one page of per-user rows. Figures of the last few seconds may
     /// not be written yet (they are flushed every `--usage-flush-interval`).
     pub async fn usage_report(&self, range: UsageRange<'_>, page: i64, limit: i64) -> Result<UsageReport> {
         if page < 1 {
-            return Err(Error::Invalid("page must be a whole number of at least 1".into()));
+            return Err(Error::invalid("page must be a whole number of at least 1"));
         }
         if limit < 1 {
-            return Err(Error::Invalid("limit must be a whole number of at least 1".into()));
+            return Err(Error::invalid("limit must be a whole number of at least 1"));
         }
         let limit = limit.min(MAX_PAGE_SIZE);
         let to_day = match range.to {
@@ -83,10 +135,10 @@ impl App {
             None => to_day - (DEFAULT_DAYS - 1),
         };
         if from_day > to_day {
-            return Err(Error::Invalid("from must not be after to".into()));
+            return Err(Error::invalid("from must not be after to"));
         }
         if to_day - from_day + 1 > MAX_DAYS {
-            return Err(Error::Invalid(format!("a usage report covers at most {MAX_DAYS} days")));
+            return Err(Error::invalid(format!("a usage report covers at most {MAX_DAYS} days")));
         }
         let (from, to) = (usage::day_text(from_day), usage::day_text(to_day));
         let mut ex = self.db.ex();
@@ -139,7 +191,7 @@ impl App {
                     .ok()
                     .filter(|d| (0..=MAX_RETENTION_DAYS).contains(d))
                     .ok_or_else(|| {
-                        Error::Invalid(format!(
+                        Error::invalid(format!(
                             "{RETENTION_KEY} must be a whole number of days from 0 (count nothing) to {MAX_RETENTION_DAYS}, not {text:?}"
                         ))
                     })
@@ -154,17 +206,16 @@ impl App {
         }
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "usage_settings.update",
             None,
             json!({ RETENTION_KEY: value }),
         )
         .await?;
         tx.commit().await?;
-        let days = usage::retention_days(&self.db).await?;
-        self.usage.set_retention(days);
+        self.load_retention().await?;
         // Old days go now rather than at the next hourly pass.
-        self.usage.prune(&self.db).await?;
+        self.recorder.prune(&self.db).await?;
         Ok(())
     }
 }

@@ -6,10 +6,16 @@ use mosaic_shared::policy;
 use mosaic_shared::types::{AdminUser, Invitation, InviteRequest, Page, PageMeta, Role, UserPatch, UserStatus};
 use serde_json::json;
 
-use crate::app::{Actor, App};
 use crate::auth::tokens::{self, INVITE_PREFIX};
+use crate::config::Config;
+use crate::containers::ContainerManager;
 use crate::error::{Error, Result};
+use crate::service::settings::Settings;
+use crate::store::Db;
+use crate::store::audit::Actor;
 use crate::store::{Tx, api_tokens, audit, breakglass, invites, now_ms, rfc3339, sessions, users};
+use mosaic_shared::ErrorCode;
+use std::sync::Arc;
 
 /// The page size when none is asked for (the seed's users page asks for 50).
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
@@ -20,7 +26,7 @@ fn to_dto(row: &users::AdminRow) -> Result<AdminUser> {
     let role = match row.role.as_str() {
         "admin" => Role::Admin,
         "member" => Role::Member,
-        other => return Err(Error::Internal(format!("unknown role {other:?} in users table"))),
+        other => return Err(Error::internal(format!("unknown role {other:?} in users table"))),
     };
     let status = if row.deactivated_at.is_some() {
         UserStatus::Deactivated
@@ -46,7 +52,7 @@ fn to_dto(row: &users::AdminRow) -> Result<AdminUser> {
 }
 
 fn not_found() -> Error {
-    Error::NotFound("user not found".into())
+    Error::not_found("user not found")
 }
 
 /// What ending a user's access removed, for the log.
@@ -56,16 +62,35 @@ pub struct AccessEnded {
     pub tokens: u64,
 }
 
-impl App {
+/// Users: the admin's list, invites, role and name changes, deactivation.
+pub struct Users {
+    db: Db,
+    config: Arc<Config>,
+    settings: Arc<Settings>,
+    containers: ContainerManager,
+}
+
+impl Users {
+    pub fn new(db: Db, config: Arc<Config>, settings: Arc<Settings>, containers: ContainerManager) -> Users {
+        Users {
+            db,
+            config,
+            settings,
+            containers,
+        }
+    }
+}
+
+impl Users {
     /// One page of users. `page` counts from 1 and `limit` from 1; a limit above
     /// [`MAX_PAGE_SIZE`] is capped. A page past the end is answered with no data and the same
     /// meta, so a client can step back to `totalPages`.
     pub async fn list_users(&self, page: i64, limit: i64) -> Result<Page<AdminUser>> {
         if page < 1 {
-            return Err(Error::Invalid("page must be a whole number of at least 1".into()));
+            return Err(Error::invalid("page must be a whole number of at least 1"));
         }
         if limit < 1 {
-            return Err(Error::Invalid("limit must be a whole number of at least 1".into()));
+            return Err(Error::invalid("limit must be a whole number of at least 1"));
         }
         let limit = limit.min(MAX_PAGE_SIZE);
         let total = users::count(&mut self.db.ex()).await?;
@@ -99,7 +124,7 @@ impl App {
             breakglass::by_username(&mut ex, reference).await?.map(|b| b.user_id)
         };
         found.ok_or_else(|| {
-            Error::NotFound(format!(
+            Error::not_found(format!(
                 "no user {reference:?} (give a user id, an email or a breakglass username)"
             ))
         })
@@ -114,18 +139,18 @@ impl App {
     /// link to set one. Inviting a pending invitee again replaces their link.
     pub async fn invite_user(&self, actor: &Actor, request: InviteRequest) -> Result<Invitation> {
         let email = request.email.trim().to_lowercase();
-        policy::check_email(&email).map_err(Error::Invalid)?;
+        policy::check_email(&email).map_err(Error::invalid)?;
         let name = match request.name.as_deref().map(str::trim) {
             Some(n) => n.to_string(),
             None => email.split('@').next().unwrap_or("").to_string(),
         };
-        policy::check_display_name("name", &name).map_err(Error::Invalid)?;
+        policy::check_display_name("name", &name).map_err(Error::invalid)?;
         let role = request.role.unwrap_or(Role::Member);
         let invited_by = match actor {
             Actor::User { id } => Some(id.as_str()),
             _ => None,
         };
-        let exists = || Error::Conflict(format!("a user with email {email} already exists"));
+        let exists = || Error::conflict(format!("a user with email {email} already exists"));
         let token = tokens::generate(INVITE_PREFIX);
         let now = now_ms();
         let expires_at = now.saturating_add(crate::store::ms(self.config.http.invite_ttl));
@@ -133,7 +158,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let (user_id, action) = match users::by_email(&mut tx.ex(), &email).await? {
             Some(u) if u.deactivated_at.is_some() => {
-                return Err(Error::Conflict(format!(
+                return Err(Error::conflict(format!(
                     "{email} belongs to a deactivated user: reactivate them instead"
                 )));
             }
@@ -155,7 +180,7 @@ impl App {
                     },
                 )
                 .await
-                .map_err(|e| if matches!(e, Error::Conflict(_)) { exists() } else { e })?;
+                .map_err(|e| if e.code() == ErrorCode::Conflict { exists() } else { e })?;
                 (id, "user.invite")
             }
         };
@@ -170,7 +195,7 @@ impl App {
         .await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             action,
             Some(&user_id),
             json!({ "role": role.as_str(), "expiresAt": rfc3339(expires_at) }),
@@ -180,7 +205,13 @@ impl App {
         tracing::info!(user = %user_id, %actor, "user invited");
 
         let user = self.get_user(&user_id).await?;
-        let base = self.allowed_origins().await.first().cloned().unwrap_or_default();
+        let base = self
+            .settings
+            .allowed_origins()
+            .await
+            .first()
+            .cloned()
+            .unwrap_or_default();
         Ok(Invitation {
             user_id,
             email,
@@ -200,7 +231,7 @@ impl App {
         let current_dto = to_dto(&current)?;
         let name = match patch.name.as_deref().map(str::trim) {
             Some(n) => {
-                policy::check_display_name("name", n).map_err(Error::Invalid)?;
+                policy::check_display_name("name", n).map_err(Error::invalid)?;
                 n.to_string()
             }
             None => current.name.clone(),
@@ -208,16 +239,16 @@ impl App {
         let role = patch.role.unwrap_or(current_dto.role);
         if role != current_dto.role {
             if *actor == (Actor::User { id: id.to_string() }) {
-                return Err(Error::Conflict("you cannot change your own role".into()));
+                return Err(Error::conflict("you cannot change your own role"));
             }
             if current.auth_source == "breakglass" {
-                return Err(Error::Conflict("breakglass accounts are always administrators".into()));
+                return Err(Error::conflict("breakglass accounts are always administrators"));
             }
         }
         users::set_name_role(&mut tx.ex(), id, &name, role.as_str()).await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "user.update",
             Some(id),
             json!({ "nameChanged": name != current.name, "role": role.as_str() }),
@@ -231,13 +262,13 @@ impl App {
     /// invites end. Nobody deactivates themselves. Deactivating an inactive user changes nothing.
     pub async fn deactivate_user(&self, actor: &Actor, id: &str) -> Result<AdminUser> {
         if *actor == (Actor::User { id: id.to_string() }) {
-            return Err(Error::Conflict("you cannot deactivate your own account".into()));
+            return Err(Error::conflict("you cannot deactivate your own account"));
         }
         let mut tx = self.db.begin().await?;
         users::admin_get(&mut tx.ex(), id).await?.ok_or_else(not_found)?;
         if users::set_deactivated(&mut tx.ex(), id, true).await? {
             invites::delete_unused(&mut tx.ex(), id).await?;
-            audit::record(&mut tx.ex(), &actor.to_string(), "user.deactivate", Some(id), json!({})).await?;
+            audit::record(&mut tx.ex(), actor, "user.deactivate", Some(id), json!({})).await?;
             let ended = self.on_user_deactivated(tx, id).await?;
             tracing::info!(user = %id, %actor, sessions = ended.sessions, tokens = ended.tokens, "user deactivated");
         }
@@ -260,7 +291,8 @@ impl App {
             .stop(target, crate::containers::StopReason::Deactivated)
             .await
         {
-            Ok(()) | Err(Error::NotFound(_)) => {}
+            Ok(()) => {}
+            Err(e) if e.code() == ErrorCode::NotFound => {}
             Err(e) => tracing::warn!(user = %user_id, error = %e, "cannot stop the deactivated user's container yet"),
         }
         Ok(ended)
@@ -272,7 +304,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         users::admin_get(&mut tx.ex(), id).await?.ok_or_else(not_found)?;
         if users::set_deactivated(&mut tx.ex(), id, false).await? {
-            audit::record(&mut tx.ex(), &actor.to_string(), "user.reactivate", Some(id), json!({})).await?;
+            audit::record(&mut tx.ex(), actor, "user.reactivate", Some(id), json!({})).await?;
         }
         tx.commit().await?;
         self.get_user(id).await

@@ -1,9 +1,35 @@
 //! `audit_log`: who did what, when. Details are JSON and must never hold a secret.
 
+use std::fmt;
+
 use super::{Exec, Result, new_id, now_ms, q};
 
 /// The actor recorded for work the daemon does on its own (the reaper, reconciliation).
 pub const SYSTEM: &str = "system";
+
+/// Who asked for something, as the audit log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// The daemon itself: the reaper, reconciliation, startup.
+    System,
+    /// A local administrator on the admin socket.
+    Socket { uid: u32 },
+    /// A logged-in user of the HTTP API.
+    User { id: String },
+    /// Whoever presented the setup token to the WebUI's onboarding endpoints.
+    SetupToken,
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Actor::System => f.write_str(SYSTEM),
+            Actor::Socket { uid } => write!(f, "admin-socket:uid={uid}"),
+            Actor::User { id } => write!(f, "user:{id}"),
+            Actor::SetupToken => f.write_str("onboarding:setup-token"),
+        }
+    }
+}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
@@ -17,7 +43,7 @@ pub struct AuditRow {
 
 pub async fn record(
     ex: &mut Exec<'_>,
-    actor: &str,
+    actor: &Actor,
     action: &str,
     target: Option<&str>,
     detail: serde_json::Value,
@@ -26,7 +52,7 @@ pub async fn record(
         q("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(new_id())
             .bind(now_ms())
-            .bind(actor)
+            .bind(actor.to_string())
             .bind(action)
             .bind(target)
             .bind(detail.to_string()),

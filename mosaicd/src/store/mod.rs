@@ -143,7 +143,7 @@ fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments> {
             Arg::Int(v) => out.add(v),
             Arg::Bool(v) => out.add(v),
         }
-        .map_err(|e| Error::Internal(format!("cannot encode argument: {e}")))?;
+        .map_err(|e| Error::internal(format!("cannot encode argument: {e}")))?;
     }
     Ok(out)
 }
@@ -156,7 +156,7 @@ fn pg_args(args: Vec<Arg>) -> Result<PgArguments> {
             Arg::Int(v) => out.add(v),
             Arg::Bool(v) => out.add(v),
         }
-        .map_err(|e| Error::Internal(format!("cannot encode argument: {e}")))?;
+        .map_err(|e| Error::internal(format!("cannot encode argument: {e}")))?;
     }
     Ok(out)
 }
@@ -250,7 +250,7 @@ impl Db {
             None => Self::open_sqlite(&data_dir.join("mosaic.db")).await?,
             Some(url) if url.starts_with("sqlite:") => {
                 let options =
-                    SqliteConnectOptions::from_str(url).map_err(|e| Error::Config(format!("DATABASE_URL: {e}")))?;
+                    SqliteConnectOptions::from_str(url).map_err(|e| Error::config(format!("DATABASE_URL: {e}")))?;
                 let path = options.get_filename().to_path_buf();
                 Self::open_sqlite(&path).await?
             }
@@ -258,8 +258,8 @@ impl Db {
                 Self::open_postgres(url).await?
             }
             Some(_) => {
-                return Err(Error::Config(
-                    "DATABASE_URL must start with postgres://, postgresql:// or sqlite:".into(),
+                return Err(Error::config(
+                    "DATABASE_URL must start with postgres://, postgresql:// or sqlite:",
                 ));
             }
         };
@@ -280,7 +280,7 @@ impl Db {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .map_err(|e| Error::Config(format!("cannot open SQLite database {}: {e}", path.display())))?;
+            .map_err(|e| Error::config(format!("cannot open SQLite database {}: {e}", path.display())))?;
         Ok(Db {
             pool: Pool::Sqlite(pool),
             location: path.display().to_string(),
@@ -291,7 +291,7 @@ impl Db {
     async fn open_postgres(url: &str) -> Result<Db> {
         let location = redact_url(url);
         let options = PgConnectOptions::from_str(url)
-            .map_err(|_| Error::Config(format!("DATABASE_URL is not a valid URL: {location}")))?;
+            .map_err(|_| Error::config(format!("DATABASE_URL is not a valid URL: {location}")))?;
         // The daemon is often started together with its database (compose): wait for it a while.
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         let pool = loop {
@@ -306,7 +306,7 @@ impl Db {
                     tracing::warn!(database = %location, error = %e, "database not reachable yet; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
-                Err(e) => return Err(Error::Config(format!("cannot connect to database {location}: {e}"))),
+                Err(e) => return Err(Error::config(format!("cannot connect to database {location}: {e}"))),
             }
         };
         Ok(Db {
@@ -321,7 +321,7 @@ impl Db {
             Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
             Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
         };
-        result.map_err(|e| Error::Config(format!("database migration failed on {}: {e}", self.location)))
+        result.map_err(|e| Error::config(format!("database migration failed on {}: {e}", self.location)))
     }
 
     pub fn backend(&self) -> Backend {
@@ -393,7 +393,7 @@ pub fn sqlite_file(database_url: Option<&str>, data_dir: &Path) -> Result<Option
         None => Ok(Some(data_dir.join("mosaic.db"))),
         Some(url) if url.starts_with("sqlite:") => {
             let options =
-                SqliteConnectOptions::from_str(url).map_err(|e| Error::Config(format!("DATABASE_URL: {e}")))?;
+                SqliteConnectOptions::from_str(url).map_err(|e| Error::config(format!("DATABASE_URL: {e}")))?;
             Ok(Some(options.get_filename().to_path_buf()))
         }
         Some(_) => Ok(None),

@@ -13,13 +13,15 @@ use std::path::Path;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
+use mosaic_shared::ErrorCode;
+
 use crate::error::{Error, Result};
 
 /// Pages copied per step: progress is reported after each.
 const PAGES_PER_STEP: i32 = 256;
 
 fn db_error(context: &str, path: &Path, e: rusqlite::Error) -> Error {
-    Error::Internal(format!("{context} {}: {e}", path.display()))
+    Error::new(ErrorCode::Internal, format!("{context} {}", path.display())).with_detail(e)
 }
 
 /// What a check of a database file found.
@@ -44,7 +46,7 @@ impl Checked {
 /// journal, no WAL beside it).
 pub fn copy(source: &Path, dest: &Path, mut progress: impl FnMut(i64, i64)) -> Result<()> {
     if dest.exists() {
-        return Err(Error::Conflict(format!("{} exists already", dest.display())));
+        return Err(Error::conflict(format!("{} exists already", dest.display())));
     }
     let src = Connection::open_with_flags(
         source,
@@ -97,13 +99,13 @@ pub fn check(path: &Path) -> Result<Checked> {
     )
     .map_err(|e| db_error("cannot open", path, e))?;
     let not_db =
-        |e: rusqlite::Error| Error::Invalid(format!("{} is not a Mosaic SQLite database: {e}", path.display()));
+        |e: rusqlite::Error| Error::invalid(format!("{} is not a Mosaic SQLite database: {e}", path.display()));
     let results: Vec<String> = conn
         .prepare("PRAGMA integrity_check")
         .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect())
         .map_err(not_db)?;
     if results != ["ok"] {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{} fails SQLite's integrity check: {}",
             path.display(),
             results.join("; ")
@@ -114,7 +116,7 @@ pub fn check(path: &Path) -> Result<Checked> {
         .and_then(|mut s| s.query_map([], |r| r.get::<_, i64>(0))?.collect())
         .map_err(not_db)?;
     if migrations.is_empty() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "{} has no schema version (no applied migration)",
             path.display()
         )));
@@ -221,7 +223,7 @@ mod tests {
         let dir = tempfile_dir();
         let path = dir.join("junk.db");
         std::fs::write(&path, b"not a database at all, just some bytes").unwrap();
-        assert!(matches!(check(&path), Err(Error::Invalid(_))));
+        assert!(check(&path).is_err_and(|e| e.code() == ErrorCode::InvalidInput));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use crate::error::Result;
 use crate::metrics::Metrics;
+pub use crate::store::usage::{Counts, Failure};
 use crate::store::{Db, now_ms, usage as rows};
 pub use scan::{Findings, Scan, Tokens};
 
@@ -31,87 +32,6 @@ pub const DEFAULT_RETENTION_DAYS: i64 = 400;
 pub const MAX_RETENTION_DAYS: i64 = 3660;
 /// How often old days are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
-
-/// How a chat request failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    /// mosaicd refused it before the agent saw it (not JSON, no messages, too large, over the
-    /// memory budget).
-    Rejected,
-    /// The agent's container did not start (failed or timed out).
-    Start,
-    /// The agent did not answer (connection refused, reset, timed out).
-    Unreachable,
-    /// The agent answered with an error (an HTTP error status, or an error event in its stream).
-    Agent,
-    /// The agent's answer broke off midway.
-    Interrupted,
-    /// The client went away before the answer ended.
-    Cancelled,
-}
-
-impl Failure {
-    pub const ALL: [Failure; 6] = [
-        Failure::Rejected,
-        Failure::Start,
-        Failure::Unreachable,
-        Failure::Agent,
-        Failure::Interrupted,
-        Failure::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Failure::Rejected => "rejected",
-            Failure::Start => "start",
-            Failure::Unreachable => "unreachable",
-            Failure::Agent => "agent",
-            Failure::Interrupted => "interrupted",
-            Failure::Cancelled => "cancelled",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// One (day, user) row's counts, as accumulated and as stored.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub requests: i64,
-    pub streamed: i64,
-    /// By [`Failure::index`].
-    pub failed: [i64; 6],
-    pub cold_starts: i64,
-    pub cold_start_ms: i64,
-    pub tokens_in: i64,
-    pub tokens_out: i64,
-    /// Answers that carried the agent's token report.
-    pub usage_reported: i64,
-    /// Answers that ended well without a token report: their tokens are unknown, not zero.
-    pub usage_missing: i64,
-}
-
-impl Counts {
-    pub fn add(&mut self, other: &Counts) {
-        self.requests += other.requests;
-        self.streamed += other.streamed;
-        for (a, b) in self.failed.iter_mut().zip(other.failed) {
-            *a += b;
-        }
-        self.cold_starts += other.cold_starts;
-        self.cold_start_ms += other.cold_start_ms;
-        self.tokens_in += other.tokens_in;
-        self.tokens_out += other.tokens_out;
-        self.usage_reported += other.usage_reported;
-        self.usage_missing += other.usage_missing;
-    }
-
-    pub fn failed(&self, failure: Failure) -> i64 {
-        self.failed[failure.index()]
-    }
-}
 
 /// How one request ended.
 #[derive(Debug, Clone, Copy, Default)]

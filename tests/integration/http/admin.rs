@@ -74,10 +74,10 @@ pub async fn oidc_settings(backend: Backend) {
         let (keyring, _) = mosaicd::secrets::load(None, &config.secret_key_file).unwrap();
         let app = mosaicd::app::App::new(config, w.db().await, keyring);
         assert_eq!(
-            app.oidc_client_secret().await.unwrap().as_deref(),
+            app.oidc().oidc_client_secret().await.unwrap().as_deref(),
             Some(secret.as_str())
         );
-        app.db.close().await;
+        app.db().close().await;
     }
     assert_absent(&secret, &api.transcript(), "an HTTP response");
     assert_absent(&secret, &w.daemon.log(), "the daemon log");
@@ -156,19 +156,21 @@ pub async fn agent_runtime_settings(backend: Backend) {
     let settings = api.get("/api/admin/settings", admin).await.expect(200);
     assert_eq!(
         settings["agent"],
-        json!({ "image": "ghcr.io/openclaw/openclaw:latest", "entrypoint": "script", "idleTimeoutMin": 30,
+        json!({ "image": "ghcr.io/openclaw/openclaw:2026.5.22", "entrypoint": "script", "idleTimeoutMin": 30,
                 "startTimeoutSec": 120, "stopTimeoutSec": 10, "memoryMb": 2048, "cpus": 1.0, "pidsLimit": 512 })
     );
 
+    // A new image must be on the engine (or in its registry): the test-agent image is.
+    let image = &mosaic_tests::docker::images().normal;
     let changed = api
         .patch(
             "/api/admin/settings",
             admin,
-            &json!({ "agent": { "image": "registry.example/openclaw:2", "idleTimeoutMin": 5, "cpus": 0.5 } }),
+            &json!({ "agent": { "image": image, "idleTimeoutMin": 5, "cpus": 0.5 } }),
         )
         .await
         .expect(200);
-    assert_eq!(changed["agent"]["image"], "registry.example/openclaw:2");
+    assert_eq!(changed["agent"]["image"], image.as_str());
     assert_eq!(changed["agent"]["idleTimeoutMin"], 5);
     assert_eq!(changed["agent"]["cpus"], 0.5);
     assert_eq!(changed["agent"]["memoryMb"], 2048, "absent fields are kept");
@@ -214,9 +216,9 @@ pub async fn agent_runtime_settings(backend: Backend) {
 
     // What the container manager reads is what the admin set.
     let db = w.db().await;
-    let loaded = mosaicd::service::agent_settings::load(&db).await.unwrap();
+    let loaded = mosaicd::containers::settings::load(&db).await.unwrap();
     db.close().await;
-    assert_eq!(loaded.image, "registry.example/openclaw:2");
+    assert_eq!(&loaded.image, image);
     assert_eq!(loaded.idle_timeout_min, 5);
     assert_eq!(loaded.nano_cpus, 500_000_000);
     // Audited as `mosaicctl config set` audits it.

@@ -1,6 +1,7 @@
 //! End to end on loopback: the entrypoint against a fake mosaicd, then real
 //! HTTP exchanges with the gateway it starts.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -20,12 +21,14 @@ use crate::log::Logger;
 const TOKEN: &str = "good-token";
 const AGENT: &str = "user/0190abcd";
 
+/// What Mosaic generates (without a workspace: the default one is used).
 fn config() -> Value {
     json!({
         "gateway": {
             "mode": "local", "port": 18789, "bind": "lan",
             "auth": {"mode": "token"},
-            "http": {"endpoints": {"chatCompletions": {"enabled": true}}}
+            "http": {"endpoints": {"chatCompletions": {"enabled": true}}},
+            "controlUi": {"enabled": false}
         },
         "agents": {"defaults": {"model": {"primary": "mosaic/my-model", "fallbacks": []}}},
         "models": {"mode": "merge", "providers": {"mosaic": {
@@ -122,9 +125,11 @@ fn env(mosaicd: SocketAddr, token: &str, state_dir: &Path) -> Env {
         token: token.to_owned(),
         state_dir: state_dir.to_owned(),
         startup_delay: Duration::ZERO,
+        ready_delay: Duration::ZERO,
         fail_health: false,
         port_override: Some(0),
         listen_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        process_env: BTreeMap::from([("HOME".to_owned(), "/home/node".to_owned())]),
     }
 }
 
@@ -276,6 +281,10 @@ fn gateway_serves_openclaw_http_contract() {
     assert_eq!(mode & 0o777, 0o600);
     let soul = std::fs::read_to_string(state.join("workspace/SOUL.md")).unwrap();
     assert_eq!(soul, "# Soul\nBe kind.\n");
+    let copy = std::fs::read_to_string(state.join("mosaic/SOUL.md")).unwrap();
+    assert_eq!(copy, soul);
+    let mosaic_dir = std::fs::metadata(state.join("mosaic")).unwrap().permissions().mode();
+    assert_eq!(mosaic_dir & 0o777, 0o700);
     let boots = std::fs::read_to_string(state.join("mock-state.json")).unwrap();
     assert_eq!(serde_json::from_str::<Value>(&boots).unwrap(), json!({"boots": 1}));
 
@@ -290,7 +299,7 @@ fn gateway_serves_openclaw_http_contract() {
     let head = c.request("HEAD", "/health?x=1", &[], "");
     assert_eq!((head.status, head.body.len()), (200, 0));
     let ready = c.request("GET", "/readyz", &[], "");
-    assert_eq!(ready.json(), json!({"ok": true, "status": "ready"}));
+    assert_eq!((ready.status, ready.json()), (200, json!({"ready": true})));
     let wrong_method = c.request("POST", "/healthz", &[], "{}");
     assert_eq!(wrong_method.status, 405);
     assert_eq!(wrong_method.header("allow"), Some("GET, HEAD"));
@@ -349,6 +358,31 @@ fn gateway_serves_openclaw_http_contract() {
     assert!(
         content.ends_with("[headers=authorization,content-length,content-type,host]"),
         "{content}"
+    );
+
+    // `mock:config=1` shows the effective config, keys redacted; `mock:workspace=1` the
+    // workspace's Markdown files: Mosaic's SOUL.md and OpenClaw's templates, no BOOTSTRAP.md.
+    let shown = c.chat(&json!({"messages": user("mock:config=1 mock:workspace=1")}));
+    let content = shown.json()["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, config_part) = content.split_once(" [config=").unwrap();
+    let (config_json, workspace_part) = config_part.split_once("] [workspace=").unwrap();
+    let mut expected = config();
+    expected["models"]["providers"]["mosaic"]["apiKey"] = json!("***");
+    assert_eq!(serde_json::from_str::<Value>(config_json).unwrap(), expected);
+    let listing: Value = serde_json::from_str(workspace_part.strip_suffix(']').unwrap()).unwrap();
+    assert_eq!(
+        listing,
+        json!({
+            "AGENTS.md": "# AGENTS.md - Your Workspace",
+            "HEARTBEAT.md": "# HEARTBEAT.md Template",
+            "IDENTITY.md": "# IDENTITY.md - Who Am I?",
+            "SOUL.md": "# Soul",
+            "TOOLS.md": "# TOOLS.md - Local Notes",
+            "USER.md": "# USER.md - About Your Human",
+        })
     );
 
     // Streaming completion with a chunked request body and a session header.
@@ -527,38 +561,67 @@ fn secrets_never_reach_the_log() {
     }
 }
 
-#[test]
-fn restart_keeps_state_and_follows_soul() {
-    let with_soul = FakeMosaicd {
-        config: config(),
-        soul: (200, "soul v1"),
-    }
-    .spawn();
-    let state = StateDir::new();
-    start(&env(with_soul, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
-    let soul = state.join("workspace/SOUL.md");
-    assert_eq!(std::fs::read_to_string(&soul).unwrap(), "soul v1");
-
-    // Second boot: no soul any more, and a custom workspace.
-    let mut cfg = config();
-    let workspace = state.join("elsewhere");
-    cfg["agents"]["defaults"]["workspace"] = json!(workspace.to_str().unwrap());
-    std::fs::create_dir_all(&workspace).unwrap();
-    std::fs::write(workspace.join("SOUL.md"), "stale").unwrap();
-    let without_soul = FakeMosaicd {
-        config: cfg,
-        soul: (404, "no soul"),
-    }
-    .spawn();
-    let gw = start(&env(without_soul, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
-    gw.wait_log(|l| l.ends_with(&format!("(agent {AGENT}, boot 2)")));
-    assert!(!workspace.join("SOUL.md").exists());
+/// The text of a non-streaming reply to `text`.
+fn reply(gw: &Running, text: &str) -> String {
     let mut c = gw.connect();
-    let text = c.chat(&json!({"messages": user("again")})).json()["choices"][0]["message"]["content"]
+    let resp = c.chat(&json!({"messages": user(text)}));
+    resp.json()["choices"][0]["message"]["content"]
         .as_str()
         .unwrap()
-        .to_owned();
-    assert!(text.ends_with("[boot=2]"), "{text}");
+        .to_owned()
+}
+
+/// The `[workspace=…]` listing of a reply.
+fn workspace_of(gw: &Running) -> Value {
+    let text = reply(gw, "mock:workspace=1");
+    let (_, listing) = text.split_once(" [workspace=").unwrap();
+    serde_json::from_str(listing.strip_suffix(']').unwrap()).unwrap()
+}
+
+#[test]
+fn restart_keeps_state_and_follows_soul() {
+    let state = StateDir::new();
+    let soul = state.join("workspace/SOUL.md");
+    let boot = |soul: (u16, &'static str), cfg: Value| {
+        let mosaicd = FakeMosaicd { config: cfg, soul }.spawn();
+        start(&env(mosaicd, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()))
+    };
+
+    // A brand-new workspace without a personality: every template, and BOOTSTRAP.md.
+    let gw = boot((204, ""), config());
+    let listing = workspace_of(&gw);
+    assert_eq!(listing["SOUL.md"], "# SOUL.md - Who You Are");
+    assert_eq!(listing["BOOTSTRAP.md"], "# BOOTSTRAP.md - Hello, World");
+    assert!(reply(&gw, "hi").ends_with("[boot=1]"));
+
+    // A personality replaces the template; the copy records it.
+    let gw = boot((200, "soul v1"), config());
+    assert_eq!(std::fs::read_to_string(&soul).unwrap(), "soul v1");
+    assert_eq!(
+        std::fs::read_to_string(state.join("mosaic/SOUL.md")).unwrap(),
+        "soul v1"
+    );
+    assert!(reply(&gw, "again").ends_with("[boot=2]"));
+
+    // Cleared while still Mosaic's: removed, and with skipBootstrap nothing comes back.
+    let mut skip = config();
+    skip["agents"]["defaults"]["skipBootstrap"] = json!(true);
+    let gw = boot((404, "no soul"), skip.clone());
+    assert!(!soul.exists() && !state.join("mosaic/SOUL.md").exists());
+    assert!(workspace_of(&gw).get("SOUL.md").is_none());
+
+    // Without skipBootstrap OpenClaw writes its template back, which a later clear keeps.
+    boot((200, "soul v2"), config());
+    let gw = boot((204, ""), config());
+    assert_eq!(workspace_of(&gw)["SOUL.md"], "# SOUL.md - Who You Are");
+    let gw = boot((204, ""), config());
+    assert_eq!(workspace_of(&gw)["SOUL.md"], "# SOUL.md - Who You Are");
+
+    // The agent's own edits survive a cleared personality.
+    boot((200, "soul v3"), skip.clone());
+    std::fs::write(&soul, "soul v3, edited by the agent").unwrap();
+    boot((204, ""), skip);
+    assert_eq!(std::fs::read_to_string(&soul).unwrap(), "soul v3, edited by the agent");
 }
 
 #[test]
@@ -577,34 +640,56 @@ fn startup_failures() {
         r#"config fetch failed: HTTP 401: {"error":"invalid agent token"}"#
     );
 
+    let refused = |cfg: Value| {
+        let mosaicd = FakeMosaicd {
+            config: cfg,
+            soul: (204, ""),
+        }
+        .spawn();
+        let err = start(&env(mosaicd, TOKEN, &state)).err().unwrap();
+        assert_eq!(err.exit_code(), 1);
+        err.message().to_owned()
+    };
+
+    // The entrypoint writes whatever it fetched; the gateway then refuses it.
     let mut cfg = config();
     cfg["gateway"]["http"]["endpoints"]["chatCompletions"]["maxBodyBytes"] = json!(1);
-    let invalid = FakeMosaicd {
-        config: cfg,
-        soul: (204, ""),
-    }
-    .spawn();
-    let err = start(&env(invalid, TOKEN, &state)).err().unwrap();
-    assert_eq!(err.exit_code(), 1);
     assert_eq!(
-        err.message(),
+        refused(cfg.clone()),
         format!(
             "Invalid config at {}:\n- gateway.http.endpoints.chatCompletions: \
              Unrecognized key: \"maxBodyBytes\"",
             state.join("openclaw.json").display()
         )
     );
-    assert!(!state.join("openclaw.json").exists());
+    let written: Value = serde_json::from_slice(&std::fs::read(state.join("openclaw.json")).unwrap()).unwrap();
+    assert_eq!(written, cfg);
 
     let mut cfg = config();
     cfg["gateway"]["mode"] = json!("remote");
-    let remote = FakeMosaicd {
-        config: cfg,
-        soul: (204, ""),
-    }
-    .spawn();
-    let err = start(&env(remote, TOKEN, &state)).err().unwrap();
-    assert_eq!(err.message(), "Gateway start blocked: set gateway.mode=local");
+    assert_eq!(
+        refused(cfg),
+        "Gateway start blocked: set gateway.mode=local (current: remote) or pass --allow-unconfigured."
+    );
+
+    let mut cfg = config();
+    cfg["gateway"]["controlUi"] = json!({"enabled": true});
+    assert!(refused(cfg).starts_with("Gateway failed to start: Error: non-loopback Control UI requires"));
+
+    let mut cfg = config();
+    cfg["gateway"]["auth"]["token"] = json!("change-me-now");
+    assert!(refused(cfg).starts_with("Gateway failed to start: Error: Invalid config: gateway auth token is blank"));
+
+    let mut cfg = config();
+    cfg["models"]["providers"]["mosaic"]["apiKey"] = json!(" ");
+    assert!(refused(cfg).starts_with("No API key found for provider \"mosaic\". Auth store: "));
+
+    let mut cfg = config();
+    cfg["agents"]["defaults"]["model"]["fallbacks"] = json!(["openai/gpt-4o"]);
+    assert_eq!(refused(cfg), "Unknown model: openai/gpt-4o");
+
+    // Nothing is bootstrapped for a gateway that did not start.
+    assert!(!state.join("workspace/AGENTS.md").exists());
 
     let soul_error = FakeMosaicd {
         config: config(),
@@ -620,6 +705,72 @@ fn startup_failures() {
     let err = start(&env(closed, TOKEN, &state)).err().unwrap();
     assert!(started.elapsed() >= Duration::from_secs(4));
     assert!(err.message().starts_with("config fetch failed: "), "{}", err.message());
+}
+
+#[test]
+fn substitution_uses_the_gateway_environment() {
+    let state = StateDir::new();
+    let mut cfg = config();
+    cfg["models"]["providers"]["mosaic"]["models"][0]["name"] = json!("${HOME} $${HOME}");
+    let mosaicd = FakeMosaicd {
+        config: cfg.clone(),
+        soul: (204, ""),
+    }
+    .spawn();
+    let gw = start(&env(mosaicd, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
+    let text = reply(&gw, "mock:config=1");
+    assert!(text.contains(r#""name":"/home/node ${HOME}""#), "{text}");
+
+    // The gateway token is in that environment: unescaped, it would reach the provider.
+    cfg["models"]["providers"]["mosaic"]["baseUrl"] = json!("http://h/${OPENCLAW_GATEWAY_TOKEN}");
+    let mosaicd = FakeMosaicd {
+        config: cfg.clone(),
+        soul: (204, ""),
+    }
+    .spawn();
+    let gw = start(&env(mosaicd, TOKEN, &state)).unwrap_or_else(|f| panic!("{}", f.message()));
+    assert!(reply(&gw, "mock:config=1").contains(&format!("http://h/{TOKEN}")));
+
+    cfg["models"]["providers"]["mosaic"]["baseUrl"] = json!("http://h/${AGENT_TOKEN}");
+    let mosaicd = FakeMosaicd {
+        config: cfg,
+        soul: (204, ""),
+    }
+    .spawn();
+    let err = start(&env(mosaicd, TOKEN, &state)).err().unwrap();
+    assert_eq!(
+        err.message(),
+        format!(
+            "Invalid config at {}:\n- <root>: Missing env var \"AGENT_TOKEN\" referenced at config \
+             path: models.providers.mosaic.baseUrl",
+            state.join("openclaw.json").display()
+        )
+    );
+}
+
+#[test]
+fn readiness_lags_liveness_by_the_ready_delay() {
+    let mosaicd = FakeMosaicd {
+        config: config(),
+        soul: (204, ""),
+    }
+    .spawn();
+    let state = StateDir::new();
+    let mut e = env(mosaicd, TOKEN, &state);
+    e.ready_delay = Duration::from_millis(400);
+    let gw = start(&e).unwrap_or_else(|f| panic!("{}", f.message()));
+    let up = Instant::now();
+    let mut c = gw.connect();
+    assert_eq!(c.request("GET", "/healthz", &[], "").status, 200);
+    let early = c.request("GET", "/ready", &[], "");
+    assert!(
+        up.elapsed() < Duration::from_millis(400),
+        "the check itself was too slow"
+    );
+    assert_eq!((early.status, early.json()), (503, json!({"ready": false})));
+    thread::sleep(Duration::from_millis(450));
+    let later = c.request("GET", "/readyz", &[], "");
+    assert_eq!((later.status, later.json()), (200, json!({"ready": true})));
 }
 
 #[test]
@@ -642,4 +793,6 @@ fn disabled_endpoint_and_failing_health() {
     assert_eq!(missing.header("content-type"), Some("text/plain; charset=utf-8"));
     let health = c.request("GET", "/healthz", &[], "");
     assert_eq!((health.status, health.json()), (503, json!({"ok": false})));
+    let ready = c.request("GET", "/readyz", &[], "");
+    assert_eq!((ready.status, ready.json()), (503, json!({"ready": false})));
 }

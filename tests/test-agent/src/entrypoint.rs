@@ -1,7 +1,10 @@
-//! What the real image's entrypoint and `openclaw gateway run --bind lan
-//! --auth token` do before serving: read Mosaic's environment contract, fetch
-//! the config and SOUL.md from mosaicd, validate and persist them, and bind.
+//! What the container does before serving: first Mosaic's entrypoint script
+//! (deploy/agent-entrypoint.sh: read the environment contract, fetch the
+//! config and SOUL.md from mosaicd, write them), then `openclaw gateway run
+//! --bind lan --auth token` (load and check the config, write the workspace's
+//! missing template files, bind).
 
+use std::collections::BTreeMap;
 use std::fs::{self, DirBuilder, OpenOptions};
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
@@ -11,10 +14,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::bootstrap;
 use crate::client::{self, ApiUrl, Fetched};
-use crate::config::{self, DEFAULT_GATEWAY_PORT, Settings};
+use crate::config::DEFAULT_GATEWAY_PORT;
 use crate::log::Logger;
 use crate::server::{Gateway, Options};
+use crate::startup::{self, Settings};
 
 const DEFAULT_STATE_DIR: &str = "/home/node/.openclaw";
 /// How long connection failures to mosaicd are retried.
@@ -52,10 +57,14 @@ pub struct Env {
     pub token: String,
     pub state_dir: PathBuf,
     pub startup_delay: Duration,
+    /// Readiness follows liveness by this much (`MOCK_READY_DELAY_MS`).
+    pub ready_delay: Duration,
     pub fail_health: bool,
     /// `OPENCLAW_GATEWAY_PORT` beats `gateway.port`, as in OpenClaw.
     pub port_override: Option<u16>,
     pub listen_ip: IpAddr,
+    /// The container's environment, which the gateway inherits.
+    pub process_env: BTreeMap<String, String>,
 }
 
 impl Env {
@@ -107,10 +116,30 @@ impl Env {
             token,
             state_dir: PathBuf::from(var("OPENCLAW_STATE_DIR").unwrap_or_else(|| DEFAULT_STATE_DIR.to_owned())),
             startup_delay: millis("MOCK_STARTUP_DELAY_MS")?,
+            ready_delay: millis("MOCK_READY_DELAY_MS")?,
             fail_health: var("MOCK_FAIL_HEALTH").is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes")),
             port_override,
             listen_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            process_env: BTreeMap::new(),
         })
+    }
+
+    pub fn with_process_env(self, vars: impl IntoIterator<Item = (String, String)>) -> Env {
+        Env {
+            process_env: vars.into_iter().collect(),
+            ..self
+        }
+    }
+
+    /// A variable as the gateway sees it: the script exports the token as
+    /// `OPENCLAW_GATEWAY_TOKEN` and unsets its own token variables before
+    /// `exec`, so `${OPENCLAW_GATEWAY_TOKEN}` in the config does expand.
+    pub fn gateway_var(&self, name: &str) -> Option<String> {
+        match name {
+            "OPENCLAW_GATEWAY_TOKEN" => Some(self.token.clone()),
+            "AGENT_TOKEN" | "AGENT_TOKEN_FILE" => None,
+            _ => self.process_env.get(name).cloned(),
+        }
     }
 }
 
@@ -130,47 +159,73 @@ pub struct Started {
 
 /// Everything up to a bound listener; the caller serves it.
 pub fn start(env: &Env, log: &Logger) -> Result<Started, Failure> {
-    let config_path = env.state_dir.join("openclaw.json");
-    let config_api_path = format!("/api/internal/agent-config/{}", env.agent_id);
+    run_entrypoint_script(env, log)?;
+    start_gateway(env, log)
+}
 
+/// deploy/agent-entrypoint.sh: the config is written as fetched (OpenClaw
+/// judges it later), then the personality.
+fn run_entrypoint_script(env: &Env, log: &Logger) -> Result<(), Failure> {
+    let config_api_path = format!("/api/internal/agent-config/{}", env.agent_id);
     let fetched = fetch(env, log, "config", &config_api_path)?;
     if fetched.status != 200 {
         return Err(http_failure("config", &fetched));
     }
-    let soul = fetch(env, log, "soul", &format!("{config_api_path}/soul"))?;
-    let soul = match soul.status {
-        200 => Some(soul.body),
-        204 | 404 => None,
-        _ => return Err(http_failure("soul", &soul)),
-    };
-
-    let config: Value = serde_json::from_slice(&fetched.body)
-        .map_err(|err| Failure::Fatal(format!("Failed to parse config at {}: {err}", config_path.display())))?;
-    config::validate(&config)
-        .map_err(|issues| Failure::Fatal(config::format_issues(&config_path.display().to_string(), &issues)))?;
-    let settings = Settings::from_valid(&config);
-    let token = settings.check_startup(&env.token).map_err(Failure::Fatal)?;
-
     create_dirs(&env.state_dir, 0o700)?;
-    // The config holds provider API keys: owner-only, as OpenClaw writes it.
-    let mut pretty = serde_json::to_vec_pretty(&config).expect("a Value always serialises");
-    pretty.push(b'\n');
-    write_atomic(&config_path, &pretty, 0o600)?;
+    // The config holds provider API keys: owner-only (the script runs under umask 077).
+    write_atomic(&env.state_dir.join("openclaw.json"), &fetched.body, 0o600)?;
+
+    let mosaic_dir = env.state_dir.join("mosaic");
+    create_dirs(&mosaic_dir, 0o700)?;
+    let workspace = env.state_dir.join("workspace");
+    create_dirs(&workspace, 0o755)?;
+    let soul = fetch(env, log, "soul", &format!("{config_api_path}/soul"))?;
+    match soul.status {
+        200 => write_soul(&workspace, &mosaic_dir, &soul.body),
+        204 | 404 => clear_soul(&workspace, &mosaic_dir),
+        _ => Err(http_failure("soul", &soul)),
+    }
+}
+
+/// Mosaic's personality goes into the workspace, with a copy that records
+/// what Mosaic wrote there; OpenClaw's first-run ritual (BOOTSTRAP.md, which
+/// has the agent write its own identity) no longer applies.
+fn write_soul(workspace: &Path, mosaic_dir: &Path, body: &[u8]) -> Result<(), Failure> {
+    write_atomic(&mosaic_dir.join("SOUL.md"), body, 0o600)?;
+    write_atomic(&workspace.join("SOUL.md"), body, 0o644)?;
+    remove_if_exists(&workspace.join("BOOTSTRAP.md"))
+}
+
+/// No personality: the workspace's SOUL.md goes only if it is still the one
+/// Mosaic wrote; one the agent edited or OpenClaw's template stays.
+fn clear_soul(workspace: &Path, mosaic_dir: &Path) -> Result<(), Failure> {
+    let copy_path = mosaic_dir.join("SOUL.md");
+    let soul_path = workspace.join("SOUL.md");
+    let copy = read_if_exists(&copy_path)?;
+    if copy.is_some() && read_if_exists(&soul_path)? == copy {
+        remove_if_exists(&soul_path)?;
+    }
+    remove_if_exists(&copy_path)
+}
+
+/// `openclaw gateway run --bind lan --auth token`, up to a bound listener.
+fn start_gateway(env: &Env, log: &Logger) -> Result<Started, Failure> {
+    let config_path = env.state_dir.join("openclaw.json");
+    let raw = fs::read(&config_path).map_err(|err| fs_failure("read", &config_path, err))?;
+    let config = startup::load_config(&raw, &config_path, &|name| env.gateway_var(name)).map_err(Failure::Fatal)?;
+    let settings = Settings::from_valid(&config);
+    let token = settings
+        .check_startup(&env.token, &env.state_dir)
+        .map_err(Failure::Fatal)?;
 
     let workspace = settings
         .workspace
         .as_deref()
         .map_or_else(|| env.state_dir.join("workspace"), PathBuf::from);
     create_dirs(&workspace, 0o755)?;
-    let soul_path = workspace.join("SOUL.md");
-    match soul {
-        Some(body) => write_atomic(&soul_path, &body, 0o644)?,
-        None => match fs::remove_file(&soul_path) {
-            Err(err) if err.kind() != io::ErrorKind::NotFound => {
-                return Err(fs_failure("remove", &soul_path, err));
-            }
-            _ => {}
-        },
+    // OpenClaw: src/agents/workspace.ts, ensureAgentWorkspace({ensureBootstrapFiles: !skipBootstrap}).
+    if !settings.skip_bootstrap {
+        bootstrap::ensure_workspace_files(&workspace).map_err(|err| fs_failure("bootstrap", &workspace, err))?;
     }
 
     if !env.startup_delay.is_zero() {
@@ -199,6 +254,9 @@ pub fn start(env: &Env, log: &Logger) -> Result<Started, Failure> {
             primary_model: settings.primary_model,
             boot,
             fail_health: env.fail_health,
+            ready_delay: env.ready_delay,
+            effective_config: startup::redacted(&config),
+            workspace,
         },
         log.clone(),
     );
@@ -226,6 +284,21 @@ fn http_failure(what: &str, fetched: &Fetched) -> Failure {
 
 fn fs_failure(action: &str, path: &Path, err: io::Error) -> Failure {
     Failure::Fatal(format!("cannot {action} {}: {err}", path.display()))
+}
+
+fn read_if_exists(path: &Path) -> Result<Option<Vec<u8>>, Failure> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(fs_failure("read", path, err)),
+    }
+}
+
+fn remove_if_exists(path: &Path) -> Result<(), Failure> {
+    match fs::remove_file(path) {
+        Err(err) if err.kind() != io::ErrorKind::NotFound => Err(fs_failure("remove", path, err)),
+        _ => Ok(()),
+    }
 }
 
 fn create_dirs(path: &Path, mode: u32) -> Result<(), Failure> {
@@ -301,18 +374,21 @@ mod tests {
         assert_eq!(env.token, "secret-token");
         assert_eq!(env.state_dir, PathBuf::from(DEFAULT_STATE_DIR));
         assert_eq!(env.startup_delay, Duration::ZERO);
+        assert_eq!(env.ready_delay, Duration::ZERO);
         assert!(!env.fail_health);
         assert_eq!(env.port_override, None);
 
         let mut vars = BASE.to_vec();
         vars.extend([
             ("MOCK_STARTUP_DELAY_MS", "1500"),
+            ("MOCK_READY_DELAY_MS", "250"),
             ("MOCK_FAIL_HEALTH", "1"),
             ("OPENCLAW_STATE_DIR", "/state"),
             ("OPENCLAW_GATEWAY_PORT", "9000"),
         ]);
         let env = env_from(&vars).unwrap();
         assert_eq!(env.startup_delay, Duration::from_millis(1500));
+        assert_eq!(env.ready_delay, Duration::from_millis(250));
         assert!(env.fail_health);
         assert_eq!(env.state_dir, PathBuf::from("/state"));
         assert_eq!(env.port_override, Some(9000));
@@ -353,7 +429,56 @@ mod tests {
         assert!(with("AGENT_ID", "user/a/b").is_some());
         assert!(with("AGENT_TOKEN", "  ").is_some());
         assert!(with("MOCK_STARTUP_DELAY_MS", "soon").is_some());
+        assert!(with("MOCK_READY_DELAY_MS", "-1").is_some());
         assert!(with("OPENCLAW_GATEWAY_PORT", "0").is_some());
         assert!(with("AGENT_ID", "system/ops").is_none());
+    }
+
+    #[test]
+    fn the_gateway_sees_the_token_under_its_own_name_only() {
+        let env = env_from(&BASE).unwrap().with_process_env([
+            ("HOME".to_owned(), "/home/node".to_owned()),
+            ("AGENT_TOKEN".to_owned(), "secret-token".to_owned()),
+            ("AGENT_TOKEN_FILE".to_owned(), "/run/token".to_owned()),
+        ]);
+        assert_eq!(
+            env.gateway_var("OPENCLAW_GATEWAY_TOKEN").as_deref(),
+            Some("secret-token")
+        );
+        assert_eq!(env.gateway_var("HOME").as_deref(), Some("/home/node"));
+        assert_eq!(env.gateway_var("AGENT_TOKEN"), None);
+        assert_eq!(env.gateway_var("AGENT_TOKEN_FILE"), None);
+        assert_eq!(env.gateway_var("OPENAI_API_KEY"), None);
+    }
+
+    #[test]
+    fn soul_is_removed_only_while_it_is_mosaics() {
+        let dir = std::env::temp_dir().join(format!("test-agent-soul-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let (workspace, mosaic) = (dir.join("workspace"), dir.join("mosaic"));
+        fs::create_dir_all(&workspace).unwrap();
+        fs::create_dir_all(&mosaic).unwrap();
+        let soul = workspace.join("SOUL.md");
+        let copy = mosaic.join("SOUL.md");
+
+        fs::write(workspace.join("BOOTSTRAP.md"), "# BOOTSTRAP.md - Hello, World\n").unwrap();
+        write_soul(&workspace, &mosaic, b"# Mosaic soul\n").unwrap();
+        assert_eq!(fs::read(&soul).unwrap(), b"# Mosaic soul\n");
+        assert!(!workspace.join("BOOTSTRAP.md").exists());
+        assert_eq!(fs::read(&copy).unwrap(), b"# Mosaic soul\n");
+        clear_soul(&workspace, &mosaic).unwrap();
+        assert!(!soul.exists() && !copy.exists());
+
+        // The agent edited it: it stays, and the copy goes.
+        write_soul(&workspace, &mosaic, b"# Mosaic soul\n").unwrap();
+        fs::write(&soul, "# Mosaic soul\nplus my notes\n").unwrap();
+        clear_soul(&workspace, &mosaic).unwrap();
+        assert!(soul.exists() && !copy.exists());
+
+        // OpenClaw's template (no copy at all) stays too.
+        fs::write(&soul, "# SOUL.md - Who You Are\n").unwrap();
+        clear_soul(&workspace, &mosaic).unwrap();
+        assert_eq!(fs::read_to_string(&soul).unwrap(), "# SOUL.md - Who You Are\n");
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

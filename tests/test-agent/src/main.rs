@@ -4,15 +4,20 @@
 //! config from mosaicd, then run the gateway) and serves OpenClaw's HTTP
 //! surface with deterministic replies.
 
+mod bootstrap;
 mod client;
 mod config;
 mod entrypoint;
+mod escape;
 mod http;
+mod includes;
 mod json;
 mod log;
 mod server;
 mod signal;
 mod sse;
+mod startup;
+mod substitution;
 
 #[cfg(test)]
 mod e2e_tests;
@@ -25,7 +30,8 @@ const USAGE: &str = "\
 usage:
   test-agent                         run the entrypoint and gateway (configured by environment:
                                      MOSAIC_API_URL, AGENT_ID, AGENT_TOKEN or AGENT_TOKEN_FILE,
-                                     OPENCLAW_STATE_DIR, MOCK_STARTUP_DELAY_MS, MOCK_FAIL_HEALTH)
+                                     OPENCLAW_STATE_DIR, MOCK_STARTUP_DELAY_MS, MOCK_READY_DELAY_MS,
+                                     MOCK_FAIL_HEALTH; see README.md)
   test-agent probe IP:PORT [TIMEOUT_MS]
                                      connect and GET /healthz; prints reachable or unreachable
   test-agent --version";
@@ -55,8 +61,9 @@ fn main() -> ExitCode {
 fn run_gateway() -> ExitCode {
     signal::install_exit_handlers();
     let log = log::Logger::stdout();
-    let started =
-        entrypoint::Env::from_vars(|name| std::env::var(name).ok()).and_then(|env| entrypoint::start(&env, &log));
+    let started = entrypoint::Env::from_vars(|name| std::env::var(name).ok())
+        .map(|env| env.with_process_env(std::env::vars()))
+        .and_then(|env| entrypoint::start(&env, &log));
     match started {
         Ok(started) => {
             Arc::new(started.gateway).serve(started.listener);

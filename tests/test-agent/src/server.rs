@@ -4,10 +4,12 @@
 //!
 //! One thread per connection; connections are HTTP/1.1 keep-alive.
 
+use std::collections::BTreeMap;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
@@ -44,16 +46,27 @@ pub struct Options {
     pub boot: u64,
     /// Test control: live and ready probes fail forever.
     pub fail_health: bool,
+    /// Test control: readiness lags liveness by this much.
+    pub ready_delay: Duration,
+    /// The config after includes and substitution, keys redacted, for `mock:config=1`.
+    pub effective_config: Value,
+    /// The agent's workspace, listed by `mock:workspace=1`.
+    pub workspace: PathBuf,
 }
 
 pub struct Gateway {
     opts: Options,
     log: Logger,
+    /// When readiness starts answering 200.
+    ready_at: Instant,
 }
 
 impl Gateway {
+    /// Called once the listener is bound: liveness is up from here on,
+    /// readiness after `ready_delay`.
     pub fn new(opts: Options, log: Logger) -> Gateway {
-        Gateway { opts, log }
+        let ready_at = Instant::now() + opts.ready_delay;
+        Gateway { opts, log, ready_at }
     }
 
     pub fn serve(self: Arc<Self>, listener: TcpListener) {
@@ -153,25 +166,31 @@ impl Gateway {
 
     fn route(&self, conn: &mut Conn, req: &Request, body: &mut BodyState) -> Plan {
         match req.path() {
-            "/healthz" | "/health" => self.probe(req, "live"),
-            "/readyz" | "/ready" => self.probe(req, "ready"),
+            "/healthz" | "/health" => self.probe(req, Probe::Live),
+            "/readyz" | "/ready" => self.probe(req, Probe::Ready),
             "/v1/chat/completions" if self.opts.chat_completions => self.chat(conn, req, body),
             _ => Plan::reply(Response::text(404, "Not Found")),
         }
     }
 
-    fn probe(&self, req: &Request, status: &str) -> Plan {
+    // OpenClaw: src/gateway/server-http.ts, handleGatewayProbeRequest. Unauthenticated
+    // remote callers get the readiness verdict alone, `{"ready":bool}`.
+    fn probe(&self, req: &Request, probe: Probe) -> Plan {
         if req.method != "GET" && req.method != "HEAD" {
             let resp = Response::text(405, "Method Not Allowed").header("Allow", "GET, HEAD");
             return Plan::reply(resp);
         }
-        let resp = if self.opts.fail_health {
-            Response::json(503, object(&[("ok", "false".into())]))
-        } else {
-            let body = object(&[("ok", "true".into()), ("status", string(status))]);
-            Response::json(200, body)
+        let resp = match probe {
+            Probe::Live if self.opts.fail_health => Response::json(503, object(&[("ok", "false".into())])),
+            Probe::Live => Response::json(200, object(&[("ok", "true".into()), ("status", string("live"))])),
+            Probe::Ready if self.ready() => Response::json(200, object(&[("ready", "true".into())])),
+            Probe::Ready => Response::json(503, object(&[("ready", "false".into())])),
         };
         Plan::reply(resp.header("Cache-Control", "no-store"))
+    }
+
+    fn ready(&self) -> bool {
+        !self.opts.fail_health && Instant::now() >= self.ready_at
     }
 
     fn chat(&self, conn: &mut Conn, req: &Request, body: &mut BodyState) -> Plan {
@@ -248,6 +267,12 @@ impl Gateway {
         );
         if mock.headers {
             reply_text.push_str(&format!(" [headers={}]", req.headers.names().join(",")));
+        }
+        if mock.config {
+            reply_text.push_str(&format!(" [config={}]", self.opts.effective_config));
+        }
+        if mock.workspace {
+            reply_text.push_str(&format!(" [workspace={}]", workspace_listing(&self.opts.workspace)));
         }
         let mut pieces: Vec<String> = sse::word_pieces(&reply_text).into_iter().map(str::to_owned).collect();
         pieces.extend((1..=mock.chunks).map(|i| format!(" chunk {i}")));
@@ -565,6 +590,30 @@ struct StreamReply {
     interval: Duration,
 }
 
+#[derive(Debug, Clone, Copy)]
+enum Probe {
+    Live,
+    Ready,
+}
+
+/// `{"AGENTS.md":"# AGENTS.md - Your Workspace",…}`: each Markdown file in
+/// the workspace with its first line, so a test can tell Mosaic's SOUL.md
+/// from OpenClaw's template and see whether BOOTSTRAP.md was written.
+fn workspace_listing(dir: &Path) -> Value {
+    let mut files = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".md") || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let text = std::fs::read(entry.path()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&text);
+        let first = text.lines().next().unwrap_or_default().to_owned();
+        files.insert(name, Value::String(first));
+    }
+    Value::Object(files.into_iter().collect())
+}
+
 /// Test controls embedded in the last user message.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct MockControls {
@@ -575,6 +624,10 @@ struct MockControls {
     /// `mock:headers=1`: the reply lists the request's header names, so a test can see what a
     /// proxy in front of the gateway forwarded.
     headers: bool,
+    /// `mock:config=1`: the reply ends with the effective config, keys redacted.
+    config: bool,
+    /// `mock:workspace=1`: the reply ends with the workspace's Markdown files.
+    workspace: bool,
 }
 
 impl MockControls {
@@ -589,6 +642,8 @@ impl MockControls {
                 .map(|s| s as u16),
             delay: ms("delay_ms"),
             headers: control(text, "headers") == Some(1),
+            config: control(text, "config") == Some(1),
+            workspace: control(text, "workspace") == Some(1),
         }
     }
 }
@@ -801,12 +856,14 @@ mod tests {
                 interval: Duration::from_millis(25),
                 status: Some(429),
                 delay: Duration::from_millis(7),
-                headers: false,
+                ..MockControls::default()
             }
         );
         assert_eq!(MockControls::parse("plain"), MockControls::default());
         assert!(MockControls::parse("show mock:headers=1").headers);
         assert!(!MockControls::parse("show mock:headers=0").headers);
+        let both = MockControls::parse("mock:config=1 mock:workspace=1");
+        assert!(both.config && both.workspace && !both.headers);
         assert_eq!(MockControls::parse("mock:status=200 mock:chunks=x").status, None);
         assert_eq!(
             mock_error(429).headers.last().unwrap(),
@@ -826,5 +883,18 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+
+    #[test]
+    fn workspace_listing_shows_first_lines_of_markdown() {
+        let dir = std::env::temp_dir().join(format!("test-agent-listing-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("memory.md")).unwrap();
+        std::fs::write(dir.join("SOUL.md"), "# Mosaic\r\nmore").unwrap();
+        std::fs::write(dir.join("EMPTY.md"), "").unwrap();
+        std::fs::write(dir.join("notes.txt"), "x").unwrap();
+        assert_eq!(workspace_listing(&dir), json!({"EMPTY.md": "", "SOUL.md": "# Mosaic"}));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(workspace_listing(&dir), json!({}));
     }
 }

@@ -10,9 +10,9 @@
 
 use mosaic_shared::types::{ReapReport, ReapedContainer};
 
-use crate::app::Actor;
 use crate::containers::{AgentRef, ContainerManager, StopReason};
 use crate::error::Result;
+use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, Kind, RUNNING};
 use crate::store::{now_ms, users};
 

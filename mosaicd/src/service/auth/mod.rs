@@ -4,17 +4,24 @@
 //! account is checked against a dummy hash, so it costs the same time as a wrong password, and
 //! every failure has the same message: the API does not tell which accounts exist.
 
+mod breakglass;
+
 use mosaic_shared::Sensitive;
 use mosaic_shared::policy;
 use mosaic_shared::types::{AdminUser, ApiToken, CreatedApiToken, CurrentUser, Role};
 use serde_json::json;
 use tokio::sync::OnceCell;
 
-use crate::app::{Actor, App};
+use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::{self, API_TOKEN_PREFIX, INVITE_PREFIX, SESSION_PREFIX};
 use crate::auth::{Principal, Via};
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::store::{api_tokens, audit, breakglass, invites, now_ms, rfc3339, sessions, users};
+use crate::service::users::Users;
+use crate::store::Db;
+use crate::store::audit::Actor;
+use crate::store::{api_tokens, audit, invites, now_ms, rfc3339, sessions, users};
+use std::sync::Arc;
 
 pub const LOGIN_FAILED: &str = "invalid username or password";
 const SESSION_INVALID: &str = "not logged in, or the session has expired: log in again";
@@ -35,7 +42,7 @@ fn role_of(text: &str) -> Result<Role> {
     match text {
         "admin" => Ok(Role::Admin),
         "member" => Ok(Role::Member),
-        other => Err(Error::Internal(format!("unknown role {other:?} in users table"))),
+        other => Err(Error::internal(format!("unknown role {other:?} in users table"))),
     }
 }
 
@@ -75,11 +82,36 @@ fn token_dto(row: &api_tokens::TokenRow) -> ApiToken {
 /// takes as long as for a real account.
 static DUMMY_HASH: OnceCell<String> = OnceCell::const_new();
 
-impl App {
+/// Who is asking: password logins and sessions, personal API tokens, invite acceptance, and the
+/// breakglass admins.
+pub struct Auth {
+    db: Db,
+    config: Arc<Config>,
+    hasher: Arc<PasswordHasher>,
+    users: Arc<Users>,
+}
+
+impl Auth {
+    pub fn new(db: Db, config: Arc<Config>, hasher: Arc<PasswordHasher>, users: Arc<Users>) -> Auth {
+        Auth {
+            db,
+            config,
+            hasher,
+            users,
+        }
+    }
+
+    /// The password hasher (bounded concurrency), shared with whoever checks passwords.
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.hasher
+    }
+}
+
+impl Auth {
     /// Checks a breakglass username, or an invited local user's email, and the password; on
     /// success starts a browser session.
     pub async fn login(&self, username: &str, password: &str) -> Result<NewSession> {
-        let failed = || Error::Unauthenticated(LOGIN_FAILED.into());
+        let failed = || Error::unauthenticated(LOGIN_FAILED);
         // Overlong input is refused before hashing; its length says nothing about any account.
         if password.len() > policy::MAX_PASSWORD_BYTES || username.len() > 320 || username.is_empty() {
             return Err(failed());
@@ -87,7 +119,7 @@ impl App {
         let account = if username.contains('@') {
             users::local_login(&mut self.db.ex(), username).await?
         } else {
-            match breakglass::by_username(&mut self.db.ex(), username).await? {
+            match crate::store::breakglass::by_username(&mut self.db.ex(), username).await? {
                 Some(bg) if bg.is_active => users::get(&mut self.db.ex(), &bg.user_id)
                     .await?
                     .filter(|u| u.deactivated_at.is_none())
@@ -109,7 +141,7 @@ impl App {
         if !self.hasher.verify(password, &hash).await? {
             audit::record(
                 &mut self.db.ex(),
-                &Actor::User { id: user.id.clone() }.to_string(),
+                &Actor::User { id: user.id.clone() },
                 "auth.login_failed",
                 Some(&user.id),
                 json!({}),
@@ -131,7 +163,7 @@ impl App {
         let row = sessions::insert(&mut tx.ex(), &user.id, &tokens::hash(&token), now, expires_at).await?;
         audit::record(
             &mut tx.ex(),
-            &Actor::User { id: user.id.clone() }.to_string(),
+            &Actor::User { id: user.id.clone() },
             "auth.login",
             Some(&user.id),
             json!({ "session": row.id }),
@@ -152,7 +184,7 @@ impl App {
 
     /// The principal of a session cookie. An expired or idle session is removed and refused.
     pub async fn authenticate_session(&self, token: &str) -> Result<Principal> {
-        let refused = || Error::Unauthenticated(SESSION_INVALID.into());
+        let refused = || Error::unauthenticated(SESSION_INVALID);
         if !token.starts_with(SESSION_PREFIX) {
             return Err(refused());
         }
@@ -179,7 +211,7 @@ impl App {
 
     /// The principal of a personal API token (`Authorization: Bearer`).
     pub async fn authenticate_token(&self, token: &str) -> Result<Principal> {
-        let refused = || Error::Unauthenticated(TOKEN_INVALID.into());
+        let refused = || Error::unauthenticated(TOKEN_INVALID);
         if !token.starts_with(API_TOKEN_PREFIX) {
             return Err(refused());
         }
@@ -202,15 +234,15 @@ impl App {
     /// Ends one session (logout).
     pub async fn end_session(&self, principal: &Principal) -> Result<()> {
         let Via::Session { id, .. } = &principal.via else {
-            return Err(Error::Invalid(
-                "logout ends a browser session; an API token is revoked with DELETE /api/tokens/{id}".into(),
+            return Err(Error::invalid(
+                "logout ends a browser session; an API token is revoked with DELETE /api/tokens/{id}",
             ));
         };
         let mut tx = self.db.begin().await?;
         sessions::delete(&mut tx.ex(), id).await?;
         audit::record(
             &mut tx.ex(),
-            &principal.actor().to_string(),
+            &principal.actor(),
             "auth.logout",
             Some(&principal.user_id),
             json!({ "session": id }),
@@ -242,15 +274,15 @@ impl App {
         name: &str,
         expires_in_days: Option<u32>,
     ) -> Result<CreatedApiToken> {
-        policy::check_display_name("token name", name).map_err(Error::Invalid)?;
+        policy::check_display_name("token name", name).map_err(Error::invalid)?;
         if expires_in_days.is_some_and(|days| !(1..=3650).contains(&days)) {
-            return Err(Error::Invalid("expiresInDays must be between 1 and 3650".into()));
+            return Err(Error::invalid("expiresInDays must be between 1 and 3650"));
         }
         let token = tokens::generate(API_TOKEN_PREFIX);
         let now = now_ms();
         let mut tx = self.db.begin().await?;
         if api_tokens::list(&mut tx.ex(), user_id).await?.len() >= MAX_API_TOKENS {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "you already have {MAX_API_TOKENS} API tokens: revoke one first"
             )));
         }
@@ -268,7 +300,7 @@ impl App {
         .await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "token.create",
             Some(&row.id),
             json!({ "user": user_id, "name": row.name }),
@@ -285,11 +317,11 @@ impl App {
     pub async fn revoke_api_token(&self, actor: &Actor, user_id: &str, id: &str) -> Result<()> {
         let mut tx = self.db.begin().await?;
         if !api_tokens::revoke(&mut tx.ex(), user_id, id, now_ms()).await? {
-            return Err(Error::NotFound("API token not found".into()));
+            return Err(Error::not_found("API token not found"));
         }
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "token.revoke",
             Some(id),
             json!({ "user": user_id }),
@@ -302,7 +334,7 @@ impl App {
     /// Sets the password of an invited user from the one-time invite token. The invitee then
     /// logs in with their email and this password.
     pub async fn accept_invite(&self, token: &str, password: &str, name: Option<&str>) -> Result<AdminUser> {
-        let not_found = || Error::NotFound("this invite link is not valid; ask an administrator for a new one".into());
+        let not_found = || Error::not_found("this invite link is not valid; ask an administrator for a new one");
         if !token.starts_with(INVITE_PREFIX) {
             return Err(not_found());
         }
@@ -310,14 +342,14 @@ impl App {
         let invite = invites::by_token_hash(&mut self.db.ex(), &token_hash)
             .await?
             .ok_or_else(not_found)?;
-        let used = || Error::Conflict("this invite link has already been used".into());
+        let used = || Error::conflict("this invite link has already been used");
         if invite.used_at.is_some() {
             return Err(used());
         }
         let now = now_ms();
         if invite.expires_at <= now {
-            return Err(Error::Invalid(
-                "this invite link has expired; ask an administrator for a new one".into(),
+            return Err(Error::invalid(
+                "this invite link has expired; ask an administrator for a new one",
             ));
         }
         let user = users::admin_get(&mut self.db.ex(), &invite.user_id)
@@ -329,10 +361,10 @@ impl App {
         }
         let email = user.email.clone().unwrap_or_default();
         let local_part = email.split('@').next().unwrap_or("");
-        policy::check_password(local_part, password).map_err(Error::Invalid)?;
+        policy::check_password(local_part, password).map_err(Error::invalid)?;
         let name = match name.map(str::trim) {
             Some(n) => {
-                policy::check_display_name("name", n).map_err(Error::Invalid)?;
+                policy::check_display_name("name", n).map_err(Error::invalid)?;
                 n.to_string()
             }
             None => user.name.clone(),
@@ -345,7 +377,7 @@ impl App {
         users::set_password(&mut tx.ex(), &user.id, &hash, &name).await?;
         audit::record(
             &mut tx.ex(),
-            &Actor::User { id: user.id.clone() }.to_string(),
+            &Actor::User { id: user.id.clone() },
             "invite.accept",
             Some(&user.id),
             json!({ "invite": invite.id }),
@@ -353,6 +385,6 @@ impl App {
         .await?;
         tx.commit().await?;
         tracing::info!(user = %user.id, "invite accepted");
-        self.get_user(&user.id).await
+        self.users.get_user(&user.id).await
     }
 }

@@ -29,6 +29,7 @@
 //! (which some client code indexes into). A stream's tokens are therefore counted when the client
 //! asked for the usage chunk and the agent sent one, and counted as unreported otherwise.
 
+use mosaic_shared::ErrorCode;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -94,7 +95,7 @@ const DONE: &[u8] = b"data: [DONE]\n\n";
 const X_ACCEL_BUFFERING: &str = "x-accel-buffering";
 
 /// The proxy's own state: the HTTP client for agent containers, the heartbeat interval and the
-/// body budget.
+/// body budget. The chat route owns it (one per router).
 pub struct ChatProxy {
     client: reqwest::Client,
     heartbeat: Duration,
@@ -133,8 +134,7 @@ impl BodyShare {
             .and_then(|n| self.budget.clone().try_acquire_many_owned(n).ok())
             .ok_or_else(|| {
                 ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
+                    ErrorCode::Unavailable,
                     "too many large chat requests are in flight; try again in a moment",
                 )
             })?;
@@ -183,44 +183,29 @@ impl Forward {
         let response = self
             .send(upstream)
             .await
-            .map_err(|e| unreachable_agent(&e).into_api())?;
+            .map_err(|e| ApiError::from(unreachable_agent(&e)))?;
         self.metrics.observe_proxy_latency(began.elapsed());
         Ok(response)
     }
 }
 
-/// A failure before the agent answered, in words for the client (no address, no token).
-struct ProxyFailure {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl ProxyFailure {
-    fn into_api(self) -> ApiError {
-        ApiError::new(self.status, self.code, self.message)
-    }
-
-    fn event(&self) -> Bytes {
-        error_event(&json!({ "message": self.message, "type": "api_error", "code": self.code }))
-    }
-}
-
-fn unreachable_agent(e: &reqwest::Error) -> ProxyFailure {
-    let reason = if e.is_connect() {
-        "connection refused or timed out".to_string()
+/// A failure before the agent answered, in words for the client (no address, no token, nothing
+/// of the HTTP stack's own wording); what the network said goes to the log.
+fn unreachable_agent(e: &reqwest::Error) -> Error {
+    let what = if e.is_connect() {
+        "it did not accept the connection"
+    } else if e.is_timeout() {
+        "it did not answer in time"
     } else {
-        // Without the URL: the container's address is nobody's business.
-        let mut text = format!("{}", DisplayChain(e));
-        text.truncate(300);
-        text
+        "the connection to it broke off"
     };
-    tracing::warn!(error = %DisplayChain(e), "chat request to the agent failed");
-    ProxyFailure {
-        status: StatusCode::BAD_GATEWAY,
-        code: "bad_gateway",
-        message: format!("your agent did not answer: {reason}"),
-    }
+    Error::new(ErrorCode::BadGateway, format!("your agent did not answer: {what}")).with_detail(DisplayChain(e))
+}
+
+/// An error as an SSE event in OpenClaw's shape, for a stream whose head is already out.
+fn failure_event(e: &Error) -> Bytes {
+    e.log("chat stream failed");
+    error_event(&json!({ "message": e.message(), "type": "api_error", "code": e.code().as_str() }))
 }
 
 /// A reqwest error and its sources, without the URL.
@@ -250,15 +235,6 @@ impl std::fmt::Display for DisplayChain<'_> {
     }
 }
 
-fn start_failure(e: Error) -> ProxyFailure {
-    let api = ApiError::from(e);
-    ProxyFailure {
-        status: api.status,
-        code: api.code,
-        message: api.message,
-    }
-}
-
 /// `data: {"error": …}\n\n`
 fn error_event(error: &Value) -> Bytes {
     Bytes::from(format!("data: {}\n\n", json!({ "error": error })))
@@ -280,6 +256,7 @@ fn agent_error_event(status: StatusCode, body: &[u8]) -> Bytes {
 /// Handles one chat request of `principal`.
 pub async fn handle<S, B>(
     app: Arc<App>,
+    proxy: &ChatProxy,
     principal: Principal,
     headers: HeaderMap,
     body: S,
@@ -288,10 +265,9 @@ where
     S: Stream<Item = Result<B, warp::Error>>,
     B: Buf,
 {
-    let mut ticket = app.usage.ticket(&principal.user_id);
+    let mut ticket = app.usage().ticket(&principal.user_id);
     let rejected = |ticket: &mut Ticket| ticket.fail(Failure::Rejected);
     check_content_type(&headers).inspect_err(|_| rejected(&mut ticket))?;
-    let proxy = &app.proxy;
     let mut share = BodyShare {
         budget: proxy.budget.clone(),
         held: None,
@@ -321,15 +297,15 @@ where
         client: proxy.client.clone(),
         body: Bytes::from(bytes),
         headers: forwarded,
-        metrics: app.metrics.clone(),
+        metrics: app.metrics().clone(),
         _budget: share.held,
     };
 
     // Never from the request: the caller's own container, whatever the body or headers say.
     let target = AgentRef::User(principal.user_id.clone());
     // Busy from now on (taken before the start, so the reaper cannot stop it in between).
-    let activity = app.containers.activity(target.clone());
-    let containers = app.containers.clone();
+    let activity = app.containers().activity(target.clone());
+    let containers = app.containers().clone();
     let start = {
         let target = target.clone();
         move || {
@@ -342,7 +318,7 @@ where
     let upstream = if !stream {
         // A cold start holds the request; a failed one is the manager's error (503, Retry-After).
         Some(start().await.inspect_err(|_| ticket.fail(Failure::Start))?)
-    } else if app.containers.is_live(&target) {
+    } else if app.containers().is_live(&target) {
         match tokio::time::timeout(WARM_GRACE, start()).await {
             Ok(result) => Some(result.inspect_err(|_| ticket.fail(Failure::Start))?),
             // Still not sure after the grace: tell the client to wait (the start goes on; the
@@ -368,7 +344,7 @@ where
             scan: ticket.counted().then(Scan::sse),
             ticket,
             _activity: activity,
-            _stream: Some(app.metrics.stream_started()),
+            _stream: Some(app.metrics().stream_started()),
         };
         return Ok(sse_response(relay, None));
     };
@@ -404,7 +380,7 @@ where
         scan,
         ticket,
         _activity: activity,
-        _stream: (is_sse && status == StatusCode::OK).then(|| app.metrics.stream_started()),
+        _stream: (is_sse && status == StatusCode::OK).then(|| app.metrics().stream_started()),
     };
     if relay.sse {
         return Ok(sse_response(relay, Some(&upstream_headers)));
@@ -534,7 +510,7 @@ impl Stream for Relay {
                     }
                     Poll::Ready(Err(e)) => {
                         tracing::debug!(error = %e, "agent start failed under a streaming chat");
-                        this.fail(Failure::Start, start_failure(e).event());
+                        this.fail(Failure::Start, failure_event(&e));
                     }
                     Poll::Pending => return this.poll_heartbeat(cx),
                 },
@@ -551,7 +527,7 @@ impl Stream for Relay {
                             this.phase = Phase::ErrorBody(read_error_body(response).boxed());
                         }
                     }
-                    Poll::Ready(Err(e)) => this.fail(Failure::Unreachable, unreachable_agent(&e).event()),
+                    Poll::Ready(Err(e)) => this.fail(Failure::Unreachable, failure_event(&unreachable_agent(&e))),
                     Poll::Pending => return this.poll_heartbeat(cx),
                 },
                 Phase::ErrorBody(read) => match read.poll_unpin(cx) {
@@ -571,7 +547,7 @@ impl Stream for Relay {
                             Poll::Ready(Some(Ok(chunk)))
                         }
                         Poll::Ready(Some(Err(e))) if this.sse && this.at_boundary => {
-                            this.fail(Failure::Interrupted, unreachable_agent(&e).event());
+                            this.fail(Failure::Interrupted, failure_event(&unreachable_agent(&e)));
                             continue;
                         }
                         Poll::Ready(Some(Err(e))) => {
@@ -678,7 +654,7 @@ mod tests {
         };
         a.admit(40).unwrap();
         a.admit(40).unwrap();
-        assert_eq!(b.admit(30).unwrap_err().status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(b.admit(30).unwrap_err().status(), StatusCode::SERVICE_UNAVAILABLE);
         b.admit(20).unwrap();
         drop(a);
         // A finished request gives its share back.

@@ -4,9 +4,11 @@ use mosaic_shared::policy;
 use mosaic_shared::types::Breakglass;
 use serde_json::json;
 
-use crate::app::{Actor, App};
 use crate::error::{Error, Result};
+use crate::service::auth::Auth;
+use crate::store::audit::Actor;
 use crate::store::{audit, breakglass, rfc3339, sessions, users};
+use mosaic_shared::ErrorCode;
 
 fn to_dto(row: &breakglass::BreakglassRow) -> Breakglass {
     Breakglass {
@@ -17,12 +19,12 @@ fn to_dto(row: &breakglass::BreakglassRow) -> Breakglass {
     }
 }
 
-impl App {
+impl Auth {
     pub async fn create_breakglass(&self, actor: &Actor, username: &str, password: &str) -> Result<Breakglass> {
-        policy::check_username(username).map_err(Error::Invalid)?;
-        policy::check_password(username, password).map_err(Error::Invalid)?;
+        policy::check_username(username).map_err(Error::invalid)?;
+        policy::check_password(username, password).map_err(Error::invalid)?;
         let exists = || {
-            Error::Conflict(format!(
+            Error::conflict(format!(
                 "breakglass user '{username}' already exists; use `mosaicctl admin reset-breakglass` to set a new password"
             ))
         };
@@ -43,17 +45,10 @@ impl App {
         )
         .await?;
         let row = match breakglass::insert(&mut tx.ex(), &user_id, username, &hash).await {
-            Err(Error::Conflict(_)) => return Err(exists()),
+            Err(e) if e.code() == ErrorCode::Conflict => return Err(exists()),
             other => other?,
         };
-        audit::record(
-            &mut tx.ex(),
-            &actor.to_string(),
-            "breakglass.create",
-            Some(username),
-            json!({}),
-        )
-        .await?;
+        audit::record(&mut tx.ex(), actor, "breakglass.create", Some(username), json!({})).await?;
         tx.commit().await?;
         tracing::info!(username, %actor, "breakglass admin created");
         Ok(to_dto(&row))
@@ -62,23 +57,16 @@ impl App {
     /// Sets a new password, reactivates the account (also when deactivated as a user) and ends its
     /// sessions.
     pub async fn reset_breakglass(&self, actor: &Actor, username: &str, password: &str) -> Result<Breakglass> {
-        policy::check_password(username, password).map_err(Error::Invalid)?;
+        policy::check_password(username, password).map_err(Error::invalid)?;
         let hash = self.hasher.hash(password).await?;
         let mut tx = self.db.begin().await?;
         let row = breakglass::set_password(&mut tx.ex(), username, &hash)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("no breakglass user named '{username}'")))?;
+            .ok_or_else(|| Error::not_found(format!("no breakglass user named '{username}'")))?;
         sessions::delete_for_user(&mut tx.ex(), &row.user_id).await?;
         // Host-local recovery: a breakglass admin deactivated over the HTTP API gets back in.
         users::set_deactivated(&mut tx.ex(), &row.user_id, false).await?;
-        audit::record(
-            &mut tx.ex(),
-            &actor.to_string(),
-            "breakglass.reset",
-            Some(username),
-            json!({}),
-        )
-        .await?;
+        audit::record(&mut tx.ex(), actor, "breakglass.reset", Some(username), json!({})).await?;
         tx.commit().await?;
         tracing::info!(username, %actor, "breakglass password reset");
         Ok(to_dto(&row))

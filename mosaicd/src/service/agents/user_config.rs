@@ -5,9 +5,11 @@ use mosaic_shared::policy;
 use mosaic_shared::types::{AgentConfig, AgentConfigInput};
 use serde_json::json;
 
-use crate::app::{Actor, App};
+use crate::containers::ContainerManager;
 use crate::error::{Error, Result};
+use crate::service::agents::Agents;
 use crate::store::agent_config::{self, AgentConfigRow};
+use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner};
 use crate::store::{Tx, audit, rfc3339};
 
@@ -21,7 +23,7 @@ fn to_dto(row: Option<AgentConfigRow>) -> Result<AgentConfig> {
     };
     Ok(AgentConfig {
         fallback_models: serde_json::from_str(&row.fallback_models).map_err(|e| {
-            Error::Internal(format!(
+            Error::internal(format!(
                 "fallback models of user {} are not valid JSON: {e}",
                 row.user_id
             ))
@@ -33,7 +35,7 @@ fn to_dto(row: Option<AgentConfigRow>) -> Result<AgentConfig> {
     })
 }
 
-impl App {
+impl Agents {
     pub async fn agent_config(&self, user_id: &str) -> Result<AgentConfig> {
         to_dto(agent_config::get(&mut self.db.ex(), user_id).await?)
     }
@@ -45,23 +47,23 @@ impl App {
             .map(|m| m.trim().to_string())
             .filter(|m| !m.is_empty());
         if let Some(model) = &primary {
-            policy::check_model_ref(model).map_err(Error::Invalid)?;
+            policy::check_model_ref(model).map_err(Error::invalid)?;
         }
         if input.fallback_models.len() > MAX_FALLBACKS {
-            return Err(Error::Invalid(format!("at most {MAX_FALLBACKS} fallback models")));
+            return Err(Error::invalid(format!("at most {MAX_FALLBACKS} fallback models")));
         }
         let mut fallbacks: Vec<String> = Vec::new();
         for model in &input.fallback_models {
             let model = model.trim().to_string();
-            policy::check_model_ref(&model).map_err(Error::Invalid)?;
+            policy::check_model_ref(&model).map_err(Error::invalid)?;
             if fallbacks.contains(&model) || primary.as_ref() == Some(&model) {
-                return Err(Error::Invalid(format!("model {model:?} is listed twice")));
+                return Err(Error::invalid(format!("model {model:?} is listed twice")));
             }
             fallbacks.push(model);
         }
         let personality = input.personality.filter(|p| !p.trim().is_empty());
         if personality.as_ref().is_some_and(|p| p.len() > MAX_PERSONALITY_BYTES) {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "the personality is too long: at most {} KiB",
                 MAX_PERSONALITY_BYTES / 1024
             )));
@@ -71,7 +73,7 @@ impl App {
         if let Some(id) = &input.provider_id
             && providers::get(&mut tx.ex(), &owner, id).await?.is_none()
         {
-            return Err(Error::NotFound("provider not found".into()));
+            return Err(Error::not_found("provider not found"));
         }
         let row = agent_config::put(
             &mut tx.ex(),
@@ -79,7 +81,7 @@ impl App {
                 user_id: user_id.to_string(),
                 primary_model: primary,
                 fallback_models: serde_json::to_string(&fallbacks)
-                    .map_err(|e| Error::Internal(format!("cannot encode fallbacks: {e}")))?,
+                    .map_err(|e| Error::internal(format!("cannot encode fallbacks: {e}")))?,
                 personality,
                 provider_id: input.provider_id,
                 updated_at: 0,
@@ -88,7 +90,7 @@ impl App {
         .await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "agent_config.update",
             Some(user_id),
             json!({
@@ -99,25 +101,25 @@ impl App {
             }),
         )
         .await?;
-        self.on_agent_config_changed(tx, &owner).await?;
+        apply_to_agents(&self.containers, tx, &owner).await?;
         to_dto(Some(row))
     }
+}
 
-    /// The one place a change to what an agent is configured with (its providers, its agent
-    /// config) lands: commits the change, then restarts the owner's running container (for the
-    /// admin-level providers: every running system agent) so the agent picks up the new
-    /// configuration; the state volume is kept. The change stands if the restart fails (Docker
-    /// away): it is logged, and the next start uses the new configuration anyway.
-    pub async fn on_agent_config_changed(&self, tx: Tx, owner: &Owner) -> Result<()> {
-        tx.commit().await?;
-        tracing::debug!(?owner, "agent configuration changed");
-        let restarted = match owner {
-            Owner::User(id) => self.containers.config_changed(id).await,
-            Owner::System => self.containers.system_config_changed().await,
-        };
-        if let Err(e) = restarted {
-            tracing::warn!(?owner, error = %e, "the agent configuration changed but the agent could not be restarted");
-        }
-        Ok(())
+/// The one place a change to what an agent is configured with (its providers, its agent
+/// config) lands: commits the change, then restarts the owner's running container (for the
+/// admin-level providers: every running system agent) so the agent picks up the new
+/// configuration; the state volume is kept. The change stands if the restart fails (Docker
+/// away): it is logged, and the next start uses the new configuration anyway.
+pub(crate) async fn apply_to_agents(containers: &ContainerManager, tx: Tx, owner: &Owner) -> Result<()> {
+    tx.commit().await?;
+    tracing::debug!(?owner, "agent configuration changed");
+    let restarted = match owner {
+        Owner::User(id) => containers.config_changed(id).await,
+        Owner::System => containers.system_config_changed().await,
+    };
+    if let Err(e) = restarted {
+        tracing::warn!(?owner, error = %e, "the agent configuration changed but the agent could not be restarted");
     }
+    Ok(())
 }

@@ -2,20 +2,28 @@
 //! them, plus the authorization of the internal config endpoint. The lifecycle itself is the
 //! container manager's (`containers`); these methods name targets, check rules and audit.
 
+pub mod user_config;
+
 use mosaic_shared::types::{
     ContainerDetail, ContainerStatus, DoctorReport, ReapReport, RenderedAgentConfig, StartResult, SystemAgent,
     SystemAgentSpec,
 };
 use serde_json::json;
 
-use crate::agent_config::{self, AgentConfig};
-use crate::app::{Actor, App};
+use crate::containers::ContainerManager;
+use crate::containers::agent_config::{self, AgentConfig};
 use crate::containers::{AgentRef, StopReason};
 use crate::error::{Error, Result};
-use crate::service::agent_settings;
+use crate::secrets::Keyring;
+use crate::service::providers::Providers;
+use crate::service::users::Users;
+use crate::store::Db;
+use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, Kind, NewSystemAgent};
 use crate::store::providers::{self, Owner};
 use crate::store::{audit, rfc3339};
+use mosaic_shared::ErrorCode;
+use std::sync::Arc;
 
 /// A system agent whose fields passed every check, with its provider resolved to an id.
 #[derive(Debug, Clone)]
@@ -27,7 +35,35 @@ pub(crate) struct CheckedSystemAgent {
     pub personality: Option<String>,
 }
 
-impl App {
+/// The agents: each user's agent config, the containers as admins manage them, the system agents,
+/// and the internal config endpoint's authorization.
+pub struct Agents {
+    db: Db,
+    keyring: Arc<Keyring>,
+    containers: ContainerManager,
+    users: Arc<Users>,
+    providers: Arc<Providers>,
+}
+
+impl Agents {
+    pub fn new(
+        db: Db,
+        keyring: Arc<Keyring>,
+        containers: ContainerManager,
+        users: Arc<Users>,
+        providers: Arc<Providers>,
+    ) -> Agents {
+        Agents {
+            db,
+            keyring,
+            containers,
+            users,
+            providers,
+        }
+    }
+}
+
+impl Agents {
     /// Names a container the way an admin types it: `system/NAME`, `user/ID`, a user's email, a
     /// user id, or a breakglass username.
     pub async fn resolve_target(&self, text: &str) -> Result<AgentRef> {
@@ -35,21 +71,12 @@ impl App {
         if let Some(target) = AgentRef::parse(text) {
             return Ok(target);
         }
-        match self.resolve_user(text).await {
+        match self.users.resolve_user(text).await {
             Ok(id) => Ok(AgentRef::User(id)),
-            Err(Error::NotFound(_)) => Err(Error::NotFound(format!(
+            Err(e) if e.code() == ErrorCode::NotFound => Err(Error::not_found(format!(
                 "no user {text:?} (give a user id, an email, a breakglass username, or system/NAME for a system agent)"
             ))),
             Err(e) => Err(e),
-        }
-    }
-
-    /// Refuses a new `agent.image` that cannot work: not on the engine nor in its registry, or an
-    /// OpenClaw older than Mosaic supports.
-    pub(crate) async fn check_agent_image(&self, changes: &agent_settings::Checked) -> Result<()> {
-        match changes.image() {
-            Some(image) => self.containers.refuse_unusable_image(image).await,
-            None => Ok(()),
         }
     }
 
@@ -113,16 +140,16 @@ impl App {
     /// The config for the internal endpoint, if `token` is the gateway token of the container
     /// named by `kind`/`id`.
     pub async fn internal_agent_config(&self, kind: &str, id: &str, token: Option<&str>) -> Result<AgentConfig> {
-        let unknown = || Error::NotFound(format!("no agent container {kind}/{id}"));
+        let unknown = || Error::not_found(format!("no agent container {kind}/{id}"));
         if kind == crate::containers::doctor::TRIAL_OBJECT {
-            let token = token.ok_or_else(|| Error::Unauthenticated("a bearer token is required".into()))?;
+            let token = token.ok_or_else(|| Error::unauthenticated("a bearer token is required"))?;
             return self.containers.trial_config(id, token).ok_or_else(unknown);
         }
         let kind = Kind::parse(kind).ok_or_else(unknown)?;
         let target = AgentRef::new(kind, id);
         let mut ex = self.db.ex();
         let row = rows::get(&mut ex, kind, id).await?.ok_or_else(unknown)?;
-        let token = token.ok_or_else(|| Error::Unauthenticated("a bearer token is required".into()))?;
+        let token = token.ok_or_else(|| Error::unauthenticated("a bearer token is required"))?;
         match rows::by_token_hash(&mut ex, &crate::auth::tokens::hash(token)).await? {
             Some((k, r)) if k == kind && r.id == row.id => {}
             Some((k, r)) => {
@@ -130,9 +157,9 @@ impl App {
                     requested = %target, presented_by = %AgentRef::new(k, r.owner),
                     "a container asked for another container's config"
                 );
-                return Err(Error::Refused("this token belongs to another container".into()));
+                return Err(Error::refused("this token belongs to another container"));
             }
-            None => return Err(Error::Unauthenticated("invalid or expired gateway token".into())),
+            None => return Err(Error::unauthenticated("invalid or expired gateway token")),
         }
         agent_config::generate(&self.db, &self.keyring, &target).await
     }
@@ -144,22 +171,22 @@ impl App {
         check_system_agent_name(&spec.name)?;
         let role = spec.role.trim();
         if role.is_empty() || role.len() > 64 {
-            return Err(Error::Invalid("role must be 1 to 64 characters".into()));
+            return Err(Error::invalid("role must be 1 to 64 characters"));
         }
         let model = spec.primary_model.trim();
         if model.is_empty() || model.len() > 200 || model.chars().any(char::is_whitespace) {
-            return Err(Error::Invalid(
-                "primary model must be a model reference such as provider/model".into(),
+            return Err(Error::invalid(
+                "primary model must be a model reference such as provider/model",
             ));
         }
         let provider_id = match spec.provider.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             Some(name) => Some(
                 providers::get_by_name(&mut self.db.ex(), &Owner::System, name)
                     .await?
-                    .ok_or_else(|| Error::NotFound(format!("no admin-level provider named {name:?}")))?
+                    .ok_or_else(|| Error::not_found(format!("no admin-level provider named {name:?}")))?
                     .id,
             ),
-            None => self.default_system_provider().await?.map(|p| p.id),
+            None => self.providers.default_system_provider().await?.map(|p| p.id),
         };
         let personality = spec
             .personality
@@ -167,7 +194,7 @@ impl App {
             .filter(|p| !p.trim().is_empty())
             .map(str::to_string);
         if personality.as_ref().is_some_and(|p| p.len() > 256 * 1024) {
-            return Err(Error::Invalid("personality must be at most 256 KiB".into()));
+            return Err(Error::invalid("personality must be at most 256 KiB"));
         }
         Ok(CheckedSystemAgent {
             name: spec.name.clone(),
@@ -203,14 +230,14 @@ impl App {
         )
         .await;
         match inserted {
-            Err(Error::Conflict(_)) => {
-                return Err(Error::Conflict(format!("a system agent named {name} already exists")));
+            Err(e) if e.code() == ErrorCode::Conflict => {
+                return Err(Error::conflict(format!("a system agent named {name} already exists")));
             }
             other => other?,
         };
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "system_agent.add",
             Some(&format!("system/{name}")),
             json!({ "role": agent.role, "primaryModel": agent.primary_model }),
@@ -220,7 +247,7 @@ impl App {
         tracing::info!(name, role = %agent.role, %actor, "system agent added");
         let target = AgentRef::System(name.to_string());
         if let Err(e) = self.containers.ensure_running_as(target, actor).await {
-            return Err(Error::Unavailable(format!(
+            return Err(Error::unavailable(format!(
                 "system agent {name} was added, but its container did not start (it will be retried): {e}"
             )));
         }
@@ -236,7 +263,7 @@ impl App {
                 .iter()
                 .find(|s| s.kind == "system" && s.owner == agent.name)
                 .cloned()
-                .ok_or_else(|| Error::Internal(format!("system agent {} has no status", agent.name)))?;
+                .ok_or_else(|| Error::internal(format!("system agent {} has no status", agent.name)))?;
             out.push(self.system_agent_dto(agent, status).await?);
         }
         Ok(out)
@@ -245,7 +272,7 @@ impl App {
     async fn system_agent(&self, name: &str) -> Result<SystemAgent> {
         let agent = rows::system_agent(&mut self.db.ex(), name)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("no system agent named {name}")))?;
+            .ok_or_else(|| Error::not_found(format!("no system agent named {name}")))?;
         let status = self
             .containers
             .inspect(&AgentRef::System(name.to_string()))
@@ -276,14 +303,14 @@ impl App {
     /// Removes a system agent: its container and state volume, then its row.
     pub async fn system_agent_remove(&self, actor: &Actor, name: &str) -> Result<()> {
         if rows::system_agent(&mut self.db.ex(), name).await?.is_none() {
-            return Err(Error::NotFound(format!("no system agent named {name}")));
+            return Err(Error::not_found(format!("no system agent named {name}")));
         }
         self.containers.remove_system(name, actor).await?;
         let mut tx = self.db.begin().await?;
         rows::delete_system_agent(&mut tx.ex(), name).await?;
         audit::record(
             &mut tx.ex(),
-            &actor.to_string(),
+            actor,
             "system_agent.remove",
             Some(&format!("system/{name}")),
             json!({}),
@@ -306,7 +333,7 @@ pub fn check_system_agent_name(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(format!(
+        Err(Error::invalid(format!(
             "invalid system agent name {name:?}: 1 to 40 lower-case letters, digits and dashes, starting with a letter or digit"
         )))
     }

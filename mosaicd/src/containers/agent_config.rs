@@ -103,7 +103,7 @@ pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<A
         AgentRef::User(user_id) => {
             users::get(&mut ex, user_id)
                 .await?
-                .ok_or_else(|| Error::NotFound(format!("no user with id {user_id}")))?;
+                .ok_or_else(|| Error::not_found(format!("no user with id {user_id}")))?;
             let prefs = agent_config::get(&mut ex, user_id).await?.unwrap_or_default();
             let fallbacks: Vec<String> = serde_json::from_str(&prefs.fallback_models).unwrap_or_default();
             (
@@ -119,7 +119,7 @@ pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<A
         AgentRef::System(name) => {
             let agent = containers::system_agent(&mut ex, name)
                 .await?
-                .ok_or_else(|| Error::NotFound(format!("no system agent named {name}")))?;
+                .ok_or_else(|| Error::not_found(format!("no system agent named {name}")))?;
             (
                 Owner::System,
                 ModelPrefs {

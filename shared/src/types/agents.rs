@@ -1,0 +1,179 @@
+//! Agents: a user's agent config, the containers as administrators see them, system agents and
+//! image checks.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentConfig {
+    /// `provider/model`, as OpenClaw's `agents.defaults.model.primary`.
+    pub primary_model: Option<String>,
+    pub fallback_models: Vec<String>,
+    /// The agent's SOUL.md.
+    pub personality: Option<String>,
+    /// The default provider, one of the user's own.
+    pub provider_id: Option<String>,
+    /// `None` until the first save.
+    pub updated_at: Option<String>,
+}
+
+/// The whole agent configuration; absent fields are cleared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgentConfigInput {
+    #[serde(default)]
+    pub primary_model: Option<String>,
+    #[serde(default)]
+    pub fallback_models: Vec<String>,
+    #[serde(default)]
+    pub personality: Option<String>,
+    #[serde(default)]
+    pub provider_id: Option<String>,
+}
+
+/// One agent container as `containers ls` shows it. Times are RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerStatus {
+    /// `user` or `system`.
+    pub kind: String,
+    /// The user id, or the system agent's name.
+    pub owner: String,
+    /// For people: the user's email (or name), or `system/<name>`.
+    pub owner_label: String,
+    /// The Docker container name (`mosaic-user-<id>`, `mosaic-system-<name>`).
+    pub name: String,
+    /// `running`, `stopped`, `starting` or `error`.
+    pub state: String,
+    pub image: Option<String>,
+    pub started_at: Option<String>,
+    pub uptime_seconds: Option<u64>,
+    pub last_activity_at: Option<String>,
+    /// Seconds since the last activity.
+    pub idle_seconds: Option<u64>,
+    /// User containers only: system containers are always on.
+    pub idle_timeout_min: Option<u64>,
+    /// Requests and streams in flight through mosaicd right now.
+    pub active_requests: u64,
+    /// Why the container last stopped: `idle`, `config_change`, `admin`, `deactivated`, `crash`,
+    /// `start_failed`, `interrupted`, `removed`.
+    pub stop_reason: Option<String>,
+    pub stopped_at: Option<String>,
+    /// The last error, or what is happening now.
+    pub detail: Option<String>,
+    /// Incremented at every start.
+    pub generation: u64,
+}
+
+/// `containers start`: the status, and whether this call started the container (`false`: it was
+/// already running).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartResult {
+    pub started: bool,
+    #[serde(flatten)]
+    pub status: ContainerStatus,
+}
+
+/// `containers inspect`: the status plus what Docker says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerDetail {
+    #[serde(flatten)]
+    pub status: ContainerStatus,
+    pub container_id: Option<String>,
+    pub volume: String,
+    pub network: Option<String>,
+    pub ip_address: Option<String>,
+    pub config_hash: Option<String>,
+    /// Docker's own state word (`running`, `exited`, …), or why it could not be read.
+    pub docker_state: Option<String>,
+    pub exit_code: Option<i64>,
+}
+
+/// What one reaper pass stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReapReport {
+    /// Running user containers looked at.
+    pub checked: u64,
+    pub stopped: Vec<ReapedContainer>,
+    /// Idle containers left running because a request or stream is in flight.
+    pub kept_busy: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReapedContainer {
+    pub owner: String,
+    pub owner_label: String,
+    pub name: String,
+    /// `idle`, or `deactivated` for a container whose user was deactivated.
+    pub reason: String,
+    pub idle_seconds: u64,
+    pub idle_timeout_min: u64,
+}
+
+/// A new system agent: an always-on agent container with the admin-level providers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SystemAgentSpec {
+    /// Lower-case letters, digits and dashes; the container is `mosaic-system-<name>`.
+    pub name: String,
+    /// What it is for, e.g. `operations`, `monitor`, `scheduler`.
+    pub role: String,
+    /// `provider/model`, or a model of the default provider.
+    pub primary_model: String,
+    /// Name of the admin-level provider used for bare model names.
+    pub provider: Option<String>,
+    /// SOUL.md content.
+    pub personality: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemAgent {
+    pub name: String,
+    pub role: String,
+    pub primary_model: String,
+    pub provider: Option<String>,
+    pub has_personality: bool,
+    pub active: bool,
+    pub created_at: String,
+    pub container: ContainerStatus,
+}
+
+/// One step of an agent image check (`mosaicctl containers doctor`, and the checks run when an
+/// admin sets `agent.image`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoctorStep {
+    /// `docker`, `image`, `version` or `trial start`.
+    pub name: String,
+    pub ok: bool,
+    /// What was found, or what is wrong.
+    pub detail: String,
+    pub millis: u64,
+}
+
+/// What `mosaicctl containers doctor` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoctorReport {
+    pub image: String,
+    /// Every step passed.
+    pub ok: bool,
+    pub steps: Vec<DoctorStep>,
+}
+
+/// What an agent would receive at its next start, keys masked (`mosaicctl agent-config render`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenderedAgentConfig {
+    /// `user/<id>` or `system/<name>`.
+    pub agent: String,
+    /// `openclaw.json`, with every provider API key replaced by its masked hint.
+    pub openclaw_json: serde_json::Value,
+    /// `SOUL.md`, if the agent has a personality.
+    pub soul: Option<String>,
+}

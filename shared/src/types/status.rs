@@ -1,0 +1,54 @@
+//! The daemon's status, the breakglass admins and key rotation.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub version: String,
+    pub protocol: u32,
+    pub uptime_seconds: u64,
+    pub database: DatabaseInfo,
+    pub onboarding_complete: bool,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseInfo {
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// Where the data lives, without any password.
+    pub location: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    pub users: u64,
+    pub providers: u64,
+    pub running_containers: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Breakglass {
+    pub username: String,
+    pub active: bool,
+    /// RFC 3339.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationReport {
+    /// Key id of the key everything is now encrypted under.
+    pub new_key_id: String,
+    /// Key ids that no longer protect anything.
+    pub retired_key_ids: Vec<String>,
+    /// How many stored values were re-encrypted.
+    pub reencrypted: u64,
+    /// Where the new key was stored, when the daemon keeps it in a file.
+    pub key_file: Option<String>,
+}

@@ -1,0 +1,110 @@
+//! Users as administrators see them, invites and pages of lists. Request types reject unknown
+//! fields: a body cannot smuggle an owner, a role or an id.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Sensitive;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// Can log in.
+    Active,
+    /// Invited, has not set a password yet.
+    Invited,
+    Deactivated,
+}
+
+/// A user as the admin users page shows it. Never carries a password hash, a token or a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminUser {
+    pub id: String,
+    pub name: String,
+    /// `None` for breakglass accounts, which log in by username.
+    pub email: Option<String>,
+    pub role: Role,
+    /// `breakglass`, `local` (invited, password) or `oidc`.
+    pub auth_source: String,
+    /// Whether the account logs in with a password held by mosaicd (breakglass or local).
+    pub is_local_auth: bool,
+    pub status: UserStatus,
+    pub invited_at: Option<String>,
+    /// Id of the user who sent the invite.
+    pub invited_by: Option<String>,
+    pub deactivated_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageMeta {
+    pub total: u64,
+    /// The page that was asked for, even past the end (then `data` is empty).
+    pub page: u64,
+    /// The page size used, after capping.
+    pub limit: u64,
+    /// `ceil(total / limit)`; 0 when there is nothing.
+    pub total_pages: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub meta: PageMeta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InviteRequest {
+    pub email: String,
+    /// Defaults to the part of the email before `@`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Defaults to `member`.
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+/// The answer to an invite. The token (and the link that carries it) is shown this once; only
+/// its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invitation {
+    pub user_id: String,
+    pub email: String,
+    pub role: Role,
+    pub invited_at: String,
+    pub expires_at: String,
+    pub invite_token: Sensitive,
+    /// The WebUI's accept page with the token in the fragment (never sent to a server by a
+    /// browser): `<first WebUI origin>/accept-invite#token=…`, or a relative link when no WebUI
+    /// origin is configured.
+    pub invite_url: Sensitive,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+}
