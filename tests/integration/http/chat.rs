@@ -81,9 +81,18 @@ impl Chat {
 
     /// A streaming request's response, once its head arrived.
     pub(super) async fn stream(&self, auth: Auth<'_>, text: &str) -> reqwest::Response {
+        self.stream_body(
+            auth,
+            &json!({ "model": "openclaw", "stream": true, "messages": [user(text)] }),
+        )
+        .await
+    }
+
+    /// A streaming request with this body, once the response head arrived.
+    pub(super) async fn stream_body(&self, auth: Auth<'_>, body: &Value) -> reqwest::Response {
         self.api()
             .request(Method::POST, CHAT, auth)
-            .json(&json!({ "model": "openclaw", "stream": true, "messages": [user(text)] }))
+            .json(body)
             .send()
             .await
             .expect("chat request")

@@ -11,7 +11,7 @@ use mosaicd::store::{q, usage};
 use mosaicd::usage::Counts;
 use serde_json::{Value, json};
 
-use super::chat::{Chat, body};
+use super::chat::{Chat, body, user};
 use super::{Backend, World};
 
 /// What a prompt carries so the test can look for it where it must not be.
@@ -22,6 +22,25 @@ async fn report(c: &Chat, query: &str) -> Value {
         .get(&format!("/api/admin/usage{query}"), Auth::Session(&c.w.admin))
         .await
         .expect(200)
+}
+
+/// A token count of an agent's `usage` report; the test agent never reports zero.
+fn tokens(usage: &Value, field: &str) -> u64 {
+    let n = usage[field].as_u64().unwrap_or_else(|| panic!("no {field} in {usage}"));
+    assert!(n > 0, "{field} is 0 in {usage}");
+    n
+}
+
+/// The `usage` of a stream's last chunk before `[DONE]` (the one without choices).
+fn stream_usage(text: &str) -> Value {
+    let events: Vec<&str> = text
+        .split_terminator("\n\n")
+        .filter_map(|e| e.strip_prefix("data: "))
+        .collect();
+    assert_eq!(events.last(), Some(&"[DONE]"), "{text}");
+    let last: Value = serde_json::from_str(events[events.len() - 2]).unwrap();
+    assert_eq!(last["choices"], json!([]), "{text}");
+    last["usage"].clone()
 }
 
 /// Waits until the flushed totals show `requests` requests.
@@ -39,15 +58,26 @@ pub async fn figures_through_the_proxy() {
     let bob = c.member("bob@example.com").await;
     let (a, b) = (Auth::Bearer(&alice.token), Auth::Bearer(&bob.token));
 
-    // alice: a cold start with a whole answer (the agent reports usage, zeros), two streams
-    // (the agent sends no usage chunk: unreported), an agent error, a request mosaicd refuses,
-    // and a stream she walks away from.
-    c.complete(a, &body(&format!("hello {CANARY}"))).await.expect(200);
-    for _ in 0..2 {
-        let r = c.stream(a, CANARY).await;
-        assert_eq!(r.status(), 200);
-        r.bytes().await.unwrap();
-    }
+    // alice: a cold start with a whole answer (the agent reports its usage), a stream without
+    // `stream_options.include_usage` (no usage chunk: unreported) and one with it (reported in its
+    // last chunk), an agent error, a request mosaicd refuses, and a stream she walks away from.
+    // The figures must be the tokens the agent reported to the client, whatever they are.
+    let whole = c.complete(a, &body(&format!("hello {CANARY}"))).await.expect(200);
+    let r = c.stream(a, CANARY).await;
+    assert_eq!(r.status(), 200);
+    let unreported = r.text().await.unwrap();
+    assert!(!unreported.contains("\"usage\""), "{unreported}");
+    let r = c
+        .stream_body(
+            a,
+            &json!({ "model": "openclaw", "stream": true, "stream_options": { "include_usage": true },
+                     "messages": [user(&format!("count {CANARY}"))] }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let streamed = stream_usage(&r.text().await.unwrap());
+    let alice_in = tokens(&whole["usage"], "prompt_tokens") + tokens(&streamed, "prompt_tokens");
+    let alice_out = tokens(&whole["usage"], "completion_tokens") + tokens(&streamed, "completion_tokens");
     assert_eq!(c.complete(a, &body("mock:status=500")).await.status.as_u16(), 500);
     c.complete(a, &json!({ "model": "openclaw", "messages": [] }))
         .await
@@ -57,7 +87,11 @@ pub async fn figures_through_the_proxy() {
     stream.next().await.unwrap().unwrap();
     drop(stream);
     // bob: one cold start.
-    c.complete(b, &body("hi")).await.expect(200);
+    let bobs = c.complete(b, &body("hi")).await.expect(200);
+    let (bob_in, bob_out) = (
+        tokens(&bobs["usage"], "prompt_tokens"),
+        tokens(&bobs["usage"], "completion_tokens"),
+    );
 
     let r = flushed(&c, 7).await;
     let today = r["to"].as_str().unwrap().to_string();
@@ -68,8 +102,10 @@ pub async fn figures_through_the_proxy() {
     assert_eq!(totals["streamed"], 3);
     assert_eq!(totals["coldStarts"], 2);
     assert_eq!(totals["failed"], 3);
-    assert_eq!(totals["usageReported"], 2);
-    assert_eq!(totals["usageMissing"], 2);
+    assert_eq!(totals["usageReported"], 3);
+    assert_eq!(totals["usageMissing"], 1);
+    assert_eq!(totals["tokensIn"], alice_in + bob_in);
+    assert_eq!(totals["tokensOut"], alice_out + bob_out);
     assert_eq!(
         r["meta"],
         json!({ "total": 2, "page": 1, "limit": 50, "totalPages": 1 })
@@ -86,14 +122,15 @@ pub async fn figures_through_the_proxy() {
     );
     assert_eq!(row["coldStarts"], 1);
     assert!(row["coldStartMs"].as_u64().unwrap() > 0, "{row}");
-    // The test agent reports zeros for a whole answer: counted as reported, adding zero.
+    // The whole answer and the stream that asked for it reported their tokens; the other stream
+    // did not (its tokens are unknown, not zero).
     assert_eq!(
         (row["usageReported"].as_u64(), row["usageMissing"].as_u64()),
-        (Some(1), Some(2))
+        (Some(2), Some(1))
     );
     assert_eq!(
         (row["tokensIn"].as_u64(), row["tokensOut"].as_u64()),
-        (Some(0), Some(0))
+        (Some(alice_in), Some(alice_out))
     );
     assert_eq!(r["data"][1]["userId"], bob.id.as_str());
 
@@ -175,7 +212,16 @@ pub async fn figures_through_the_proxy() {
     assert!(metrics.contains("mosaic_chat_requests_total{streamed=\"false\"} 4"));
     assert!(metrics.contains("mosaic_chat_failures_total{kind=\"cancelled\"} 1"));
     assert!(metrics.contains("mosaic_chat_cold_starts_total 2"));
-    assert!(metrics.contains("mosaic_chat_answers_total{usage_reported=\"false\"} 2"));
+    assert!(metrics.contains("mosaic_chat_answers_total{usage_reported=\"false\"} 1"));
+    assert!(metrics.contains("mosaic_chat_answers_total{usage_reported=\"true\"} 3"));
+    assert!(metrics.contains(&format!(
+        "mosaic_chat_tokens_total{{direction=\"in\"}} {}",
+        alice_in + bob_in
+    )));
+    assert!(metrics.contains(&format!(
+        "mosaic_chat_tokens_total{{direction=\"out\"}} {}",
+        alice_out + bob_out
+    )));
     for who in [&alice.id, &bob.id] {
         assert!(!metrics.contains(who.as_str()), "a user id in /metrics");
     }
