@@ -43,8 +43,14 @@ _mosaicctl() {
             mosaicctl,system-agents)
                 cmd="mosaicctl__subcmd__system__subcmd__agents"
                 ;;
+            mosaicctl,usage)
+                cmd="mosaicctl__subcmd__usage"
+                ;;
             mosaicctl,users)
                 cmd="mosaicctl__subcmd__users"
+                ;;
+            mosaicctl__subcmd__admin,backup)
+                cmd="mosaicctl__subcmd__admin__subcmd__backup"
                 ;;
             mosaicctl__subcmd__admin,create-breakglass)
                 cmd="mosaicctl__subcmd__admin__subcmd__create__subcmd__breakglass"
@@ -63,6 +69,9 @@ _mosaicctl() {
                 ;;
             mosaicctl__subcmd__admin,setup-token)
                 cmd="mosaicctl__subcmd__admin__subcmd__setup__subcmd__token"
+                ;;
+            mosaicctl__subcmd__admin__subcmd__help,backup)
+                cmd="mosaicctl__subcmd__admin__subcmd__help__subcmd__backup"
                 ;;
             mosaicctl__subcmd__admin__subcmd__help,create-breakglass)
                 cmd="mosaicctl__subcmd__admin__subcmd__help__subcmd__create__subcmd__breakglass"
@@ -211,8 +220,14 @@ _mosaicctl() {
             mosaicctl__subcmd__help,system-agents)
                 cmd="mosaicctl__subcmd__help__subcmd__system__subcmd__agents"
                 ;;
+            mosaicctl__subcmd__help,usage)
+                cmd="mosaicctl__subcmd__help__subcmd__usage"
+                ;;
             mosaicctl__subcmd__help,users)
                 cmd="mosaicctl__subcmd__help__subcmd__users"
+                ;;
+            mosaicctl__subcmd__help__subcmd__admin,backup)
+                cmd="mosaicctl__subcmd__help__subcmd__admin__subcmd__backup"
                 ;;
             mosaicctl__subcmd__help__subcmd__admin,create-breakglass)
                 cmd="mosaicctl__subcmd__help__subcmd__admin__subcmd__create__subcmd__breakglass"
@@ -431,7 +446,7 @@ _mosaicctl() {
 
     case "${cmd}" in
         mosaicctl)
-            opts="-h -V --socket --json --timeout --help --version status admin providers users agent-config config containers system-agents onboard help"
+            opts="-h -V --socket --json --timeout --help --version status admin providers users agent-config config containers system-agents onboard usage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,12 +468,42 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__admin)
-            opts="-h --socket --json --timeout --help create-breakglass reset-breakglass list-breakglass rotate-key setup-token help"
+            opts="-h --socket --json --timeout --help create-breakglass reset-breakglass list-breakglass rotate-key setup-token backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__admin__subcmd__backup)
+            opts="-o -h --output --force --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --socket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -501,8 +546,22 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__admin__subcmd__help)
-            opts="create-breakglass reset-breakglass list-breakglass rotate-key setup-token help"
+            opts="create-breakglass reset-breakglass list-breakglass rotate-key setup-token backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__admin__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1373,7 +1432,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help)
-            opts="status admin providers users agent-config config containers system-agents onboard help"
+            opts="status admin providers users agent-config config containers system-agents onboard usage help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1387,8 +1446,22 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__help__subcmd__admin)
-            opts="create-breakglass reset-breakglass list-breakglass rotate-key setup-token"
+            opts="create-breakglass reset-breakglass list-breakglass rotate-key setup-token backup"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__admin__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1893,6 +1966,20 @@ _mosaicctl() {
         mosaicctl__subcmd__help__subcmd__system__subcmd__agents__subcmd__rm)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__help__subcmd__usage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2551,6 +2638,48 @@ _mosaicctl() {
                 return 0
             fi
             case "${prev}" in
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicctl__subcmd__usage)
+            opts="-h --user --from --to --page --limit --socket --json --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --socket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

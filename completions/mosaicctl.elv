@@ -34,6 +34,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand containers 'Agent containers: list, inspect, start, stop, restart, reap idle ones'
             cand system-agents 'Always-on system agents (admin-provisioned, using the admin-level providers)'
             cand onboard 'First-boot onboarding: a guided wizard on a terminal, or an answers file for scripts'
+            cand usage 'Chat usage figures per user and day (never contents): requests, failures, cold starts, tokens as the agents reported them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;status'= {
@@ -54,6 +55,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand list-breakglass 'List breakglass admins'
             cand rotate-key 'Re-encrypt every stored secret under a new key and report how many values moved'
             cand setup-token 'Issue a new setup token for the WebUI''s onboarding (replaces the one in mosaicd''s log)'
+            cand backup 'Back up the database while mosaicd serves, into FILE (checked before it is reported)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;admin;create-breakglass'= {
@@ -96,12 +98,23 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'mosaicctl;admin;backup'= {
+            cand -o 'Where to write the backup; refused if it exists (unless --force)'
+            cand --output 'Where to write the backup; refused if it exists (unless --force)'
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
+            cand --force 'Replace FILE if it exists'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mosaicctl;admin;help'= {
             cand create-breakglass 'Create a breakglass admin (prompts for the password, or reads it with --password-stdin)'
             cand reset-breakglass 'Set a new password for a breakglass admin and end its sessions'
             cand list-breakglass 'List breakglass admins'
             cand rotate-key 'Re-encrypt every stored secret under a new key and report how many values moved'
             cand setup-token 'Issue a new setup token for the WebUI''s onboarding (replaces the one in mosaicd''s log)'
+            cand backup 'Back up the database while mosaicd serves, into FILE (checked before it is reported)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;admin;help;create-breakglass'= {
@@ -113,6 +126,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;admin;help;rotate-key'= {
         }
         &'mosaicctl;admin;help;setup-token'= {
+        }
+        &'mosaicctl;admin;help;backup'= {
         }
         &'mosaicctl;admin;help;help'= {
         }
@@ -569,6 +584,18 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'mosaicctl;usage'= {
+            cand --user 'Only this user: a user id, an email or a breakglass username'
+            cand --from 'First day, YYYY-MM-DD (UTC) [default: 29 days before --to]'
+            cand --to 'Last day, YYYY-MM-DD (UTC) [default: today]'
+            cand --page 'Page number of the per-user rows, from 1'
+            cand --limit 'Users per page [default: 50, at most 100]'
+            cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
+            cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
+            cand --json 'Print machine-readable JSON instead of tables and sentences'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'mosaicctl;help'= {
             cand status 'Show the daemon''s version, uptime, database, onboarding state and counts'
             cand admin 'Breakglass accounts and the secret key'
@@ -579,6 +606,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand containers 'Agent containers: list, inspect, start, stop, restart, reap idle ones'
             cand system-agents 'Always-on system agents (admin-provisioned, using the admin-level providers)'
             cand onboard 'First-boot onboarding: a guided wizard on a terminal, or an answers file for scripts'
+            cand usage 'Chat usage figures per user and day (never contents): requests, failures, cold starts, tokens as the agents reported them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;help;status'= {
@@ -589,6 +617,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand list-breakglass 'List breakglass admins'
             cand rotate-key 'Re-encrypt every stored secret under a new key and report how many values moved'
             cand setup-token 'Issue a new setup token for the WebUI''s onboarding (replaces the one in mosaicd''s log)'
+            cand backup 'Back up the database while mosaicd serves, into FILE (checked before it is reported)'
         }
         &'mosaicctl;help;admin;create-breakglass'= {
         }
@@ -599,6 +628,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;help;admin;rotate-key'= {
         }
         &'mosaicctl;help;admin;setup-token'= {
+        }
+        &'mosaicctl;help;admin;backup'= {
         }
         &'mosaicctl;help;providers'= {
             cand ls 'List providers (admin-level ones by default, a user''s with --user)'
@@ -700,6 +731,8 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;help;system-agents;rm'= {
         }
         &'mosaicctl;help;onboard'= {
+        }
+        &'mosaicctl;help;usage'= {
         }
         &'mosaicctl;help;help'= {
         }

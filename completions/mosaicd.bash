@@ -16,6 +16,18 @@ _mosaicd() {
             ",$1")
                 cmd="mosaicd"
                 ;;
+            mosaicd,help)
+                cmd="mosaicd__subcmd__help"
+                ;;
+            mosaicd,restore)
+                cmd="mosaicd__subcmd__restore"
+                ;;
+            mosaicd__subcmd__help,help)
+                cmd="mosaicd__subcmd__help__subcmd__help"
+                ;;
+            mosaicd__subcmd__help,restore)
+                cmd="mosaicd__subcmd__help__subcmd__restore"
+                ;;
             *)
                 ;;
         esac
@@ -23,7 +35,7 @@ _mosaicd() {
 
     case "${cmd}" in
         mosaicd)
-            opts="-h -V --config --data-dir --socket --listen --admin-group --secret-key-file --log-format --webui-origin --session-ttl --session-idle-timeout --invite-ttl --insecure-cookies --cookie-same-site --provider-test-timeout --public-url --oidc-clock-skew --setup-token-ttl --chat-heartbeat-interval --docker-host --instance --docker-label --agent-api-url --internal-listen --reaper-interval --reconcile-interval --help --version"
+            opts="-h -V --config --data-dir --socket --listen --admin-group --secret-key-file --log-format --webui-origin --session-ttl --session-idle-timeout --invite-ttl --insecure-cookies --cookie-same-site --provider-test-timeout --public-url --oidc-clock-skew --setup-token-ttl --chat-heartbeat-interval --docker-host --instance --docker-label --agent-api-url --internal-listen --reaper-interval --reconcile-interval --usage-flush-interval --help --version restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -122,6 +134,78 @@ _mosaicd() {
                     return 0
                     ;;
                 --reconcile-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --usage-flush-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicd__subcmd__help)
+            opts="restore help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicd__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicd__subcmd__help__subcmd__restore)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mosaicd__subcmd__restore)
+            opts="-h --config --data-dir --secret-key-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -85,6 +85,41 @@ pub enum Command {
     /// First-boot onboarding: a guided wizard on a terminal, or an answers file for scripts
     #[command(long_about = ONBOARD_HELP)]
     Onboard(OnboardArgs),
+    /// Chat usage figures per user and day (never contents): requests, failures, cold starts,
+    /// tokens as the agents reported them
+    #[command(long_about = USAGE_HELP)]
+    Usage(UsageArgs),
+}
+
+const USAGE_HELP: &str = "\
+Chat usage figures per user and day, as mosaicd's chat proxy counts them: requests (streamed or \
+not), failures by kind, cold starts and the time they took, and tokens in and out as the agents \
+reported them. Never a message, a prompt or an answer.
+
+Without --user: one row per user (most requests first, a page at a time) and the totals. With \
+--user: that user's figures day by day. Days are UTC dates (YYYY-MM-DD); the default range is the \
+last 30 days. Figures of the last few seconds may not be written yet.
+
+NO REPORT counts whole answers that carried no token report (their tokens are unknown and not in \
+the sums): a stream reports tokens only when its client asked for stream_options.include_usage.";
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// Only this user: a user id, an email or a breakglass username
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// First day, YYYY-MM-DD (UTC) [default: 29 days before --to]
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD (UTC) [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Page number of the per-user rows, from 1
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub page: Option<i64>,
+    /// Users per page [default: 50, at most 100]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub limit: Option<i64>,
 }
 
 const ONBOARD_HELP: &str = "\
@@ -198,6 +233,32 @@ pub enum AdminCommand {
     RotateKey(RotateKeyArgs),
     /// Issue a new setup token for the WebUI's onboarding (replaces the one in mosaicd's log)
     SetupToken,
+    /// Back up the database while mosaicd serves, into FILE (checked before it is reported)
+    #[command(long_about = BACKUP_HELP)]
+    Backup(BackupArgs),
+}
+
+const BACKUP_HELP: &str = "\
+Back up the database while mosaicd serves. On SQLite, mosaicd copies the database with SQLite's \
+online backup API (one consistent snapshot; writes go on meanwhile) into its data directory, checks \
+the copy (integrity check, schema version), and mosaicctl reads it over the socket into FILE \
+(mode 0600) and checks its SHA-256. On PostgreSQL, mosaicd runs pg_dump (custom format) if it is \
+installed on its host and checks the archive with pg_restore --list; otherwise the error gives the \
+pg_dump command to run. A progress bar shows the pages copied, then the bytes received.
+
+The secret key is not in the backup: provider keys, gateway tokens and the OIDC client secret stay \
+encrypted in it. Back up the key file (or MOSAIC_SECRET_KEY) separately: without that key nothing \
+can decrypt them, and mosaicd (and mosaicd restore) refuse a database whose secrets the configured \
+key cannot open. Restore with `mosaicd restore FILE`, mosaicd stopped.";
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the backup; refused if it exists (unless --force)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

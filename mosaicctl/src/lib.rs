@@ -74,5 +74,6 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::Containers(command) => commands::containers::run(&client, command, cli.json).await,
         Command::SystemAgents(command) => commands::system_agents::run(&client, command, cli.json).await,
         Command::Onboard(args) => commands::onboard::run(&client, args, cli.json).await,
+        Command::Usage(args) => commands::usage::run(&client, args, cli.json).await,
     }
 }

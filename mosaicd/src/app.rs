@@ -16,12 +16,14 @@ use crate::metrics::Metrics;
 use crate::secrets::Keyring;
 use crate::service::agents::Agents;
 use crate::service::auth::Auth;
+use crate::service::backup::Backup;
 use crate::service::config::SystemConfig;
 use crate::service::keys::Keys;
 use crate::service::oidc::Oidc;
 use crate::service::onboarding::Onboarding;
 use crate::service::providers::Providers;
 use crate::service::settings::Settings;
+use crate::service::usage::Usage;
 use crate::service::users::Users;
 use crate::store::{Db, counts, system_config};
 
@@ -40,6 +42,8 @@ pub struct App {
     onboarding: Arc<Onboarding>,
     keys: Arc<Keys>,
     system_config: Arc<SystemConfig>,
+    usage: Arc<Usage>,
+    backup: Arc<Backup>,
 }
 
 impl App {
@@ -108,8 +112,15 @@ impl App {
             providers.clone(),
             agents.clone(),
         ));
+        let usage = Arc::new(Usage::new(db.clone(), metrics.clone()));
+        let backup = Arc::new(Backup::new(db.clone(), config.clone(), &keyring));
         let keys = Arc::new(Keys::new(db.clone(), keyring));
-        let system_config = Arc::new(SystemConfig::new(db.clone(), settings.clone(), oidc.clone()));
+        let system_config = Arc::new(SystemConfig::new(
+            db.clone(),
+            settings.clone(),
+            oidc.clone(),
+            usage.clone(),
+        ));
         App {
             config,
             db,
@@ -125,6 +136,8 @@ impl App {
             onboarding,
             keys,
             system_config,
+            usage,
+            backup,
         }
     }
 
@@ -186,6 +199,16 @@ impl App {
 
     pub fn system_config(&self) -> &SystemConfig {
         &self.system_config
+    }
+
+    /// Chat usage figures: the proxy's tickets, their flusher, reports and retention.
+    pub fn usage(&self) -> &Usage {
+        &self.usage
+    }
+
+    /// Online backups (`mosaicctl admin backup`).
+    pub fn backup(&self) -> &Backup {
+        &self.backup
     }
 
     /// Version, uptime, database, onboarding state and counts (`mosaicctl status`).

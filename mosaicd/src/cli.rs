@@ -24,17 +24,22 @@ A DURATION is a number with a unit (500ms, 30s, 5m, 12h, 7days; combined as in 1
 number of seconds."
 )]
 pub struct Args {
+    /// Without a command, mosaicd runs the daemon.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format,
     /// webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site,
     /// provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url,
-    /// internal_listen, reaper_interval, reconcile_interval, public_url, oidc_clock_skew, setup_token_ttl).
-    /// Durations are written as on the command line ("30s", "7days") or as a number of seconds.
-    #[arg(long, env = "MOSAIC_CONFIG", value_name = "FILE")]
+    /// internal_listen, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew,
+    /// setup_token_ttl). Durations are written as on the command line ("30s", "7days") or as a number of
+    /// seconds.
+    #[arg(long, env = "MOSAIC_CONFIG", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
     /// Directory for the SQLite database, the generated key file and the lock file
     /// [default: /var/lib/mosaic as root, else $XDG_DATA_HOME/mosaic]
-    #[arg(long, env = "MOSAIC_DATA_DIR", value_name = "DIR")]
+    #[arg(long, env = "MOSAIC_DATA_DIR", value_name = "DIR", global = true)]
     pub data_dir: Option<PathBuf>,
 
     /// Admin socket for mosaicctl [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]
@@ -51,7 +56,7 @@ pub struct Args {
 
     /// Key file used when MOSAIC_SECRET_KEY is not set; generated (mode 0600) if missing
     /// [default: DATA_DIR/secret.key]
-    #[arg(long, env = "MOSAIC_SECRET_KEY_FILE", value_name = "FILE")]
+    #[arg(long, env = "MOSAIC_SECRET_KEY_FILE", value_name = "FILE", global = true)]
     pub secret_key_file: Option<PathBuf>,
 
     /// Log format
@@ -155,6 +160,38 @@ pub struct Args {
     /// not 0, e.g. 30s, 5m [default: 30s]
     #[arg(long, env = "MOSAIC_RECONCILE_INTERVAL", value_name = "DURATION", value_parser = duration::parse)]
     pub reconcile_interval: Option<Duration>,
+
+    /// How often chat usage figures are written to the database; a crash loses at most this
+    /// interval's figures; not 0, e.g. 5s, 1m [default: 5s]
+    #[arg(long, env = "MOSAIC_USAGE_FLUSH_INTERVAL", value_name = "DURATION", value_parser = duration::parse)]
+    pub usage_flush_interval: Option<Duration>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Put a backup made by `mosaicctl admin backup` back in place of the SQLite database, with
+    /// the daemon stopped
+    #[command(long_about = RESTORE_HELP)]
+    Restore(RestoreArgs),
+}
+
+const RESTORE_HELP: &str = "\
+Put a backup made by `mosaicctl admin backup` back in place of the SQLite database in the data \
+directory. mosaicd must be stopped: a running daemon holds the data directory and restore refuses.
+
+The backup is checked first (SQLite's integrity check, its schema version) and refused if it comes \
+from a newer mosaicd; one from an older mosaicd is migrated to this version's schema. Its secrets \
+(provider keys, tokens) are encrypted with the secret key of the time it was made, which the backup \
+does not contain: the configured key (the key file or MOSAIC_SECRET_KEY) must open them, or restore \
+refuses. The database it replaces is kept beside it as mosaic.db.before-restore-TIME.
+
+On PostgreSQL, restore the pg_dump archive with pg_restore instead; restore says how.";
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RestoreArgs {
+    /// The backup file (SQLite) to restore
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

@@ -18,6 +18,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
 pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
 pub const DEFAULT_REAPER_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_RECONCILE_INTERVAL: Duration = Duration::from_secs(30);
+pub const DEFAULT_USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
 
 /// A configuration value that must never be printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -58,6 +59,8 @@ pub struct Config {
     pub internal_listen: Option<SocketAddr>,
     pub reaper_interval: Duration,
     pub reconcile_interval: Duration,
+    /// How often usage figures are written to the database (a crash loses at most this much).
+    pub usage_flush_interval: Duration,
     pub http: HttpConfig,
 }
 
@@ -148,6 +151,7 @@ struct FileConfig {
     internal_listen: Option<SocketAddr>,
     reaper_interval: Option<FileDuration>,
     reconcile_interval: Option<FileDuration>,
+    usage_flush_interval: Option<FileDuration>,
     webui_origins: Option<Vec<String>>,
     session_ttl: Option<FileDuration>,
     session_idle_timeout: Option<FileDuration>,
@@ -286,6 +290,13 @@ impl Config {
             DEFAULT_RECONCILE_INTERVAL,
             Least::NotZero,
         )?;
+        let usage_flush_interval = duration_setting(
+            "usage_flush_interval",
+            args.usage_flush_interval,
+            file.usage_flush_interval,
+            DEFAULT_USAGE_FLUSH_INTERVAL,
+            Least::NotZero,
+        )?;
         let defaults = HttpConfig::default();
         let origins = if args.webui_origins.is_empty() {
             file.webui_origins.unwrap_or_default()
@@ -379,6 +390,7 @@ impl Config {
             internal_listen: args.internal_listen.or(file.internal_listen),
             reaper_interval,
             reconcile_interval,
+            usage_flush_interval,
             http,
             socket,
             listen,
@@ -658,7 +670,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_value_names().is_some_and(|n| n == ["DURATION"]))
             .collect();
-        assert_eq!(durations.len(), 9);
+        assert_eq!(durations.len(), 10);
         for arg in durations {
             let id = arg.get_id().as_str();
             let env = format!("MOSAIC_{}", id.to_ascii_uppercase());

@@ -8,21 +8,25 @@ use std::path::Path;
 /// From the bottom up; a module may use the modules of the layers below its own (and, within a
 /// layer, none of its neighbours).
 const LAYERS: &[&[&str]] = &[
-    // What everything may use: the command line, errors, secrets at rest, metrics.
-    &["cli", "secrets", "metrics"],
+    // What everything may use: the command line, errors, secrets at rest, metrics, the service
+    // manager's notifications.
+    &["cli", "secrets", "metrics", "systemd"],
     &["error"],
-    &["store"],
+    // The database, and the data directory it lives in (made and locked).
+    &["store", "data_dir"],
     &["config"],
     // Who is asking: passwords, tokens, the principal.
     &["auth"],
-    // The agent containers: lifecycle, their config, the reaper.
-    &["containers"],
+    // What runs beside the requests: the agent containers (lifecycle, their config, the reaper)
+    // and the chat usage accumulator (tickets, batches, the flusher).
+    &["containers", "usage"],
     // The product's rules, as narrow services.
     &["service"],
     // The services composed.
     &["app"],
-    // The front ends.
-    &["http", "rpc"],
+    // The front ends: the HTTP API, the admin socket, and `mosaicd restore` (run with the daemon
+    // stopped, on the store alone).
+    &["http", "rpc", "restore"],
     // The daemon: startup and shutdown.
     &["lib", "main"],
 ];

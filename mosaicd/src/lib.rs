@@ -5,18 +5,20 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod containers;
+pub mod data_dir;
 pub mod error;
 pub mod http;
 #[cfg(test)]
 mod layering;
 pub mod metrics;
+pub mod restore;
 pub mod rpc;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod systemd;
+pub mod usage;
 
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::app::App;
@@ -50,12 +52,17 @@ impl Running {
     /// Stops the servers and background work (agent containers keep running), then closes the
     /// database.
     pub async fn shutdown(self) {
+        systemd::stopping();
         let _ = self.stop_tx.send(true);
         for task in self.tasks {
             let _ = task.await;
         }
         // In-flight HTTP requests get a moment to finish; streams are cut after that.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), self.http_task).await;
+        // The last requests' usage figures, now that no request is left.
+        if let Err(e) = self.app.usage().flush().await {
+            tracing::warn!(error = %e.full(), "cannot write the last usage figures");
+        }
         self.app.db().close().await;
         tracing::info!("mosaicd stopped");
     }
@@ -63,8 +70,8 @@ impl Running {
 
 /// Starts the daemon: socket, database, HTTP API, container manager. Returns once it is ready.
 pub async fn start(config: Config) -> Result<Running> {
-    prepare_data_dir(&config.data_dir)?;
-    let lock = lock_data_dir(&config.data_dir)?;
+    data_dir::prepare(&config.data_dir)?;
+    let lock = data_dir::lock(&config.data_dir)?;
     let socket = AdminSocket::bind(&config.socket, config.admin_group.as_deref())?;
 
     let (keyring, generated) = secrets::load(config.secret_key.as_ref().map(|s| s.expose()), &config.secret_key_file)?;
@@ -81,6 +88,7 @@ pub async fn start(config: Config) -> Result<Running> {
         }
     }
 
+    service::backup::remove_leftovers(&config.data_dir);
     let db = store::Db::open(config.database_url.as_ref().map(|s| s.expose()), &config.data_dir).await?;
     tracing::info!(backend = db.backend().name(), location = %db.location(), "database ready");
     let listener = http::bind(config.listen).await?;
@@ -92,6 +100,7 @@ pub async fn start(config: Config) -> Result<Running> {
     let app = Arc::new(App::new(config, db, keyring));
     app.keys().check_key().await?;
     app.onboarding().announce_setup_token().await?;
+    app.usage().load_retention().await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {
@@ -130,6 +139,12 @@ pub async fn start(config: Config) -> Result<Running> {
         }));
     }
     tasks.push(tokio::spawn(app.containers().clone().supervise(stopped())));
+    tasks.push(tokio::spawn(
+        app.usage().flusher(app.config().usage_flush_interval, stopped()),
+    ));
+    if let Some(interval) = systemd::watchdog_interval() {
+        tasks.push(tokio::spawn(systemd::watchdog(interval, stopped())));
+    }
 
     tracing::info!(
         version = mosaic_shared::VERSION,
@@ -140,6 +155,7 @@ pub async fn start(config: Config) -> Result<Running> {
         docker = %app.config().docker_host,
         "mosaicd ready"
     );
+    systemd::ready(&format!("serving HTTP on {http_addr}"));
     Ok(Running {
         app,
         http_addr,
@@ -148,47 +164,4 @@ pub async fn start(config: Config) -> Result<Running> {
         http_task,
         _lock: lock,
     })
-}
-
-fn prepare_data_dir(dir: &Path) -> Result<()> {
-    if !dir.exists() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| Error::io(format!("cannot create data directory {}", dir.display()), e))?;
-        tracing::info!(data_dir = %dir.display(), "created data directory");
-    }
-    Ok(())
-}
-
-/// One daemon per data directory: a second one would fight the first over containers.
-fn lock_data_dir(dir: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
-    use std::io::{Read, Seek, Write};
-    let path = dir.join("mosaicd.lock");
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|e| Error::io(format!("cannot open lock file {}", path.display()), e))?;
-    match nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock) {
-        Ok(mut lock) => {
-            let _ = lock.set_len(0);
-            let _ = lock.rewind();
-            let _ = write!(lock, "{}", std::process::id());
-            Ok(lock)
-        }
-        Err((mut file, _)) => {
-            let mut pid = String::new();
-            let _ = file.read_to_string(&mut pid);
-            Err(Error::config(format!(
-                "another mosaicd (pid {}) is using data directory {}",
-                pid.trim(),
-                dir.display()
-            )))
-        }
-    }
 }

@@ -1,5 +1,5 @@
 use clap::Parser;
-use mosaicd::cli::{Args, LogFormat};
+use mosaicd::cli::{Args, Command, LogFormat};
 use mosaicd::config::Config;
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -7,10 +7,33 @@ fn main() {
     let args = Args::parse();
     // Everything the daemon writes (database, key file, lock) is for its own user only.
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
+    let command = args.command.clone();
     let config = match Config::resolve(args) {
         Ok(config) => config,
         Err(e) => fail(&e.full()),
     };
+    if let Some(Command::Restore(restore)) = command {
+        match mosaicd::restore::run(&config, &restore.file) {
+            Ok(done) => {
+                println!(
+                    "Restored {} into {} (schema version {}{}).",
+                    restore.file.display(),
+                    done.database.display(),
+                    done.from_schema,
+                    if done.from_schema == done.to_schema {
+                        String::new()
+                    } else {
+                        format!(", migrated to {}", done.to_schema)
+                    }
+                );
+                if let Some(previous) = done.previous {
+                    println!("The database it replaced is kept as {}.", previous.display());
+                }
+                return;
+            }
+            Err(e) => fail(&e.full()),
+        }
+    }
     init_logging(config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -3,8 +3,9 @@
 //! HTTP requests are counted and timed by the HTTP server for every request, labelled by route
 //! pattern (`/api/providers/{id}`, never a concrete id) so the label set stays bounded. The chat
 //! proxy and the container manager report through the hooks below (`observe_proxy_latency`,
-//! `stream_started`, `container_started`, `container_stopped`); containers by state are counted
-//! from the database at scrape time.
+//! `stream_started`, `container_started`, `container_stopped`, and `chat_recorded` from the usage
+//! accounting, which counts chat requests, failures, cold starts and reported tokens here without
+//! any per-user label); containers by state are counted from the database at scrape time.
 //!
 //! The series live in `prometheus-client` families: counters and gauges are atomics, and a
 //! family only takes its write lock the first time a label set appears, so requests on
@@ -53,6 +54,88 @@ struct ReasonLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StreamedLabels {
+    streamed: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DirectionLabels {
+    direction: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReportedLabels {
+    usage_reported: &'static str,
+}
+
+/// Failure kinds of chat requests, as `crate::usage::Failure` names them.
+const FAILURE_KINDS: [&str; 6] = ["rejected", "start", "unreachable", "agent", "interrupted", "cancelled"];
+
+/// Chat requests as the usage accounting counts them, summed over all users. Every label set
+/// exists from the start, so a scraper sees the zeros.
+#[derive(Debug, Default)]
+struct ChatSeries {
+    requests: Family<StreamedLabels, Counter>,
+    failures: Family<KindLabels, Counter>,
+    cold_starts: Counter,
+    cold_start_seconds: Counter<f64, std::sync::atomic::AtomicU64>,
+    tokens: Family<DirectionLabels, Counter>,
+    answers: Family<ReportedLabels, Counter>,
+}
+
+impl ChatSeries {
+    fn register(&self, registry: &mut Registry) {
+        for streamed in ["false", "true"] {
+            drop(self.requests.get_or_create(&StreamedLabels { streamed }));
+            drop(self.answers.get_or_create(&ReportedLabels {
+                usage_reported: streamed,
+            }));
+        }
+        for kind in FAILURE_KINDS {
+            drop(self.failures.get_or_create(&KindLabels { kind }));
+        }
+        for direction in ["in", "out"] {
+            drop(self.tokens.get_or_create(&DirectionLabels { direction }));
+        }
+        registry.register(
+            "mosaic_chat_requests",
+            "Chat requests of all users, streamed or not (usage accounting)",
+            self.requests.clone(),
+        );
+        registry.register(
+            "mosaic_chat_failures",
+            "Chat requests that failed, by kind",
+            self.failures.clone(),
+        );
+        registry.register(
+            "mosaic_chat_cold_starts",
+            "Chat requests that started their agent's container",
+            self.cold_starts.clone(),
+        );
+        registry.register(
+            "mosaic_chat_cold_start_seconds",
+            "Time those container starts took",
+            self.cold_start_seconds.clone(),
+        );
+        registry.register(
+            "mosaic_chat_tokens",
+            "Tokens as the agents reported them, in (prompt) and out (completion)",
+            self.tokens.clone(),
+        );
+        registry.register(
+            "mosaic_chat_answers",
+            "Chat answers that ended well, by whether the agent reported its tokens",
+            self.answers.clone(),
+        );
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct VersionLabels {
     version: &'static str,
 }
@@ -92,6 +175,7 @@ pub struct Metrics {
     active_streams: Gauge,
     container_starts: Family<OutcomeLabels, Counter>,
     container_reaps: Family<ReasonLabels, Counter>,
+    chat: ChatSeries,
 }
 
 impl Default for Metrics {
@@ -143,6 +227,8 @@ impl Default for Metrics {
             "Agent containers stopped, by reason (idle: by the reaper)",
             Described(container_reaps.clone()),
         );
+        let chat = ChatSeries::default();
+        chat.register(&mut registry);
         Metrics {
             registry,
             http_requests,
@@ -151,6 +237,7 @@ impl Default for Metrics {
             active_streams,
             container_starts,
             container_reaps,
+            chat,
         }
     }
 }
@@ -216,6 +303,46 @@ impl Metrics {
     /// Container manager hook: a container stopped (reaped, stopped by an admin, crashed…), for `reason`.
     pub fn container_stopped(&self, reason: &'static str) {
         self.container_reaps.get_or_create(&ReasonLabels { reason }).inc();
+    }
+
+    /// Usage accounting hook: one chat request ended. `failure` is a kind of `FAILURE_KINDS`;
+    /// `tokens` (in, out) when the agent reported them.
+    pub fn chat_recorded(
+        &self,
+        streamed: bool,
+        failure: Option<&str>,
+        cold_start: Option<Duration>,
+        tokens: Option<(u64, u64)>,
+    ) {
+        let c = &self.chat;
+        let yes_no = |b: bool| if b { "true" } else { "false" };
+        c.requests
+            .get_or_create(&StreamedLabels {
+                streamed: yes_no(streamed),
+            })
+            .inc();
+        if let Some(kind) = failure.and_then(|f| FAILURE_KINDS.iter().find(|k| **k == f)) {
+            c.failures.get_or_create(&KindLabels { kind }).inc();
+        }
+        if let Some(took) = cold_start {
+            c.cold_starts.inc();
+            c.cold_start_seconds.inc_by(took.as_secs_f64());
+        }
+        if failure.is_none() {
+            c.answers
+                .get_or_create(&ReportedLabels {
+                    usage_reported: yes_no(tokens.is_some()),
+                })
+                .inc();
+        }
+        if let Some((input, output)) = tokens {
+            c.tokens
+                .get_or_create(&DirectionLabels { direction: "in" })
+                .inc_by(input);
+            c.tokens
+                .get_or_create(&DirectionLabels { direction: "out" })
+                .inc_by(output);
+        }
     }
 
     /// The exposition text. `containers` holds (kind, state, count) rows from the database.
@@ -284,6 +411,19 @@ mod tests {
         )));
         assert_eq!(m.container_starts("ok"), 1);
         assert_eq!(m.container_starts("timeout"), 0);
+        m.chat_recorded(true, None, Some(Duration::from_millis(1500)), Some((10, 20)));
+        m.chat_recorded(false, Some("start"), None, None);
+        m.chat_recorded(false, None, None, None);
+        let text = m.render(Duration::ZERO, &[]);
+        assert!(text.contains("mosaic_chat_requests_total{streamed=\"true\"} 1"));
+        assert!(text.contains("mosaic_chat_requests_total{streamed=\"false\"} 2"));
+        assert!(text.contains("mosaic_chat_failures_total{kind=\"start\"} 1"));
+        assert!(text.contains("mosaic_chat_failures_total{kind=\"cancelled\"} 0"));
+        assert!(text.contains("mosaic_chat_cold_starts_total 1"));
+        assert!(text.contains("mosaic_chat_cold_start_seconds_total 1.5"));
+        assert!(text.contains("mosaic_chat_tokens_total{direction=\"out\"} 20"));
+        assert!(text.contains("mosaic_chat_answers_total{usage_reported=\"false\"} 1"));
+        assert!(text.contains("mosaic_chat_answers_total{usage_reported=\"true\"} 1"));
         drop(guard);
         assert!(m.render(Duration::ZERO, &[]).contains("mosaic_proxy_active_streams 0"));
     }

@@ -181,4 +181,26 @@ pub trait Admin {
     /// The `openclaw.json` and `SOUL.md` the agent (a user, or `system/<name>`) would receive at
     /// its next start, keys masked.
     async fn agent_config_render(target: String) -> RpcResult<types::RenderedAgentConfig>;
+
+    /// Chat usage figures (never contents) over a range of days, for every user or one, as
+    /// `GET /api/admin/usage` answers them.
+    async fn usage_report(query: types::UsageQuery) -> RpcResult<types::UsageReport>;
+
+    // ---- Online backup. The daemon copies the database into its own data directory (SQLite's
+    // online backup API, or pg_dump), checks the copy, and the client reads it in chunks of at
+    // most `BACKUP_CHUNK_BYTES` and then finishes it, which removes the daemon's copy.
+
+    /// Starts a backup; one at a time (`Conflict` while another runs). On PostgreSQL without
+    /// pg_dump on the daemon's host: `Unavailable`, with the pg_dump command to run instead.
+    async fn backup_start() -> RpcResult<types::BackupStatus>;
+
+    async fn backup_status(id: String) -> RpcResult<types::BackupStatus>;
+
+    async fn backup_read(id: String, offset: u64, len: u64) -> RpcResult<types::BackupChunk>;
+
+    /// Removes the daemon's copy (also when the client gives up midway).
+    async fn backup_finish(id: String) -> RpcResult<()>;
 }
+
+/// The most one `backup_read` returns: base64 of it fits a frame with room to spare.
+pub const BACKUP_CHUNK_BYTES: u64 = 1024 * 1024;

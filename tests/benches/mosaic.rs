@@ -1,4 +1,5 @@
-//! The benchmark program: `cargo bench -p mosaic-tests --bench mosaic [-- SCENARIO]`.
+//! The benchmark program: `cargo bench -p mosaic-tests --bench mosaic [-- SCENARIO]`
+//! (scenarios: admin-socket, chat, cold-start, usage).
 //!
 //! Every scenario measures a path through the real, release-built daemon and, in the same run,
 //! a reference path that does the same work without Mosaic in the way, and prints the ratio.
@@ -42,6 +43,9 @@ fn main() {
     }
     if wanted("cold-start") {
         rows.extend(runtime.block_on(cold_start()));
+    }
+    if wanted("usage") {
+        rows.extend(runtime.block_on(usage_accounting()));
     }
     print_table(&rows);
 }
@@ -298,4 +302,95 @@ async fn cold_start() -> Vec<Row> {
         reference_name: "`docker start` of a prepared container + health check".into(),
         reference,
     }]
+}
+
+/// Sends a chat request and reads the whole answer; returns the time to its last byte.
+async fn chat_whole(client: &reqwest::Client, url: &str, token: &str, stream: bool) -> Duration {
+    let began = Instant::now();
+    let response = client
+        .post(url)
+        .bearer_auth(token)
+        .json(&body(stream))
+        .send()
+        .await
+        .expect("chat request");
+    assert_eq!(response.status(), 200, "chat failed");
+    response.bytes().await.expect("the answer");
+    began.elapsed()
+}
+
+/// Usage accounting on the request path: warm chats through mosaicd with accounting on
+/// (`usage.retentionDays` 400, the default) against accounting off (0: no ticket, no scan), in
+/// the same run, in alternating blocks so both see the same machine; then the background
+/// flush of a thousand users' figures.
+async fn usage_accounting() -> Vec<Row> {
+    const BLOCKS: usize = 10;
+    const PER_BLOCK: usize = 50;
+    let bench = ChatBench::start().await;
+    let (_, token) = bench.member("usage@example.com").await;
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let via = format!("{}/api/chat/completions", bench.daemon.base_url());
+    for _ in 0..50 {
+        chat_whole(&client, &via, &token, false).await;
+    }
+    let mut rows = Vec::new();
+    for stream in [false, true] {
+        let (mut on, mut off) = (Vec::new(), Vec::new());
+        let (mut wall_on, mut wall_off) = (Duration::ZERO, Duration::ZERO);
+        for _ in 0..BLOCKS {
+            for (days, samples, wall) in [("400", &mut on, &mut wall_on), ("0", &mut off, &mut wall_off)] {
+                bench
+                    .daemon
+                    .ctl(&["config", "set", &format!("usage.retentionDays={days}")])
+                    .ok();
+                let began = Instant::now();
+                for _ in 0..PER_BLOCK {
+                    samples.push(chat_whole(&client, &via, &token, stream).await);
+                }
+                *wall += began.elapsed();
+            }
+        }
+        rows.push(Row {
+            scenario: format!(
+                "{} through mosaicd, usage accounting on (whole answer)",
+                if stream { "streaming chat" } else { "chat completion" }
+            ),
+            subject: Summary::from_samples(on, wall_on),
+            reference_name: "the same with accounting off (`usage.retentionDays=0`)".into(),
+            reference: Summary::from_samples(off, wall_off),
+        });
+    }
+    drop(bench);
+
+    // The flush: what the background task writes every interval, here a thousand users' rows
+    // (added to rows already there), against a flush of one row.
+    let dir = tempfile::tempdir().unwrap();
+    let db = mosaicd::store::Db::open(None, dir.path()).await.expect("database");
+    let counts = mosaicd::usage::Counts {
+        requests: 3,
+        streamed: 1,
+        tokens_in: 100,
+        tokens_out: 200,
+        usage_reported: 3,
+        ..Default::default()
+    };
+    let day = mosaicd::usage::today();
+    let many: Vec<_> = (0..1000).map(|i| (day.clone(), format!("user-{i}"), counts)).collect();
+    let one = vec![(day.clone(), "user-0".to_string(), counts)];
+    let flush_many = measure(3, 20, || async {
+        mosaicd::store::usage::add(&db, &many).await.unwrap();
+    })
+    .await;
+    let flush_one = measure(3, 20, || async {
+        mosaicd::store::usage::add(&db, &one).await.unwrap();
+    })
+    .await;
+    db.close().await;
+    rows.push(Row {
+        scenario: "usage flush (background task): 1000 users' rows in one transaction, SQLite".into(),
+        subject: flush_many,
+        reference_name: "a flush of one row".into(),
+        reference: flush_one,
+    });
+    rows
 }

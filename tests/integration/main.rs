@@ -2,6 +2,7 @@
 //! PostgreSQL server, later the test-agent image) are set up once and torn down after the last
 //! test, failed or not.
 
+mod backup;
 mod cli;
 mod containers;
 mod docs;
@@ -12,6 +13,7 @@ mod onboard_cli;
 mod onboarding;
 mod openclaw;
 mod store;
+mod systemd;
 mod web;
 
 fn main() {
@@ -29,6 +31,8 @@ fn main() {
     trials.extend(containers::trials());
     trials.extend(openclaw::trials());
     trials.extend(web::trials());
+    trials.extend(systemd::trials());
+    trials.extend(backup::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();

@@ -1,9 +1,13 @@
 //! A real `mosaicd` process on a temporary data directory, socket and port, and `mosaicctl`
 //! invocations against it. The process is killed when the fixture is dropped, so a failing test
 //! leaves no daemon behind.
+//!
+//! The harness knows the daemon is ready the way systemd does: it passes a Unix datagram socket
+//! of its own as `NOTIFY_SOCKET` and waits for `READY=1` on it.
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
+use std::os::unix::net::UnixDatagram;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -42,6 +46,10 @@ pub struct Daemon {
     pub options: DaemonOptions,
     log_path: PathBuf,
     child: Option<Child>,
+    /// The notify socket of the current process (a new one per start).
+    notify: Option<UnixDatagram>,
+    /// The notifications the current process sent so far, one `KEY=VALUE` line each.
+    notices: Vec<String>,
 }
 
 /// The result of a finished command.
@@ -122,6 +130,8 @@ impl Daemon {
             http,
             options,
             child: None,
+            notify: None,
+            notices: Vec::new(),
         };
         daemon.spawn()?;
         Ok(daemon)
@@ -134,6 +144,8 @@ impl Daemon {
             .open(&self.log_path)
             .expect("log file");
         let start_offset = log.metadata().map(|m| m.len()).unwrap_or(0);
+        self.notices.clear();
+        let notify = self.bind_notify_socket();
         let mut command = Command::new(bins::mosaicd());
         command
             .arg("--data-dir")
@@ -153,6 +165,9 @@ impl Daemon {
             .env_remove("MOSAIC_DOCKER_LABELS")
             .env_remove("MOSAIC_AGENT_API_URL")
             .env_remove("MOSAIC_INTERNAL_LISTEN")
+            .env_remove("WATCHDOG_USEC")
+            .env_remove("WATCHDOG_PID")
+            .env("NOTIFY_SOCKET", &notify)
             .env("MOSAIC_LOG", "info,mosaicd=debug")
             .envs(self.options.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
@@ -170,8 +185,7 @@ impl Daemon {
         let mut child = command.spawn().expect("spawn mosaicd");
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let text = self.log_since(start_offset);
-            if text.contains("mosaicd ready") {
+            if self.wait_notice("READY=1", Duration::from_millis(25)) {
                 self.child = Some(child);
                 return Ok(());
             }
@@ -183,8 +197,52 @@ impl Daemon {
                 let _ = child.wait();
                 return Err((None, self.log_since(start_offset)));
             }
-            std::thread::sleep(Duration::from_millis(25));
         }
+    }
+
+    /// Binds a fresh notify socket for the next process; returns its path.
+    fn bind_notify_socket(&mut self) -> PathBuf {
+        let path = self.dir.path().join("notify.sock");
+        let _ = std::fs::remove_file(&path);
+        let socket = UnixDatagram::bind(&path).expect("bind the notify socket");
+        self.notify = Some(socket);
+        path
+    }
+
+    /// Reads notifications until one line equals `line` (true) or `limit` passes (false).
+    /// Lines already received count.
+    pub fn wait_notice(&mut self, line: &str, limit: Duration) -> bool {
+        if self.notices.iter().any(|n| n == line) {
+            return true;
+        }
+        let Some(socket) = &self.notify else { return false };
+        let deadline = Instant::now() + limit;
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            socket.set_read_timeout(Some(left)).expect("timeout");
+            match socket.recv(&mut buf) {
+                Ok(n) => {
+                    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    self.notices.extend(text.lines().map(str::to_string));
+                    if self.notices.iter().any(|n| n == line) {
+                        return true;
+                    }
+                }
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                    return false;
+                }
+                Err(e) => panic!("notify socket: {e}"),
+            }
+        }
+    }
+
+    /// The notification lines the current process sent so far (`READY=1`, `STATUS=…`, `STOPPING=1`, …).
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     fn log_since(&self, offset: u64) -> String {

@@ -69,6 +69,7 @@ pub async fn run(client: &Client, command: AdminCommand, json: bool) -> CliResul
                 }
             }
         }
+        AdminCommand::Backup(args) => super::backup::run(client, args, json).await?,
         AdminCommand::SetupToken => {
             let issued = call!(client, onboarding_setup_token())?;
             if json {

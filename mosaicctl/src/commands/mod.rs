@@ -2,10 +2,12 @@
 
 pub mod admin;
 pub mod agent_config;
+pub mod backup;
 pub mod config;
 pub mod containers;
 pub mod onboard;
 pub mod providers;
 pub mod status;
 pub mod system_agents;
+pub mod usage;
 pub mod users;

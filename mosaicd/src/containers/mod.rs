@@ -91,6 +91,9 @@ pub struct Upstream {
     pub base_url: String,
     /// The gateway token for `Authorization: Bearer`. Redacted in `Debug`.
     pub token: Secret,
+    /// How long the start took, for the one caller whose call started the container; `None`
+    /// when it was running or adopted, or when the caller joined a start someone else began.
+    pub started: Option<Duration>,
 }
 
 /// The daemon-level settings of the manager (command line, environment, config file).

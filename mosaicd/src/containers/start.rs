@@ -105,6 +105,7 @@ impl Inner {
             Some(c) if c.running => Ok(Some(Upstream {
                 base_url: format!("http://{}:{GATEWAY_PORT}", live.ip),
                 token: live.token.clone(),
+                started: None,
             })),
             _ => {
                 tracing::warn!(container = %target.container_name(), "container is no longer running");
@@ -119,11 +120,13 @@ impl Inner {
         if let Some(up) = self.live_upstream(&target, &t).await? {
             return Ok(up);
         }
+        let mut joined = true;
         let flight = {
             let mut slot = t.flight.lock().expect("flight lock");
             match slot.as_ref() {
                 Some(flight) => flight.clone(),
                 None => {
+                    joined = false;
                     let inner = self.clone();
                     let (target, t2) = (target.clone(), t.clone());
                     let task = tokio::spawn(async move {
@@ -149,7 +152,11 @@ impl Inner {
                 }
             }
         };
-        flight.await
+        let mut upstream = flight.await?;
+        if joined {
+            upstream.started = None;
+        }
+        Ok(upstream)
     }
 
     /// Refuses to start an agent whose owner is gone or disabled.
@@ -271,6 +278,7 @@ impl Inner {
                 Ok(Upstream {
                     base_url: format!("http://{ip}:{GATEWAY_PORT}"),
                     token,
+                    started: Some(began.elapsed()),
                 })
             }
             Err(failure) => {
@@ -498,6 +506,7 @@ impl Inner {
         Ok(Some(Upstream {
             base_url: format!("http://{ip}:{GATEWAY_PORT}"),
             token,
+            started: None,
         }))
     }
 

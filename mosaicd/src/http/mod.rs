@@ -27,6 +27,7 @@ pub mod openapi;
 pub mod providers;
 pub mod proxy;
 pub mod server;
+pub mod usage;
 pub mod users;
 
 use mosaic_shared::ErrorCode;
@@ -87,6 +88,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend(oidc::endpoints());
     all.extend(containers::endpoints());
     all.extend(chat::endpoints());
+    all.extend(usage::endpoints());
     all
 }
 

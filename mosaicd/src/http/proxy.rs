@@ -20,6 +20,14 @@
 //!
 //! The container counts as busy (never reaped) from before the start until the response body has
 //! been sent or dropped.
+//!
+//! Usage: every request carries a `usage::Ticket` that records how it ended (failure kind, cold
+//! start, and the token report the answer carried) when it is over. The answer is scanned for the
+//! report as its chunks pass (`usage::Scan`), never held back. mosaicd does not add
+//! `stream_options.include_usage` to streaming requests: the body goes to the agent byte for byte,
+//! and the option would send the client a last chunk with empty `choices` it did not ask for
+//! (which some client code indexes into). A stream's tokens are therefore counted when the client
+//! asked for the usage chunk and the agent sent one, and counted as unreported otherwise.
 
 use mosaic_shared::ErrorCode;
 use std::io;
@@ -48,6 +56,7 @@ use crate::error::Error;
 use crate::http::error::ApiError;
 use crate::http::extract::{check_content_type, json_error, json_object_text, read_bytes};
 use crate::metrics::{Metrics, StreamGuard};
+use crate::usage::{Failure, Scan, Ticket};
 
 /// The largest chat request body: OpenClaw's own limit (20 MiB, for inline images). Anything
 /// mosaicd forwards the agent accepts by size; anything larger is refused here, before a
@@ -256,19 +265,27 @@ where
     S: Stream<Item = Result<B, warp::Error>>,
     B: Buf,
 {
-    check_content_type(&headers)?;
+    let mut ticket = app.usage().ticket(&principal.user_id);
+    let rejected = |ticket: &mut Ticket| ticket.fail(Failure::Rejected);
+    check_content_type(&headers).inspect_err(|_| rejected(&mut ticket))?;
     let mut share = BodyShare {
         budget: proxy.budget.clone(),
         held: None,
     };
-    let bytes = read_bytes(&headers, body, MAX_CHAT_BODY, |n| share.admit(n)).await?;
-    let peek: Peek = serde_json::from_str(json_object_text(&bytes)?).map_err(|e| json_error(&e))?;
+    let bytes = read_bytes(&headers, body, MAX_CHAT_BODY, |n| share.admit(n))
+        .await
+        .inspect_err(|_| rejected(&mut ticket))?;
+    let peek: Peek = json_object_text(&bytes)
+        .and_then(|text| serde_json::from_str(text).map_err(|e| json_error(&e)))
+        .inspect_err(|_| rejected(&mut ticket))?;
     if peek.messages.as_ref().is_none_or(Vec::is_empty) {
+        rejected(&mut ticket);
         return Err(ApiError::invalid(
             "`messages` must be a non-empty array of chat messages",
         ));
     }
     let stream = peek.stream == Some(Value::Bool(true));
+    ticket.streamed(stream);
 
     let mut forwarded = HeaderMap::new();
     for name in FORWARDED_REQUEST_HEADERS {
@@ -300,10 +317,10 @@ where
 
     let upstream = if !stream {
         // A cold start holds the request; a failed one is the manager's error (503, Retry-After).
-        Some(start().await?)
+        Some(start().await.inspect_err(|_| ticket.fail(Failure::Start))?)
     } else if app.containers().is_live(&target) {
         match tokio::time::timeout(WARM_GRACE, start()).await {
-            Ok(result) => Some(result?),
+            Ok(result) => Some(result.inspect_err(|_| ticket.fail(Failure::Start))?),
             // Still not sure after the grace: tell the client to wait (the start goes on; the
             // relay below joins it).
             Err(_) => None,
@@ -324,15 +341,31 @@ where
             sse: true,
             at_boundary: true,
             forward: Some(forward),
+            scan: ticket.counted().then(Scan::sse),
+            ticket,
             _activity: activity,
             _stream: Some(app.metrics().stream_started()),
         };
         return Ok(sse_response(relay, None));
     };
 
-    let response = forward.head(&upstream).await?;
+    if let Some(took) = upstream.started {
+        ticket.cold_start(took);
+    }
+    let response = forward
+        .head(&upstream)
+        .await
+        .inspect_err(|_| ticket.fail(Failure::Unreachable))?;
     let status = response.status();
     let is_sse = is_event_stream(response.headers());
+    if !status.is_success() {
+        ticket.fail(Failure::Agent);
+    }
+    let scan = match (ticket.counted() && status.is_success(), is_sse) {
+        (false, _) => None,
+        (true, true) => Some(Scan::sse()),
+        (true, false) => Some(Scan::json()),
+    };
     tracing::debug!(user = %principal.user_id, stream, status = status.as_u16(), "chat proxied");
     let upstream_headers = response.headers().clone();
     let relay = Relay {
@@ -344,6 +377,8 @@ where
         sse: is_sse && status == StatusCode::OK,
         at_boundary: true,
         forward: None,
+        scan,
+        ticket,
         _activity: activity,
         _stream: (is_sse && status == StatusCode::OK).then(|| app.metrics().stream_started()),
     };
@@ -425,13 +460,20 @@ pub(crate) struct Relay {
     /// went out), and the bytes passed on so far.
     expected: Option<u64>,
     sent: u64,
+    /// Reads the agent's token report as the answer passes (`None`: usage is not counted, or the
+    /// answer is an error).
+    scan: Option<Scan>,
+    /// Records how the request ended when the relay is dropped.
+    ticket: Ticket,
     _activity: ActivityGuard,
     _stream: Option<StreamGuard>,
 }
 
 impl Relay {
     /// Ends the stream with an error event and `[DONE]`.
-    fn fail(&mut self, event: Bytes) {
+    fn fail(&mut self, failure: Failure, event: Bytes) {
+        self.ticket.fail(failure);
+        self.scan = None;
         self.forward = None;
         self.heartbeat = None;
         self.phase = Phase::Tail(vec![Bytes::from_static(DONE), event]);
@@ -460,12 +502,15 @@ impl Stream for Relay {
             match &mut this.phase {
                 Phase::Start(start) => match start.poll_unpin(cx) {
                     Poll::Ready(Ok(upstream)) => {
+                        if let Some(took) = upstream.started {
+                            this.ticket.cold_start(took);
+                        }
                         let forward = this.forward.as_ref().expect("request kept until sent");
                         this.phase = Phase::Head(forward.send(&upstream), Instant::now());
                     }
                     Poll::Ready(Err(e)) => {
                         tracing::debug!(error = %e, "agent start failed under a streaming chat");
-                        this.fail(failure_event(&e));
+                        this.fail(Failure::Start, failure_event(&e));
                     }
                     Poll::Pending => return this.poll_heartbeat(cx),
                 },
@@ -482,11 +527,11 @@ impl Stream for Relay {
                             this.phase = Phase::ErrorBody(read_error_body(response).boxed());
                         }
                     }
-                    Poll::Ready(Err(e)) => this.fail(failure_event(&unreachable_agent(&e))),
+                    Poll::Ready(Err(e)) => this.fail(Failure::Unreachable, failure_event(&unreachable_agent(&e))),
                     Poll::Pending => return this.poll_heartbeat(cx),
                 },
                 Phase::ErrorBody(read) => match read.poll_unpin(cx) {
-                    Poll::Ready(event) => this.fail(event),
+                    Poll::Ready(event) => this.fail(Failure::Agent, event),
                     Poll::Pending => return this.poll_heartbeat(cx),
                 },
                 Phase::Body(body) => {
@@ -495,14 +540,19 @@ impl Stream for Relay {
                             if !chunk.is_empty() {
                                 this.at_boundary = chunk.ends_with(b"\n\n");
                             }
+                            if let Some(scan) = &mut this.scan {
+                                scan.feed(&chunk);
+                            }
                             this.sent += chunk.len() as u64;
                             Poll::Ready(Some(Ok(chunk)))
                         }
                         Poll::Ready(Some(Err(e))) if this.sse && this.at_boundary => {
-                            this.fail(failure_event(&unreachable_agent(&e)));
+                            this.fail(Failure::Interrupted, failure_event(&unreachable_agent(&e)));
                             continue;
                         }
                         Poll::Ready(Some(Err(e))) => {
+                            this.ticket.fail(Failure::Interrupted);
+                            this.scan = None;
                             this.phase = Phase::Done;
                             tracing::warn!(error = %DisplayChain(&e), "the agent's answer broke off");
                             Poll::Ready(Some(Err(io::Error::other("the agent's answer broke off"))))
@@ -532,6 +582,11 @@ impl Stream for Relay {
 impl Drop for Relay {
     fn drop(&mut self) {
         let complete = matches!(self.phase, Phase::Done) || self.expected.is_some_and(|n| self.sent >= n);
+        if complete {
+            // After the last byte went out: the parse delays nobody.
+            let findings = self.scan.take().map(Scan::finish).unwrap_or_default();
+            self.ticket.finish(findings);
+        }
         if !complete {
             tracing::debug!("chat client went away before the answer ended; the agent's request is cancelled");
         }

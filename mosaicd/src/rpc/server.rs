@@ -4,17 +4,18 @@
 use std::sync::Arc;
 
 use mosaic_shared::types::{
-    AdminUser, AgentConfig, AgentConfigInput, Breakglass, ConfigChange, ConfigEntry, ConnectionTest, ContainerDetail,
-    ContainerStatus, DoctorReport, Invitation, InviteRequest, NewProvider, OidcInput, OidcIssuerCheck,
-    OnboardingStatus, Page, Provider, ProviderPatch, ProviderStepResult, ReapReport, RenderedAgentConfig,
-    RotationReport, SetupToken, SkippableStep, StartResult, Status, SystemAgent, SystemAgentSpec, SystemAgentsInput,
-    SystemAgentsSaved, UserPatch,
+    AdminUser, AgentConfig, AgentConfigInput, BackupChunk, BackupStatus, Breakglass, ConfigChange, ConfigEntry,
+    ConnectionTest, ContainerDetail, ContainerStatus, DoctorReport, Invitation, InviteRequest, NewProvider, OidcInput,
+    OidcIssuerCheck, OnboardingStatus, Page, Provider, ProviderPatch, ProviderStepResult, ReapReport,
+    RenderedAgentConfig, RotationReport, SetupToken, SkippableStep, StartResult, Status, SystemAgent, SystemAgentSpec,
+    SystemAgentsInput, SystemAgentsSaved, UsageQuery, UsageReport, UserPatch,
 };
 use mosaic_shared::{Admin, RpcResult, Sensitive};
 use tarpc::context::Context;
 
 use super::Peer;
 use crate::app::App;
+use crate::service::usage::UsageRange;
 use crate::service::users::DEFAULT_PAGE_SIZE;
 use crate::store::audit::Actor;
 use crate::store::providers::Owner;
@@ -215,6 +216,39 @@ impl Admin for AdminServer {
 
     async fn agent_config_render(self, _: Context, target: String) -> RpcResult<RenderedAgentConfig> {
         Ok(self.app.agents().agent_config_render(&target).await?)
+    }
+
+    async fn usage_report(self, _: Context, query: UsageQuery) -> RpcResult<UsageReport> {
+        let user = match &query.user {
+            Some(user) => Some(self.app.users().resolve_user(user).await?),
+            None => None,
+        };
+        let range = UsageRange {
+            from: query.from.as_deref(),
+            to: query.to.as_deref(),
+            user: user.as_deref(),
+        };
+        Ok(self
+            .app
+            .usage()
+            .usage_report(range, query.page.unwrap_or(1), query.limit.unwrap_or(DEFAULT_PAGE_SIZE))
+            .await?)
+    }
+
+    async fn backup_start(self, _: Context) -> RpcResult<BackupStatus> {
+        Ok(self.app.backup().backup_start(&self.actor).await?)
+    }
+
+    async fn backup_status(self, _: Context, id: String) -> RpcResult<BackupStatus> {
+        Ok(self.app.backup().backup_status(&id)?)
+    }
+
+    async fn backup_read(self, _: Context, id: String, offset: u64, len: u64) -> RpcResult<BackupChunk> {
+        Ok(self.app.backup().backup_read(&id, offset, len)?)
+    }
+
+    async fn backup_finish(self, _: Context, id: String) -> RpcResult<()> {
+        Ok(self.app.backup().backup_finish(&id)?)
     }
 
     async fn onboarding_status(self, _: Context) -> RpcResult<OnboardingStatus> {

@@ -2,7 +2,8 @@
 //!
 //! This is a directory, not a second rule book: every setting belongs to a group whose own
 //! service method validates, stores and audits it (the runtime settings of `settings.rs`, the
-//! OIDC client, the agent containers' settings of `agent_settings.rs`). A change is applied through that method, so the admin socket refuses exactly what
+//! OIDC client, the agent containers' settings of `agent_settings.rs`, the usage retention of
+//! `usage.rs`). A change is applied through that method, so the admin socket refuses exactly what
 //! the HTTP API refuses, with the same words. One command changes one group, so a change is
 //! applied by one method in one transaction, never half.
 
@@ -19,8 +20,10 @@ use crate::service::oidc::{
 };
 use crate::service::settings::Settings;
 use crate::service::settings::{ALLOW_PRIVATE_PROVIDER_URLS, WEBUI_ORIGINS};
+use crate::service::usage::Usage;
 use crate::store::Db;
 use crate::store::audit::Actor;
+use crate::usage;
 use std::sync::Arc;
 
 /// WebUI origins from mosaicd's own configuration, shown beside the editable ones.
@@ -39,6 +42,8 @@ enum Group {
     OidcProvisioning,
     /// `agent_settings::update`: image, timeouts, resource limits of agent containers.
     Agent,
+    /// `set_usage_retention`: how long usage figures are kept.
+    Usage,
 }
 
 impl Group {
@@ -48,6 +53,7 @@ impl Group {
             Group::Oidc => "oidc.* client",
             Group::OidcProvisioning => "oidc.admin*",
             Group::Agent => "agent.*",
+            Group::Usage => "usage.*",
         }
     }
 }
@@ -128,6 +134,13 @@ const DEFS: &[Def] = &[
         read_only: false,
         description: "The value oidc.adminClaim must equal or (a list) contain, e.g. mosaic-admins; \
                       unset, the claim must be true",
+    },
+    Def {
+        key: usage::RETENTION_KEY,
+        group: Group::Usage,
+        secret: false,
+        read_only: false,
+        description: "Days of chat usage figures kept (older days are deleted); 0 counts nothing",
     },
 ];
 
@@ -214,11 +227,17 @@ pub struct SystemConfig {
     db: Db,
     settings: Arc<Settings>,
     oidc: Arc<Oidc>,
+    usage: Arc<Usage>,
 }
 
 impl SystemConfig {
-    pub fn new(db: Db, settings: Arc<Settings>, oidc: Arc<Oidc>) -> SystemConfig {
-        SystemConfig { db, settings, oidc }
+    pub fn new(db: Db, settings: Arc<Settings>, oidc: Arc<Oidc>, usage: Arc<Usage>) -> SystemConfig {
+        SystemConfig {
+            db,
+            settings,
+            oidc,
+            usage,
+        }
     }
 }
 
@@ -228,6 +247,7 @@ impl SystemConfig {
         let settings = self.settings.system_settings().await?;
         let oidc = self.oidc.oidc_settings().await?;
         let provisioning = &oidc.provisioning;
+        let retention = self.usage.retention_days().await?;
         let entry = |def: &Def, value: Value, default: Value| ConfigEntry {
             key: def.key.to_string(),
             value,
@@ -254,6 +274,7 @@ impl SystemConfig {
                 OIDC_ADMIN_EMAILS => entry(def, json!(provisioning.admin_emails), json!([])),
                 OIDC_ADMIN_CLAIM => entry(def, json!(provisioning.admin_claim), Value::Null),
                 OIDC_ADMIN_CLAIM_VALUE => entry(def, json!(provisioning.admin_claim_value), Value::Null),
+                usage::RETENTION_KEY => entry(def, json!(retention), json!(usage::DEFAULT_RETENTION_DAYS)),
                 other => unreachable!("setting {other} has no reader"),
             })
             .collect();
@@ -344,6 +365,11 @@ impl SystemConfig {
                 self.settings.check_agent_image(&checked).await?;
                 agent_settings::update(&self.db, actor, &checked).await?;
             }
+            Group::Usage => {
+                self.usage
+                    .set_usage_retention(actor, value(usage::RETENTION_KEY))
+                    .await?
+            }
         }
         let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
         self.config_entries(&keys).await
@@ -408,6 +434,10 @@ impl SystemConfig {
                 let defaults: Vec<(&str, Option<&str>)> = keys.iter().map(|k| (k.as_str(), None)).collect();
                 agent_settings::update(&self.db, actor, &agent_settings::check_changes(&defaults)?).await?;
                 keys.iter().map(String::as_str).collect()
+            }
+            Group::Usage => {
+                self.usage.set_usage_retention(actor, None).await?;
+                vec![usage::RETENTION_KEY]
             }
         };
         self.config_entries(&affected).await

@@ -8,15 +8,12 @@ use crate::error::{Error, Result};
 use crate::secrets::{Binding, Key, KeySource, Keyring};
 use crate::store::Db;
 use crate::store::audit::Actor;
+use crate::store::system_config::key_check_binding;
 use crate::store::{audit, secrets, system_config};
 use std::sync::Arc;
 
 /// How many times rotation re-scans for values a concurrent write left under an old key.
 const ROTATION_PASSES: usize = 5;
-
-fn key_check_binding() -> Binding {
-    Binding::new("system_config", system_config::KEY_CHECK, "value")
-}
 
 /// The secret key: the startup check and online rotation.
 pub struct Keys {

@@ -5,6 +5,7 @@
 pub mod agent_settings;
 pub mod agents;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod egress;
 pub mod keys;
@@ -12,4 +13,5 @@ pub mod oidc;
 pub mod onboarding;
 pub mod providers;
 pub mod settings;
+pub mod usage;
 pub mod users;

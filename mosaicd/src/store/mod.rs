@@ -16,7 +16,9 @@ pub mod oidc_login;
 pub mod providers;
 pub mod secrets;
 pub mod sessions;
+pub mod sqlite_copy;
 pub mod system_config;
+pub mod usage;
 pub mod users;
 
 use std::path::Path;
@@ -61,6 +63,8 @@ enum Pool {
 pub struct Db {
     pool: Pool,
     location: String,
+    /// The SQLite database file (`None` on PostgreSQL).
+    sqlite_path: Option<std::path::PathBuf>,
 }
 
 /// A value bound to a placeholder. Typed, so a NULL reaches PostgreSQL with its column's type.
@@ -280,6 +284,7 @@ impl Db {
         Ok(Db {
             pool: Pool::Sqlite(pool),
             location: path.display().to_string(),
+            sqlite_path: Some(path.to_path_buf()),
         })
     }
 
@@ -307,6 +312,7 @@ impl Db {
         Ok(Db {
             pool: Pool::Postgres(pool),
             location,
+            sqlite_path: None,
         })
     }
 
@@ -323,6 +329,11 @@ impl Db {
             Pool::Sqlite(_) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// The SQLite database file, or `None` on PostgreSQL.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        self.sqlite_path.as_deref()
     }
 
     /// Where the data lives, with any password removed: fit for logs and `status`.
@@ -373,6 +384,30 @@ impl Db {
             Pool::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// The SQLite database file `database_url` (or the default, in `data_dir`) names; `None` for
+/// PostgreSQL.
+pub fn sqlite_file(database_url: Option<&str>, data_dir: &Path) -> Result<Option<std::path::PathBuf>> {
+    match database_url {
+        None => Ok(Some(data_dir.join("mosaic.db"))),
+        Some(url) if url.starts_with("sqlite:") => {
+            let options =
+                SqliteConnectOptions::from_str(url).map_err(|e| Error::config(format!("DATABASE_URL: {e}")))?;
+            Ok(Some(options.get_filename().to_path_buf()))
+        }
+        Some(_) => Ok(None),
+    }
+}
+
+/// The migrations this build knows for `backend`, by version, oldest first; the last is the
+/// schema version it brings a database to.
+pub fn known_migrations(backend: Backend) -> Vec<i64> {
+    let migrator = match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    migrator.iter().map(|m| m.version).collect()
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user@host/db`. The userinfo ends at the last

@@ -9,6 +9,11 @@ pub const ONBOARDING_COMPLETED: &str = "onboarding.completed";
 /// configured key is the one the database was written with.
 pub const KEY_CHECK: &str = "secrets.key_check";
 
+/// Where the key check value is bound (see `secrets::Binding`).
+pub fn key_check_binding() -> crate::secrets::Binding {
+    crate::secrets::Binding::new("system_config", KEY_CHECK, "value")
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ConfigRow {
     pub key: String,

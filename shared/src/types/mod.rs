@@ -4,20 +4,24 @@
 
 mod agents;
 mod auth;
+mod backup;
 mod chat;
 mod onboarding;
 mod providers;
 mod settings;
 mod status;
+mod usage;
 mod users;
 
 pub use agents::*;
 pub use auth::*;
+pub use backup::*;
 pub use chat::*;
 pub use onboarding::*;
 pub use providers::*;
 pub use settings::*;
 pub use status::*;
+pub use usage::*;
 pub use users::*;
 
 use serde::Deserialize;

@@ -19,24 +19,24 @@ const CHAT: &str = "/api/chat/completions";
 
 /// A daemon that runs agent containers (this run's labels, its own instance, reaper every
 /// 300 ms); dropped in field order: the daemon stops, then its Docker objects are removed.
-struct Chat {
-    w: World,
-    data: Data,
+pub(super) struct Chat {
+    pub(super) w: World,
+    pub(super) data: Data,
     scope: InstanceScope,
 }
 
 /// A logged-in member with a provider (its key a canary), a primary model and an API token.
-struct Member {
-    session: Session,
-    id: String,
-    token: String,
+pub(super) struct Member {
+    pub(super) session: Session,
+    pub(super) id: String,
+    pub(super) token: String,
     primary: String,
     key: String,
 }
 
 impl Chat {
     /// `reconcile`: the reconcile interval; `extra`: more mosaicd flags.
-    async fn start(image: &str, start_timeout_sec: u32, reconcile: &str, extra: &[&str]) -> Chat {
+    pub(super) async fn start(image: &str, start_timeout_sec: u32, reconcile: &str, extra: &[&str]) -> Chat {
         let scope = InstanceScope::new();
         let mut options = docker::daemon_options_with(&scope.instance, "300ms", reconcile);
         for arg in extra {
@@ -48,11 +48,11 @@ impl Chat {
         Chat { w, data, scope }
     }
 
-    fn api(&self) -> &Api {
+    pub(super) fn api(&self) -> &Api {
         &self.w.api
     }
 
-    async fn member(&self, email: &str) -> Member {
+    pub(super) async fn member(&self, email: &str) -> Member {
         let session = self.w.member(email).await;
         let name = email.split('@').next().unwrap().to_string();
         let key = format!("sk-canary-{name}-{}", uuid::Uuid::new_v4().simple());
@@ -75,15 +75,24 @@ impl Chat {
         }
     }
 
-    async fn complete(&self, auth: Auth<'_>, body: &Value) -> Resp {
+    pub(super) async fn complete(&self, auth: Auth<'_>, body: &Value) -> Resp {
         self.api().post(CHAT, auth, body).await
     }
 
     /// A streaming request's response, once its head arrived.
-    async fn stream(&self, auth: Auth<'_>, text: &str) -> reqwest::Response {
+    pub(super) async fn stream(&self, auth: Auth<'_>, text: &str) -> reqwest::Response {
+        self.stream_body(
+            auth,
+            &json!({ "model": "openclaw", "stream": true, "messages": [user(text)] }),
+        )
+        .await
+    }
+
+    /// A streaming request with this body, once the response head arrived.
+    pub(super) async fn stream_body(&self, auth: Auth<'_>, body: &Value) -> reqwest::Response {
         self.api()
             .request(Method::POST, CHAT, auth)
-            .json(&json!({ "model": "openclaw", "stream": true, "messages": [user(text)] }))
+            .json(body)
             .send()
             .await
             .expect("chat request")
@@ -104,7 +113,7 @@ impl Chat {
     }
 
     /// One series of `/metrics` (0 when absent).
-    async fn metric(&self, series: &str) -> f64 {
+    pub(super) async fn metric(&self, series: &str) -> f64 {
         let text = self.api().get("/metrics", Auth::None).await.body;
         text.lines()
             .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok()))
@@ -112,11 +121,11 @@ impl Chat {
     }
 }
 
-fn user(text: &str) -> Value {
+pub(super) fn user(text: &str) -> Value {
     json!({ "role": "user", "content": text })
 }
 
-fn body(text: &str) -> Value {
+pub(super) fn body(text: &str) -> Value {
     json!({ "model": "openclaw", "messages": [user(text)] })
 }
 

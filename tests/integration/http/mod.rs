@@ -9,6 +9,7 @@ mod hardening;
 mod isolation;
 mod meta;
 mod providers;
+mod usage;
 mod users;
 
 use libtest_mimic::Trial;
@@ -89,6 +90,7 @@ pub fn trials() -> Vec<Trial> {
     add(&mut t, "meta::health_and_readiness", false, meta::health);
     add(&mut t, "meta::metrics_exposition", true, meta::metrics);
     add(&mut t, "meta::openapi_matches_routes", false, meta::openapi);
+    add(&mut t, "usage::report_queries", true, usage::report_queries);
     add(
         &mut t,
         "admin::agent_runtime_settings",
@@ -136,6 +138,10 @@ pub fn trials() -> Vec<Trial> {
         chat::requests_refused_before_the_agent,
     ));
     t.push(trial("http::chat::system_agents", chat::system_agents));
+    t.push(trial(
+        "http::usage::figures_through_the_proxy",
+        usage::figures_through_the_proxy,
+    ));
     t
 }
 

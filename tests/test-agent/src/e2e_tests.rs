@@ -346,7 +346,11 @@ fn gateway_serves_openclaw_http_contract() {
         value["choices"][0]["message"]["content"],
         "echo: hello there [session=agent:main:openai-user:alice] [primary=mosaic/my-model] [boot=1]"
     );
-    assert_eq!(value["usage"]["total_tokens"], 0);
+    // One token per word of every message in, one per content piece out (six words each).
+    assert!(
+        raw.ends_with(r#","usage":{"prompt_tokens":6,"completion_tokens":6,"total_tokens":12}}"#),
+        "{raw}"
+    );
     gw.wait_log(|l| l == "request POST /v1/chat/completions stream=false session=agent:main:openai-user:alice");
 
     // `mock:headers=1` lists the header names the gateway received.
@@ -429,8 +433,34 @@ fn gateway_serves_openclaw_http_contract() {
                     [primary=mosaic/my-model] [boot=1] chunk 1 chunk 2";
     assert_eq!(content.concat(), expected);
     assert_eq!(content.len(), expected.split(' ').count() - 2);
+    // Without `stream_options.include_usage` no chunk carries usage.
+    assert!(chunks.iter().all(|c| c.get("usage").is_none()), "{chunks:?}");
     gw.wait_log(|l| l == "request POST /v1/chat/completions stream=true session=mosaic:conv-7");
     gw.wait_log(|l| l == format!("stream {id} completed {} chunks", content.len()));
+
+    // With it, a last chunk without choices carries the usage, after the finish chunk.
+    let counted = c.chat(&json!({"stream": true, "stream_options": {"include_usage": true},
+                                 "messages": user("count me")}));
+    let events = sse_data(&counted.body);
+    let n = events.len();
+    assert_eq!(events[n - 1], "[DONE]");
+    let finish: Value = serde_json::from_str(&events[n - 3]).unwrap();
+    assert_eq!(finish["choices"][0]["finish_reason"], "stop");
+    assert!(finish.get("usage").is_none());
+    let last: Value = serde_json::from_str(&events[n - 2]).unwrap();
+    assert_eq!(last["object"], "chat.completion.chunk");
+    assert_eq!(last["id"], finish["id"]);
+    assert_eq!(last["choices"], json!([]));
+    // "count me"; "echo: count me [session=…] [primary=…] [boot=1]" in six content chunks.
+    assert_eq!(
+        last["usage"],
+        json!({"prompt_tokens": 2, "completion_tokens": 6, "total_tokens": 8})
+    );
+    assert_eq!(n, 1 + 6 + 1 + 1 + 1);
+    // `include_usage` must be `true` itself.
+    let not_true = c.chat(&json!({"stream": true, "stream_options": {"include_usage": "yes"},
+                                  "messages": user("count me")}));
+    assert!(!String::from_utf8_lossy(&not_true.body).contains("\"usage\""));
 
     // Request errors, still on the same connection.
     let bad_json = c.request(

@@ -278,6 +278,10 @@ impl Gateway {
         pieces.extend((1..=mock.chunks).map(|i| format!(" chunk {i}")));
         let id = format!("chatcmpl_{:016x}{:016x}", random_u64(), random_u64());
         let created = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let usage = Usage {
+            prompt: prompt_tokens(payload.get("messages")),
+            completion: pieces.len() as u64,
+        };
         if stream {
             return plan(Reply::Stream(StreamReply {
                 id,
@@ -285,6 +289,7 @@ impl Gateway {
                 model,
                 pieces,
                 interval: mock.interval,
+                usage: include_usage(&payload).then_some(usage),
             }));
         }
         let message = object(&[("role", string("assistant")), ("content", string(&pieces.concat()))]);
@@ -293,18 +298,13 @@ impl Gateway {
             ("message", message),
             ("finish_reason", string("stop")),
         ]);
-        let usage = object(&[
-            ("prompt_tokens", "0".into()),
-            ("completion_tokens", "0".into()),
-            ("total_tokens", "0".into()),
-        ]);
         let body = object(&[
             ("id", string(&id)),
             ("object", string("chat.completion")),
             ("created", created.to_string()),
             ("model", string(&model)),
             ("choices", format!("[{choice}]")),
-            ("usage", usage),
+            ("usage", usage.json()),
         ]);
         plan(Reply::Full(Response::json(200, body)))
     }
@@ -375,6 +375,9 @@ fn write_stream(conn: &mut Conn, reply: &StreamReply, keep_alive: bool, sent: &m
         *sent += 1;
     }
     body.chunk(sse::event(&meta.finish()).as_bytes())?;
+    if let Some(usage) = &reply.usage {
+        body.chunk(sse::event(&meta.usage(&usage.json())).as_bytes())?;
+    }
     body.chunk(sse::DONE.as_bytes())?;
     body.finish()?;
     Ok(())
@@ -588,6 +591,56 @@ struct StreamReply {
     model: String,
     pieces: Vec<String>,
     interval: Duration,
+    /// Sent as the last chunk when the request asked for it (`stream_options.include_usage`).
+    usage: Option<Usage>,
+}
+
+/// The run's token usage, as OpenClaw reports it on its OpenAI-compatible endpoint: `usage` of
+/// every whole answer, and of a stream's last chunk when the client set
+/// `stream_options.include_usage: true` (none otherwise).
+// OpenClaw: src/gateway/openai-http.ts, resolveChatCompletionUsage / resolveIncludeUsageForStreaming
+// / writeUsageChunk; src/agents/usage.ts, toOpenAiChatCompletionsUsage. (Older versions answered
+// `{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}` and never a usage chunk.)
+//
+// The double has no model to count for it: one token per word of every message's text in, one
+// per content chunk of the reply out, so a test can predict the figures and never sees zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Usage {
+    prompt: u64,
+    completion: u64,
+}
+
+impl Usage {
+    /// `{"prompt_tokens":…,"completion_tokens":…,"total_tokens":…}`, in OpenClaw's key order.
+    fn json(&self) -> String {
+        object(&[
+            ("prompt_tokens", self.prompt.to_string()),
+            ("completion_tokens", self.completion.to_string()),
+            ("total_tokens", (self.prompt + self.completion).to_string()),
+        ])
+    }
+}
+
+/// Words in the text of every message, whatever its role (what the gateway turns into the
+/// agent's prompt).
+fn prompt_tokens(messages: Option<&Value>) -> u64 {
+    let messages = messages
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    messages
+        .iter()
+        .map(|m| content_text(m.get("content")).split_whitespace().count() as u64)
+        .sum()
+}
+
+/// `stream_options.include_usage` is exactly `true`.
+// OpenClaw: src/gateway/openai-http.ts, resolveIncludeUsageForStreaming.
+fn include_usage(payload: &Value) -> bool {
+    payload
+        .get("stream_options")
+        .and_then(|options| options.get("include_usage"))
+        == Some(&Value::Bool(true))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -844,6 +897,35 @@ mod tests {
         );
         assert_eq!(last_user_text(Some(&json!("nope"))), None);
         assert_eq!(last_user_text(None), None);
+    }
+
+    #[test]
+    fn usage_counts_words_and_asks_for_true() {
+        let messages = json!([
+            {"role": "system", "content": "be  brief"},
+            {"role": "user", "content": [{"type": "text", "text": "one two"}, {"type": "image_url"}]},
+            {"role": "assistant", "content": null},
+        ]);
+        assert_eq!(prompt_tokens(Some(&messages)), 4);
+        assert_eq!(prompt_tokens(Some(&json!("nope"))), 0);
+        assert_eq!(
+            Usage {
+                prompt: 4,
+                completion: 3
+            }
+            .json(),
+            r#"{"prompt_tokens":4,"completion_tokens":3,"total_tokens":7}"#
+        );
+        assert!(include_usage(&json!({"stream_options": {"include_usage": true}})));
+        for no in [
+            json!({}),
+            json!({"stream_options": null}),
+            json!({"stream_options": {"include_usage": "true"}}),
+            json!({"stream_options": {"include_usage": false}}),
+            json!({"stream_options": [true]}),
+        ] {
+            assert!(!include_usage(&no), "{no}");
+        }
     }
 
     #[test]

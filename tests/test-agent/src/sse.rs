@@ -1,6 +1,6 @@
 //! OpenAI-compatible `chat.completion.chunk` events, framed the way the
 //! newest OpenClaw frames them: role chunk, content chunks, finish chunk,
-//! then `[DONE]`.
+//! the usage chunk when the client asked for it, then `[DONE]`.
 
 use crate::json::{object, opt_string, string};
 
@@ -45,6 +45,20 @@ impl ChunkMeta<'_> {
 
     pub fn finish(&self) -> String {
         self.chunk(object(&[]), Some("stop"))
+    }
+
+    /// The last chunk before `[DONE]` when the request set `stream_options.include_usage`:
+    /// no choices, the run's `usage`.
+    // OpenClaw: src/gateway/openai-http.ts, writeUsageChunk / writeChatCompletionChunk.
+    pub fn usage(&self, usage: &str) -> String {
+        object(&[
+            ("id", string(self.id)),
+            ("object", string("chat.completion.chunk")),
+            ("created", self.created.to_string()),
+            ("model", string(self.model)),
+            ("choices", "[]".to_owned()),
+            ("usage", usage.to_owned()),
+        ])
     }
 }
 
@@ -117,6 +131,11 @@ mod tests {
         assert_eq!(finish["choices"][0]["delta"], json!({}));
         assert_eq!(finish["choices"][0]["finish_reason"], "stop");
         assert_eq!(finish["choices"][0]["index"], 0);
+
+        assert_eq!(
+            META.usage(r#"{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}"#),
+            r#"{"id":"chatcmpl_ab","object":"chat.completion.chunk","created":7,"model":"openclaw","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#
+        );
     }
 
     #[test]

@@ -50,10 +50,10 @@ use super::error::ApiError;
 use super::extract::{Params, cookie_name, read_bytes, session_cookie, set_cookie, with_app};
 use super::{Endpoint, Handler};
 use crate::app::App;
-use crate::auth::tokens::constant_time_eq;
 use crate::auth::{Principal, Via};
 use crate::error::Error;
 use mosaic_shared::ErrorCode;
+use subtle::ConstantTimeEq;
 
 /// The console's policy: scripts, styles, images and fetches from this origin only; no inline
 /// script or style; forms post to this origin only; never framed.
@@ -579,7 +579,7 @@ fn csrf_refused() -> Response {
 /// Checks a form's `csrf` field against the expected token, in constant time.
 pub fn check_csrf(form: &Form, expected: &str) -> Guard<()> {
     let sent = form.raw("csrf").unwrap_or_default();
-    if expected.is_empty() || !constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
+    if expected.is_empty() || !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
         return refuse(csrf_refused());
     }
     Ok(())
