@@ -327,7 +327,9 @@ async fn login_and_streamed_chat() {
     let image = images().normal.clone();
     let options = docker::daemon_options(&scope.instance)
         .arg("--chat-heartbeat-interval")
-        .arg("150ms");
+        .arg("150ms")
+        .arg("--usage-flush-interval")
+        .arg("100ms");
     let w = World::start_with(Backend::Sqlite, options).await;
     let data = Data::open(&w.daemon.data_dir).await;
     data.use_image(&image, 60).await;
@@ -443,6 +445,33 @@ async fn login_and_streamed_chat() {
     assert_eq!(kept, Value::from(0));
     b.goto("/chat").await;
     b.wait_path("/login?next=%2Fchat").await;
+    b.assert_clean_log(&[]).await;
+
+    // The administrator's usage page counts those chats (three streamed requests, the rate
+    // limited one failed) and shows no word of them.
+    log_in(&b, "admin", PASSWORD).await;
+    let mut users = String::new();
+    for _ in 0..50 {
+        b.goto("/admin/usage").await;
+        if b.exists("#usage-users").await {
+            users = b.text("#usage-users").await;
+            if users.contains("carol@example.com") {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(users.contains("carol@example.com"), "{users}");
+    assert_eq!(b.text("#usage-totals tbody td:nth-child(1)").await, "3");
+    assert_eq!(b.text("#usage-totals tbody td:nth-child(2)").await, "3");
+    assert_eq!(b.text("#usage-totals tbody td:nth-child(3)").await, "1");
+    assert_eq!(b.text("#usage-totals tbody td:nth-child(4)").await, "1");
+    let dom = b.dom().await;
+    for said in ["hello there", "and again", "echo:"] {
+        assert!(!dom.contains(said), "the usage page shows {said:?}");
+    }
+    assert_secret_absent(&key, &dom, "the usage page");
+    b.screenshot("admin-usage").await;
     b.assert_clean_log(&[]).await;
     drop(b);
     data.close().await;
@@ -685,6 +714,7 @@ async fn users_pagination_invite_and_access() {
         "/admin/system-agents",
         "/admin/oidc",
         "/admin/settings",
+        "/admin/usage",
     ] {
         b.goto(path).await;
         b.wait_text("h1", "Access denied").await;
@@ -711,12 +741,21 @@ async fn admin_pages() {
     b.goto("/admin/containers").await;
     b.wait_text("h1", "Containers").await;
     b.find("#containers-empty").await;
-    assert_eq!(b.count(".sub-nav a").await, 5);
+    assert_eq!(b.count(".sub-nav a").await, 6);
     assert!(
         b.exists(".sub-nav a[href='/admin/containers'][aria-current=page]")
             .await
     );
     b.assert_clean_log(&[]).await;
+
+    b.goto("/admin/usage").await;
+    b.wait_text("h1", "Usage").await;
+    b.find("#usage-empty").await;
+    b.find("#usage-totals").await;
+    b.goto("/admin/usage?from=not-a-day").await;
+    b.wait_text(".error", "The usage figures could not be read").await;
+    assert!(!b.exists("#usage-empty").await, "an error never shows the empty state");
+    b.assert_clean_log(&["400"]).await;
 
     b.goto("/admin/system-agents").await;
     b.find("#system-agents-empty").await;
@@ -837,6 +876,15 @@ async fn admin_containers_and_system_agents() {
     // A system agent, added on an admin-level provider.
     let name = format!("ops-{}", scope.instance);
     let system_container = format!("mosaic-system-{name}");
+    b.goto("/admin/usage").await;
+    b.wait_text("h1", "Usage").await;
+    b.find("#usage-empty").await;
+    b.find("#usage-totals").await;
+    b.goto("/admin/usage?from=not-a-day").await;
+    b.wait_text(".error", "The usage figures could not be read").await;
+    assert!(!b.exists("#usage-empty").await, "an error never shows the empty state");
+    b.assert_clean_log(&["400"]).await;
+
     b.goto("/admin/system-agents").await;
     b.find("#system-agents-empty").await;
     assert!(b.exists("#agent-provider option[value=shared]").await);

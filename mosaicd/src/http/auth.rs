@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use mosaic_shared::Sensitive;
-use mosaic_shared::types::{CurrentUser, NewApiToken};
-use serde::{Deserialize, Serialize};
+use mosaic_shared::types::{AcceptInviteRequest, AuthMethod, LoginRequest, NewApiToken, SessionInfo};
 use warp::http::{HeaderMap, Method, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection};
@@ -20,49 +18,18 @@ use crate::auth::{Principal, Via};
 use crate::service::auth::current_user;
 use crate::store::rfc3339;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    /// A breakglass username, or the email of an invited user.
-    pub username: String,
-    pub password: Sensitive,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AcceptInviteRequest {
-    pub token: Sensitive,
-    pub password: Sensitive,
-    #[serde(default)]
-    pub name: Option<String>,
-}
-
-/// Who is logged in, and what a browser needs to make state-changing requests.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionInfo {
-    pub user: CurrentUser,
-    /// `session` (cookie) or `token` (bearer).
-    pub auth_method: &'static str,
-    /// Send it back in `X-CSRF-Token` on every state-changing request made with the cookie.
-    pub csrf_token: Option<String>,
-    /// When the session ends at the latest (it ends earlier after `idleTimeoutSeconds` unused).
-    pub expires_at: Option<String>,
-    pub idle_timeout_seconds: Option<u64>,
-}
-
 fn session_info(app: &App, p: &Principal) -> SessionInfo {
     match &p.via {
         Via::Session { csrf, expires_at, .. } => SessionInfo {
             user: current_user(p),
-            auth_method: "session",
+            auth_method: AuthMethod::Session,
             csrf_token: Some(csrf.clone()),
             expires_at: Some(rfc3339(*expires_at)),
             idle_timeout_seconds: Some(app.config().http.session_idle_timeout.as_secs()),
         },
         Via::Token { .. } => SessionInfo {
             user: current_user(p),
-            auth_method: "token",
+            auth_method: AuthMethod::Token,
             csrf_token: None,
             expires_at: None,
             idle_timeout_seconds: None,

@@ -6,8 +6,7 @@
 
 use std::sync::Arc;
 
-use mosaic_shared::types::OidcProvisioning;
-use serde::Serialize;
+use mosaic_shared::types::{OidcAvailability, OidcProvisioning};
 use warp::http::header::{HeaderValue, LOCATION};
 use warp::http::{HeaderMap, Method, StatusCode};
 use warp::reply::Response;
@@ -23,14 +22,6 @@ use crate::app::App;
 use crate::auth::Principal;
 use crate::config::HttpConfig;
 use crate::service::oidc::{Callback, FLOW_TTL_MS};
-
-/// Whether OIDC login is offered, for the WebUI's login page.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OidcAvailability {
-    pub enabled: bool,
-    pub login_url: &'static str,
-}
 
 fn flow_cookie_name(http: &HttpConfig) -> &'static str {
     if http.secure_cookies {
@@ -106,7 +97,7 @@ async fn availability(_: Params, app: Arc<App>) -> Result<Response, Rejection> {
     let settings = app.oidc().oidc_settings().await.map_err(reject)?;
     Ok(ok(&OidcAvailability {
         enabled: settings.configured,
-        login_url: "/api/auth/oidc/login",
+        login_url: "/api/auth/oidc/login".into(),
     }))
 }
 

@@ -6,11 +6,10 @@
 use mosaic_shared::ErrorCode;
 use std::sync::Arc;
 
-use mosaic_shared::Sensitive;
 use mosaic_shared::types::{
-    ConnectionTest, NewProvider, OidcInput, OidcIssuerCheck, Provider, ProviderDraft, SkippableStep, SystemAgentsInput,
+    BreakglassRequest, IssuerRequest, NewProvider, OidcInput, OidcIssuerCheck, ProviderDraft, ProviderSaved,
+    SkippableStep, SystemAgentsInput,
 };
-use serde::{Deserialize, Serialize};
 use warp::http::{HeaderMap, Method};
 use warp::reply::Response;
 use warp::{Filter, Rejection};
@@ -30,27 +29,6 @@ const MAX_SYSTEM_AGENTS_BODY: usize = 1024 * 1024;
 
 /// Who the audit log names for an onboarding step taken over HTTP.
 const ACTOR: Actor = Actor::SetupToken;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BreakglassRequest {
-    pub username: String,
-    pub password: Sensitive,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IssuerRequest {
-    pub issuer_url: String,
-}
-
-/// Step 3's answer: the saved provider and the connection test that let it be saved.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProviderSaved {
-    pub provider: Provider,
-    pub test: ConnectionTest,
-}
 
 /// Passes only requests that carry the valid setup token while onboarding is open.
 fn setup_token(app: Arc<App>) -> impl Filter<Extract = (), Error = Rejection> + Clone {

@@ -46,3 +46,51 @@ pub struct CreatedApiToken {
     pub info: ApiToken,
     pub token: Sensitive,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// A breakglass username, or the email of an invited user.
+    pub username: String,
+    pub password: Sensitive,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AcceptInviteRequest {
+    pub token: Sensitive,
+    pub password: Sensitive,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// How a request was authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMethod {
+    /// The session cookie of a browser login.
+    Session,
+    /// A personal API token (`Authorization: Bearer`).
+    Token,
+}
+
+/// Who is logged in, and what a browser needs to make state-changing requests.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub user: CurrentUser,
+    pub auth_method: AuthMethod,
+    /// Send it back in `X-CSRF-Token` on every state-changing request made with the cookie.
+    pub csrf_token: Option<String>,
+    /// When the session ends at the latest (it ends earlier after `idleTimeoutSeconds` unused).
+    pub expires_at: Option<String>,
+    pub idle_timeout_seconds: Option<u64>,
+}
+
+/// Whether OIDC login is offered, for the WebUI's login page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OidcAvailability {
+    pub enabled: bool,
+    pub login_url: String,
+}

@@ -139,3 +139,24 @@ pub struct OidcIssuerCheck {
     pub signing_keys: u64,
     pub id_token_signing_algs: Vec<String>,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakglassRequest {
+    pub username: String,
+    pub password: Sensitive,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssuerRequest {
+    pub issuer_url: String,
+}
+
+/// Step 3's answer: the saved provider and the connection test that let it be saved.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderSaved {
+    pub provider: Provider,
+    pub test: ConnectionTest,
+}

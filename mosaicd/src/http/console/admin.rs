@@ -1,12 +1,13 @@
 //! Administration, for administrators only (anyone else logged in gets the access-denied page):
-//! users, agent containers, system agents, OpenID Connect and the runtime settings.
+//! users, agent containers, system agents, OpenID Connect, the runtime settings and the usage
+//! figures.
 
 use askama::Template;
 use mosaic_shared::Sensitive;
 use mosaic_shared::types::{
     AdminUser, AgentRuntimePatch, ContainerStatus, Invitation, InviteRequest, OidcInput, OidcIssuerCheck,
     OidcProvisioning, OidcSettings, PageMeta, Provider, Role, SettingsPatch, SystemAgent, SystemAgentSpec,
-    SystemSettings, UserPatch, UserStatus,
+    SystemSettings, UsageReport, UserPatch, UserStatus,
 };
 use warp::http::{Method, StatusCode};
 use warp::reply::Response;
@@ -17,17 +18,19 @@ use super::{
 };
 use crate::auth::Principal;
 use crate::http::Endpoint;
+use crate::service::usage::UsageRange;
 use crate::service::users::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::store::providers::Owner;
 
 /// The administration area's sections, in the order of its navigation. A new admin page adds
-/// its line here (the usage figures page goes after the runtime settings: `/admin/usage`).
+/// its line here.
 pub const SECTIONS: &[(&str, &str)] = &[
     ("/admin/users", "Users"),
     ("/admin/containers", "Containers"),
     ("/admin/system-agents", "System agents"),
     ("/admin/oidc", "Sign-in"),
     ("/admin/settings", "Runtime settings"),
+    ("/admin/usage", "Usage"),
 ];
 
 pub fn pages() -> Vec<Endpoint> {
@@ -83,6 +86,7 @@ pub fn pages() -> Vec<Endpoint> {
         Endpoint::new(Method::POST, "/admin/oidc/provisioning", |app, m| {
             page(app, m, MAX_FORM, save_provisioning)
         }),
+        Endpoint::new(Method::GET, "/admin/usage", |app, m| page(app, m, MAX_FORM, show_usage)),
         Endpoint::new(Method::GET, "/admin/settings", |app, m| {
             page(app, m, MAX_FORM, show_settings)
         }),
@@ -799,4 +803,62 @@ mod tests {
         assert_eq!(duration(&Some(3 * 3600 + 5 * 60)), "3 h 5 min");
         assert_eq!(duration(&None), "–");
     }
+}
+
+#[derive(Template)]
+#[template(path = "console/usage.html")]
+struct UsagePage {
+    layout: Layout,
+    /// The range as asked (empty: the default, the last 30 days).
+    from: String,
+    to: String,
+    /// `None` when the figures could not be read: the error shows instead.
+    report: Option<UsageReport>,
+}
+
+impl UsagePage {
+    fn page_link(&self, page: u64) -> String {
+        let query = serde_urlencoded::to_string([
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+            ("page", &page.to_string()),
+        ])
+        .unwrap_or_default();
+        format!("/admin/usage?{query}")
+    }
+}
+
+/// Usage figures over a range of days (the last 30 by default): totals and a page of users.
+async fn show_usage(req: Req) -> Response {
+    let p = try_page!(admin(&req).await);
+    let mut layout = layout(&p, "/admin/usage", "Usage");
+    let from = req.query_value("from").filter(|v| !v.is_empty());
+    let to = req.query_value("to").filter(|v| !v.is_empty());
+    let range = UsageRange {
+        from: from.as_deref(),
+        to: to.as_deref(),
+        user: None,
+    };
+    let mut status = StatusCode::OK;
+    let report = match req
+        .app
+        .usage()
+        .usage_report(range, number(&req, "page", 1), DEFAULT_PAGE_SIZE)
+        .await
+    {
+        Ok(report) => Some(report),
+        Err(e) => {
+            let e = Failure::from(e);
+            status = e.status;
+            layout.error = Some(format!("The usage figures could not be read: {}", e.message));
+            None
+        }
+    };
+    let page = UsagePage {
+        layout,
+        from: from.unwrap_or_default(),
+        to: to.unwrap_or_default(),
+        report,
+    };
+    html(status, &page)
 }
