@@ -75,6 +75,16 @@ pub async fn start(config: Config) -> Result<Running> {
     let socket = AdminSocket::bind(&config.socket, config.admin_group.as_deref())?;
 
     let (keyring, generated) = secrets::load(config.secret_key.as_ref().map(|s| s.expose()), &config.secret_key_file)?;
+
+    service::backup::remove_leftovers(&config.data_dir);
+    let db = store::Db::open(config.database_url.as_ref().map(|s| s.expose()), &config.data_dir).await?;
+    // A start that is refused writes nothing: the key is proved against the database (and a new
+    // key file written only for a database without secrets) before anything else is written.
+    let verified = service::keys::Keys::verify_before_start(&db, &keyring, generated).await;
+    if let Err(e) = verified {
+        db.close().await;
+        return Err(e);
+    }
     match keyring.source() {
         KeySource::File(path) if generated => tracing::info!(
             key_file = %path.display(), key_id = %keyring.current_id(),
@@ -88,8 +98,6 @@ pub async fn start(config: Config) -> Result<Running> {
         }
     }
 
-    service::backup::remove_leftovers(&config.data_dir);
-    let db = store::Db::open(config.database_url.as_ref().map(|s| s.expose()), &config.data_dir).await?;
     tracing::info!(backend = db.backend().name(), location = %db.location(), "database ready");
     let listener = http::bind(config.listen).await?;
     let http_addr = listener

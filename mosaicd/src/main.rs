@@ -2,6 +2,9 @@ use clap::Parser;
 use mosaicd::cli::{Args, Command, LogFormat};
 use mosaicd::config::Config;
 use tokio::signal::unix::{SignalKind, signal};
+use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets};
+use tracing_subscriber::layer::{Layer, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
 
 fn main() {
     let args = Args::parse();
@@ -58,15 +61,37 @@ async fn shutdown_signal() {
     }
 }
 
+/// Crates whose verbose levels write what passes through them, and the most they may log,
+/// whatever `MOSAIC_LOG` asks: bollard logs request and response bodies at debug and trace (the
+/// archive that writes an agent's gateway token file, container configs, inspect answers with
+/// their environment), hyper and h2 log headers and frames at trace (`Authorization`, cookies).
+/// No level or filter may put a secret in the log.
+const CAPPED: &[(&str, LevelFilter)] = &[
+    ("bollard", LevelFilter::INFO),
+    ("h2", LevelFilter::INFO),
+    ("hyper", LevelFilter::DEBUG),
+    ("hyper_util", LevelFilter::DEBUG),
+    ("reqwest", LevelFilter::DEBUG),
+    ("warp", LevelFilter::DEBUG),
+];
+
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MOSAIC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let cap = CAPPED
+        .iter()
+        .fold(Targets::new().with_default(LevelFilter::TRACE), |t, (target, level)| {
+            t.with_target(*target, *level)
+        });
+    let filter = filter.and(cap);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+        .with_ansi(ansi);
     match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => tracing_subscriber::registry().with(layer.with_filter(filter)).init(),
+        LogFormat::Json => tracing_subscriber::registry()
+            .with(layer.json().with_filter(filter))
+            .init(),
     }
 }

@@ -244,8 +244,9 @@ impl Keyring {
     }
 }
 
-/// Loads the keyring from `MOSAIC_SECRET_KEY`, or from the key file, generating the file if it
-/// does not exist. Returns whether a key was generated, for the startup log.
+/// Loads the keyring from `MOSAIC_SECRET_KEY`, or from the key file, generating a key if the file
+/// does not exist. Returns whether a key was generated: then the caller writes the file with
+/// [`Keyring::persist`], once it has checked there is nothing the new key would fail to open.
 pub fn load(env_key: Option<&str>, key_file: &Path) -> Result<(Keyring, bool), SecretError> {
     if let Some(text) = env_key {
         let keys = parse_keys(text).map_err(|e| SecretError::Key(format!("MOSAIC_SECRET_KEY: {e}")))?;
@@ -268,8 +269,9 @@ pub fn load(env_key: Option<&str>, key_file: &Path) -> Result<(Keyring, bool), S
             Ok((Keyring::new(keys, KeySource::File(key_file.to_path_buf())), false))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Not written yet: the caller persists it once it knows the database has no secrets
+            // under another key (a refused start writes nothing).
             let ring = Keyring::new(vec![Key::generate()], KeySource::File(key_file.to_path_buf()));
-            ring.persist()?;
             Ok((ring, true))
         }
         Err(e) => Err(SecretError::Key(format!(

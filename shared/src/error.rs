@@ -69,6 +69,9 @@ pub enum ErrorCode {
     OnboardingComplete,
     ProviderTestFailed,
     OidcDiscoveryFailed,
+    /// A provider's base URL moves to another origin (scheme, host, port) while it keeps its
+    /// stored API key: the key is bound to the origin it was saved for and must be given again.
+    ApiKeyRequired,
     // OpenID Connect logins.
     OidcNotConfigured,
     OidcUnavailable,
@@ -102,6 +105,7 @@ impl ErrorCode {
             ErrorCode::OnboardingComplete => "onboarding_complete",
             ErrorCode::ProviderTestFailed => "provider_test_failed",
             ErrorCode::OidcDiscoveryFailed => "oidc_discovery_failed",
+            ErrorCode::ApiKeyRequired => "api_key_required",
             ErrorCode::OidcNotConfigured => "oidc_not_configured",
             ErrorCode::OidcUnavailable => "oidc_unavailable",
             ErrorCode::OidcStateInvalid => "oidc_state_invalid",
@@ -117,6 +121,7 @@ impl ErrorCode {
             ErrorCode::InvalidInput
             | ErrorCode::ProviderTestFailed
             | ErrorCode::OidcDiscoveryFailed
+            | ErrorCode::ApiKeyRequired
             | ErrorCode::OidcStateInvalid => 400,
             ErrorCode::Conflict | ErrorCode::OnboardingComplete => 409,
             ErrorCode::Forbidden

@@ -617,6 +617,37 @@ async fn providers_connection_test(backend: Backend) {
     );
     assert!(human.stderr.is_empty(), "no spinner without a terminal: {human:?}");
 
+    // The stored key is bound to its origin: moving the base URL elsewhere without it is refused,
+    // and the next test still goes where the key was saved for; a new path on the origin is fine.
+    let elsewhere = FakeProvider::start(&key).await;
+    ctl.run(&["providers", "update", "local", "--base-url", &elsewhere.base_url()])
+        .fails(5, "API key again");
+    assert_eq!(ctl.json(&["providers", "show", "local"])["baseUrl"], base.as_str());
+    assert_eq!(ctl.json(&["providers", "test", "local"])["ok"], true);
+    assert_eq!(elsewhere.requests(), 0, "the stored key reached another origin");
+    let repathed = format!("http://{}/v1/", fake.addr);
+    ctl.run(&["providers", "update", "local", "--base-url", &repathed]).ok();
+    let moved = ctl
+        .stdin(
+            &[
+                "providers",
+                "update",
+                "local",
+                "--base-url",
+                &elsewhere.base_url(),
+                "--api-key-stdin",
+                "--json",
+            ],
+            &format!("{key}\n"),
+        )
+        .json();
+    assert_eq!(moved["baseUrl"], elsewhere.base_url());
+    ctl.stdin(
+        &["providers", "update", "local", "--base-url", &base, "--api-key-stdin"],
+        &format!("{key}\n"),
+    )
+    .ok();
+
     // A wrong key: exit 9, the reason on stderr, the details on stdout, the echoed key redacted.
     let wrong = ctl.run(&["providers", "test", "wrong", "--json"]);
     wrong.fails(9, "connection test of wrong failed (unauthorized)");

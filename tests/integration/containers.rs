@@ -11,7 +11,7 @@ use mosaic_shared::types::AgentConfigInput;
 use mosaic_tests::data::Data;
 use mosaic_tests::docker::{self, InstanceScope, container_running, docker, images, wait_for};
 use mosaic_tests::inprocess::InProcess;
-use mosaic_tests::{Daemon, trial};
+use mosaic_tests::{Daemon, DaemonOptions, trial};
 use mosaicd::containers::{AgentRef, StopReason};
 use mosaicd::store::audit::Actor;
 use serde_json::{Value, json};
@@ -69,6 +69,16 @@ struct Env {
 /// `extra` are more mosaicd flags; `--reaper-interval X` and `--reconcile-interval X` replace
 /// the short test defaults.
 async fn env(image: &str, start_timeout_sec: u32, extra: &[&str]) -> Env {
+    env_with(image, start_timeout_sec, extra, |o| o).await
+}
+
+/// [`env`] with the daemon's options changed by `adjust`.
+async fn env_with(
+    image: &str,
+    start_timeout_sec: u32,
+    extra: &[&str],
+    adjust: impl FnOnce(DaemonOptions) -> DaemonOptions,
+) -> Env {
     let scope = InstanceScope::new();
     let interval = |flag: &str, default: &'static str| {
         extra
@@ -90,7 +100,7 @@ async fn env(image: &str, start_timeout_sec: u32, extra: &[&str]) -> Env {
         }
         options = options.arg(*arg);
     }
-    let daemon = Daemon::start_with(options);
+    let daemon = Daemon::start_with(adjust(options));
     let data = Data::open(&daemon.data_dir).await;
     data.use_image(image, start_timeout_sec).await;
     Env { daemon, data, scope }
@@ -884,7 +894,9 @@ async fn internal_endpoint_tokens() {
 }
 
 async fn secrets_absent_from_docker_and_logs() {
-    let env = env(&images().normal, 30, &[]).await;
+    // At the most verbose level: no level or filter may put a secret in the log (HTTP and Docker
+    // client crates dump bodies and headers at trace).
+    let env = env_with(&images().normal, 30, &[], |o| o.env("MOSAIC_LOG", "trace")).await;
     let alice = env.data.add_user("alice@example.com").await;
     let canary = "sk-canary-5d41402abc4b2a76b9719d911017c592";
     env.data.add_provider(Some(&alice), "p1", canary, &["m1"]).await;
@@ -952,6 +964,10 @@ async fn secrets_absent_from_docker_and_logs() {
         .await
         .unwrap();
     haystacks.push(("stored config", format!("{config_cache:?}")));
+    assert!(
+        haystacks[4].1.contains("TRACE"),
+        "the daemon did not log at trace level"
+    );
     for (what, text) in &haystacks {
         for secret in [canary, system_canary, token.as_str(), system_token.as_str()] {
             assert!(!text.contains(secret), "{what} contains a secret");

@@ -32,6 +32,7 @@ pub fn trials() -> Vec<Trial> {
             "foundation::wrong_or_malformed_key_is_refused",
             wrong_or_malformed_key_is_refused,
         ),
+        trial("foundation::refused_start_writes_nothing", refused_start_writes_nothing),
         trial(
             "foundation::tampered_key_check_is_refused",
             tampered_key_check_is_refused,
@@ -197,6 +198,57 @@ async fn wrong_or_malformed_key_is_refused() {
         "{log}"
     );
     assert!(!log.contains("CANARYNOTAKEY"), "the key was echoed: {log}");
+}
+
+/// What a start could write: the data directory's listing, the key file, `system_config`.
+async fn snapshot(daemon: &Daemon) -> (Vec<String>, String, Vec<(String, String)>) {
+    let db = open_sqlite(daemon).await;
+    let rows: Vec<(String, String)> = db
+        .all(mosaicd::store::q("SELECT key, value FROM system_config ORDER BY key"))
+        .await
+        .unwrap();
+    db.close().await;
+    // Listed after the test's own connection closed, so that its SQLite files are the same each time.
+    let mut names: Vec<String> = std::fs::read_dir(&daemon.data_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let key = std::fs::read_to_string(daemon.data_dir.join("secret.key")).unwrap_or_default();
+    (names, key, rows)
+}
+
+/// A start that is refused writes nothing: not another instance name with a wrong key, not a
+/// new key file beside a database whose secrets need the old one.
+async fn refused_start_writes_nothing() {
+    let mut daemon = Daemon::start();
+    daemon.stop();
+    let before = snapshot(&daemon).await;
+    assert!(before.2.iter().any(|(k, _)| k == "containers.instance"), "{before:?}");
+
+    let wrong = DaemonOptions::default()
+        .env("MOSAIC_SECRET_KEY", new_identity())
+        .env("MOSAIC_INSTANCE", "elsewhere");
+    let (_, log) = daemon.restart_with(wrong).expect_err("must refuse a wrong key");
+    assert!(log.contains("cannot open this database's secrets"), "{log}");
+    assert_eq!(snapshot(&daemon).await, before, "a refused start changed things");
+
+    let key_file = daemon.data_dir.join("secret.key");
+    let aside = daemon.dir.path().join("secret.key.aside");
+    std::fs::rename(&key_file, &aside).unwrap();
+    let (_, log) = daemon
+        .restart_with(DaemonOptions::default())
+        .expect_err("must refuse to generate a key beside a database with secrets");
+    assert!(
+        log.contains("no secret key") && log.contains(&key_file.display().to_string()),
+        "{log}"
+    );
+    assert!(!key_file.exists(), "a refused start generated a key file");
+    std::fs::rename(&aside, &key_file).unwrap();
+    assert_eq!(snapshot(&daemon).await, before, "a refused start changed things");
+    daemon
+        .restart_with(DaemonOptions::default())
+        .expect("the right key starts");
 }
 
 async fn tampered_key_check_is_refused() {

@@ -39,6 +39,37 @@ impl Keys {
 }
 
 impl Keys {
+    /// Proves, before a start writes anything, that the key opens the database's secrets; a key
+    /// just generated (no key file, no `MOSAIC_SECRET_KEY`) is written to its file only for a
+    /// database without secrets. Writes nothing else, so a refused start changes nothing.
+    pub async fn verify_before_start(db: &Db, keyring: &Keyring, generated: bool) -> Result<()> {
+        let check = system_config::get(&mut db.ex(), system_config::KEY_CHECK).await?;
+        match check {
+            Some(_) if generated => {
+                let expected = match keyring.source() {
+                    KeySource::File(path) => path.display().to_string(),
+                    KeySource::Environment => "MOSAIC_SECRET_KEY".into(),
+                };
+                Err(Error::config(format!(
+                    "no secret key: {expected} does not exist and MOSAIC_SECRET_KEY is not set, but the \
+                     database holds secrets encrypted with a key: put that key file back (or set \
+                     MOSAIC_SECRET_KEY); no new key is generated for it"
+                )))
+            }
+            Some(row) => keyring
+                .decrypt(&key_check_binding(), &row.value)
+                .map(|_| ())
+                .map_err(|e| {
+                    Error::config(format!(
+                        "the configured secret key (id {}) cannot open this database's secrets: {e}",
+                        keyring.current_id()
+                    ))
+                }),
+            None if generated => keyring.persist().map(|_| ()).map_err(Error::from),
+            None => Ok(()),
+        }
+    }
+
     /// Proves at startup that the configured key is the database's key, so a wrong key fails
     /// here, with a clear message, instead of at a user's first chat. Writes the check value on
     /// first start.

@@ -35,7 +35,7 @@ use crate::service::auth::Auth;
 use crate::service::oidc::Oidc;
 use crate::service::providers::Providers;
 use crate::service::providers::SYSTEM_DEFAULT_PROVIDER;
-use crate::service::providers::key_binding;
+use crate::service::providers::{check_key_follows, key_binding};
 use crate::store::Db;
 use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner};
@@ -342,6 +342,11 @@ impl Onboarding {
             .clone()
             .unwrap_or_else(|| input.kind.default_api_type().to_string());
         mosaic_shared::policy::check_api_type(&api_type).map_err(Error::invalid)?;
+        let base_url = input.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        if let Some(row) = &existing {
+            // The stored key is tested (and kept) only on the origin it was saved for.
+            check_key_follows(row, input.kind, base_url, input.api_key.is_some())?;
+        }
         let stored_key = match (&input.api_key, &existing) {
             (None, Some(row)) => row
                 .api_key
@@ -351,7 +356,6 @@ impl Onboarding {
             _ => None,
         };
         let key = input.api_key.as_ref().map(|k| k.expose().to_string()).or(stored_key);
-        let base_url = input.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
         let test = match base_url {
             Some(base_url) => {
                 self.providers

@@ -163,6 +163,52 @@ fn check_ollama_base(api_type: &str, url: &str) -> Result<()> {
     Ok(())
 }
 
+/// Where a provider's key is sent: the origin (scheme, host, port) of its base URL, or, without
+/// one, OpenClaw's built-in endpoint of its type.
+#[derive(PartialEq)]
+enum KeyTarget {
+    Origin(url::Origin),
+    BuiltIn(ProviderType),
+}
+
+fn key_target(kind: ProviderType, base_url: Option<&str>) -> KeyTarget {
+    match base_url.map(url::Url::parse) {
+        Some(Ok(url)) => KeyTarget::Origin(url.origin()),
+        // Not reached: a stored or checked base URL parses. An opaque origin equals nothing,
+        // so a stored key never follows it.
+        Some(Err(_)) => KeyTarget::Origin(url::Origin::new_opaque()),
+        None => KeyTarget::BuiltIn(kind),
+    }
+}
+
+/// A stored key is bound to the origin it was saved for: it never follows its provider to another
+/// server (scheme, host or port, or another built-in endpoint) unless the change gives a key
+/// again (or clears it). `key_given`: the change names the key.
+pub(crate) fn check_key_follows(
+    row: &ProviderRow,
+    kind: ProviderType,
+    base_url: Option<&str>,
+    key_given: bool,
+) -> Result<()> {
+    let Some(saved_kind) = ProviderType::parse(&row.kind) else {
+        return Err(Error::internal(format!(
+            "unknown provider type {:?} in llm_provider",
+            row.kind
+        )));
+    };
+    if key_given
+        || row.api_key.is_none()
+        || key_target(kind, base_url) == key_target(saved_kind, row.base_url.as_deref())
+    {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorCode::ApiKeyRequired,
+        "the stored API key is bound to the server it was saved for: a base URL on another origin \
+         (scheme, host or port) or another built-in endpoint needs the API key again (or clear the key)",
+    ))
+}
+
 fn name_taken(name: &str) -> impl Fn(Error) -> Error + '_ {
     move |e| match e.code() {
         ErrorCode::Conflict => Error::conflict(format!("a provider named {name:?} already exists")),
@@ -328,6 +374,7 @@ impl Providers {
             is_active: patch.is_active.unwrap_or(current.is_active),
         };
         check_fields(&mut c, allow_private)?;
+        check_key_follows(&row, c.kind, c.base_url.as_deref(), patch.api_key.is_some())?;
         let (api_key, api_key_hint, key_change) = match &patch.api_key {
             None => (row.api_key.clone(), row.api_key_hint.clone(), "kept"),
             Some(None) => (None, None, "cleared"),

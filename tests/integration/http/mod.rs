@@ -66,6 +66,12 @@ pub fn trials() -> Vec<Trial> {
     add(&mut t, "providers::connection_test", false, providers::connection_test);
     add(
         &mut t,
+        "providers::key_bound_to_origin",
+        false,
+        providers::key_bound_to_origin,
+    );
+    add(
+        &mut t,
         "providers::connection_timeout",
         false,
         providers::connection_timeout,

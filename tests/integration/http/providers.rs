@@ -429,3 +429,72 @@ pub async fn agent_config(backend: Backend) {
     // The personality is not audited.
     assert_absent("You are terse.", &w.audit_text().await, "the audit log");
 }
+
+/// A stored key is bound to the origin it was saved for: moving the base URL to another origin
+/// without the key is refused (and nothing reaches the new origin); a new path on the same origin
+/// keeps the key; the key given again moves it.
+pub async fn key_bound_to_origin(backend: Backend) {
+    let w = World::start(backend).await;
+    let api = &w.api;
+    allow_private(&w, true).await;
+    let key = canary();
+    let saved_for = FakeProvider::start(&key).await;
+    let elsewhere = FakeProvider::start(&key).await;
+    let me = Auth::Session(&w.admin);
+    let created = create(
+        api,
+        &w.admin,
+        json!({ "name": "bound", "type": "custom", "baseUrl": saved_for.base_url(), "apiKey": key }),
+    )
+    .await;
+    let url = format!("/api/providers/{}", field(&created, "id"));
+
+    let message = api
+        .patch(&url, me, &json!({ "baseUrl": elsewhere.base_url() }))
+        .await
+        .error(400, "api_key_required");
+    assert!(message.contains("API key again"), "{message}");
+    // Another port on the same host is another origin; so is the built-in endpoint.
+    let other_port = format!("http://{}:1/v1", saved_for.addr.ip());
+    api.patch(&url, me, &json!({ "baseUrl": other_port }))
+        .await
+        .error(400, "api_key_required");
+    api.patch(&url, me, &json!({ "type": "openai", "baseUrl": null }))
+        .await
+        .error(400, "api_key_required");
+    assert_eq!(api.get(&url, me).await.expect(200)["baseUrl"], saved_for.base_url());
+    let result = api.post_empty(&format!("{url}/test"), me).await.expect(200);
+    assert_eq!(result["ok"], true, "{result}");
+    assert_eq!(elsewhere.requests(), 0, "the stored key reached another origin");
+
+    // Another path on the same origin keeps the key.
+    let moved = api
+        .patch(
+            &url,
+            me,
+            &json!({ "baseUrl": format!("http://{}/elsewhere/v1", saved_for.addr) }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(moved["hasApiKey"], true);
+    // With the key given again, or cleared, the origin may change.
+    let moved = api
+        .patch(&url, me, &json!({ "baseUrl": elsewhere.base_url(), "apiKey": key }))
+        .await
+        .expect(200);
+    assert_eq!(moved["baseUrl"], elsewhere.base_url());
+    let result = api.post_empty(&format!("{url}/test"), me).await.expect(200);
+    assert_eq!(result["ok"], true, "{result}");
+    assert_eq!(elsewhere.requests(), 1);
+    let cleared = api
+        .patch(&url, me, &json!({ "baseUrl": saved_for.base_url(), "apiKey": null }))
+        .await
+        .expect(200);
+    assert_eq!(cleared["hasApiKey"], false);
+    assert_eq!(
+        api.patch(&url, me, &json!({ "baseUrl": elsewhere.base_url() }))
+            .await
+            .expect(200)["baseUrl"],
+        elsewhere.base_url()
+    );
+}
