@@ -58,6 +58,9 @@ async fn shutdown_signal() {
     }
 }
 
+/// Both formats show the spans an event happened in, with their fields: the text format as
+/// `request{request_id=… method=… route=… user=…}: …` before the message, the JSON format as
+/// `span` (the innermost) and `spans` (all, outermost first).
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MOSAIC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -67,6 +70,6 @@ fn init_logging(format: LogFormat) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     match format {
         LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
+        LogFormat::Json => builder.json().with_current_span(true).with_span_list(true).init(),
     }
 }
