@@ -15,6 +15,7 @@ pub mod restore;
 pub mod rpc;
 pub mod secrets;
 pub mod service;
+pub mod spans;
 pub mod store;
 pub mod systemd;
 pub mod usage;

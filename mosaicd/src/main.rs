@@ -75,6 +75,9 @@ const CAPPED: &[(&str, LevelFilter)] = &[
     ("warp", LevelFilter::DEBUG),
 ];
 
+/// Both formats show the spans an event happened in, with their fields: the text format as
+/// `request{request_id=… method=… route=… user=…}: …` before the message, the JSON format as
+/// `span` (the innermost) and `spans` (all, outermost first).
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MOSAIC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -91,7 +94,13 @@ fn init_logging(format: LogFormat) {
     match format {
         LogFormat::Text => tracing_subscriber::registry().with(layer.with_filter(filter)).init(),
         LogFormat::Json => tracing_subscriber::registry()
-            .with(layer.json().with_filter(filter))
+            .with(
+                layer
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(true)
+                    .with_filter(filter),
+            )
             .init(),
     }
 }

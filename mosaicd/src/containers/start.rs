@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 use serde_json::json;
+use tracing::Instrument;
 
 use super::agent_config::{self, AgentConfig, GATEWAY_PORT};
 use super::docker::DockerError;
@@ -129,18 +130,29 @@ impl Inner {
                     joined = false;
                     let inner = self.clone();
                     let (target, t2) = (target.clone(), t.clone());
-                    let task = tokio::spawn(async move {
-                        let result = async {
-                            let _op = t2.op.lock().await;
-                            if let Some(up) = inner.live_upstream(&target, &t2).await? {
-                                return Ok(up);
+                    // The start outlives the request that asked for it (others may join it), but
+                    // its log lines carry that request's span as their parent.
+                    let span = tracing::info_span!(
+                        parent: tracing::Span::current(),
+                        "container_start",
+                        agent = %target,
+                        container = %target.container_name(),
+                    );
+                    let task = tokio::spawn(
+                        async move {
+                            let result = async {
+                                let _op = t2.op.lock().await;
+                                if let Some(up) = inner.live_upstream(&target, &t2).await? {
+                                    return Ok(up);
+                                }
+                                inner.start_locked(&target, &t2, &actor).await
                             }
-                            inner.start_locked(&target, &t2, &actor).await
+                            .await;
+                            *t2.flight.lock().expect("flight lock") = None;
+                            result
                         }
-                        .await;
-                        *t2.flight.lock().expect("flight lock") = None;
-                        result
-                    });
+                        .instrument(span),
+                    );
                     let flight: Flight = task
                         .map(|joined| {
                             joined.unwrap_or_else(|e| Err(Error::internal(format!("start task failed: {e}"))))

@@ -87,7 +87,14 @@ fn is_safe(method: &Method) -> bool {
 
 /// Authenticates a request: `Authorization: Bearer <API token>`, else the session cookie. A
 /// cookie-authenticated request that changes state must carry the session's CSRF token.
+/// The user is recorded into the request's span.
 pub async fn authenticate(app: &App, method: &Method, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let principal = resolve(app, method, headers).await?;
+    tracing::Span::current().record("user", principal.user_id.as_str());
+    Ok(principal)
+}
+
+async fn resolve(app: &App, method: &Method, headers: &HeaderMap) -> Result<Principal, ApiError> {
     if let Some(value) = headers.get(AUTHORIZATION) {
         let value = value
             .to_str()

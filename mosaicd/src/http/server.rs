@@ -2,7 +2,8 @@
 //! own `serve` cannot configure. Around every request: a header size limit, CORS (preflights are
 //! answered here, before routing), response hardening headers (`nosniff`, no framing, a
 //! Content-Security-Policy that loads nothing unless a console page sets its own) and the request
-//! metrics.
+//! metrics. Every request runs in a `request` span (request id, method, route pattern, and the
+//! user once authenticated); its id is answered in `X-Request-Id` (see [`crate::spans`]).
 //!
 //! Header limits: hyper's HTTP/1 read buffer is capped at [`MAX_HEADER_BUFFER`] (beyond it hyper
 //! itself answers `431` with an empty body and closes the connection), the HTTP/2 header list at
@@ -20,6 +21,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower_service::Service;
+use tracing::Instrument;
 use warp::http::Request;
 use warp::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
@@ -30,6 +32,7 @@ use super::error::ApiError;
 use super::{Handler, RouteTable, cors, router, routes};
 use crate::app::App;
 use crate::metrics::method_label;
+use crate::spans::{REQUEST_ID_HEADER, request_id};
 
 /// Requests whose request line and headers exceed this get a JSON `431`.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
@@ -113,9 +116,27 @@ fn header_bytes(request: &Request<Incoming>) -> usize {
 }
 
 async fn handle(context: &Context, request: Request<Incoming>) -> Response {
-    let started = Instant::now();
     let method = method_label(request.method().as_str());
     let route = context.table.label(request.uri().path());
+    let id = request_id(request.headers().get(REQUEST_ID_HEADER).map(HeaderValue::as_bytes));
+    // `user` is recorded once the session or API token is resolved (`extract::authenticate`).
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method,
+        route,
+        user = tracing::field::Empty
+    );
+    let mut response = respond(context, request, method, route).instrument(span).await;
+    response.headers_mut().insert(
+        REQUEST_ID_HEADER,
+        HeaderValue::from_str(&id).expect("request ids are visible ASCII"),
+    );
+    response
+}
+
+async fn respond(context: &Context, request: Request<Incoming>, method: &'static str, route: &'static str) -> Response {
+    let started = Instant::now();
     let origin = cors::allowed_origin(&context.app, request.headers()).await;
     let mut response = if header_bytes(&request) > MAX_HEADER_BYTES {
         ApiError::new(

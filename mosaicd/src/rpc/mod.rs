@@ -5,6 +5,7 @@
 //! (0660 for a configured admin group) and every connection's peer credentials are checked before
 //! a single RPC is read. A handshake exchanges protocol versions; then the connection carries
 //! length-delimited JSON tarpc frames. A connection that sends garbage is closed on its own.
+//! Every call runs in an `rpc` span carrying its method name and a fresh request id.
 
 mod server;
 
@@ -16,10 +17,12 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use mosaic_shared::handshake::{Hello, HelloReply, mismatch_message};
 use mosaic_shared::{PROTOCOL_VERSION, VERSION};
-use tarpc::server::{BaseChannel, Channel};
+use tarpc::server::{BaseChannel, Channel, Serve};
 use tarpc::tokio_serde::formats::Json;
 use tarpc::tokio_util::codec::Framed;
+use tarpc::{RequestName, ServerError};
 use tokio::net::{UnixListener, UnixStream};
+use tracing::Instrument;
 
 use crate::app::App;
 use crate::error::{Error, Result};
@@ -266,9 +269,33 @@ async fn serve_connection(stream: UnixStream, app: Arc<App>, policy: Arc<AccessP
     let server = server::AdminServer::new(app, peer);
     BaseChannel::with_defaults(transport)
         .max_concurrent_requests(MAX_REQUESTS_PER_CONNECTION)
-        .execute(mosaic_shared::Admin::serve(server))
+        .execute(Traced(mosaic_shared::Admin::serve(server)))
         .for_each(|request| async {
             tokio::spawn(request);
         })
         .await;
+}
+
+/// Runs each call in an `rpc` span: the method's name and a request id for its log lines.
+#[derive(Clone)]
+struct Traced<S>(S);
+
+impl<S: Serve> Serve for Traced<S> {
+    type Req = S::Req;
+    type Resp = S::Resp;
+
+    async fn serve(self, ctx: tarpc::context::Context, req: S::Req) -> std::result::Result<S::Resp, ServerError> {
+        let span = tracing::info_span!(
+            "rpc",
+            request_id = %crate::spans::new_request_id(),
+            method = req.name(),
+        );
+        async move {
+            let result = self.0.serve(ctx, req).await;
+            tracing::debug!(ok = result.is_ok(), "admin socket call");
+            result
+        }
+        .instrument(span)
+        .await
+    }
 }

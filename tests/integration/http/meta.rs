@@ -222,3 +222,93 @@ fn path_params(path: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// Every answer carries an `X-Request-Id`: a fresh one, or the client's when well formed; the
+/// daemon's log lines for the request carry it with the route pattern and the user.
+pub async fn request_ids(backend: Backend) {
+    let w = World::start(backend).await;
+    let api = &w.api;
+    let me = Auth::Session(&w.admin);
+    let id_of = |r: &mosaic_tests::http::Resp| {
+        r.header("x-request-id")
+            .unwrap_or_else(|| panic!("no X-Request-Id: {r:?}"))
+    };
+
+    // Successes, errors (401, 404, 405) and a metrics scrape: each its own id.
+    let mut ids = std::collections::BTreeSet::new();
+    for _ in 0..3 {
+        let r = api.get("/api/auth/session", me).await;
+        r.expect(200);
+        ids.insert(id_of(&r));
+    }
+    let r = api.get("/api/auth/session", Auth::None).await;
+    r.error(401, "unauthenticated");
+    ids.insert(id_of(&r));
+    let r = api.get("/no/such/route", Auth::None).await;
+    r.error(404, "no_route");
+    ids.insert(id_of(&r));
+    let r = api.call(Method::POST, "/healthz", Auth::None, None).await;
+    r.error(405, "method_not_allowed");
+    ids.insert(id_of(&r));
+    let r = api.get("/metrics", Auth::None).await;
+    ids.insert(id_of(&r));
+    assert_eq!(ids.len(), 7, "request ids repeat: {ids:?}");
+    for id in &ids {
+        assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    }
+
+    // A well-formed id from the client is kept, on a route with a parameter.
+    let provider = api
+        .post("/api/providers", me, &json!({ "name": "p", "type": "openai" }))
+        .await
+        .expect(201);
+    let path = format!("/api/providers/{}", provider["id"].as_str().unwrap());
+    let r = api
+        .send(
+            api.request(Method::GET, &path, me)
+                .header("x-request-id", "client-req.42:a_b"),
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(id_of(&r).as_str(), "client-req.42:a_b");
+
+    // Malformed ones are replaced: too long, a control character, other punctuation.
+    for bad in [
+        "a".repeat(65),
+        "a\tb".to_string(),
+        "a b".to_string(),
+        "a\"b".to_string(),
+    ] {
+        let r = api
+            .send(api.request(Method::GET, &path, me).header("x-request-id", bad.as_str()))
+            .await;
+        r.expect(200);
+        let id = id_of(&r);
+        assert_ne!(id, bad);
+        assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    }
+
+    // The daemon's log ties the request's line to its id, route and user.
+    let log = w.daemon.log();
+    let line = log
+        .lines()
+        .find(|l| l.contains("client-req.42:a_b") && l.contains("HTTP request"))
+        .unwrap_or_else(|| panic!("no log line for the request id:\n{log}"));
+    assert!(line.contains("/api/providers/{id}"), "{line}");
+    assert!(line.contains(&w.admin.user_id), "{line}");
+    assert!(line.contains("GET"), "{line}");
+    // A generated id is in the log too.
+    assert!(
+        ids.iter().all(|id| log.contains(id.as_str())),
+        "a generated request id is missing from the log:\n{log}"
+    );
+
+    // Admin socket calls run in a span too.
+    w.daemon.ctl(&["status"]).ok();
+    let log = w.daemon.log();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("rpc{request_id=") && l.contains("admin socket call")),
+        "no rpc span in the log:\n{log}"
+    );
+}
