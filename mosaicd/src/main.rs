@@ -2,8 +2,8 @@ use clap::Parser;
 use mosaicd::cli::{Args, Command, LogFormat};
 use mosaicd::config::Config;
 use tokio::signal::unix::{SignalKind, signal};
-use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets};
-use tracing_subscriber::layer::{Layer, SubscriberExt};
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 fn main() {
@@ -81,26 +81,24 @@ const CAPPED: &[(&str, LevelFilter)] = &[
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MOSAIC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second global filter: an event is logged only if both MOSAIC_LOG and the caps allow it.
     let cap = CAPPED
         .iter()
         .fold(Targets::new().with_default(LevelFilter::TRACE), |t, (target, level)| {
             t.with_target(*target, *level)
         });
-    let filter = filter.and(cap);
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let layer = tracing_subscriber::fmt::layer()
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(ansi);
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     match format {
-        LogFormat::Text => tracing_subscriber::registry().with(layer.with_filter(filter)).init(),
-        LogFormat::Json => tracing_subscriber::registry()
-            .with(
-                layer
-                    .json()
-                    .with_current_span(true)
-                    .with_span_list(true)
-                    .with_filter(filter),
-            )
+        LogFormat::Text => builder.finish().with(cap).init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .finish()
+            .with(cap)
             .init(),
     }
 }
