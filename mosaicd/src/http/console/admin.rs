@@ -561,16 +561,7 @@ async fn list_system_agents(req: Req) -> Response {
 
 async fn add_system_agent(req: Req) -> Response {
     let (p, form) = try_page!(admin_form(&req).await);
-    let spec = SystemAgentSpec {
-        name: form.text("name"),
-        role: form.text("role"),
-        primary_model: form.text("primary_model"),
-        provider: form.get("provider").map(str::to_string),
-        personality: form
-            .raw("personality")
-            .filter(|t| !t.trim().is_empty())
-            .map(str::to_string),
-    };
+    let spec = form.system_agent();
     match req.app.agents().system_agent_add(&p.actor(), &spec).await {
         Ok(_) => redirect("/admin/system-agents?done=created"),
         Err(e) => system_agents_page(&req, &p, Some(Failure::from(e)), Some(spec)).await,

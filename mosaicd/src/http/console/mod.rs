@@ -53,6 +53,7 @@ use crate::app::App;
 use crate::auth::{Principal, Via};
 use crate::error::Error;
 use mosaic_shared::ErrorCode;
+use mosaic_shared::types::SystemAgentSpec;
 use subtle::ConstantTimeEq;
 
 /// The console's policy: scripts, styles, images and fetches from this origin only; no inline
@@ -536,6 +537,21 @@ impl Form {
 
     pub fn checked(&self, name: &str) -> bool {
         self.raw(name).is_some()
+    }
+
+    /// A system agent from the fields the admin page and onboarding's step 4 both post (`name`,
+    /// `role`, `primary_model`, `provider`, `personality`).
+    pub fn system_agent(&self) -> SystemAgentSpec {
+        SystemAgentSpec {
+            name: self.text("name"),
+            role: self.text("role"),
+            primary_model: self.text("primary_model"),
+            provider: self.get("provider").map(str::to_string),
+            personality: self
+                .raw("personality")
+                .filter(|t| !t.trim().is_empty())
+                .map(str::to_string),
+        }
     }
 
     /// Lines or commas of a text field, trimmed, empty ones dropped.

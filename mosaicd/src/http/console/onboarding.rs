@@ -364,16 +364,7 @@ async fn post_step(req: Req) -> Response {
                     Err(e) => error_page(&Failure::from(e)),
                 };
             }
-            let spec = SystemAgentSpec {
-                name: form.text("name"),
-                role: form.text("role"),
-                primary_model: form.text("primary_model"),
-                provider: form.get("provider").map(str::to_string),
-                personality: form
-                    .raw("personality")
-                    .filter(|t| !t.trim().is_empty())
-                    .map(str::to_string),
-            };
+            let spec = form.system_agent();
             let input = SystemAgentsInput {
                 agents: vec![spec.clone()],
             };
