@@ -1,12 +1,12 @@
 #!/bin/sh
-# Mosaic's agent entrypoint (the seed's, extended): fetch this container's openclaw.json and
+# Mosaic's agent entrypoint: fetch this container's openclaw.json and
 # personality from mosaicd's internal config endpoint, then exec OpenClaw's gateway.
 #
 # Environment (set by mosaicd when it creates the container):
 #   MOSAIC_API_URL    mosaicd's agent-facing address, e.g. http://172.18.0.1:4001
 #   AGENT_ID          <containerType>/<id>, e.g. user/0190… or system/ops
 #   AGENT_TOKEN_FILE  file holding the gateway token (mosaicd writes it before the start), or
-#   AGENT_TOKEN       the token itself (the seed's form; visible in `docker inspect`, avoid)
+#   AGENT_TOKEN       the token itself (older form; visible in `docker inspect`, avoid)
 #   OPENCLAW_STATE_DIR  OpenClaw's state directory (the state volume), default /home/node/.openclaw
 #
 # The config is written into the state directory, not bind-mounted as a file: OpenClaw rewrites

@@ -123,7 +123,7 @@ pub struct UsageArgs {
 }
 
 const ONBOARD_HELP: &str = "\
-First-boot onboarding, the seed's five steps: 1) the breakglass admin, 2) OpenID Connect (optional: \
+First-boot onboarding, in five steps: 1) the breakglass admin, 2) OpenID Connect (optional: \
 the issuer's discovery document is checked before saving), 3) the first LLM provider (its connection \
 is tested before it is saved), 4) system agents (optional), 5) complete.
 
@@ -283,7 +283,7 @@ pub struct RotateKeyArgs {
 // Settings: providers, users, agent config and system config.
 // ---------------------------------------------------------------------------------------------
 
-/// The provider types of the seed.
+/// The provider types Mosaic knows.
 pub const PROVIDER_TYPES: [&str; 5] = ["zai", "openai", "anthropic", "ollama", "custom"];
 
 #[derive(Debug, Subcommand)]

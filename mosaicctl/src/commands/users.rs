@@ -1,4 +1,4 @@
-//! `mosaicctl users`: the admin users page of the seed, over the admin socket. Pages and their
+//! `mosaicctl users`: the administration's users page, over the admin socket. Pages and their
 //! meta are the HTTP API's (`{data, meta:{total,page,limit,totalPages}}` with `--json`).
 
 use mosaic_shared::types::{AdminUser, InviteRequest, Role, UserPatch, UserStatus};

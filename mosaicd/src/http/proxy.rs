@@ -1,4 +1,4 @@
-//! The chat proxy (the seed's proxy service): `POST /api/chat/completions`, answered by the
+//! The chat proxy: `POST /api/chat/completions`, answered by the
 //! caller's own agent container.
 //!
 //! The target is always the authenticated user's container (`AgentRef::User(principal)`); nothing

@@ -1,4 +1,4 @@
-//! First boot: the onboarding steps of the seed and the setup token that guards them over HTTP.
+//! First boot: the five onboarding steps and the setup token that guards them over HTTP.
 //!
 //! Onboarding is complete once `onboarding.completed` is set. Until then:
 //! - at every start mosaicd issues a fresh setup token, logs it, and keeps only its SHA-256 and

@@ -17,7 +17,7 @@ use crate::store::{Tx, api_tokens, audit, breakglass, invites, now_ms, rfc3339, 
 use mosaic_shared::ErrorCode;
 use std::sync::Arc;
 
-/// The page size when none is asked for (the seed's users page asks for 50).
+/// The page size when none is asked for (the console's users page shows 50).
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 /// Larger page sizes are capped to this.
 pub const MAX_PAGE_SIZE: i64 = 100;

@@ -37,7 +37,7 @@ impl Kind {
     }
 }
 
-/// The states the seed's schema allows.
+/// The states the `containers.status` column allows.
 pub const RUNNING: &str = "running";
 pub const STOPPED: &str = "stopped";
 pub const STARTING: &str = "starting";

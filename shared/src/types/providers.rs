@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::double_option;
 use crate::Sensitive;
 
-/// The provider types of the seed.
+/// The provider types Mosaic knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderType {

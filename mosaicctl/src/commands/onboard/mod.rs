@@ -1,4 +1,4 @@
-//! `mosaicctl onboard`: the seed's first-boot steps, as a dialoguer wizard on a terminal or from
+//! `mosaicctl onboard`: the first-boot steps, as a dialoguer wizard on a terminal or from
 //! an answers file. Both take each step through the onboarding RPCs, which apply the same rules
 //! as the WebUI's onboarding endpoints; what is done is always read back from the daemon, so the
 //! two modes, the WebUI and a rerun after an interruption all agree on it.
