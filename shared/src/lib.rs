@@ -10,6 +10,7 @@ pub mod paths;
 pub mod policy;
 pub mod sensitive;
 pub mod types;
+pub mod words;
 
 pub use error::{ErrorCode, ErrorKind, RpcError};
 pub use sensitive::Sensitive;

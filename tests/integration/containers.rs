@@ -501,7 +501,12 @@ async fn activity_guard_prevents_reap() {
     // The stream ends: the next pass stops it, as idle.
     drop(guard);
     let status = wait_for("the reaper after the stream ended", Duration::from_secs(10), || async {
-        manager.list().await.unwrap().pop().filter(|s| s.state == "stopped")
+        manager
+            .list()
+            .await
+            .unwrap()
+            .pop()
+            .filter(|s| s.state == mosaic_shared::types::ContainerState::Stopped)
     })
     .await;
     assert!(!container_running(&name));
@@ -590,8 +595,8 @@ async fn config_change_restarts_with_state_kept() {
     assert!(container_id(&name).is_none());
     let status = &manager.list().await.unwrap()[0];
     assert_eq!(
-        (status.state.as_str(), status.stop_reason.as_deref()),
-        ("stopped", Some("deactivated"))
+        (status.state, status.stop_reason.as_deref()),
+        (mosaic_shared::types::ContainerState::Stopped, Some("deactivated"))
     );
     let refused = manager.ensure_running(target.clone()).await.unwrap_err();
     assert_eq!(refused.code(), mosaic_shared::ErrorCode::Forbidden, "{refused}");

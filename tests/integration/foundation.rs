@@ -614,7 +614,7 @@ async fn seed_provider_secrets(db: &Db, ring: &Keyring, n: usize) -> Vec<(String
         let fields = providers::ProviderFields {
             name: format!("p{i}"),
             display_name: format!("Provider {i}"),
-            kind: "openai".into(),
+            kind: mosaic_shared::types::ProviderType::Openai,
             base_url: Some("https://api.example.test/v1".into()),
             api_key: Some(
                 ring.encrypt(&Binding::new("llm_provider", id.clone(), "api_key"), &key)

@@ -81,7 +81,7 @@ fn fields(name: &str, api_key: Option<String>) -> providers::ProviderFields {
     providers::ProviderFields {
         name: name.into(),
         display_name: name.to_uppercase(),
-        kind: "openai".into(),
+        kind: mosaic_shared::types::ProviderType::Openai,
         base_url: Some("https://api.example.test/v1".into()),
         api_key,
         api_key_hint: None,
@@ -97,8 +97,8 @@ async fn user(f: &Fixture, email: &str) -> String {
         mosaicd::store::users::NewUser {
             email: Some(email),
             name: email,
-            role: "member",
-            auth_source: "local",
+            role: mosaic_shared::types::Role::Member,
+            auth_source: mosaic_shared::types::AuthSource::Local,
             invited_by: None,
         },
     )
@@ -494,7 +494,9 @@ async fn container_rows(f: &Fixture) {
     rows::mark_running(&mut ex, Kind::User, &row.id, 1, "cid-1")
         .await
         .unwrap();
-    let running = rows::with_status(&mut ex, Kind::User, rows::RUNNING).await.unwrap();
+    let running = rows::with_status(&mut ex, Kind::User, rows::ContainerState::Running)
+        .await
+        .unwrap();
     assert_eq!(running.len(), 1);
     assert_eq!(running[0].container_id.as_deref(), Some("cid-1"));
     assert_eq!(running[0].idle_timeout_min, Some(5));
@@ -508,14 +510,14 @@ async fn container_rows(f: &Fixture) {
         &mut ex,
         Kind::User,
         &row.id,
-        rows::STOPPED,
+        rows::ContainerState::Stopped,
         "idle",
         Some("idle for 60s"),
     )
     .await
     .unwrap();
     let got = rows::get(&mut ex, Kind::User, &alice).await.unwrap().unwrap();
-    assert_eq!(got.status, "stopped");
+    assert_eq!(got.status, rows::ContainerState::Stopped);
     assert_eq!(got.stop_reason.as_deref(), Some("idle"));
     assert!(got.gateway_token.is_none() && got.gateway_token_hash.is_none() && got.container_id.is_none());
     assert!(got.stopped_at.is_some());

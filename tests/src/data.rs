@@ -37,8 +37,8 @@ impl Data {
             users::NewUser {
                 email: Some(email),
                 name: email.split('@').next().unwrap_or(email),
-                role: "member",
-                auth_source: "local",
+                role: mosaic_shared::types::Role::Member,
+                auth_source: mosaic_shared::types::AuthSource::Local,
                 invited_by: None,
             },
         )
@@ -80,7 +80,7 @@ impl Data {
             &providers::ProviderFields {
                 name: name.to_string(),
                 display_name: name.to_string(),
-                kind: "custom".into(),
+                kind: mosaic_shared::types::ProviderType::Custom,
                 base_url: Some("http://192.0.2.10:8080/v1".into()),
                 api_key: Some(encrypted),
                 api_key_hint: Some(format!("…{}", &api_key[api_key.len().saturating_sub(4)..])),
@@ -155,7 +155,10 @@ impl Data {
         let stored = row.gateway_token?;
         Some(
             self.keyring
-                .decrypt(&Binding::new(kind.table(), row.id, "gateway_token"), &stored)
+                .decrypt(
+                    &Binding::new(mosaicd::store::containers::table(kind), row.id, "gateway_token"),
+                    &stored,
+                )
                 .expect("decrypt token"),
         )
     }

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use mosaic_shared::types::{ContainerDetail, ContainerStatus};
+use mosaic_shared::types::{ContainerDetail, ContainerKind, ContainerState, ContainerStatus};
 
 use crate::call;
 use crate::cli::ContainersCommand;
@@ -190,24 +190,24 @@ fn dash(value: Option<String>) -> String {
 
 pub fn row(c: &ContainerStatus) -> Vec<String> {
     let stopped = match (&c.stop_reason, &c.stopped_at) {
-        _ if c.state == "running" || c.state == "starting" => "-".to_string(),
+        _ if c.state.is_up() => "-".to_string(),
         (Some(r), Some(at)) => format!("{}, {}", reason(r), output::time(at)),
         (Some(r), None) => reason(r).to_string(),
         _ => "-".to_string(),
     };
-    let stopped = match (&c.detail, c.state.as_str()) {
-        (Some(detail), "error") => format!("{stopped}: {}", shorten(detail, 80)),
+    let stopped = match (&c.detail, c.state) {
+        (Some(detail), ContainerState::Error) => format!("{stopped}: {}", shorten(detail, 80)),
         _ => stopped,
     };
     vec![
         c.owner_label.clone(),
-        c.kind.clone(),
-        c.state.clone(),
+        c.kind.to_string(),
+        c.state.to_string(),
         dash(c.image.clone()),
         dash(c.uptime_seconds.map(output::duration)),
         dash(c.idle_seconds.map(|s| format!("{} ago", output::duration(s)))),
         match c.idle_timeout_min {
-            _ if c.kind == "system" => "always on".into(),
+            _ if c.kind == ContainerKind::System => "always on".into(),
             Some(m) => format!("{m} min"),
             None => "-".into(),
         },
@@ -228,7 +228,7 @@ fn inspect_rows(d: &ContainerDetail) -> Vec<(&'static str, String)> {
     let mut rows = vec![
         ("owner", format!("{} ({} {})", c.owner_label, c.kind, c.owner)),
         ("container", c.name.clone()),
-        ("state", c.state.clone()),
+        ("state", c.state.to_string()),
         ("docker state", dash(d.docker_state.clone())),
         ("image", dash(c.image.clone())),
         ("started", dash(c.started_at.as_deref().map(output::time))),
@@ -245,7 +245,7 @@ fn inspect_rows(d: &ContainerDetail) -> Vec<(&'static str, String)> {
         ),
         (
             "idle timeout",
-            if c.kind == "system" {
+            if c.kind == ContainerKind::System {
                 "always on".into()
             } else {
                 dash(c.idle_timeout_min.map(|m| format!("{m} min")))
@@ -262,7 +262,7 @@ fn inspect_rows(d: &ContainerDetail) -> Vec<(&'static str, String)> {
         ("volume", d.volume.clone()),
         ("config hash", dash(d.config_hash.clone())),
     ];
-    if c.state != "running" {
+    if c.state != ContainerState::Running {
         rows.push(("stopped", dash(c.stopped_at.as_deref().map(output::time))));
         rows.push((
             "stop reason",

@@ -59,7 +59,7 @@ pub async fn run(client: &Client, command: SystemAgentsCommand, json: bool) -> C
                         a.role.clone(),
                         a.primary_model.clone(),
                         a.provider.clone().unwrap_or_else(|| "-".into()),
-                        a.container.state.clone(),
+                        a.container.state.to_string(),
                         a.container
                             .uptime_seconds
                             .map(output::duration)

@@ -41,7 +41,7 @@ pub async fn run(client: &Client, command: UsersCommand, json: bool) -> CliResul
                     u.email.clone().unwrap_or_else(|| "-".into()),
                     u.role.as_str().to_string(),
                     status(u.status).to_string(),
-                    u.auth_source.clone(),
+                    u.auth_source.to_string(),
                     output::time(&u.created_at),
                 ]);
             }
@@ -168,7 +168,7 @@ fn print_user(u: &AdminUser) {
         ("email", u.email.clone().unwrap_or_else(|| "-".into())),
         ("role", u.role.as_str().to_string()),
         ("status", status(u.status).to_string()),
-        ("auth source", u.auth_source.clone()),
+        ("auth source", u.auth_source.to_string()),
         ("invited", dash(&u.invited_at)),
         ("invited by", u.invited_by.clone().unwrap_or_else(|| "-".into())),
         ("deactivated", dash(&u.deactivated_at)),

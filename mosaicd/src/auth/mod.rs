@@ -5,7 +5,7 @@
 pub mod password;
 pub mod tokens;
 
-use mosaic_shared::types::Role;
+use mosaic_shared::types::{AuthSource, Role};
 
 use crate::store::audit::Actor;
 use crate::store::providers::Owner;
@@ -17,7 +17,7 @@ pub struct Principal {
     pub name: String,
     pub email: Option<String>,
     pub role: Role,
-    pub auth_source: String,
+    pub auth_source: AuthSource,
     pub via: Via,
 }
 

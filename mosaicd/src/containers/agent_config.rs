@@ -29,6 +29,7 @@
 //!   `ensureAgentWorkspace`, never overwrites an existing file).
 
 use mosaic_shared::openclaw_text as literal;
+use mosaic_shared::types::ProviderType;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -145,7 +146,7 @@ pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<A
             .base_url
             .clone()
             .filter(|u| !u.trim().is_empty())
-            .or_else(|| default_base_url(&row.kind).map(str::to_string))
+            .or_else(|| default_base_url(row.kind).map(str::to_string))
         else {
             tracing::warn!(provider = %row.name, kind = %row.kind, "provider has no base URL; left out of the agent config");
             continue;
@@ -281,12 +282,12 @@ fn escape_strings(value: &mut Value) {
 
 /// Base URLs for provider types that have a well-known one. Ollama and custom providers must
 /// name theirs (inside a container, `localhost` is the container itself).
-fn default_base_url(kind: &str) -> Option<&'static str> {
+fn default_base_url(kind: ProviderType) -> Option<&'static str> {
     match kind {
-        "openai" => Some("https://api.openai.com/v1"),
-        "anthropic" => Some("https://api.anthropic.com"),
-        "zai" => Some("https://api.z.ai/api/paas/v4"),
-        _ => None,
+        ProviderType::Openai => Some("https://api.openai.com/v1"),
+        ProviderType::Anthropic => Some("https://api.anthropic.com"),
+        ProviderType::Zai => Some("https://api.z.ai/api/paas/v4"),
+        ProviderType::Ollama | ProviderType::Custom => None,
     }
 }
 

@@ -76,7 +76,7 @@ use crate::config::Secret;
 use crate::error::{Error, Result};
 use crate::secrets::Keyring;
 use crate::store::audit::Actor;
-use crate::store::containers::{self as rows, ContainerRow, Kind, RUNNING, STARTING};
+use crate::store::containers::{self as rows, ContainerRow, ContainerState, Kind};
 use crate::store::{Db, audit, now_ms, rfc3339, users};
 use agent_config::AgentConfig;
 use docker::{DockerClient, NetworkInfo};
@@ -247,7 +247,7 @@ impl ContainerManager {
             let t = inner.target(&target);
             let _op = t.op.lock().await;
             let running = match rows::get(&mut inner.db.ex(), target.kind(), target.owner()).await? {
-                Some(row) => row.status == RUNNING || row.status == STARTING,
+                Some(row) => row.status.is_up(),
                 None => false,
             };
             if !running {
@@ -446,14 +446,14 @@ impl Inner {
             }
         };
         let last = row.last_active_at.unwrap_or(0).max(last_ms);
-        let running = row.status == RUNNING;
+        let running = row.status == ContainerState::Running;
         let started = row.started_at.filter(|_| running);
         ContainerStatus {
-            kind: target.kind().as_str().to_string(),
+            kind: target.kind(),
             owner: row.owner.clone(),
             owner_label,
             name: target.container_name(),
-            state: row.status.clone(),
+            state: row.status,
             image: row.image.clone(),
             started_at: started.map(rfc3339),
             uptime_seconds: started.map(|s| ((now_ms() - s).max(0) / 1000) as u64),

@@ -13,7 +13,7 @@ use mosaic_shared::types::{ReapReport, ReapedContainer};
 use crate::containers::{AgentRef, ContainerManager, StopReason};
 use crate::error::Result;
 use crate::store::audit::Actor;
-use crate::store::containers::{self as rows, Kind, RUNNING};
+use crate::store::containers::{self as rows, ContainerState, Kind};
 use crate::store::{now_ms, users};
 
 impl ContainerManager {
@@ -24,7 +24,7 @@ impl ContainerManager {
 
     pub async fn reap_idle_as(&self, actor: &Actor) -> Result<ReapReport> {
         let inner = self.inner();
-        let running = rows::with_status(&mut inner.db.ex(), Kind::User, RUNNING).await?;
+        let running = rows::with_status(&mut inner.db.ex(), Kind::User, ContainerState::Running).await?;
         let mut report = ReapReport {
             checked: running.len() as u64,
             stopped: Vec::new(),

@@ -26,7 +26,7 @@ use crate::config::Secret;
 use crate::error::Result;
 use crate::secrets::Binding;
 use crate::store::audit::Actor;
-use crate::store::containers::{self as rows, ContainerRow, Kind, RUNNING, STARTING, STOPPED};
+use crate::store::containers::{self as rows, ContainerRow, ContainerState, Kind};
 
 /// What one reconciliation pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -107,7 +107,11 @@ impl Inner {
                     .await;
                     report.removed.push(container.name.clone());
                 }
-                Some(row) if container.running && row.status == RUNNING && generation == Some(row.generation) => {
+                Some(row)
+                    if container.running
+                        && row.status == ContainerState::Running
+                        && generation == Some(row.generation) =>
+                {
                     let Some(ip) = container.ip else {
                         tracing::warn!(container = %container.name, "running container has no address on the agent network; removing it");
                         self.docker.remove(&container.id).await?;
@@ -123,7 +127,7 @@ impl Inner {
                     };
                     let token = match &row.gateway_token {
                         Some(stored) => self.keyring.decrypt(
-                            &Binding::new(target.kind().table(), row.id.clone(), "gateway_token"),
+                            &Binding::new(rows::table(target.kind()), row.id.clone(), "gateway_token"),
                             stored,
                         )?,
                         None => {
@@ -153,7 +157,7 @@ impl Inner {
                         report.adopted.push(container.name.clone());
                     }
                 }
-                Some(row) if container.running && row.status == STARTING => {
+                Some(row) if container.running && row.status == ContainerState::Starting => {
                     tracing::warn!(container = %container.name, "removing a container whose start was interrupted");
                     self.docker.remove(&container.id).await?;
                     self.mark(
@@ -178,9 +182,9 @@ impl Inner {
                     *t.live.lock().expect("live lock") = None;
                     self.docker.remove(&container.id).await?;
                     report.removed.push(container.name.clone());
-                    if row.status == RUNNING || row.status == STARTING {
+                    if row.status.is_up() {
                         let detail = format!("the container was found {}", container.state);
-                        let reason = if row.status == STARTING {
+                        let reason = if row.status == ContainerState::Starting {
                             StopReason::Interrupted
                         } else {
                             StopReason::Crash
@@ -193,7 +197,7 @@ impl Inner {
         }
 
         for (target, row) in &rows_by_target {
-            if seen.contains(target) || !(row.status == RUNNING || row.status == STARTING) {
+            if seen.contains(target) || !(row.status.is_up()) {
                 continue;
             }
             let t = self.target(target);
@@ -205,14 +209,14 @@ impl Inner {
             let Some(row) = rows::get(&mut self.db.ex(), target.kind(), target.owner()).await? else {
                 continue;
             };
-            if !(row.status == RUNNING || row.status == STARTING) {
+            if !(row.status.is_up()) {
                 continue;
             }
             if self.docker.inspect(&target.container_name(), &network).await?.is_some() {
                 continue;
             }
             *t.live.lock().expect("live lock") = None;
-            let reason = if row.status == STARTING {
+            let reason = if row.status == ContainerState::Starting {
                 StopReason::Interrupted
             } else {
                 StopReason::Crash
@@ -244,7 +248,7 @@ impl Inner {
             &mut self.db.ex(),
             target.kind(),
             &row.id,
-            STOPPED,
+            ContainerState::Stopped,
             reason.as_str(),
             Some(detail),
         )

@@ -19,7 +19,7 @@ use crate::config::Secret;
 use crate::error::{Error, Result};
 use crate::secrets::Binding;
 use crate::store::audit::Actor;
-use crate::store::containers::{self as rows, ContainerRow, Kind, RUNNING, STARTING};
+use crate::store::containers::{self as rows, ContainerRow, ContainerState, Kind};
 use crate::store::{now_ms, users};
 
 /// A fresh gateway token: 256 random bits, hex.
@@ -213,14 +213,14 @@ impl Inner {
                 .await?
                 .ok_or_else(|| Error::not_found(format!("no system agent named {n}")))?,
         };
-        if row.status == RUNNING {
+        if row.status == ContainerState::Running {
             // Started by a previous mosaicd and still healthy: adopt it rather than restart it
             // (reconciliation at startup usually got there first).
             if let Some(up) = self.try_adopt(target, t, &row).await? {
                 return Ok(up);
             }
         }
-        if row.status == RUNNING || row.status == STARTING {
+        if row.status.is_up() {
             // The row says it runs, but there is no healthy container: it died, was killed from
             // outside, or a previous mosaicd died while starting it.
             self.record_crash(&rt, target, &row).await?;
@@ -232,7 +232,7 @@ impl Inner {
         let hash = crate::auth::tokens::hash(&token);
         let generation = row.generation + 1;
         let encrypted = self.keyring.encrypt(
-            &Binding::new(target.kind().table(), row.id.clone(), "gateway_token"),
+            &Binding::new(rows::table(target.kind()), row.id.clone(), "gateway_token"),
             &token,
         )?;
         let redacted = config.redacted.to_string();
@@ -305,7 +305,7 @@ impl Inner {
                     &mut self.db.ex(),
                     target.kind(),
                     &row.id,
-                    rows::ERROR,
+                    ContainerState::Error,
                     StopReason::StartFailed.as_str(),
                     Some(&detail),
                 )
@@ -502,7 +502,7 @@ impl Inner {
             return Ok(None);
         }
         let token = self.keyring.decrypt(
-            &Binding::new(target.kind().table(), row.id.clone(), "gateway_token"),
+            &Binding::new(rows::table(target.kind()), row.id.clone(), "gateway_token"),
             stored,
         )?;
         if row.container_id.as_deref() != Some(c.id.as_str()) {
@@ -525,7 +525,7 @@ impl Inner {
     /// A row says running or starting but there is no live container: record what happened.
     async fn record_crash(&self, rt: &Runtime, target: &AgentRef, row: &ContainerRow) -> Result<()> {
         let name = target.container_name();
-        let (reason, detail) = if row.status == STARTING {
+        let (reason, detail) = if row.status == ContainerState::Starting {
             (
                 StopReason::Interrupted,
                 "mosaicd stopped while the container was starting".to_string(),

@@ -9,7 +9,7 @@ use super::spec::LABEL_INSTANCE;
 use super::{AgentRef, Inner, Target, settings};
 use crate::error::{Error, Result};
 use crate::store::audit::Actor;
-use crate::store::containers::{self as rows, STOPPED};
+use crate::store::containers::{self as rows, ContainerState};
 
 /// Why a container stopped. Recorded in its row and in the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,14 +91,14 @@ impl Inner {
                 rows::touch(&mut self.db.ex(), id, last).await?;
             }
         }
-        if row.status == STOPPED && !existed {
+        if row.status == ContainerState::Stopped && !existed {
             return Ok(false);
         }
         rows::mark_stopped(
             &mut self.db.ex(),
             target.kind(),
             &row.id,
-            STOPPED,
+            ContainerState::Stopped,
             reason.as_str(),
             detail.as_deref(),
         )

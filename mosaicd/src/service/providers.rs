@@ -47,15 +47,13 @@ fn not_found() -> Error {
 }
 
 fn to_dto(row: &ProviderRow) -> Result<Provider> {
-    let kind = ProviderType::parse(&row.kind)
-        .ok_or_else(|| Error::internal(format!("unknown provider type {:?} in llm_provider", row.kind)))?;
     let models: Vec<ProviderModel> = serde_json::from_str(&row.models)
         .map_err(|e| Error::internal(format!("models of provider {} are not valid JSON: {e}", row.id)))?;
     Ok(Provider {
         id: row.id.clone(),
         name: row.name.clone(),
         display_name: row.display_name.clone(),
-        kind,
+        kind: row.kind,
         base_url: row.base_url.clone(),
         api_type: row.api_type.clone(),
         models,
@@ -190,15 +188,7 @@ pub(crate) fn check_key_follows(
     base_url: Option<&str>,
     key_given: bool,
 ) -> Result<()> {
-    let Some(saved_kind) = ProviderType::parse(&row.kind) else {
-        return Err(Error::internal(format!(
-            "unknown provider type {:?} in llm_provider",
-            row.kind
-        )));
-    };
-    if key_given
-        || row.api_key.is_none()
-        || key_target(kind, base_url) == key_target(saved_kind, row.base_url.as_deref())
+    if key_given || row.api_key.is_none() || key_target(kind, base_url) == key_target(row.kind, row.base_url.as_deref())
     {
         return Ok(());
     }
@@ -326,7 +316,7 @@ impl Providers {
         let fields = ProviderFields {
             name: c.name.clone(),
             display_name: c.display_name,
-            kind: c.kind.as_str().to_string(),
+            kind: c.kind,
             base_url: c.base_url,
             api_key,
             api_key_hint,
@@ -390,7 +380,7 @@ impl Providers {
         let fields = ProviderFields {
             name: c.name.clone(),
             display_name: c.display_name,
-            kind: c.kind.as_str().to_string(),
+            kind: c.kind,
             base_url: c.base_url,
             api_key,
             api_key_hint,

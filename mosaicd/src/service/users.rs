@@ -3,7 +3,9 @@
 
 use mosaic_shared::Sensitive;
 use mosaic_shared::policy;
-use mosaic_shared::types::{AdminUser, Invitation, InviteRequest, Page, PageMeta, Role, UserPatch, UserStatus};
+use mosaic_shared::types::{
+    AdminUser, AuthSource, Invitation, InviteRequest, Page, PageMeta, Role, UserPatch, UserStatus,
+};
 use serde_json::json;
 
 use crate::auth::tokens::{self, INVITE_PREFIX};
@@ -22,33 +24,28 @@ pub const DEFAULT_PAGE_SIZE: i64 = 50;
 /// Larger page sizes are capped to this.
 pub const MAX_PAGE_SIZE: i64 = 100;
 
-fn to_dto(row: &users::AdminRow) -> Result<AdminUser> {
-    let role = match row.role.as_str() {
-        "admin" => Role::Admin,
-        "member" => Role::Member,
-        other => return Err(Error::internal(format!("unknown role {other:?} in users table"))),
-    };
+fn to_dto(row: &users::AdminRow) -> AdminUser {
     let status = if row.deactivated_at.is_some() {
         UserStatus::Deactivated
-    } else if row.auth_source == "local" && row.has_password == 0 {
+    } else if row.auth_source == AuthSource::Local && row.has_password == 0 {
         UserStatus::Invited
     } else {
         UserStatus::Active
     };
-    Ok(AdminUser {
+    AdminUser {
         id: row.id.clone(),
         name: row.name.clone(),
         email: row.email.clone(),
-        role,
-        auth_source: row.auth_source.clone(),
-        is_local_auth: matches!(row.auth_source.as_str(), "breakglass" | "local"),
+        role: row.role,
+        auth_source: row.auth_source,
+        is_local_auth: row.auth_source.is_local(),
         status,
         invited_at: row.invited_at.map(rfc3339),
         invited_by: row.invited_by.clone(),
         deactivated_at: row.deactivated_at.map(rfc3339),
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
-    })
+    }
 }
 
 fn not_found() -> Error {
@@ -100,7 +97,7 @@ impl Users {
             None => Vec::new(),
         };
         Ok(Page {
-            data: rows.iter().map(to_dto).collect::<Result<_>>()?,
+            data: rows.iter().map(to_dto).collect(),
             meta: PageMeta {
                 total: total as u64,
                 page: page as u64,
@@ -132,7 +129,7 @@ impl Users {
 
     pub async fn get_user(&self, id: &str) -> Result<AdminUser> {
         let row = users::admin_get(&mut self.db.ex(), id).await?.ok_or_else(not_found)?;
-        to_dto(&row)
+        Ok(to_dto(&row))
     }
 
     /// Invites a local user by email: creates the account (without a password) and a one-time
@@ -162,10 +159,10 @@ impl Users {
                     "{email} belongs to a deactivated user: reactivate them instead"
                 )));
             }
-            Some(u) if u.auth_source != "local" || u.has_password != 0 => return Err(exists()),
+            Some(u) if u.auth_source != AuthSource::Local || u.has_password != 0 => return Err(exists()),
             Some(u) => {
                 invites::delete_unused(&mut tx.ex(), &u.id).await?;
-                users::set_name_role(&mut tx.ex(), &u.id, &name, role.as_str()).await?;
+                users::set_name_role(&mut tx.ex(), &u.id, &name, role).await?;
                 (u.id, "user.reinvite")
             }
             None => {
@@ -174,8 +171,8 @@ impl Users {
                     users::NewUser {
                         email: Some(&email),
                         name: &name,
-                        role: role.as_str(),
-                        auth_source: "local",
+                        role,
+                        auth_source: AuthSource::Local,
                         invited_by,
                     },
                 )
@@ -228,7 +225,7 @@ impl Users {
     pub async fn update_user(&self, actor: &Actor, id: &str, patch: UserPatch) -> Result<AdminUser> {
         let mut tx = self.db.begin().await?;
         let current = users::admin_get(&mut tx.ex(), id).await?.ok_or_else(not_found)?;
-        let current_dto = to_dto(&current)?;
+        let current_dto = to_dto(&current);
         let name = match patch.name.as_deref().map(str::trim) {
             Some(n) => {
                 policy::check_display_name("name", n).map_err(Error::invalid)?;
@@ -241,11 +238,11 @@ impl Users {
             if *actor == (Actor::User { id: id.to_string() }) {
                 return Err(Error::conflict("you cannot change your own role"));
             }
-            if current.auth_source == "breakglass" {
+            if current.auth_source == AuthSource::Breakglass {
                 return Err(Error::conflict("breakglass accounts are always administrators"));
             }
         }
-        users::set_name_role(&mut tx.ex(), id, &name, role.as_str()).await?;
+        users::set_name_role(&mut tx.ex(), id, &name, role).await?;
         audit::record(
             &mut tx.ex(),
             actor,

@@ -6,42 +6,15 @@
 
 use super::{Exec, Result, new_id, now_ms, q};
 
-/// Which table a container lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    User,
-    System,
-}
+pub use mosaic_shared::types::{ContainerKind as Kind, ContainerState};
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::User => "user",
-            Kind::System => "system",
-        }
-    }
-
-    pub fn table(self) -> &'static str {
-        match self {
-            Kind::User => "user_container",
-            Kind::System => "system_container",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Kind> {
-        match text {
-            "user" => Some(Kind::User),
-            "system" => Some(Kind::System),
-            _ => None,
-        }
+/// The table a kind of container lives in.
+pub fn table(kind: Kind) -> &'static str {
+    match kind {
+        Kind::User => "user_container",
+        Kind::System => "system_container",
     }
 }
-
-/// The states the `containers.status` column allows.
-pub const RUNNING: &str = "running";
-pub const STOPPED: &str = "stopped";
-pub const STARTING: &str = "starting";
-pub const ERROR: &str = "error";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ContainerRow {
@@ -52,7 +25,8 @@ pub struct ContainerRow {
     /// `enc:v1:…`, bound to (table, id, gateway_token). NULL while stopped.
     pub gateway_token: Option<String>,
     pub gateway_token_hash: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ContainerState,
     pub status_detail: Option<String>,
     pub stop_reason: Option<String>,
     pub stopped_at: Option<i64>,
@@ -118,12 +92,12 @@ pub async fn count_by_state(ex: &mut Exec<'_>) -> Result<Vec<(String, String, i6
 }
 
 /// Rows in `status` (e.g. every running container).
-pub async fn with_status(ex: &mut Exec<'_>, kind: Kind, status: &str) -> Result<Vec<ContainerRow>> {
+pub async fn with_status(ex: &mut Exec<'_>, kind: Kind, status: ContainerState) -> Result<Vec<ContainerRow>> {
     let query = match kind {
         Kind::User => q(user_select!("WHERE status = $1 ORDER BY user_id")),
         Kind::System => q(system_select!("WHERE status = $1 ORDER BY name")),
     };
-    ex.all(query.bind(status)).await
+    ex.all(query.bind(status.as_str())).await
 }
 
 /// Which container a gateway token belongs to, by the token's hash.
@@ -237,7 +211,7 @@ pub async fn mark_stopped(
     ex: &mut Exec<'_>,
     kind: Kind,
     id: &str,
-    status: &str,
+    status: ContainerState,
     reason: &str,
     detail: Option<&str>,
 ) -> Result<()> {
@@ -255,7 +229,7 @@ pub async fn mark_stopped(
              WHERE id = $1",
         ),
     };
-    ex.execute(query.bind(id).bind(status).bind(reason).bind(detail).bind(now))
+    ex.execute(query.bind(id).bind(status.as_str()).bind(reason).bind(detail).bind(now))
         .await?;
     Ok(())
 }

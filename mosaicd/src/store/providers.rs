@@ -3,6 +3,8 @@
 //! Every function takes the owner and puts it in the WHERE clause, so no query can reach another
 //! owner's row: another user's provider is simply not found.
 
+use mosaic_shared::types::ProviderType;
+
 use super::{Exec, Result, new_id, now_ms, q};
 
 /// Whose providers: a user's, or the admin-level set used by system agents.
@@ -35,8 +37,8 @@ pub struct ProviderRow {
     pub user_id: Option<String>,
     pub name: String,
     pub display_name: String,
-    #[sqlx(rename = "type")]
-    pub kind: String,
+    #[sqlx(rename = "type", try_from = "String")]
+    pub kind: ProviderType,
     pub base_url: Option<String>,
     /// `enc:v1:…`, bound to (llm_provider, id, api_key).
     pub api_key: Option<String>,
@@ -55,7 +57,7 @@ pub struct ProviderRow {
 pub struct ProviderFields {
     pub name: String,
     pub display_name: String,
-    pub kind: String,
+    pub kind: ProviderType,
     pub base_url: Option<String>,
     pub api_key: Option<String>,
     pub api_key_hint: Option<String>,
@@ -82,7 +84,7 @@ pub async fn insert(ex: &mut Exec<'_>, owner: &Owner, id: &str, p: &ProviderFiel
         .bind(owner.user_id())
         .bind(&p.name)
         .bind(&p.display_name)
-        .bind(&p.kind)
+        .bind(p.kind.as_str())
         .bind(p.base_url.clone())
         .bind(p.api_key.clone())
         .bind(p.api_key_hint.clone())
@@ -146,7 +148,7 @@ pub async fn update(ex: &mut Exec<'_>, owner: &Owner, id: &str, p: &ProviderFiel
         .bind(owner.scope())
         .bind(&p.name)
         .bind(&p.display_name)
-        .bind(&p.kind)
+        .bind(p.kind.as_str())
         .bind(p.base_url.clone())
         .bind(p.api_key.clone())
         .bind(p.api_key_hint.clone())

@@ -1,6 +1,8 @@
 //! `users`: everyone who can log in. Breakglass admins have a row here too (auth source
 //! `breakglass`), so sessions, providers and the audit log refer to one kind of id.
 
+use mosaic_shared::types::{AuthSource, Role};
+
 use super::{Exec, Result, new_id, now_ms, q};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -8,8 +10,10 @@ pub struct UserRow {
     pub id: String,
     pub email: Option<String>,
     pub name: String,
-    pub role: String,
-    pub auth_source: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    #[sqlx(try_from = "String")]
+    pub auth_source: AuthSource,
     pub invited_at: Option<i64>,
     pub invited_by: Option<String>,
     pub deactivated_at: Option<i64>,
@@ -20,8 +24,8 @@ pub struct UserRow {
 pub struct NewUser<'a> {
     pub email: Option<&'a str>,
     pub name: &'a str,
-    pub role: &'a str,
-    pub auth_source: &'a str,
+    pub role: Role,
+    pub auth_source: AuthSource,
     pub invited_by: Option<&'a str>,
 }
 
@@ -36,8 +40,8 @@ pub async fn insert(ex: &mut Exec<'_>, user: NewUser<'_>) -> Result<String> {
         .bind(&id)
         .bind(user.email.map(str::to_lowercase))
         .bind(user.name)
-        .bind(user.role)
-        .bind(user.auth_source)
+        .bind(user.role.as_str())
+        .bind(user.auth_source.as_str())
         .bind(user.invited_by.map(|_| now))
         .bind(user.invited_by)
         .bind(now),
@@ -64,8 +68,10 @@ pub struct AdminRow {
     pub id: String,
     pub email: Option<String>,
     pub name: String,
-    pub role: String,
-    pub auth_source: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    #[sqlx(try_from = "String")]
+    pub auth_source: AuthSource,
     pub invited_at: Option<i64>,
     pub invited_by: Option<String>,
     pub deactivated_at: Option<i64>,
@@ -136,13 +142,13 @@ pub async fn local_login(ex: &mut Exec<'_>, email: &str) -> Result<Option<(UserR
     Ok(row.map(|r| (r.user, r.password_hash)))
 }
 
-pub async fn set_name_role(ex: &mut Exec<'_>, id: &str, name: &str, role: &str) -> Result<bool> {
+pub async fn set_name_role(ex: &mut Exec<'_>, id: &str, name: &str, role: Role) -> Result<bool> {
     Ok(ex
         .execute(
             q("UPDATE users SET name = $2, role = $3, updated_at = $4 WHERE id = $1")
                 .bind(id)
                 .bind(name)
-                .bind(role)
+                .bind(role.as_str())
                 .bind(now_ms()),
         )
         .await?
@@ -192,14 +198,20 @@ pub async fn oidc_identity(ex: &mut Exec<'_>, id: &str) -> Result<Option<(String
 }
 
 /// Links an existing account to an OpenID identity and sets its auth source.
-pub async fn link_oidc(ex: &mut Exec<'_>, id: &str, issuer: &str, subject: &str, auth_source: &str) -> Result<bool> {
+pub async fn link_oidc(
+    ex: &mut Exec<'_>,
+    id: &str,
+    issuer: &str,
+    subject: &str,
+    auth_source: AuthSource,
+) -> Result<bool> {
     Ok(ex
         .execute(
             q("UPDATE users SET oidc_issuer = $2, oidc_subject = $3, auth_source = $4, updated_at = $5 WHERE id = $1")
                 .bind(id)
                 .bind(issuer)
                 .bind(subject)
-                .bind(auth_source)
+                .bind(auth_source.as_str())
                 .bind(now_ms()),
         )
         .await?
@@ -211,7 +223,7 @@ pub async fn insert_oidc(
     ex: &mut Exec<'_>,
     email: &str,
     name: &str,
-    role: &str,
+    role: Role,
     issuer: &str,
     subject: &str,
 ) -> Result<String> {
@@ -225,7 +237,7 @@ pub async fn insert_oidc(
         .bind(&id)
         .bind(email.to_lowercase())
         .bind(name)
-        .bind(role)
+        .bind(role.as_str())
         .bind(issuer)
         .bind(subject)
         .bind(now),

@@ -31,20 +31,47 @@ pub struct AgentConfigInput {
     pub provider_id: Option<String>,
 }
 
+crate::words! {
+    /// Whose agent a container runs.
+    pub enum ContainerKind("container kind") {
+        /// A person's own agent.
+        User = "user",
+        /// An always-on system agent an admin provisioned.
+        System = "system",
+    }
+}
+
+crate::words! {
+    /// What mosaicd last recorded of an agent container.
+    pub enum ContainerState("container state") {
+        Running = "running",
+        Stopped = "stopped",
+        /// Being created or started; its agent is not ready yet.
+        Starting = "starting",
+        /// The last start failed (the detail says why).
+        Error = "error",
+    }
+}
+
+impl ContainerState {
+    /// Running, or on its way there: what the reaper, reconciliation and the proxy treat as up.
+    pub fn is_up(self) -> bool {
+        matches!(self, ContainerState::Running | ContainerState::Starting)
+    }
+}
+
 /// One agent container as `containers ls` shows it. Times are RFC 3339.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerStatus {
-    /// `user` or `system`.
-    pub kind: String,
+    pub kind: ContainerKind,
     /// The user id, or the system agent's name.
     pub owner: String,
     /// For people: the user's email (or name), or `system/<name>`.
     pub owner_label: String,
     /// The Docker container name (`mosaic-user-<id>`, `mosaic-system-<name>`).
     pub name: String,
-    /// `running`, `stopped`, `starting` or `error`.
-    pub state: String,
+    pub state: ContainerState,
     pub image: Option<String>,
     pub started_at: Option<String>,
     pub uptime_seconds: Option<u64>,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Role;
+use super::{AuthSource, Role};
 use crate::Sensitive;
 
 /// The logged-in user, as `/api/auth/session` shows them.
@@ -13,7 +13,7 @@ pub struct CurrentUser {
     pub name: String,
     pub email: Option<String>,
     pub role: Role,
-    pub auth_source: String,
+    pub auth_source: AuthSource,
 }
 
 /// A personal API token as its owner's list shows it: never the token itself.

@@ -16,22 +16,13 @@ pub enum StepState {
     Skipped,
 }
 
-/// The steps that may be skipped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SkippableStep {
-    /// Step 2: no OpenID Connect; breakglass and invited local users only.
-    Oidc,
-    /// Step 4: no always-on system agents.
-    SystemAgents,
-}
-
-impl SkippableStep {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkippableStep::Oidc => "oidc",
-            SkippableStep::SystemAgents => "systemAgents",
-        }
+crate::words! {
+    /// The steps that may be skipped.
+    pub enum SkippableStep("onboarding step") {
+        /// Step 2: no OpenID Connect; breakglass and invited local users only.
+        Oidc = "oidc",
+        /// Step 4: no always-on system agents.
+        SystemAgents = "systemAgents",
     }
 }
 

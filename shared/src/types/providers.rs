@@ -5,39 +5,18 @@ use serde::{Deserialize, Serialize};
 use super::double_option;
 use crate::Sensitive;
 
-/// The provider types Mosaic knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderType {
-    Zai,
-    Openai,
-    Anthropic,
-    Ollama,
-    Custom,
+crate::words! {
+    /// The provider types Mosaic knows.
+    pub enum ProviderType("provider type") {
+        Zai = "zai",
+        Openai = "openai",
+        Anthropic = "anthropic",
+        Ollama = "ollama",
+        Custom = "custom",
+    }
 }
 
 impl ProviderType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderType::Zai => "zai",
-            ProviderType::Openai => "openai",
-            ProviderType::Anthropic => "anthropic",
-            ProviderType::Ollama => "ollama",
-            ProviderType::Custom => "custom",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ProviderType> {
-        Some(match text {
-            "zai" => ProviderType::Zai,
-            "openai" => ProviderType::Openai,
-            "anthropic" => ProviderType::Anthropic,
-            "ollama" => ProviderType::Ollama,
-            "custom" => ProviderType::Custom,
-            _ => return None,
-        })
-    }
-
     /// Types without a built-in endpoint in OpenClaw need a base URL.
     pub fn needs_base_url(self) -> bool {
         matches!(self, ProviderType::Ollama | ProviderType::Custom)

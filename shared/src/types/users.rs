@@ -5,19 +5,30 @@ use serde::{Deserialize, Serialize};
 
 use crate::Sensitive;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Member,
+crate::words! {
+    pub enum Role("role") {
+        Admin = "admin",
+        Member = "member",
+    }
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Member => "member",
-        }
+crate::words! {
+    /// Where an account's identity comes from.
+    pub enum AuthSource("auth source") {
+        /// A breakglass admin: username and password held by mosaicd, created at onboarding or by
+        /// `mosaicctl`.
+        Breakglass = "breakglass",
+        /// An invited user with a password held by mosaicd.
+        Local = "local",
+        /// A user provisioned by an OpenID Connect login.
+        Oidc = "oidc",
+    }
+}
+
+impl AuthSource {
+    /// Whether the account logs in with a password held by mosaicd.
+    pub fn is_local(self) -> bool {
+        matches!(self, AuthSource::Breakglass | AuthSource::Local)
     }
 }
 
@@ -40,8 +51,7 @@ pub struct AdminUser {
     /// `None` for breakglass accounts, which log in by username.
     pub email: Option<String>,
     pub role: Role,
-    /// `breakglass`, `local` (invited, password) or `oidc`.
-    pub auth_source: String,
+    pub auth_source: AuthSource,
     /// Whether the account logs in with a password held by mosaicd (breakglass or local).
     pub is_local_auth: bool,
     pub status: UserStatus,

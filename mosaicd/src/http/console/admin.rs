@@ -5,9 +5,9 @@
 use askama::Template;
 use mosaic_shared::Sensitive;
 use mosaic_shared::types::{
-    AdminUser, AgentRuntimePatch, ContainerStatus, Invitation, InviteRequest, OidcInput, OidcIssuerCheck,
-    OidcProvisioning, OidcSettings, PageMeta, Provider, Role, SettingsPatch, SystemAgent, SystemAgentSpec,
-    SystemSettings, UsageReport, UserPatch, UserStatus,
+    AdminUser, AgentRuntimePatch, AuthSource, ContainerState, ContainerStatus, Invitation, InviteRequest, OidcInput,
+    OidcIssuerCheck, OidcProvisioning, OidcSettings, PageMeta, Provider, Role, SettingsPatch, SystemAgent,
+    SystemAgentSpec, SystemSettings, UsageReport, UserPatch, UserStatus,
 };
 use warp::http::{Method, StatusCode};
 use warp::reply::Response;

@@ -261,7 +261,7 @@ impl Agents {
         for agent in agents {
             let status = statuses
                 .iter()
-                .find(|s| s.kind == "system" && s.owner == agent.name)
+                .find(|s| s.kind == Kind::System && s.owner == agent.name)
                 .cloned()
                 .ok_or_else(|| Error::internal(format!("system agent {} has no status", agent.name)))?;
             out.push(self.system_agent_dto(agent, status).await?);

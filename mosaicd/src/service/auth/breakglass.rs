@@ -1,7 +1,7 @@
 //! Breakglass admins: local accounts that always work, even when OIDC is misconfigured.
 
 use mosaic_shared::policy;
-use mosaic_shared::types::Breakglass;
+use mosaic_shared::types::{AuthSource, Breakglass, Role};
 use serde_json::json;
 
 use crate::error::{Error, Result};
@@ -38,8 +38,8 @@ impl Auth {
             users::NewUser {
                 email: None,
                 name: username,
-                role: "admin",
-                auth_source: "breakglass",
+                role: Role::Admin,
+                auth_source: AuthSource::Breakglass,
                 invited_by: None,
             },
         )

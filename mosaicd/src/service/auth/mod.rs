@@ -8,7 +8,7 @@ mod breakglass;
 
 use mosaic_shared::Sensitive;
 use mosaic_shared::policy;
-use mosaic_shared::types::{AdminUser, ApiToken, CreatedApiToken, CurrentUser, Role};
+use mosaic_shared::types::{AdminUser, ApiToken, AuthSource, CreatedApiToken, CurrentUser};
 use serde_json::json;
 use tokio::sync::OnceCell;
 
@@ -38,23 +38,15 @@ pub struct NewSession {
     pub principal: Principal,
 }
 
-fn role_of(text: &str) -> Result<Role> {
-    match text {
-        "admin" => Ok(Role::Admin),
-        "member" => Ok(Role::Member),
-        other => Err(Error::internal(format!("unknown role {other:?} in users table"))),
-    }
-}
-
-fn principal(user: &users::UserRow, via: Via) -> Result<Principal> {
-    Ok(Principal {
+fn principal(user: &users::UserRow, via: Via) -> Principal {
+    Principal {
         user_id: user.id.clone(),
         name: user.name.clone(),
         email: user.email.clone(),
-        role: role_of(&user.role)?,
-        auth_source: user.auth_source.clone(),
+        role: user.role,
+        auth_source: user.auth_source,
         via,
-    })
+    }
 }
 
 pub fn current_user(p: &Principal) -> CurrentUser {
@@ -63,7 +55,7 @@ pub fn current_user(p: &Principal) -> CurrentUser {
         name: p.name.clone(),
         email: p.email.clone(),
         role: p.role,
-        auth_source: p.auth_source.clone(),
+        auth_source: p.auth_source,
     }
 }
 
@@ -177,7 +169,7 @@ impl Auth {
             expires_at,
         };
         Ok(NewSession {
-            principal: principal(user, via)?,
+            principal: principal(user, via),
             token: Sensitive::new(token),
         })
     }
@@ -206,7 +198,7 @@ impl Auth {
             csrf: tokens::csrf_token(token),
             expires_at: row.session_expires_at,
         };
-        principal(&row.user, via)
+        Ok(principal(&row.user, via))
     }
 
     /// The principal of a personal API token (`Authorization: Bearer`).
@@ -228,7 +220,7 @@ impl Auth {
         {
             api_tokens::touch(&mut self.db.ex(), &row.token_id, now).await?;
         }
-        principal(&row.user, Via::Token { id: row.token_id })
+        Ok(principal(&row.user, Via::Token { id: row.token_id }))
     }
 
     /// Ends one session (logout).
@@ -354,7 +346,7 @@ impl Auth {
         }
         let user = users::admin_get(&mut self.db.ex(), &invite.user_id)
             .await?
-            .filter(|u| u.deactivated_at.is_none() && u.auth_source == "local")
+            .filter(|u| u.deactivated_at.is_none() && u.auth_source == AuthSource::Local)
             .ok_or_else(not_found)?;
         if user.has_password != 0 {
             return Err(used());

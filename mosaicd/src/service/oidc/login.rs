@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use mosaic_shared::types::Role;
+use mosaic_shared::types::{AuthSource, Role};
 use mosaic_shared::{ErrorCode, Sensitive, policy};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -332,7 +332,7 @@ impl Oidc {
                 if user.deactivated_at.is_some() {
                     return Err(deactivated());
                 }
-                if user.auth_source == "breakglass" {
+                if user.auth_source == AuthSource::Breakglass {
                     return Err(login_refused("breakglass accounts cannot log in with OpenID Connect"));
                 }
                 user.id
@@ -352,13 +352,14 @@ impl Oidc {
                 policy::check_email(email).map_err(|e| login_refused(format!("unusable email address: {e}")))?;
                 match users::by_email(&mut tx.ex(), email).await? {
                     Some(user) => {
-                        if user.auth_source == "breakglass" {
+                        if user.auth_source == AuthSource::Breakglass {
                             return Err(login_refused("breakglass accounts cannot log in with OpenID Connect"));
                         }
                         if user.deactivated_at.is_some() {
                             return Err(deactivated());
                         }
-                        if users::oidc_identity(&mut tx.ex(), &user.id).await?.is_some() || user.auth_source != "local"
+                        if users::oidc_identity(&mut tx.ex(), &user.id).await?.is_some()
+                            || user.auth_source != AuthSource::Local
                         {
                             return Err(login_refused(format!(
                                 "the account of {email} is already linked to another identity; ask an administrator"
@@ -366,7 +367,11 @@ impl Oidc {
                         }
                         // An invitee who never set a password is now an OIDC account; one with a
                         // password keeps it as a second way in.
-                        let source = if user.has_password != 0 { "local" } else { "oidc" };
+                        let source = if user.has_password != 0 {
+                            AuthSource::Local
+                        } else {
+                            AuthSource::Oidc
+                        };
                         users::link_oidc(&mut tx.ex(), &user.id, &id.issuer, &id.subject, source).await?;
                         invites::delete_unused(&mut tx.ex(), &user.id).await?;
                         audit::record(
@@ -383,15 +388,14 @@ impl Oidc {
                     None => {
                         let name = display_name(id.name.as_deref(), id.username.as_deref(), email);
                         let role = if admin { Role::Admin } else { Role::Member };
-                        let new_id =
-                            users::insert_oidc(&mut tx.ex(), email, &name, role.as_str(), &id.issuer, &id.subject)
-                                .await
-                                .map_err(|e| match e.code() {
-                                    ErrorCode::Conflict => login_refused(format!(
-                                        "an account for {email} was created at the same time; log in again"
-                                    )),
-                                    _ => e,
-                                })?;
+                        let new_id = users::insert_oidc(&mut tx.ex(), email, &name, role, &id.issuer, &id.subject)
+                            .await
+                            .map_err(|e| match e.code() {
+                                ErrorCode::Conflict => login_refused(format!(
+                                    "an account for {email} was created at the same time; log in again"
+                                )),
+                                _ => e,
+                            })?;
                         audit::record(
                             &mut tx.ex(),
                             &actor(&new_id),
@@ -409,8 +413,8 @@ impl Oidc {
         let user = users::get(&mut tx.ex(), &user_id)
             .await?
             .ok_or_else(|| Error::internal("account vanished during login"))?;
-        let user = if admin && user.role != "admin" {
-            users::set_name_role(&mut tx.ex(), &user.id, &user.name, "admin").await?;
+        let user = if admin && user.role != Role::Admin {
+            users::set_name_role(&mut tx.ex(), &user.id, &user.name, Role::Admin).await?;
             audit::record(
                 &mut tx.ex(),
                 &actor(&user.id),
