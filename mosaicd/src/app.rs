@@ -9,6 +9,7 @@ use std::time::Instant;
 use mosaic_shared::types::{Counts, DatabaseInfo, Status};
 
 use crate::auth::password::PasswordHasher;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::containers::{ContainerManager, ManagerSettings};
 use crate::error::Result;
@@ -50,6 +51,12 @@ impl App {
     /// `config.instance` should be the resolved instance name (see `containers::resolve_instance`,
     /// which `mosaicd::start` calls); without one a random name is used.
     pub fn new(config: Config, db: Db, keyring: Keyring) -> App {
+        App::with_clock(config, db, keyring, Clock::system())
+    }
+
+    /// As [`App::new`], with the clock every expiry and idle time reads (an adjustable one in
+    /// tests).
+    pub fn with_clock(config: Config, db: Db, keyring: Keyring, clock: Clock) -> App {
         let instance = config
             .instance
             .clone()
@@ -70,6 +77,7 @@ impl App {
                 internal_listen: config.internal_listen,
                 reaper_interval: config.reaper_interval,
                 reconcile_interval: config.reconcile_interval,
+                clock: clock.clone(),
             },
         );
         let hasher = Arc::new(PasswordHasher::new(cores));
@@ -77,10 +85,17 @@ impl App {
         let users = Arc::new(Users::new(
             db.clone(),
             config.clone(),
+            clock.clone(),
             settings.clone(),
             containers.clone(),
         ));
-        let auth = Arc::new(Auth::new(db.clone(), config.clone(), hasher, users.clone()));
+        let auth = Arc::new(Auth::new(
+            db.clone(),
+            config.clone(),
+            clock.clone(),
+            hasher,
+            users.clone(),
+        ));
         let providers = Arc::new(Providers::new(
             db.clone(),
             keyring.clone(),
@@ -100,6 +115,7 @@ impl App {
             db.clone(),
             keyring.clone(),
             config.clone(),
+            clock.clone(),
             auth.clone(),
             settings.clone(),
         ));

@@ -9,8 +9,8 @@ use std::path::Path;
 /// layer, none of its neighbours).
 const LAYERS: &[&[&str]] = &[
     // What everything may use: the command line, errors, secrets at rest, metrics, the service
-    // manager's notifications, request ids.
-    &["cli", "secrets", "metrics", "systemd", "spans"],
+    // manager's notifications, request ids, the time.
+    &["cli", "secrets", "metrics", "systemd", "spans", "clock"],
     &["error"],
     // The database, and the data directory it lives in (made and locked).
     &["store", "data_dir"],

@@ -488,12 +488,15 @@ async fn steps(on_postgres: bool) {
 }
 
 async fn token_expires() {
-    let daemon = Daemon::start_with(DaemonOptions::default().arg("--setup-token-ttl").arg("1"));
+    let daemon = Daemon::start_with(DaemonOptions::default().arg("--setup-token-ttl").arg("1h"));
     let s = Setup {
         api: Api::new(&daemon),
         token: Some(last_token(&daemon)),
     };
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Valid until the hour is up, by the daemon's clock.
+    daemon.advance_clock(Duration::from_secs(3500));
+    s.status().await;
+    daemon.advance_clock(Duration::from_secs(101));
     let m = s
         .call(Method::GET, "/api/onboarding/status", None)
         .await

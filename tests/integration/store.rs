@@ -122,11 +122,25 @@ async fn provider_with_key(f: &Fixture, owner: &providers::Owner, name: &str, ke
 }
 
 async fn migrations_are_idempotent(f: &Fixture) {
-    // Opening again runs the migrator against an up-to-date schema.
+    // Every migration this build holds was applied exactly once, in order, when the fixture
+    // opened the fresh database.
+    let applied = |db: Db| async move {
+        let rows: Vec<(i64, bool, String)> = db
+            .all(q(
+                "SELECT version, success, CAST(installed_on AS TEXT) FROM _sqlx_migrations ORDER BY version",
+            ))
+            .await
+            .unwrap();
+        rows
+    };
+    let before = applied(f.db().clone()).await;
+    let versions: Vec<i64> = before.iter().map(|(v, _, _)| *v).collect();
+    assert_eq!(versions, mosaicd::store::known_migrations(f.db().backend()));
+    assert!(before.iter().all(|(_, ok, _)| *ok), "{before:?}");
+    // Opening again runs the migrator against an up-to-date schema: nothing is applied again.
     let again = Db::open(f.database_url.as_deref(), f.dir.path()).await.unwrap();
     again.ping().await.unwrap();
-    let (n,): (i64,) = again.one(q("SELECT COUNT(*) FROM _sqlx_migrations")).await.unwrap();
-    assert!(n >= 1);
+    assert_eq!(applied(again).await, before);
 }
 
 async fn breakglass_rules(f: &Fixture) {

@@ -43,6 +43,8 @@ fn built() -> &'static PathBuf {
                 "mosaicd",
                 "-p",
                 "mosaicctl",
+                "--features",
+                "mosaicd/test-clock",
                 "--profile",
                 &profile,
             ])

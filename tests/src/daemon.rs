@@ -169,6 +169,7 @@ impl Daemon {
             .env_remove("WATCHDOG_PID")
             .env("NOTIFY_SOCKET", &notify)
             .env("MOSAIC_LOG", "info,mosaicd=debug")
+            .env("MOSAIC_TEST_CLOCK_OFFSET_FILE", self.clock_file())
             .envs(self.options.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
@@ -248,6 +249,27 @@ impl Daemon {
     fn log_since(&self, offset: u64) -> String {
         let bytes = std::fs::read(&self.log_path).unwrap_or_default();
         String::from_utf8_lossy(&bytes[(offset as usize).min(bytes.len())..]).into_owned()
+    }
+
+    /// Where this daemon reads how far its clock is moved (the binaries are built with the
+    /// `test-clock` feature; see `mosaicd::clock`).
+    fn clock_file(&self) -> PathBuf {
+        self.dir.path().join("clock-offset-ms")
+    }
+
+    /// Moves the daemon's clock forward: sessions, tokens, invites, the setup token, OIDC flows
+    /// and idle times see the time pass at once (timers and latencies do not).
+    pub fn advance_clock(&self, by: Duration) {
+        let path = self.clock_file();
+        let now: i64 = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0);
+        let next = now + i64::try_from(by.as_millis()).expect("a sane duration");
+        // Written beside and renamed, so the daemon never reads half a number.
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, next.to_string()).expect("write the clock offset");
+        std::fs::rename(&partial, &path).expect("move the clock offset in place");
     }
 
     /// Everything the daemon logged, across restarts.

@@ -199,8 +199,6 @@ pub enum Mischief {
     ForeignClient(String),
     /// Changes one character of the ID token's signature in the token answer.
     ForgeSignature,
-    /// Holds the token answer this long before passing it on.
-    DelayToken(Duration),
     /// Asks the provider for the token under another host name, so it signs another issuer.
     OtherIssuerHost(String),
 }
@@ -328,21 +326,15 @@ async fn forward(
     let status = response.status();
     let response_headers = response.headers().clone();
     let mut bytes = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-    if is_token && status.is_success() {
-        match &mischief {
-            Mischief::ForgeSignature => {
-                let mut token: Value = serde_json::from_slice(&bytes).expect("token answer is JSON");
-                let jwt = token["id_token"].as_str().expect("id_token").to_string();
-                let mut parts: Vec<String> = jwt.split('.').map(str::to_string).collect();
-                let mut signature = B64URL.decode(&parts[2]).expect("signature");
-                signature[10] ^= 0x01;
-                parts[2] = B64URL.encode(signature);
-                token["id_token"] = Value::String(parts.join("."));
-                bytes = serde_json::to_vec(&token).expect("encode");
-            }
-            Mischief::DelayToken(delay) => tokio::time::sleep(*delay).await,
-            _ => {}
-        }
+    if is_token && status.is_success() && matches!(mischief, Mischief::ForgeSignature) {
+        let mut token: Value = serde_json::from_slice(&bytes).expect("token answer is JSON");
+        let jwt = token["id_token"].as_str().expect("id_token").to_string();
+        let mut parts: Vec<String> = jwt.split('.').map(str::to_string).collect();
+        let mut signature = B64URL.decode(&parts[2]).expect("signature");
+        signature[10] ^= 0x01;
+        parts[2] = B64URL.encode(signature);
+        token["id_token"] = Value::String(parts.join("."));
+        bytes = serde_json::to_vec(&token).expect("encode");
     }
     let mut answer = warp::http::Response::builder().status(status.as_u16());
     for (name, value) in &response_headers {

@@ -72,12 +72,13 @@ use std::time::{Duration, Instant};
 
 use mosaic_shared::types::{ContainerDetail, ContainerStatus};
 
+use crate::clock::Clock;
 use crate::config::Secret;
 use crate::error::{Error, Result};
 use crate::secrets::Keyring;
 use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, ContainerRow, ContainerState, Kind};
-use crate::store::{Db, audit, now_ms, rfc3339, users};
+use crate::store::{Db, audit, rfc3339, users};
 use agent_config::AgentConfig;
 use docker::{DockerClient, NetworkInfo};
 
@@ -112,6 +113,8 @@ pub struct ManagerSettings {
     pub internal_listen: Option<SocketAddr>,
     pub reaper_interval: Duration,
     pub reconcile_interval: Duration,
+    /// Idle times and activity stamps read it.
+    pub clock: Clock,
 }
 
 /// The agent network and the internal listener, set up once Docker is first reachable.
@@ -221,9 +224,12 @@ impl ContainerManager {
         {
             let mut a = t.activity.lock().expect("activity lock");
             a.busy += 1;
-            a.last_ms = a.last_ms.max(now_ms());
+            a.last_ms = a.last_ms.max(self.inner.settings.clock.now_ms());
         }
-        ActivityGuard { target: t }
+        ActivityGuard {
+            target: t,
+            clock: self.inner.settings.clock.clone(),
+        }
     }
 
     /// Restarts the user's container with a freshly generated config if it is running.
@@ -448,6 +454,7 @@ impl Inner {
         let last = row.last_active_at.unwrap_or(0).max(last_ms);
         let running = row.status == ContainerState::Running;
         let started = row.started_at.filter(|_| running);
+        let now = self.settings.clock.now_ms();
         ContainerStatus {
             kind: target.kind(),
             owner: row.owner.clone(),
@@ -456,9 +463,9 @@ impl Inner {
             state: row.status,
             image: row.image.clone(),
             started_at: started.map(rfc3339),
-            uptime_seconds: started.map(|s| ((now_ms() - s).max(0) / 1000) as u64),
+            uptime_seconds: started.map(|s| ((now - s).max(0) / 1000) as u64),
             last_activity_at: (target.kind() == Kind::User && last > 0).then(|| rfc3339(last)),
-            idle_seconds: (target.kind() == Kind::User && last > 0).then(|| ((now_ms() - last).max(0) / 1000) as u64),
+            idle_seconds: (target.kind() == Kind::User && last > 0).then(|| ((now - last).max(0) / 1000) as u64),
             idle_timeout_min: row.idle_timeout_min.map(|m| m.max(0) as u64),
             active_requests: busy,
             stop_reason: row.stop_reason.clone().filter(|_| !running),

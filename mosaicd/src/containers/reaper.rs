@@ -14,7 +14,7 @@ use crate::containers::{AgentRef, ContainerManager, StopReason};
 use crate::error::Result;
 use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, ContainerState, Kind};
-use crate::store::{now_ms, users};
+use crate::store::users;
 
 impl ContainerManager {
     /// One pass: stops every idle user container; reports what it stopped and why.
@@ -30,6 +30,7 @@ impl ContainerManager {
             stopped: Vec::new(),
             kept_busy: 0,
         };
+        let now = inner.settings.clock.now_ms();
         for row in running {
             let target = AgentRef::User(row.owner.clone());
             let t = inner.target(&target);
@@ -63,7 +64,7 @@ impl ContainerManager {
                     .unwrap_or(0)
                     .max(row.started_at.unwrap_or(0))
                     .max(last_seen);
-                (now_ms() - last).max(0)
+                (now - last).max(0)
             };
             let (busy, last_seen) = t.activity_snapshot();
             if idle_ms(last_seen) < timeout_ms {

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::secrets::Binding;
 use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, ContainerRow, ContainerState, Kind};
-use crate::store::{now_ms, users};
+use crate::store::users;
 
 /// A fresh gateway token: 256 random bits, hex.
 pub(crate) fn new_token() -> String {
@@ -285,7 +285,7 @@ impl Inner {
                 {
                     // A fresh start counts as activity: the idle clock starts now.
                     let mut a = t.activity.lock().expect("activity lock");
-                    a.last_ms = a.last_ms.max(now_ms());
+                    a.last_ms = a.last_ms.max(self.settings.clock.now_ms());
                 }
                 Ok(Upstream {
                     base_url: format!("http://{ip}:{GATEWAY_PORT}"),

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use futures::future::{BoxFuture, Shared};
 
 use super::{AgentRef, Inner, Upstream};
+use crate::clock::Clock;
 use crate::config::Secret;
 use crate::error::Result;
-use crate::store::now_ms;
 
 /// A container known to run, as this process last saw it.
 #[derive(Clone)]
@@ -44,6 +44,7 @@ pub(crate) struct Target {
 /// Keeps a container busy while it lives; see [`ContainerManager::activity`].
 pub struct ActivityGuard {
     pub(super) target: Arc<Target>,
+    pub(super) clock: Clock,
 }
 
 impl Target {
@@ -67,7 +68,7 @@ impl Drop for ActivityGuard {
     fn drop(&mut self) {
         let mut a = self.target.activity.lock().expect("activity lock");
         a.busy = a.busy.saturating_sub(1);
-        a.last_ms = a.last_ms.max(now_ms());
+        a.last_ms = a.last_ms.max(self.clock.now_ms());
     }
 }
 

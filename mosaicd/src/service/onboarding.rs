@@ -27,6 +27,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use crate::auth::tokens;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::secrets::Keyring;
@@ -39,7 +40,7 @@ use crate::service::providers::{check_key_follows, key_binding};
 use crate::store::Db;
 use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner};
-use crate::store::{audit, breakglass, containers as agent_rows, now_ms, rfc3339, system_config};
+use crate::store::{audit, breakglass, containers as agent_rows, rfc3339, system_config};
 use mosaic_shared::ErrorCode;
 use std::sync::Arc;
 
@@ -86,6 +87,8 @@ pub struct Onboarding {
     db: Db,
     keyring: Arc<Keyring>,
     config: Arc<Config>,
+    /// The setup token's expiry reads it (the clock of the sign-in rules).
+    clock: Clock,
     auth: Arc<Auth>,
     oidc: Arc<Oidc>,
     providers: Arc<Providers>,
@@ -106,6 +109,7 @@ impl Onboarding {
             db,
             keyring,
             config,
+            clock: auth.clock().clone(),
             auth,
             oidc,
             providers,
@@ -130,7 +134,7 @@ impl Onboarding {
     pub async fn issue_setup_token(&self, actor: &Actor) -> Result<SetupToken> {
         let token = tokens::generate(SETUP_TOKEN_PREFIX);
         let ttl = crate::store::ms(self.config.http.setup_token_ttl);
-        let expires_at = now_ms().saturating_add(ttl);
+        let expires_at = self.clock.now_ms().saturating_add(ttl);
         let stored = serde_json::to_string(&StoredToken {
             hash: tokens::hash(&token),
             expires_at,
@@ -191,7 +195,7 @@ impl Onboarding {
                 "wrong setup token, or one replaced by a newer one",
             )));
         }
-        if stored.expires_at <= now_ms() {
+        if stored.expires_at <= self.clock.now_ms() {
             return Ok(Err(SetupTokenRefusal::Invalid("the setup token has expired")));
         }
         Ok(Ok(()))
@@ -480,7 +484,7 @@ impl Onboarding {
                 missing.join(", step ")
             )));
         }
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let mut tx = self.db.begin().await?;
         if system_config::flag(&mut tx.ex(), system_config::ONBOARDING_COMPLETED).await? {
             return Err(not_open());

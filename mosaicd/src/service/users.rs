@@ -9,13 +9,14 @@ use mosaic_shared::types::{
 use serde_json::json;
 
 use crate::auth::tokens::{self, INVITE_PREFIX};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::containers::ContainerManager;
 use crate::error::{Error, Result};
 use crate::service::settings::Settings;
 use crate::store::Db;
 use crate::store::audit::Actor;
-use crate::store::{Tx, api_tokens, audit, breakglass, invites, now_ms, rfc3339, sessions, users};
+use crate::store::{Tx, api_tokens, audit, breakglass, invites, rfc3339, sessions, users};
 use mosaic_shared::ErrorCode;
 use std::sync::Arc;
 
@@ -63,15 +64,24 @@ pub struct AccessEnded {
 pub struct Users {
     db: Db,
     config: Arc<Config>,
+    /// Invite expiry and token revocation times read it.
+    clock: Clock,
     settings: Arc<Settings>,
     containers: ContainerManager,
 }
 
 impl Users {
-    pub fn new(db: Db, config: Arc<Config>, settings: Arc<Settings>, containers: ContainerManager) -> Users {
+    pub fn new(
+        db: Db,
+        config: Arc<Config>,
+        clock: Clock,
+        settings: Arc<Settings>,
+        containers: ContainerManager,
+    ) -> Users {
         Users {
             db,
             config,
+            clock,
             settings,
             containers,
         }
@@ -149,7 +159,7 @@ impl Users {
         };
         let exists = || Error::conflict(format!("a user with email {email} already exists"));
         let token = tokens::generate(INVITE_PREFIX);
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let expires_at = now.saturating_add(crate::store::ms(self.config.http.invite_ttl));
 
         let mut tx = self.db.begin().await?;
@@ -279,7 +289,7 @@ impl Users {
     pub async fn on_user_deactivated(&self, mut tx: Tx, user_id: &str) -> Result<AccessEnded> {
         let ended = AccessEnded {
             sessions: sessions::delete_for_user(&mut tx.ex(), user_id).await?,
-            tokens: api_tokens::revoke_all(&mut tx.ex(), user_id, now_ms()).await?,
+            tokens: api_tokens::revoke_all(&mut tx.ex(), user_id, self.clock.now_ms()).await?,
         };
         tx.commit().await?;
         let target = crate::containers::AgentRef::User(user_id.to_string());

@@ -426,12 +426,12 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Milliseconds since the Unix epoch: the time type of every table.
+/// Milliseconds since the Unix epoch on the system clock: the time type of every table, for the
+/// times rows are stamped with. What expires or goes idle reads the services' [`Clock`] instead.
+///
+/// [`Clock`]: crate::clock::Clock
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    crate::clock::Clock::system().now_ms()
 }
 
 /// A duration in the milliseconds the tables store times in (saturating).

@@ -110,36 +110,35 @@ pub async fn login_session_logout(backend: Backend) {
     super::assert_absent(PASSWORD, &w.audit_text().await, "the audit log");
 }
 
+/// Each half fails on its own: the idle session is refused only after the idle timeout, and the
+/// busy one, never idle for long, only after the absolute lifetime. The daemon's clock is moved.
 pub async fn session_expiry(backend: Backend) {
     let w = World::start_with(
         backend,
         DaemonOptions::default()
             .arg("--session-ttl")
-            .arg("5")
+            .arg("1h")
             .arg("--session-idle-timeout")
-            .arg("2"),
+            .arg("10m"),
     )
     .await;
     let api = &w.api;
-    // Idle: unused for longer than the idle timeout.
+    let session = |s| api.get("/api/auth/session", Auth::CookieOnly(s));
+    // Idle: still valid just inside the idle timeout, refused once it has passed unused.
     let idle = api.login("admin", PASSWORD).await;
-    api.get("/api/auth/session", Auth::CookieOnly(&idle)).await.expect(200);
-    tokio::time::sleep(Duration::from_millis(2600)).await;
-    api.get("/api/auth/session", Auth::CookieOnly(&idle))
-        .await
-        .error(401, "unauthenticated");
+    w.daemon.advance_clock(Duration::from_secs(9 * 60));
+    session(&idle).await.expect(200);
+    w.daemon.advance_clock(Duration::from_secs(10 * 60 + 30));
+    session(&idle).await.error(401, "unauthenticated");
 
-    // Absolute: used every second, still ends at the TTL.
+    // Absolute: used every nine minutes, valid up to the hour, refused after it.
     let busy = api.login("admin", PASSWORD).await;
-    let started = std::time::Instant::now();
-    while started.elapsed() < Duration::from_millis(4000) {
-        api.get("/api/auth/session", Auth::CookieOnly(&busy)).await.expect(200);
-        tokio::time::sleep(Duration::from_millis(800)).await;
+    for _ in 0..6 {
+        w.daemon.advance_clock(Duration::from_secs(9 * 60));
+        session(&busy).await.expect(200);
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    api.get("/api/auth/session", Auth::CookieOnly(&busy))
-        .await
-        .error(401, "unauthenticated");
+    w.daemon.advance_clock(Duration::from_secs(9 * 60));
+    session(&busy).await.error(401, "unauthenticated");
 }
 
 pub async fn api_tokens(backend: Backend) {
@@ -366,7 +365,7 @@ pub async fn invite_accept_login(backend: Backend) {
 }
 
 pub async fn invite_expiry(backend: Backend) {
-    let w = World::start_with(backend, DaemonOptions::default().arg("--invite-ttl").arg("1")).await;
+    let w = World::start_with(backend, DaemonOptions::default().arg("--invite-ttl").arg("1h")).await;
     let invite = w
         .api
         .post(
@@ -382,7 +381,7 @@ pub async fn invite_expiry(backend: Backend) {
             .unwrap()
             .starts_with("/accept-invite#token=msi_")
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    w.daemon.advance_clock(Duration::from_secs(3601));
     let message = w
         .api
         .post(

@@ -15,12 +15,13 @@ use tokio::sync::OnceCell;
 use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::{self, API_TOKEN_PREFIX, INVITE_PREFIX, SESSION_PREFIX};
 use crate::auth::{Principal, Via};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::service::users::Users;
 use crate::store::Db;
 use crate::store::audit::Actor;
-use crate::store::{api_tokens, audit, invites, now_ms, rfc3339, sessions, users};
+use crate::store::{api_tokens, audit, invites, rfc3339, sessions, users};
 use std::sync::Arc;
 
 pub const LOGIN_FAILED: &str = "invalid username or password";
@@ -79,18 +80,26 @@ static DUMMY_HASH: OnceCell<String> = OnceCell::const_new();
 pub struct Auth {
     db: Db,
     config: Arc<Config>,
+    /// Session, token and invite expiry read it.
+    clock: Clock,
     hasher: Arc<PasswordHasher>,
     users: Arc<Users>,
 }
 
 impl Auth {
-    pub fn new(db: Db, config: Arc<Config>, hasher: Arc<PasswordHasher>, users: Arc<Users>) -> Auth {
+    pub fn new(db: Db, config: Arc<Config>, clock: Clock, hasher: Arc<PasswordHasher>, users: Arc<Users>) -> Auth {
         Auth {
             db,
             config,
+            clock,
             hasher,
             users,
         }
+    }
+
+    /// The clock sessions, tokens and invites expire by.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// The password hasher (bounded concurrency), shared with whoever checks passwords.
@@ -147,7 +156,7 @@ impl Auth {
 
     pub(crate) async fn start_session(&self, user: &users::UserRow) -> Result<NewSession> {
         let token = tokens::generate(SESSION_PREFIX);
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let http = &self.config.http;
         let expires_at = now.saturating_add(crate::store::ms(http.session_ttl));
         let mut tx = self.db.begin().await?;
@@ -183,7 +192,7 @@ impl Auth {
         let Some(row) = sessions::by_token_hash(&mut self.db.ex(), &tokens::hash(token)).await? else {
             return Err(refused());
         };
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let idle = crate::store::ms(self.config.http.session_idle_timeout);
         if row.session_expires_at <= now || row.session_last_seen_at.saturating_add(idle) <= now {
             sessions::delete(&mut self.db.ex(), &row.session_id).await?;
@@ -210,7 +219,7 @@ impl Auth {
         let Some(row) = api_tokens::by_token_hash(&mut self.db.ex(), &tokens::hash(token)).await? else {
             return Err(refused());
         };
-        let now = now_ms();
+        let now = self.clock.now_ms();
         if row.token_expires_at.is_some_and(|at| at <= now) {
             return Err(refused());
         }
@@ -271,7 +280,7 @@ impl Auth {
             return Err(Error::invalid("expiresInDays must be between 1 and 3650"));
         }
         let token = tokens::generate(API_TOKEN_PREFIX);
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let mut tx = self.db.begin().await?;
         if api_tokens::list(&mut tx.ex(), user_id).await?.len() >= MAX_API_TOKENS {
             return Err(Error::conflict(format!(
@@ -308,7 +317,7 @@ impl Auth {
     /// Revokes one of `user_id`'s tokens. Another user's token is "not found".
     pub async fn revoke_api_token(&self, actor: &Actor, user_id: &str, id: &str) -> Result<()> {
         let mut tx = self.db.begin().await?;
-        if !api_tokens::revoke(&mut tx.ex(), user_id, id, now_ms()).await? {
+        if !api_tokens::revoke(&mut tx.ex(), user_id, id, self.clock.now_ms()).await? {
             return Err(Error::not_found("API token not found"));
         }
         audit::record(
@@ -338,7 +347,7 @@ impl Auth {
         if invite.used_at.is_some() {
             return Err(used());
         }
-        let now = now_ms();
+        let now = self.clock.now_ms();
         if invite.expires_at <= now {
             return Err(Error::invalid(
                 "this invite link has expired; ask an administrator for a new one",

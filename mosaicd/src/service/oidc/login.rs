@@ -21,7 +21,7 @@ use crate::auth::tokens;
 use crate::error::{Error, Result};
 use crate::service::auth::NewSession;
 use crate::store::audit::{self, Actor};
-use crate::store::{invites, now_ms, oidc_login, users};
+use crate::store::{invites, oidc_login, users};
 
 const START_AGAIN: &str = "this login is unknown, expired or already used (a login must finish within 10 minutes, \
                            in the browser that started it): start the login again";
@@ -165,7 +165,7 @@ impl Oidc {
             .await
             .map_err(idp_unavailable)?;
         let cookie = tokens::generate(FLOW_PREFIX);
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let mut tx = self.db.begin().await?;
         oidc_login::delete_expired(&mut tx.ex(), now).await?;
         if oidc_login::count(&mut tx.ex()).await? >= MAX_PENDING_FLOWS {
@@ -215,7 +215,7 @@ impl Oidc {
         let flow = oidc_login::take(&mut self.db.ex(), &tokens::hash(cookie))
             .await?
             .ok_or_else(start_again)?;
-        if flow.expires_at <= now_ms() {
+        if flow.expires_at <= self.clock.now_ms() {
             return Err(start_again());
         }
         let state_ok = answer
@@ -293,10 +293,10 @@ impl Oidc {
             .id_token()
             .ok_or_else(|| token_invalid("the identity provider sent no ID token"))?;
         let skew = chrono::Duration::from_std(self.config.http.oidc_clock_skew).unwrap_or_default();
-        let verifier = client
-            .id_token_verifier()
-            .set_allowed_algs(algs)
-            .set_time_fn(move || chrono::Utc::now() - skew);
+        let clock = self.clock.clone();
+        let verifier = client.id_token_verifier().set_allowed_algs(algs).set_time_fn(move || {
+            chrono::DateTime::from_timestamp_millis(clock.now_ms()).unwrap_or_else(chrono::Utc::now) - skew
+        });
         let nonce = Nonce::new(derive("nonce", cookie));
         let claims = id_token.claims(&verifier, &nonce).map_err(|e| {
             tracing::warn!(error = %e, "OIDC ID token refused");

@@ -39,6 +39,7 @@ pub use login::{Callback, LoginDone, LoginStart};
 pub use settings::{OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL, check_issuer};
 pub use transport::{OidcHttp, OidcHttpError};
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::secrets::Keyring;
 use crate::service::auth::Auth;
@@ -71,17 +72,27 @@ pub struct Oidc {
     db: Db,
     keyring: Arc<Keyring>,
     config: Arc<Config>,
+    /// Login flows and ID tokens expire by it.
+    clock: Clock,
     cache: OidcCache,
     auth: Arc<Auth>,
     settings: Arc<Settings>,
 }
 
 impl Oidc {
-    pub fn new(db: Db, keyring: Arc<Keyring>, config: Arc<Config>, auth: Arc<Auth>, settings: Arc<Settings>) -> Oidc {
+    pub fn new(
+        db: Db,
+        keyring: Arc<Keyring>,
+        config: Arc<Config>,
+        clock: Clock,
+        auth: Arc<Auth>,
+        settings: Arc<Settings>,
+    ) -> Oidc {
         Oidc {
             db,
             keyring,
             config,
+            clock,
             cache: OidcCache::default(),
             auth,
             settings,
