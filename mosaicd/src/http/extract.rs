@@ -20,6 +20,7 @@ use super::error::{ApiError, reject};
 use crate::app::App;
 use crate::auth::{Principal, Via};
 use crate::config::HttpConfig;
+use crate::error::{Error, chain};
 
 /// Default limit for JSON request bodies.
 pub const MAX_JSON_BODY: usize = 64 * 1024;
@@ -250,6 +251,29 @@ where
     .await;
 }
 
+/// A body the connection did not deliver whole, in the client's words: cut off (the connection
+/// ended inside it) or malformed (its chunked framing is broken). What hyper said goes to the log.
+fn unreadable_body(e: &warp::Error) -> ApiError {
+    use std::error::Error as _;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = e.source();
+    let mut cut_off = false;
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            cut_off = io.kind() == std::io::ErrorKind::UnexpectedEof;
+        }
+        if let Some(hyper) = c.downcast_ref::<hyper::Error>() {
+            cut_off |= hyper.is_incomplete_message();
+        }
+        cause = c.source();
+    }
+    let message = if cut_off {
+        "the request body was cut off before its end; send it again"
+    } else {
+        "the request body is malformed (its chunked transfer encoding is broken); send it again"
+    };
+    ApiError::from(Error::invalid(message).with_detail(chain(e)))
+}
+
 /// Reads a request body of at most `limit` bytes. `admit` sees each chunk's size before it is
 /// kept and may refuse it (a budget shared between requests). An oversized body is answered
 /// `413` in the API's shape (after draining it, see [`DRAIN_LIMIT`]).
@@ -276,7 +300,7 @@ where
     }
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|_| ApiError::invalid("the request body could not be read"))?;
+        let mut chunk = chunk.map_err(|e| unreadable_body(&e))?;
         if bytes.len() + chunk.remaining() > limit {
             let read = (bytes.len() + chunk.remaining()) as u64;
             drain(body.as_mut(), read).await;
