@@ -482,10 +482,17 @@ impl Relay {
     fn poll_heartbeat(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<Bytes>>> {
         match &mut self.heartbeat {
             Some(interval) => match interval.poll_tick(cx) {
-                Poll::Ready(_) => Poll::Ready(Some(Ok(Bytes::from(format!(
-                    ": waiting for your agent to start ({}s)\n\n",
-                    self.began.elapsed().as_secs()
-                ))))),
+                Poll::Ready(_) => {
+                    // Says what is awaited now: the start, or (once it is running) the agent's answer.
+                    let waiting = match self.phase {
+                        Phase::Start(_) => "waiting for your agent to start",
+                        _ => "your agent is running; waiting for its answer",
+                    };
+                    Poll::Ready(Some(Ok(Bytes::from(format!(
+                        ": {waiting} ({}s)\n\n",
+                        self.began.elapsed().as_secs()
+                    )))))
+                }
                 Poll::Pending => Poll::Pending,
             },
             None => Poll::Pending,
