@@ -147,6 +147,19 @@ fn check_fields(c: &mut Checked, allow_private: bool) -> Result<()> {
     }
 }
 
+/// A base URL being saved: every address its name resolves to now must pass the egress policy,
+/// as each connection's must (a name that does not resolve now is accepted, see
+/// [`egress::check_base_url_resolved`]).
+async fn check_resolved(base_url: Option<&str>, allow_private: bool) -> Result<()> {
+    match base_url.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => egress::check_base_url_resolved(url, allow_private)
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::invalid(e.to_string())),
+        None => Ok(()),
+    }
+}
+
 /// OpenClaw's native Ollama API (`ollama`) takes the server's address; `/v1` is Ollama's
 /// OpenAI-compatible endpoint, a different API.
 fn check_ollama_base(api_type: &str, url: &str) -> Result<()> {
@@ -301,7 +314,9 @@ impl Providers {
             models: check_models(input.models.as_deref().unwrap_or(&[]))?,
             is_active: input.is_active.unwrap_or(true),
         };
-        check_fields(&mut c, self.settings.allow_private_provider_urls().await?)?;
+        let allow_private = self.settings.allow_private_provider_urls().await?;
+        check_fields(&mut c, allow_private)?;
+        check_resolved(c.base_url.as_deref(), allow_private).await?;
         let id = providers::new_provider_id();
         let (api_key, api_key_hint) = match &input.api_key {
             Some(key) => {
@@ -348,6 +363,10 @@ impl Providers {
         patch: ProviderPatch,
     ) -> Result<Provider> {
         let allow_private = self.settings.allow_private_provider_urls().await?;
+        // A new base URL's name is resolved before the transaction holds a connection.
+        if let Some(Some(url)) = &patch.base_url {
+            check_resolved(Some(url), allow_private).await?;
+        }
         let mut tx = self.db.begin().await?;
         let row = providers::get(&mut tx.ex(), owner, id).await?.ok_or_else(not_found)?;
         let current = to_dto(&row)?;

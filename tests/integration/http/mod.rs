@@ -73,6 +73,12 @@ pub fn trials() -> Vec<Trial> {
     );
     add(
         &mut t,
+        "providers::base_url_name_checked_at_save",
+        true,
+        providers::base_url_name_checked_at_save,
+    );
+    add(
+        &mut t,
         "providers::connection_timeout",
         false,
         providers::connection_timeout,
