@@ -28,6 +28,7 @@
 //!   then writes into its workspace is kept across restarts (OpenClaw: `src/agents/workspace.ts`,
 //!   `ensureAgentWorkspace`, never overwrites an existing file).
 
+use mosaic_shared::ErrorCode;
 use mosaic_shared::openclaw_text as literal;
 use mosaic_shared::types::ProviderType;
 use serde_json::{Map, Value, json};
@@ -35,7 +36,7 @@ use sha2::{Digest, Sha256};
 
 use crate::containers::AgentRef;
 use crate::error::{Error, Result};
-use crate::secrets::{Binding, Keyring};
+use crate::secrets::{Binding, Keyring, SecretError};
 use crate::store::providers::{Owner, ProviderRow};
 use crate::store::{Db, agent_config, containers, providers, users};
 
@@ -98,6 +99,41 @@ struct ModelPrefs {
     soul: Option<String>,
 }
 
+/// Where a provider's API key is stored: the binding its ciphertext names.
+pub fn api_key_binding(id: &str) -> Binding {
+    Binding::new("llm_provider", id, "api_key")
+}
+
+/// A provider's stored API key, decrypted. A stored value that cannot be read is the provider's
+/// problem, said in the product's words with the remedy (`api_key_required`: the key must be
+/// entered again); which row or key the value names goes to the log only.
+pub fn open_api_key(keyring: &Keyring, row: &ProviderRow) -> Result<Option<String>> {
+    let Some(stored) = &row.api_key else {
+        return Ok(None);
+    };
+    keyring
+        .decrypt(&api_key_binding(&row.id), stored)
+        .map(Some)
+        .map_err(|e| {
+            let why = match &e {
+                SecretError::WrongPlace { .. } => "it was saved for another provider",
+                SecretError::UnknownKey { .. } => "it was encrypted under a secret key this daemon does not have",
+                SecretError::Malformed { .. } | SecretError::Corrupt { .. } => "the stored value is damaged",
+                // Key problems stop the daemon at startup; the general mapping applies.
+                SecretError::Key(_) => return Error::from(e),
+            };
+            Error::new(
+                ErrorCode::ApiKeyRequired,
+                format!(
+                    "the stored API key of provider {} cannot be used: {why}; whoever manages the provider must \
+                     enter its key again",
+                    row.name
+                ),
+            )
+            .with_detail(e)
+        })
+}
+
 pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<AgentConfig> {
     let mut ex = db.ex();
     let (owner, prefs) = match target {
@@ -151,10 +187,7 @@ pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<A
             tracing::warn!(provider = %row.name, kind = %row.kind, "provider has no base URL; left out of the agent config");
             continue;
         };
-        let api_key = match &row.api_key {
-            Some(stored) => Some(keyring.decrypt(&Binding::new("llm_provider", row.id.clone(), "api_key"), stored)?),
-            None => None,
-        };
+        let api_key = open_api_key(keyring, row)?;
         keys.extend(api_key.clone());
         let models = models_json(&row.models);
         let mut entry = Map::new();

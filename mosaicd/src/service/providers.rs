@@ -14,9 +14,10 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::containers::ContainerManager;
+use crate::containers::agent_config::{api_key_binding as key_binding, open_api_key};
 use crate::error::{Error, Result, root_cause};
 use crate::secrets::Keyring;
-use crate::secrets::{Binding, hint};
+use crate::secrets::hint;
 use crate::service::agents::user_config::apply_to_agents;
 use crate::service::egress;
 use crate::service::settings::Settings;
@@ -37,10 +38,6 @@ const MAX_TEST_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// The default admin-level provider: the one onboarding saved, used by system agents unless
 /// they name another.
 pub const SYSTEM_DEFAULT_PROVIDER: &str = "providers.systemDefault";
-
-pub(crate) fn key_binding(id: &str) -> Binding {
-    Binding::new("llm_provider", id, "api_key")
-}
 
 fn not_found() -> Error {
     Error::not_found("provider not found")
@@ -449,11 +446,7 @@ impl Providers {
                 "this provider has no baseUrl (OpenClaw's built-in endpoint); a connection test needs a base URL",
             ));
         };
-        let key = row
-            .api_key
-            .as_deref()
-            .map(|stored| self.keyring.decrypt(&key_binding(&row.id), stored))
-            .transpose()?;
+        let key = open_api_key(&self.keyring, &row)?;
         self.connection_test(&base_url, &row.api_type, key.as_deref()).await
     }
 

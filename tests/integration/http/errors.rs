@@ -5,6 +5,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use mosaic_tests::http::Auth;
+use mosaicd::store::q;
 use serde_json::{Value, json};
 
 use super::{Backend, World};
@@ -72,4 +73,71 @@ pub async fn cut_off_body(backend: Backend) {
         w.api.get("/api/providers", Auth::Session(s)).await.expect(200),
         json!([])
     );
+}
+
+/// A provider whose stored key is another provider's (copied into its row in the database): its
+/// connection test answers `api_key_required` with what happened and what to do, in the product's
+/// words; which row the value came from is in the log only.
+pub async fn stored_key_of_another_provider(backend: Backend) {
+    let w = World::start(backend).await;
+    let me = Auth::Session(&w.admin);
+    let mut ids = Vec::new();
+    for name in ["first", "second"] {
+        let created = w
+            .api
+            .post(
+                "/api/providers",
+                me,
+                &json!({ "name": name, "type": "custom", "baseUrl": "https://api.example.com/v1",
+                         "apiKey": format!("sk-{name}-canary-0123456789") }),
+            )
+            .await
+            .expect(201);
+        ids.push(created["id"].as_str().unwrap().to_string());
+    }
+    let db = w.db().await;
+    db.execute(
+        q("UPDATE llm_provider SET api_key = (SELECT api_key FROM llm_provider WHERE id = $1) WHERE id = $2")
+            .bind(&ids[1])
+            .bind(&ids[0]),
+    )
+    .await
+    .unwrap();
+    db.close().await;
+
+    let message = w
+        .api
+        .post_empty(&format!("/api/providers/{}/test", ids[0]), me)
+        .await
+        .error(400, "api_key_required");
+    assert!(
+        message.contains("first") && message.contains("another provider") && message.contains("enter"),
+        "{message}"
+    );
+    for internal in ["internal", "llm_provider", &ids[0], &ids[1], "secret at"] {
+        assert!(!message.contains(internal), "{internal:?} in {message}");
+    }
+    let log = w.daemon.log();
+    assert!(
+        log.contains(&format!("belongs to llm_provider/{}/api_key", ids[1])),
+        "{log}"
+    );
+    for key in ["sk-first-canary-0123456789", "sk-second-canary-0123456789"] {
+        assert!(!log.contains(key) && !w.api.transcript().contains(key));
+    }
+    // The remedy works: a key entered again is used.
+    w.api
+        .patch(
+            &format!("/api/providers/{}", ids[0]),
+            me,
+            &json!({ "apiKey": "sk-first-again-0123456789" }),
+        )
+        .await
+        .expect(200);
+    let test = w
+        .api
+        .post_empty(&format!("/api/providers/{}/test", ids[0]), me)
+        .await
+        .expect(200);
+    assert_eq!(test["outcome"], "unreachable", "{test}");
 }

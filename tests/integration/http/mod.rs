@@ -100,6 +100,12 @@ pub fn trials() -> Vec<Trial> {
     add(&mut t, "hardening::error_shapes", false, hardening::error_shapes);
     add(&mut t, "hardening::limits", false, hardening::limits);
     add(&mut t, "errors::cut_off_body", false, errors::cut_off_body);
+    add(
+        &mut t,
+        "errors::stored_key_of_another_provider",
+        true,
+        errors::stored_key_of_another_provider,
+    );
     add(&mut t, "hardening::cors", false, hardening::cors);
     add(&mut t, "meta::health_and_readiness", false, meta::health);
     add(&mut t, "meta::metrics_exposition", true, meta::metrics);
