@@ -403,4 +403,72 @@ mod tests {
         let err = parse_keys("AGE-SECRET-KEY-1NOTAKEYCANARY").unwrap_err().to_string();
         assert!(!err.contains("CANARY"), "{err}");
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn ring_for_properties() -> &'static Keyring {
+            static RING: std::sync::OnceLock<Keyring> = std::sync::OnceLock::new();
+            RING.get_or_init(|| Keyring::new(vec![Key::generate()], KeySource::Environment))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+            /// Any value comes back from its own place, and from no other.
+            #[test]
+            fn values_round_trip_in_their_place(value in any::<String>(), row in "[a-z0-9-]{1,40}", other in "[a-z0-9-]{1,40}") {
+                let ring = ring_for_properties();
+                let here = Binding::new("llm_provider", row.clone(), "api_key");
+                let stored = ring.encrypt(&here, &value).unwrap();
+                prop_assert_eq!(ring.decrypt(&here, &stored).unwrap(), value);
+                if other != row {
+                    let there = Binding::new("llm_provider", other, "api_key");
+                    let refused = matches!(ring.decrypt(&there, &stored), Err(SecretError::WrongPlace { .. }));
+                    prop_assert!(refused);
+                }
+            }
+
+            /// Whatever the database holds, reading it is an error or a value, never a panic.
+            #[test]
+            fn any_stored_text_is_read_without_panic(stored in any::<String>(), body in "[A-Za-z0-9+/=]{0,200}") {
+                let ring = ring_for_properties();
+                let here = Binding::new("llm_provider", "p", "api_key");
+                let _ = ring.decrypt(&here, &stored);
+                let _ = Keyring::key_id_of(&stored);
+                let forged = format!("{PREFIX}{}:{body}", ring.current_id());
+                let corrupt = matches!(ring.decrypt(&here, &forged), Err(SecretError::Corrupt { .. }));
+                prop_assert!(corrupt);
+            }
+
+            /// A flipped byte anywhere in a stored value never yields a value.
+            #[test]
+            fn altered_values_are_refused(value in "[ -~]{1,64}", at in any::<prop::sample::Index>(), bit in 0u8..8) {
+                let ring = ring_for_properties();
+                let here = Binding::new("llm_provider", "p", "api_key");
+                let stored = ring.encrypt(&here, &value).unwrap();
+                let mut bytes = stored.into_bytes();
+                let i = at.index(bytes.len());
+                bytes[i] ^= 1 << bit;
+                if let Ok(altered) = String::from_utf8(bytes) {
+                    // The base64 alphabet has letters whose low bit is padding: those decode alike.
+                    if let Ok(read) = ring.decrypt(&here, &altered) {
+                        prop_assert_eq!(read, value);
+                    }
+                }
+            }
+
+            /// Key text of any shape is parsed or refused, never a panic; hints show at most
+            /// the last four characters of a secret.
+            #[test]
+            fn key_text_and_hints_never_panic(text in any::<String>(), secret in any::<String>()) {
+                let _ = parse_keys(&text);
+                let _ = Key::parse(&text);
+                let shown = hint(&secret);
+                let tail: String = shown.chars().rev().take_while(|c| *c != '…').collect();
+                prop_assert!(tail.chars().count() <= 4);
+            }
+        }
+    }
 }

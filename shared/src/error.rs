@@ -69,8 +69,10 @@ pub enum ErrorCode {
     OnboardingComplete,
     ProviderTestFailed,
     OidcDiscoveryFailed,
-    /// A provider's base URL moves to another origin (scheme, host, port) while it keeps its
-    /// stored API key: the key is bound to the origin it was saved for and must be given again.
+    /// A provider's API key must be given again: its base URL moves to another origin (scheme,
+    /// host, port) while it keeps its stored key (the key is bound to the origin it was saved
+    /// for), or its stored key cannot be read (saved for another provider, damaged, or encrypted
+    /// under a secret key this daemon does not have).
     ApiKeyRequired,
     // OpenID Connect logins.
     OidcNotConfigured,

@@ -169,4 +169,24 @@ mod tests {
             "baseUrl must not contain \"${A:-x}\": OpenClaw would replace it when it loads the agent's config"
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            /// Text that passes the check reaches OpenClaw exactly as typed, placeholders and
+            /// dollars in any arrangement; any text is checked and escaped without a panic.
+            #[test]
+            fn escaped_text_round_trips(text in "[$${}A-Z_a:p-]{0,24}", any_text in any::<String>()) {
+                let _ = check("text", &any_text);
+                let _ = escape(&any_text);
+                if check("text", &text).is_ok() {
+                    prop_assert_eq!(substitute(&escape(&text)), Ok(text));
+                }
+            }
+        }
+    }
 }

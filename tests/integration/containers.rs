@@ -337,7 +337,42 @@ async fn health_gate_and_start_failures() {
         &format!("agent image {missing} is not on the Docker engine and pulling it failed"),
     );
     assert_eq!(env.status(&alice)["state"], "error");
+
+    // An image whose registry's name does not resolve: the caller reads that the registry cannot
+    // be reached, in Mosaic's words, with no address of the network (the engine names its DNS
+    // server); the engine's own answer is in the log.
+    let unreachable = format!("mosaic-missing-{}.invalid/agent:none", env.scope.instance);
+    env.data.set("agent.image", &unreachable).await;
+    let out = env.daemon.ctl(&["containers", "restart", &alice]);
+    out.fails(
+        8,
+        &format!("agent image {unreachable} is not on the Docker engine and pulling it failed: the engine cannot reach its registry"),
+    );
+    let detail = env.status(&alice)["detail"].as_str().unwrap().to_string();
+    for text in [&out.stderr, &detail] {
+        assert!(ip_address_in(text).is_none(), "an address in {text:?}");
+        assert!(!text.contains("dial tcp") && !text.contains("lookup"), "{text}");
+    }
+    let log = env.daemon.log();
+    assert!(
+        log.contains("no such host") || log.contains("server misbehaving"),
+        "the engine's answer is not in the log: {log}"
+    );
     assert_consistent(&env);
+}
+
+/// The first dotted-quad IPv4 address in `text`, if any.
+fn ip_address_in(text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map(|word| word.trim_matches('.'))
+        .find(|word| {
+            let parts: Vec<&str> = word.split('.').collect();
+            parts.len() == 4
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+        })
+        .map(str::to_string)
 }
 
 async fn cli_commands() {

@@ -28,6 +28,7 @@
 //!   then writes into its workspace is kept across restarts (OpenClaw: `src/agents/workspace.ts`,
 //!   `ensureAgentWorkspace`, never overwrites an existing file).
 
+use mosaic_shared::ErrorCode;
 use mosaic_shared::openclaw_text as literal;
 use mosaic_shared::types::ProviderType;
 use serde_json::{Map, Value, json};
@@ -35,7 +36,7 @@ use sha2::{Digest, Sha256};
 
 use crate::containers::AgentRef;
 use crate::error::{Error, Result};
-use crate::secrets::{Binding, Keyring};
+use crate::secrets::{Binding, Keyring, SecretError};
 use crate::store::providers::{Owner, ProviderRow};
 use crate::store::{Db, agent_config, containers, providers, users};
 
@@ -98,6 +99,41 @@ struct ModelPrefs {
     soul: Option<String>,
 }
 
+/// Where a provider's API key is stored: the binding its ciphertext names.
+pub fn api_key_binding(id: &str) -> Binding {
+    Binding::new("llm_provider", id, "api_key")
+}
+
+/// A provider's stored API key, decrypted. A stored value that cannot be read is the provider's
+/// problem, said in the product's words with the remedy (`api_key_required`: the key must be
+/// entered again); which row or key the value names goes to the log only.
+pub fn open_api_key(keyring: &Keyring, row: &ProviderRow) -> Result<Option<String>> {
+    let Some(stored) = &row.api_key else {
+        return Ok(None);
+    };
+    keyring
+        .decrypt(&api_key_binding(&row.id), stored)
+        .map(Some)
+        .map_err(|e| {
+            let why = match &e {
+                SecretError::WrongPlace { .. } => "it was saved for another provider",
+                SecretError::UnknownKey { .. } => "it was encrypted under a secret key this daemon does not have",
+                SecretError::Malformed { .. } | SecretError::Corrupt { .. } => "the stored value is damaged",
+                // Key problems stop the daemon at startup; the general mapping applies.
+                SecretError::Key(_) => return Error::from(e),
+            };
+            Error::new(
+                ErrorCode::ApiKeyRequired,
+                format!(
+                    "the stored API key of provider {} cannot be used: {why}; whoever manages the provider must \
+                     enter its key again",
+                    row.name
+                ),
+            )
+            .with_detail(e)
+        })
+}
+
 pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<AgentConfig> {
     let mut ex = db.ex();
     let (owner, prefs) = match target {
@@ -151,10 +187,7 @@ pub async fn generate(db: &Db, keyring: &Keyring, target: &AgentRef) -> Result<A
             tracing::warn!(provider = %row.name, kind = %row.kind, "provider has no base URL; left out of the agent config");
             continue;
         };
-        let api_key = match &row.api_key {
-            Some(stored) => Some(keyring.decrypt(&Binding::new("llm_provider", row.id.clone(), "api_key"), stored)?),
-            None => None,
-        };
+        let api_key = open_api_key(keyring, row)?;
         keys.extend(api_key.clone());
         let models = models_json(&row.models);
         let mut entry = Map::new();
@@ -404,5 +437,86 @@ mod tests {
         assert_eq!(qualify("glm-5", Some("zai")), "zai/glm-5");
         assert_eq!(qualify("openai/gpt-5", Some("zai")), "openai/gpt-5");
         assert_eq!(qualify("glm-5", None), "glm-5");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Every string in a JSON value.
+        fn strings(value: &Value, out: &mut Vec<String>) {
+            match value {
+                Value::String(s) => out.push(s.clone()),
+                Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+                Value::Object(map) => map.iter().for_each(|(k, v)| {
+                    out.push(k.clone());
+                    strings(v, out)
+                }),
+                _ => {}
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+            /// Any stored model list gives definitions with every field OpenClaw requires, or
+            /// none; never a panic.
+            #[test]
+            fn any_model_list_gives_complete_definitions(stored in any::<String>(), ids in prop::collection::vec(any::<String>(), 0..4), window in any::<i64>()) {
+                let _ = models_json(&stored);
+                let list: Vec<Value> = ids.iter().map(|id| json!({ "id": id, "contextWindow": window })).collect();
+                for m in models_json(&serde_json::to_string(&list).unwrap()) {
+                    prop_assert!(!m["id"].as_str().unwrap().trim().is_empty());
+                    prop_assert!(m["contextWindow"].as_u64().unwrap() > 0);
+                    prop_assert!(m["maxTokens"].as_u64().unwrap() > 0);
+                    prop_assert!(!m["input"].as_array().unwrap().is_empty());
+                }
+            }
+
+            /// Whatever the user typed (personality, model references) and whatever the keys
+            /// are: the redacted config and its hash never hold a key, every string is escaped
+            /// for OpenClaw, and the same inputs give the same hash.
+            #[test]
+            fn generated_configs_keep_keys_out(
+                keys in prop::collection::vec("[A-Za-z0-9_-]{16,40}", 1..3),
+                primary in proptest::option::of(any::<String>()),
+                fallbacks in prop::collection::vec(any::<String>(), 0..3),
+                soul in proptest::option::of(any::<String>()),
+                base in any::<String>(),
+            ) {
+                let parts = || {
+                    let mut providers = Map::new();
+                    let mut redacted = Map::new();
+                    for (i, key) in keys.iter().enumerate() {
+                        let name = format!("p{i}");
+                        providers.insert(name.clone(), json!({ "baseUrl": base, "apiKey": key, "api": "openai-completions", "models": [] }));
+                        redacted.insert(name, json!({ "baseUrl": base, "apiKey": "sk-…", "api": "openai-completions", "models": [] }));
+                    }
+                    Parts {
+                        providers,
+                        redacted_providers: redacted,
+                        keys: keys.clone(),
+                        primary: primary.clone(),
+                        fallbacks: fallbacks.clone(),
+                        soul: soul.clone(),
+                    }
+                };
+                let config = assemble(parts());
+                prop_assert_eq!(&config.hash, &assemble(parts()).hash);
+                let redacted = serde_json::to_string(&config.redacted).unwrap();
+                let mut texts = Vec::new();
+                strings(&config.config, &mut texts);
+                for key in &keys {
+                    prop_assert!(!redacted.contains(key.as_str()));
+                    let debug = format!("{:?}", config);
+                    prop_assert!(!debug.contains(key.as_str()));
+                    prop_assert_eq!(config.redact(&format!("x {key} y")), "x [redacted] y");
+                }
+                if let Some(primary) = &primary {
+                    prop_assert!(texts.contains(&literal::escape(primary)));
+                }
+                prop_assert!(texts.contains(&literal::escape(&base)));
+            }
+        }
     }
 }

@@ -40,6 +40,24 @@ pub enum DockerError {
     Conflict(String),
     #[error("Docker engine error (HTTP {status}): {message}")]
     Api { status: u16, message: String },
+    /// An image the engine does not have and could not pull: `reason` in Mosaic's words, the
+    /// engine's own answer (which can name registries, addresses and the DNS server) for the log.
+    #[error("agent image {image} is not on the Docker engine and pulling it failed: {reason}")]
+    Pull {
+        image: String,
+        reason: &'static str,
+        answer: String,
+    },
+}
+
+impl DockerError {
+    /// What only the operator's log shows.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            DockerError::Pull { answer, .. } => Some(answer),
+            _ => None,
+        }
+    }
 }
 
 impl From<DockerError> for Error {
@@ -49,6 +67,7 @@ impl From<DockerError> for Error {
             DockerError::NotFound(m) => Error::not_found(m),
             DockerError::Conflict(m) => Error::conflict(m),
             DockerError::Api { .. } => Error::unavailable(e.to_string()),
+            DockerError::Pull { ref answer, .. } => Error::not_found(e.to_string()).with_detail(answer),
         }
     }
 }
@@ -70,6 +89,37 @@ pub struct ContainerInfo {
     /// Address on the given network, when attached and running.
     pub ip: Option<Ipv4Addr>,
     pub image: Option<String>,
+}
+
+const REGISTRY_REFUSED: &str = "its registry does not have it, or refuses the engine access";
+
+/// Why a pull failed, in Mosaic's words, from the engine's answer (the engine reports pull
+/// failures as text only). The answer itself goes to the log.
+fn pull_reason(answer: &str) -> &'static str {
+    let answer = answer.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| answer.contains(w));
+    if has(&[
+        "no such host",
+        "dial tcp",
+        "server misbehaving",
+        "i/o timeout",
+        "connection refused",
+        "network is unreachable",
+        "tls handshake",
+        "x509",
+    ]) {
+        "the engine cannot reach its registry"
+    } else if has(&[
+        "not found",
+        "manifest unknown",
+        "does not exist",
+        "denied",
+        "unauthorized",
+    ]) {
+        REGISTRY_REFUSED
+    } else {
+        "the engine refused to pull it (the daemon's log has its answer)"
+    }
 }
 
 /// What Mosaic checks of an image before using it.
@@ -427,13 +477,23 @@ impl DockerClient {
                 tracing::info!(image, "pulled the agent image");
                 Ok(())
             }
-            Ok(Err(e)) => Err(DockerError::NotFound(format!(
-                "agent image {image} is not on the Docker engine and pulling it failed: {}",
-                match self.translate("pull", e) {
-                    DockerError::NotFound(m) | DockerError::Conflict(m) => m,
-                    other => other.to_string(),
-                }
-            ))),
+            Ok(Err(e)) => {
+                let answer = chain(&e);
+                let reason = match &e {
+                    BollardError::DockerResponseServerError { status_code: 404, .. } => REGISTRY_REFUSED,
+                    BollardError::DockerResponseServerError { .. } | BollardError::DockerStreamError { .. } => {
+                        pull_reason(&answer)
+                    }
+                    // The engine itself went away: that is the error, not the image.
+                    _ => return Err(self.translate("pull", e)),
+                };
+                tracing::warn!(image, answer = %answer, "the Docker engine could not pull the agent image");
+                Err(DockerError::Pull {
+                    image: image.to_string(),
+                    reason,
+                    answer,
+                })
+            }
             Err(_) => Err(DockerError::NotFound(format!(
                 "agent image {image} is not on the Docker engine and pulling it took longer than {}s",
                 PULL_TIMEOUT.as_secs()
@@ -560,6 +620,31 @@ fn split_image(image: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pull_failures_in_mosaics_words() {
+        let unresolvable = "Docker responded with status code 500: Get \"https://r.invalid/v2/\": dial tcp: lookup \
+                            r.invalid on 10.255.255.53:53: no such host";
+        assert_eq!(pull_reason(unresolvable), "the engine cannot reach its registry");
+        assert_eq!(
+            pull_reason("pull access denied for x, repository does not exist or may require 'docker login'"),
+            REGISTRY_REFUSED
+        );
+        assert_eq!(
+            pull_reason("manifest for x:1 not found: manifest unknown"),
+            REGISTRY_REFUSED
+        );
+        assert!(pull_reason("something else").contains("refused to pull"));
+        let e = DockerError::Pull {
+            image: "r.invalid/agent:1".into(),
+            reason: pull_reason(unresolvable),
+            answer: unresolvable.into(),
+        };
+        assert!(!e.to_string().contains("10.255"), "{e}");
+        assert_eq!(e.detail(), Some(unresolvable));
+        let e = Error::from(e);
+        assert!(!e.message().contains("10.255") && e.detail().unwrap().contains("10.255"));
+    }
 
     #[test]
     fn splits_image_references() {

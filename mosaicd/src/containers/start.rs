@@ -55,6 +55,8 @@ fn truncate(text: &str, max: usize) -> String {
 /// Why a start failed, and the container to clean up.
 struct StartFailure {
     message: String,
+    /// For the log only (what the engine answered).
+    detail: Option<String>,
     container_id: Option<String>,
     /// The health check did not pass in time (rather than the start failing outright).
     timed_out: bool,
@@ -319,7 +321,7 @@ impl Inner {
                 .await;
                 self.prometheus
                     .container_started(if failure.timed_out { "timeout" } else { "failed" });
-                tracing::error!(container = %name, error = %detail, "agent container failed to start");
+                tracing::error!(container = %name, error = %detail, detail = failure.detail.as_deref().unwrap_or(""), "agent container failed to start");
                 Err(Error::unavailable(format!(
                     "agent container {name} failed to start: {detail}"
                 )))
@@ -340,10 +342,14 @@ impl Inner {
     ) -> std::result::Result<(String, Ipv4Addr), StartFailure> {
         let fail = |message: String, container_id: Option<String>| StartFailure {
             message,
+            detail: None,
             container_id,
             timed_out: false,
         };
-        let docker_fail = |e: DockerError, id: Option<String>| fail(e.to_string(), id);
+        let docker_fail = |e: DockerError, id: Option<String>| StartFailure {
+            detail: e.detail().map(str::to_string),
+            ..fail(e.to_string(), id)
+        };
         let s = &self.settings;
         let volume_labels = spec::owner_labels(target, &s.instance, &s.extra_labels, "volume");
         self.docker

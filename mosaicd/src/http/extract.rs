@@ -20,6 +20,7 @@ use super::error::{ApiError, reject};
 use crate::app::App;
 use crate::auth::{Principal, Via};
 use crate::config::HttpConfig;
+use crate::error::{Error, chain};
 
 /// Default limit for JSON request bodies.
 pub const MAX_JSON_BODY: usize = 64 * 1024;
@@ -221,6 +222,13 @@ fn describe_json_error(e: &serde_json::Error) -> String {
             rest.split_once('`').map(|(_, tail)| tail).unwrap_or("")
         );
     }
+    // An unknown field's name is shown when it looks like one (a key pasted as a name is not).
+    if let Some(rest) = out.strip_prefix("unknown field `")
+        && let Some((name, tail)) = rest.split_once('`')
+        && !(name.len() <= 32 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        out = format!("unknown field `…`{tail}");
+    }
     match e.classify() {
         Category::Syntax | Category::Eof => format!("malformed JSON: {out}"),
         Category::Data => format!("invalid request body: {out}"),
@@ -250,6 +258,29 @@ where
     .await;
 }
 
+/// A body the connection did not deliver whole, in the client's words: cut off (the connection
+/// ended inside it) or malformed (its chunked framing is broken). What hyper said goes to the log.
+fn unreadable_body(e: &warp::Error) -> ApiError {
+    use std::error::Error as _;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = e.source();
+    let mut cut_off = false;
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            cut_off = io.kind() == std::io::ErrorKind::UnexpectedEof;
+        }
+        if let Some(hyper) = c.downcast_ref::<hyper::Error>() {
+            cut_off |= hyper.is_incomplete_message();
+        }
+        cause = c.source();
+    }
+    let message = if cut_off {
+        "the request body was cut off before its end; send it again"
+    } else {
+        "the request body is malformed (its chunked transfer encoding is broken); send it again"
+    };
+    ApiError::from(Error::invalid(message).with_detail(chain(e)))
+}
+
 /// Reads a request body of at most `limit` bytes. `admit` sees each chunk's size before it is
 /// kept and may refuse it (a budget shared between requests). An oversized body is answered
 /// `413` in the API's shape (after draining it, see [`DRAIN_LIMIT`]).
@@ -276,7 +307,7 @@ where
     }
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|_| ApiError::invalid("the request body could not be read"))?;
+        let mut chunk = chunk.map_err(|e| unreadable_body(&e))?;
         if bytes.len() + chunk.remaining() > limit {
             let read = (bytes.len() + chunk.remaining()) as u64;
             drain(body.as_mut(), read).await;
@@ -377,4 +408,90 @@ pub fn no_content() -> Response {
 pub fn with_cookie(mut response: Response, cookie: HeaderValue) -> Response {
     response.headers_mut().append(SET_COOKIE, cookie);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde::Deserialize;
+
+    /// A request body like the API's: named fields, unknown ones refused.
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct Body {
+        name: String,
+        #[serde(default)]
+        is_active: Option<bool>,
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Body, ApiError> {
+        let text = json_object_text(bytes)?;
+        serde_json::from_str(text).map_err(|e| json_error(&e))
+    }
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any bytes are a body or a 400, never a panic.
+        #[test]
+        fn any_bytes_are_parsed_or_refused(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            if let Err(e) = parse(&bytes) {
+                prop_assert_eq!(e.code(), ErrorCode::InvalidInput);
+            }
+        }
+
+        /// Valid bodies come back as sent.
+        #[test]
+        fn bodies_round_trip(name in any::<String>(), is_active in proptest::option::of(any::<bool>())) {
+            let sent = serde_json::json!({ "name": name, "isActive": is_active });
+            let read = parse(sent.to_string().as_bytes()).unwrap();
+            prop_assert_eq!(read, Body { name, is_active });
+        }
+
+        /// An unknown field is refused and named; a value in the wrong place is never echoed
+        /// (it could be a key).
+        #[test]
+        fn unknown_fields_and_misplaced_values(field in "[a-z]{3,12}", secret in "sk-[A-Za-z0-9]{12,24}") {
+            prop_assume!(field != "name");
+            let sent = serde_json::json!({ "name": "p", field.clone(): 1 });
+            let m = parse(sent.to_string().as_bytes()).unwrap_err().error.message().to_string();
+            prop_assert!(m.contains("unknown field") && m.contains(&field), "{}", m);
+            for sent in [
+                serde_json::json!({ "name": "p", "isActive": secret.clone() }),
+                serde_json::json!({ "name": "p", secret.clone(): true }),
+                serde_json::json!({ "name": 5, "isActive": [secret.clone()] }),
+            ] {
+                let m = parse(sent.to_string().as_bytes()).unwrap_err().error.message().to_string();
+                prop_assert!(!m.contains(&secret), "{}", m);
+            }
+        }
+
+        /// A body over the limit is a 413, whether its length is declared or not; one within it
+        /// is read whole, however it is split into chunks.
+        #[test]
+        fn sizes_and_chunking(len in 0usize..4096, limit in 1usize..4096, declare in any::<bool>(), split in 1usize..64) {
+            let body: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut headers = HeaderMap::new();
+            if declare {
+                headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+            }
+            let chunks: Vec<Result<bytes::Bytes, warp::Error>> =
+                body.chunks(split).map(|c| Ok(bytes::Bytes::copy_from_slice(c))).collect();
+            let read = run(read_bytes(&headers, futures::stream::iter(chunks), limit, |_| Ok(())));
+            if len > limit {
+                prop_assert_eq!(read.unwrap_err().code(), ErrorCode::PayloadTooLarge);
+            } else {
+                prop_assert_eq!(read.unwrap(), body);
+            }
+        }
+    }
 }

@@ -482,10 +482,17 @@ impl Relay {
     fn poll_heartbeat(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<Bytes>>> {
         match &mut self.heartbeat {
             Some(interval) => match interval.poll_tick(cx) {
-                Poll::Ready(_) => Poll::Ready(Some(Ok(Bytes::from(format!(
-                    ": waiting for your agent to start ({}s)\n\n",
-                    self.began.elapsed().as_secs()
-                ))))),
+                Poll::Ready(_) => {
+                    // Says what is awaited now: the start, or (once it is running) the agent's answer.
+                    let waiting = match self.phase {
+                        Phase::Start(_) => "waiting for your agent to start",
+                        _ => "your agent is running; waiting for its answer",
+                    };
+                    Poll::Ready(Some(Ok(Bytes::from(format!(
+                        ": {waiting} ({}s)\n\n",
+                        self.began.elapsed().as_secs()
+                    )))))
+                }
                 Poll::Pending => Poll::Pending,
             },
             None => Poll::Pending,
@@ -673,5 +680,53 @@ mod tests {
         assert!(is_event_stream(&headers));
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         assert!(!is_event_stream(&headers));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// What the proxy reads of a body: the JSON object check and the peek, as `handle` does.
+        fn peek(bytes: &[u8]) -> Result<Peek, ApiError> {
+            json_object_text(bytes).and_then(|text| serde_json::from_str(text).map_err(|e| json_error(&e)))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            /// Any body is peeked or refused with a 400, never a panic.
+            #[test]
+            fn any_body_is_peeked_or_refused(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+                if let Err(e) = peek(&bytes) {
+                    prop_assert_eq!(e.status(), StatusCode::BAD_REQUEST);
+                }
+            }
+
+            /// The stream flag and the messages of a chat request are read as sent, whatever
+            /// else the body carries (the rest is the agent's business).
+            #[test]
+            fn stream_and_messages_are_read_as_sent(
+                stream in proptest::option::of(any::<bool>()),
+                count in 0usize..5,
+                extra in prop::collection::btree_map("[a-z_]{1,12}", any::<i64>(), 0..4),
+                text in any::<String>(),
+            ) {
+                let mut body = serde_json::Map::new();
+                for (k, v) in &extra {
+                    body.insert(k.clone(), json!(v));
+                }
+                body.insert("model".into(), json!("openclaw"));
+                body.insert(
+                    "messages".into(),
+                    json!(vec![json!({ "role": "user", "content": text }); count]),
+                );
+                if let Some(stream) = stream {
+                    body.insert("stream".into(), json!(stream));
+                }
+                let read = peek(&serde_json::to_vec(&Value::Object(body)).unwrap()).unwrap();
+                prop_assert_eq!(read.stream, stream.map(Value::Bool));
+                prop_assert_eq!(read.messages.map(|m| m.len()), Some(count));
+            }
+        }
     }
 }

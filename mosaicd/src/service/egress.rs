@@ -12,8 +12,8 @@
 //! - Everything else is allowed.
 //!
 //! IPv4-mapped, IPv4-compatible and NAT64 IPv6 addresses are judged by the IPv4 address inside.
-//! A URL is checked when it is saved (literal addresses and names) and again before each
-//! connection, on every address its name resolves to; the connection then goes to exactly those
+//! A URL is checked when it is saved (literal addresses and names, and every address a name
+//! resolves to then) and again before each connection, on every address its name resolves to; the connection then goes to exactly those
 //! addresses (no second lookup a rebinding DNS server could answer differently), through no
 //! proxy, and redirects are not followed.
 
@@ -273,6 +273,25 @@ impl Cleared {
     }
 }
 
+/// Checks a base URL as it is saved: its form and host ([`check_base_url`]), then every address
+/// its host name resolves to now, by the same lookup and rules as each connection ([`clear`]).
+/// A name that does not resolve now is accepted: DNS may be down for a moment, or the name may
+/// only be published later, and every connection checks again. Returns the normalized URL.
+pub async fn check_base_url_resolved(raw: &str, allow_private: bool) -> Result<String, UrlError> {
+    let base = check_base_url(raw, allow_private)?;
+    match clear(&base, allow_private).await {
+        Ok(_) => Ok(base),
+        Err(Refused::Blocked(why)) => Err(UrlError::Refused(why)),
+        Err(Refused::Unresolvable(why)) => {
+            tracing::info!(reason = %why, "a provider base URL whose name does not resolve now was saved; each connection checks it again");
+            Ok(base)
+        }
+    }
+}
+
+/// How long a name may take to resolve before it counts as unresolvable.
+const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Resolves the URL's host and checks every address it names.
 pub async fn clear(raw: &str, allow_private: bool) -> Result<Cleared, Refused> {
     let url = parse(raw).map_err(Refused::Blocked)?;
@@ -284,8 +303,14 @@ pub async fn clear(raw: &str, allow_private: bool) -> Result<Cleared, Refused> {
             if let Some(why) = refusal(name, &judge(classify_name(name), allow_private)) {
                 return Err(Refused::Blocked(why));
             }
-            let found = tokio::net::lookup_host((name, port))
+            let found = tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((name, port)))
                 .await
+                .map_err(|_| {
+                    Refused::Unresolvable(format!(
+                        "cannot resolve {name}: no answer within {}s",
+                        LOOKUP_TIMEOUT.as_secs()
+                    ))
+                })?
                 .map_err(|e| Refused::Unresolvable(format!("cannot resolve {name}: {e}")))?
                 .collect::<Vec<_>>();
             if found.is_empty() {

@@ -29,6 +29,7 @@ use subtle::ConstantTimeEq;
 use crate::auth::tokens;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::containers::agent_config::open_api_key;
 use crate::error::{Error, Result};
 use crate::secrets::Keyring;
 use crate::service::agents::Agents;
@@ -36,7 +37,7 @@ use crate::service::auth::Auth;
 use crate::service::oidc::Oidc;
 use crate::service::providers::Providers;
 use crate::service::providers::SYSTEM_DEFAULT_PROVIDER;
-use crate::service::providers::{check_key_follows, key_binding};
+use crate::service::providers::check_key_follows;
 use crate::store::Db;
 use crate::store::audit::Actor;
 use crate::store::providers::{self, Owner};
@@ -352,11 +353,7 @@ impl Onboarding {
             check_key_follows(row, input.kind, base_url, input.api_key.is_some())?;
         }
         let stored_key = match (&input.api_key, &existing) {
-            (None, Some(row)) => row
-                .api_key
-                .as_deref()
-                .map(|stored| self.keyring.decrypt(&key_binding(&row.id), stored))
-                .transpose()?,
+            (None, Some(row)) => open_api_key(&self.keyring, row)?,
             _ => None,
         };
         let key = input.api_key.as_ref().map(|k| k.expose().to_string()).or(stored_key);

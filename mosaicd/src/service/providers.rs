@@ -14,9 +14,10 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::containers::ContainerManager;
+use crate::containers::agent_config::{api_key_binding as key_binding, open_api_key};
 use crate::error::{Error, Result, root_cause};
 use crate::secrets::Keyring;
-use crate::secrets::{Binding, hint};
+use crate::secrets::hint;
 use crate::service::agents::user_config::apply_to_agents;
 use crate::service::egress;
 use crate::service::settings::Settings;
@@ -37,10 +38,6 @@ const MAX_TEST_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// The default admin-level provider: the one onboarding saved, used by system agents unless
 /// they name another.
 pub const SYSTEM_DEFAULT_PROVIDER: &str = "providers.systemDefault";
-
-pub(crate) fn key_binding(id: &str) -> Binding {
-    Binding::new("llm_provider", id, "api_key")
-}
 
 fn not_found() -> Error {
     Error::not_found("provider not found")
@@ -143,6 +140,19 @@ fn check_fields(c: &mut Checked, allow_private: bool) -> Result<()> {
     };
     match &c.base_url {
         Some(url) => check_ollama_base(&c.api_type, url),
+        None => Ok(()),
+    }
+}
+
+/// A base URL being saved: every address its name resolves to now must pass the egress policy,
+/// as each connection's must (a name that does not resolve now is accepted, see
+/// [`egress::check_base_url_resolved`]).
+async fn check_resolved(base_url: Option<&str>, allow_private: bool) -> Result<()> {
+    match base_url.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => egress::check_base_url_resolved(url, allow_private)
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::invalid(e.to_string())),
         None => Ok(()),
     }
 }
@@ -301,7 +311,9 @@ impl Providers {
             models: check_models(input.models.as_deref().unwrap_or(&[]))?,
             is_active: input.is_active.unwrap_or(true),
         };
-        check_fields(&mut c, self.settings.allow_private_provider_urls().await?)?;
+        let allow_private = self.settings.allow_private_provider_urls().await?;
+        check_fields(&mut c, allow_private)?;
+        check_resolved(c.base_url.as_deref(), allow_private).await?;
         let id = providers::new_provider_id();
         let (api_key, api_key_hint) = match &input.api_key {
             Some(key) => {
@@ -348,6 +360,10 @@ impl Providers {
         patch: ProviderPatch,
     ) -> Result<Provider> {
         let allow_private = self.settings.allow_private_provider_urls().await?;
+        // A new base URL's name is resolved before the transaction holds a connection.
+        if let Some(Some(url)) = &patch.base_url {
+            check_resolved(Some(url), allow_private).await?;
+        }
         let mut tx = self.db.begin().await?;
         let row = providers::get(&mut tx.ex(), owner, id).await?.ok_or_else(not_found)?;
         let current = to_dto(&row)?;
@@ -430,11 +446,7 @@ impl Providers {
                 "this provider has no baseUrl (OpenClaw's built-in endpoint); a connection test needs a base URL",
             ));
         };
-        let key = row
-            .api_key
-            .as_deref()
-            .map(|stored| self.keyring.decrypt(&key_binding(&row.id), stored))
-            .transpose()?;
+        let key = open_api_key(&self.keyring, &row)?;
         self.connection_test(&base_url, &row.api_type, key.as_deref()).await
     }
 

@@ -395,6 +395,34 @@ pub async fn cold_start_streaming_heartbeats() {
 
     assert_eq!(c.metric("mosaic_container_starts_total{outcome=\"ok\"}").await, 1.0);
     assert!(c.metric("mosaic_proxy_upstream_latency_seconds_count").await >= 1.0);
+
+    // An agent that started but takes its time to answer: the heartbeats stop saying it is
+    // starting once it runs, and say that its answer is awaited.
+    let bob = c.member("bob@example.com").await;
+    let t0 = Instant::now();
+    let response = c
+        .stream(Auth::Bearer(&bob.token), "slow answer mock:delay_ms=1500 mock:chunks=1")
+        .await;
+    assert_eq!(response.status(), 200);
+    let answer = self::events(response, t0).await;
+    let first_data = answer
+        .iter()
+        .position(|(_, e)| e.starts_with("data: "))
+        .expect("data events");
+    let comments: Vec<&str> = answer[..first_data].iter().map(|(_, e)| e.as_str()).collect();
+    let starting = comments
+        .iter()
+        .take_while(|e| e.starts_with(": waiting for your agent to start"))
+        .count();
+    let answering = &comments[starting..];
+    assert!(starting >= 1 && !answering.is_empty(), "{comments:#?}");
+    assert!(
+        answering
+            .iter()
+            .all(|e| e.starts_with(": your agent is running; waiting for its answer")),
+        "{comments:#?}"
+    );
+    assert!(streamed_text(&answer).ends_with("chunk 1"), "{answer:#?}");
     wait_for("the stream gauge back at 0", Duration::from_secs(5), || async {
         (c.metric("mosaic_proxy_active_streams").await == 0.0).then_some(())
     })

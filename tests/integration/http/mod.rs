@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod chat;
+mod errors;
 mod hardening;
 mod isolation;
 mod meta;
@@ -72,6 +73,12 @@ pub fn trials() -> Vec<Trial> {
     );
     add(
         &mut t,
+        "providers::base_url_name_checked_at_save",
+        true,
+        providers::base_url_name_checked_at_save,
+    );
+    add(
+        &mut t,
         "providers::connection_timeout",
         false,
         providers::connection_timeout,
@@ -92,6 +99,13 @@ pub fn trials() -> Vec<Trial> {
     add(&mut t, "admin::members_are_refused", false, admin::members_are_refused);
     add(&mut t, "hardening::error_shapes", false, hardening::error_shapes);
     add(&mut t, "hardening::limits", false, hardening::limits);
+    add(&mut t, "errors::cut_off_body", false, errors::cut_off_body);
+    add(
+        &mut t,
+        "errors::stored_key_of_another_provider",
+        true,
+        errors::stored_key_of_another_provider,
+    );
     add(&mut t, "hardening::cors", false, hardening::cors);
     add(&mut t, "meta::health_and_readiness", false, meta::health);
     add(&mut t, "meta::metrics_exposition", true, meta::metrics);

@@ -498,3 +498,98 @@ pub async fn key_bound_to_origin(backend: Backend) {
         elsewhere.base_url()
     );
 }
+
+/// A base URL whose host name resolves to a refused address is refused when it is saved (created
+/// or patched), with the connection test's own sentence, unless an administrator allows private
+/// provider URLs. A name that does not resolve at save time is saved; each connection checks it
+/// again. The name used is this machine's own, which resolves to a loopback or private address.
+pub async fn base_url_name_checked_at_save(backend: Backend) {
+    use std::net::{IpAddr, ToSocketAddrs};
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string();
+    let found: Vec<IpAddr> = (name.as_str(), 80)
+        .to_socket_addrs()
+        .unwrap_or_else(|e| panic!("this machine's name {name} does not resolve: {e}"))
+        .map(|a| a.ip())
+        .collect();
+    let non_public = |ip: &IpAddr| match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+    };
+    assert!(
+        !found.is_empty() && found.iter().all(non_public),
+        "this test needs the machine's name to resolve to loopback or private addresses: {name} is {found:?}"
+    );
+
+    let w = World::start(backend).await;
+    let api = &w.api;
+    let bob = w.member("bob@example.com").await;
+    let me = Auth::Session(&bob);
+    let named = format!("http://{name}:11434/v1");
+
+    let test = api
+        .post(
+            "/api/providers/test",
+            me,
+            &json!({ "type": "custom", "baseUrl": named }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(test["outcome"], "blocked", "{test}");
+    let refused = api
+        .post(
+            "/api/providers",
+            me,
+            &json!({ "name": "named", "type": "custom", "baseUrl": named }),
+        )
+        .await
+        .error(400, "invalid_input");
+    // The same rule and sentence as the connection test, the same code as a literal address.
+    assert_eq!(refused, format!("base URL {}", field(&test, "message")), "{test}");
+    assert!(
+        refused.contains(&name) && refused.contains("allowPrivateProviderUrls"),
+        "{refused}"
+    );
+
+    // A patch to such a name is refused too, and changes nothing.
+    let public = create(
+        api,
+        &bob,
+        json!({ "name": "public", "type": "custom", "baseUrl": "https://api.example.com/v1" }),
+    )
+    .await;
+    let url = format!("/api/providers/{}", field(&public, "id"));
+    let patched = api
+        .patch(&url, me, &json!({ "baseUrl": named }))
+        .await
+        .error(400, "invalid_input");
+    assert_eq!(patched, refused);
+    assert_eq!(
+        api.get(&url, me).await.expect(200)["baseUrl"],
+        "https://api.example.com/v1"
+    );
+
+    // A name that does not resolve now is saved; its connection test says it cannot be reached.
+    let unresolved = create(
+        api,
+        &bob,
+        json!({ "name": "later", "type": "custom", "baseUrl": "http://mosaic-no-such-host.invalid/v1" }),
+    )
+    .await;
+    let test = api
+        .post_empty(&format!("/api/providers/{}/test", field(&unresolved, "id")), me)
+        .await
+        .expect(200);
+    assert_eq!(test["outcome"], "unreachable", "{test}");
+
+    // With private provider URLs allowed (a local LLM), the name saves.
+    allow_private(&w, true).await;
+    create(
+        api,
+        &bob,
+        json!({ "name": "named", "type": "custom", "baseUrl": named }),
+    )
+    .await;
+}
