@@ -13,8 +13,10 @@
 //!
 //! Only failures count. An attempt reserves a cell in each bucket before the password is checked
 //! (so parallel requests cannot all slip past an almost empty bucket), and gives the cells back
-//! unless it is marked failed: a success, an internal error or a request abandoned midway costs
-//! nothing. An attempt refused by a bucket reserves nothing and answers 429 with the wait.
+//! when it succeeds. An attempt that ends otherwise (a wrong guess, an internal error, a client
+//! that went away while its password was being hashed) keeps them: the hash was paid for, and its
+//! result must not be had for free by hanging up. An attempt refused by a bucket reserves nothing
+//! and answers 429 with the wait.
 //!
 //! The client is the TCP peer's address (IPv6 by its /64, the block one host usually holds).
 //! The state is bounded: a key is kept only while its bucket is not full again (at most
@@ -200,7 +202,7 @@ impl<C: Clock + Clone> Throttle<C> {
     }
 
     /// Reserves one attempt at `guess` from `client`, or refuses it (`RateLimited`, with the
-    /// longest wait any bucket names). The attempt costs nothing unless it is marked failed.
+    /// longest wait any bucket names). The attempt costs nothing if it is marked succeeded.
     pub fn attempt(&self, guess: Guess, client: Client) -> Result<Attempt<'_, C>> {
         self.sweep_if_due();
         let strict_key = (guess.clone(), client);
@@ -225,7 +227,6 @@ impl<C: Clock + Clone> Throttle<C> {
             throttle: self,
             guess,
             client,
-            failed: false,
         })
     }
 
@@ -253,26 +254,19 @@ impl<C: Clock + Clone> Throttle<C> {
     }
 }
 
-/// A reserved attempt. Dropped without [`Attempt::failed`], it gives its cells back.
+/// A reserved attempt: its cells stay taken unless [`Attempt::succeeded`] gives them back.
 pub struct Attempt<'a, C: Clock + Clone = DefaultClock> {
     throttle: &'a Throttle<C>,
     guess: Guess,
     client: Client,
-    failed: bool,
 }
 
 impl<C: Clock + Clone> Attempt<'_, C> {
     /// The guess was wrong: the reserved cells stay taken.
-    pub fn failed(mut self) {
-        self.failed = true;
-    }
-}
+    pub fn failed(self) {}
 
-impl<C: Clock + Clone> Drop for Attempt<'_, C> {
-    fn drop(&mut self) {
-        if self.failed {
-            return;
-        }
+    /// The guess was right (or was no guess): the attempt costs nothing.
+    pub fn succeeded(self) {
         let t = self.throttle;
         t.strict.give_back(&(self.guess.clone(), self.client));
         t.address.give_back(&self.client);
@@ -324,7 +318,7 @@ mod tests {
         let admin = Guess::password("Admin");
         // Successes cost nothing, however many.
         for _ in 0..50 {
-            drop(t.attempt(admin.clone(), client(1)).unwrap());
+            t.attempt(admin.clone(), client(1)).unwrap().succeeded();
         }
         fail(&t, &admin, client(1), 5);
         assert_eq!(refused_for(&t, &admin, client(1)), Duration::from_secs(1));
@@ -333,12 +327,12 @@ mod tests {
         assert_eq!(refused_for(&t, &admin, client(1)), Duration::from_millis(600));
         clock.advance(Duration::from_millis(600));
         // After the wait the right password gets in (and gives its cell back) ...
-        drop(t.attempt(Guess::password("admin"), client(1)).unwrap());
+        t.attempt(Guess::password("admin"), client(1)).unwrap().succeeded();
         // ... so one more failure is possible, then the next wait is a full delay.
         fail(&t, &admin, client(1), 1);
         assert_eq!(refused_for(&t, &admin, client(1)), Duration::from_secs(1));
         // Another address is not held back by this one's failures.
-        drop(t.attempt(admin.clone(), client(2)).unwrap());
+        t.attempt(admin.clone(), client(2)).unwrap().succeeded();
         let message = t.attempt(admin.clone(), client(1)).err().unwrap().message().to_string();
         assert_eq!(message, "too many failed logins; try again in 1 second");
     }
@@ -353,7 +347,9 @@ mod tests {
                 attempt.failed();
             }
             clock.advance(Duration::from_millis(500));
-            assert!(t.attempt(admin.clone(), client(1)).is_ok(), "the admin is locked out");
+            t.attempt(admin.clone(), client(1))
+                .expect("the admin is not locked out")
+                .succeeded();
         }
         // Four more addresses at once empty it; the admin then waits at most one delay.
         let (t, clock) = throttle(5, 1000);
@@ -363,7 +359,7 @@ mod tests {
         let wait = refused_for(&t, &admin, client(1));
         assert!(wait <= Duration::from_secs(1), "{wait:?}");
         clock.advance(wait);
-        drop(t.attempt(admin.clone(), client(1)).unwrap());
+        t.attempt(admin.clone(), client(1)).unwrap().succeeded();
     }
 
     #[test]
@@ -380,7 +376,17 @@ mod tests {
         // The other keys kinds are their own buckets.
         fail(&t, &Guess::SetupToken, client(8), 5);
         assert_eq!(refused_for(&t, &Guess::SetupToken, client(8)), Duration::from_secs(1));
-        drop(t.attempt(Guess::InviteToken, client(8)).unwrap());
+        t.attempt(Guess::InviteToken, client(8)).unwrap().succeeded();
+    }
+
+    #[test]
+    fn an_attempt_that_ends_without_success_counts() {
+        let (t, _) = throttle(2, 1000);
+        let guess = Guess::password("admin");
+        // Dropped (an internal error, or the client went away during the hash).
+        drop(t.attempt(guess.clone(), client(1)).unwrap());
+        t.attempt(guess.clone(), client(1)).unwrap().failed();
+        refused_for(&t, &guess, client(1));
     }
 
     #[test]
@@ -398,7 +404,7 @@ mod tests {
         // Sweeping happens by itself as attempts arrive.
         fail(&t, &Guess::SetupToken, client(1), 1);
         clock.advance(SWEEP_EVERY);
-        drop(t.attempt(Guess::InviteToken, client(2)).unwrap());
+        t.attempt(Guess::InviteToken, client(2)).unwrap().succeeded();
         // Only the keys of the attempt just made are left.
         assert_eq!(t.keys(), 3);
     }

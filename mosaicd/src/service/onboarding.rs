@@ -203,7 +203,7 @@ impl Onboarding {
             )));
         }
         // The right token, even an expired one, is no guess: the attempt costs nothing.
-        drop(attempt);
+        attempt.succeeded();
         if stored.expires_at <= now_ms() {
             return Ok(Err(SetupTokenRefusal::Invalid("the setup token has expired")));
         }

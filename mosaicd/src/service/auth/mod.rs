@@ -158,6 +158,7 @@ impl Auth {
             tracing::info!(user = %user.id, "login failed: wrong password");
             return Err(failed());
         }
+        attempt.succeeded();
         self.start_session(&user).await
     }
 
@@ -361,7 +362,7 @@ impl Auth {
             return Err(not_found());
         };
         // The token is a real one: whatever follows is no guess.
-        drop(attempt);
+        attempt.succeeded();
         let used = || Error::conflict("this invite link has already been used");
         if invite.used_at.is_some() {
             return Err(used());
