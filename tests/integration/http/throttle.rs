@@ -80,20 +80,20 @@ pub async fn brute_force_is_throttled(_: Backend) {
     let attacker = &from(&w, 2);
     let bystander = &from(&w, 3);
     let answers = burst(
-        &attacker,
+        attacker,
         8,
-        || login(&attacker, "not the password 1"),
+        || login(attacker, "not the password 1"),
         |first| async move {
             let wait = retry_after(&first, LOGINS);
             // While the wait lasts the right password from the attacker's address is refused
             // too, before it is checked: the answer says nothing about the password.
-            let r = attacker.send(login(&attacker, PASSWORD)).await;
+            let r = attacker.send(login(attacker, PASSWORD)).await;
             retry_after(&r, LOGINS);
             // The admin at another address is not held back.
-            bystander.send(login(&bystander, PASSWORD)).await.expect(200);
+            bystander.send(login(bystander, PASSWORD)).await.expect(200);
             // After the wait, the right password from the attacker's address works.
             tokio::time::sleep(Duration::from_secs(wait)).await;
-            attacker.send(login(&attacker, PASSWORD)).await.expect(200);
+            attacker.send(login(attacker, PASSWORD)).await.expect(200);
         },
     )
     .await;
@@ -107,7 +107,7 @@ pub async fn brute_force_is_throttled(_: Backend) {
     // An unknown account is throttled exactly like a real one (no oracle for which exists).
     let prober = &from(&w, 4);
     let answers = burst(
-        &prober,
+        prober,
         8,
         || {
             prober
@@ -130,7 +130,7 @@ pub async fn brute_force_is_throttled(_: Backend) {
             .body(format!("username=admin&password={}", password.replace(' ', "+")))
     };
     let answers = burst(
-        &browser,
+        browser,
         8,
         || form("not the password 1"),
         |first| async move {
@@ -173,10 +173,10 @@ pub async fn brute_force_is_throttled(_: Backend) {
             refused += 1;
             if !checked {
                 checked = true;
-                let r = admin.send(ops(&admin, PASSWORD)).await;
+                let r = admin.send(ops(admin, PASSWORD)).await;
                 let wait = retry_after(&r, LOGINS);
                 tokio::time::sleep(Duration::from_secs(wait)).await;
-                admin.send(ops(&admin, PASSWORD)).await.expect(200);
+                admin.send(ops(admin, PASSWORD)).await.expect(200);
             }
         }
     }
@@ -207,9 +207,9 @@ pub async fn invite_and_setup_tokens_are_throttled(_: Backend) {
     let invitee = &from(&w, 3);
     let invites = "too many failed invite attempts; try again in 1 second";
     let answers = burst(
-        &guesser,
+        guesser,
         8,
-        || accept(&guesser, &format!("inv_{}", uuid::Uuid::new_v4().simple())),
+        || accept(guesser, &format!("inv_{}", uuid::Uuid::new_v4().simple())),
         |first| async move {
             let wait = retry_after(&first, invites);
             // Even the real token is refused from that address meanwhile ...
@@ -233,9 +233,9 @@ pub async fn invite_and_setup_tokens_are_throttled(_: Backend) {
     let guesser = &from(&w, 4);
     let operator = &from(&w, 5);
     let answers = burst(
-        &guesser,
+        guesser,
         8,
-        || status(&guesser, "mst_not-the-token"),
+        || status(guesser, "mst_not-the-token"),
         |first| async move {
             let wait = retry_after(&first, tokens);
             retry_after(&guesser.send(status(guesser, setup)).await, tokens);
