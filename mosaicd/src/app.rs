@@ -28,6 +28,9 @@ use crate::service::usage::Usage;
 use crate::service::users::Users;
 use crate::store::{Db, counts, system_config};
 
+/// At most this many password hashes run at once (fewer on a machine with fewer cores).
+const MAX_CONCURRENT_HASHES: usize = 4;
+
 pub struct App {
     config: Arc<Config>,
     db: Db,
@@ -80,7 +83,8 @@ impl App {
                 clock: clock.clone(),
             },
         );
-        let hasher = Arc::new(PasswordHasher::new(cores));
+        // Each hash holds 19 MiB of pooled argon2 memory: four at once bound that at 76 MiB.
+        let hasher = Arc::new(PasswordHasher::new(cores.min(MAX_CONCURRENT_HASHES)));
         let settings = Arc::new(Settings::new(db.clone(), config.clone(), containers.clone()));
         let users = Arc::new(Users::new(
             db.clone(),

@@ -32,7 +32,7 @@ pub struct Args {
     /// webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site,
     /// provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url,
     /// internal_listen, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew,
-    /// setup_token_ttl). Durations are written as on the command line ("30s", "7days") or as a number of
+    /// setup_token_ttl, auth_throttle_burst, auth_throttle_delay). Durations are written as on the command line ("30s", "7days") or as a number of
     /// seconds.
     #[arg(long, env = "MOSAIC_CONFIG", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
@@ -165,6 +165,17 @@ pub struct Args {
     /// interval's figures; not 0, e.g. 5s, 1m [default: 5s]
     #[arg(long, env = "MOSAIC_USAGE_FLUSH_INTERVAL", value_name = "DURATION", value_parser = duration::parse)]
     pub usage_flush_interval: Option<Duration>,
+
+    /// Failed logins (and invite or setup token attempts) one client may make for one account at
+    /// once before it must wait; an address gets twice as many over all accounts, an account
+    /// four times as many over all addresses (1 to 10000) [default: 5]
+    #[arg(long, env = "MOSAIC_AUTH_THROTTLE_BURST", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub auth_throttle_burst: Option<u32>,
+
+    /// After the burst, one more failure per this delay (twice the delay for an address over all
+    /// accounts); the answer is 429 with Retry-After meanwhile; not 0, e.g. 1s, 200ms [default: 1s]
+    #[arg(long, env = "MOSAIC_AUTH_THROTTLE_DELAY", value_name = "DURATION", value_parser = duration::parse)]
+    pub auth_throttle_delay: Option<Duration>,
 }
 
 #[derive(Debug, Clone, clap::Subcommand)]

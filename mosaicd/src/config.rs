@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -18,6 +19,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
 pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
 pub const DEFAULT_REAPER_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_RECONCILE_INTERVAL: Duration = Duration::from_secs(30);
+/// The largest `auth_throttle_burst`: more failures at once than this is no throttle.
+pub const MAX_AUTH_THROTTLE_BURST: u32 = 10_000;
 pub const DEFAULT_USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
 
 /// A configuration value that must never be printed.
@@ -84,6 +87,25 @@ pub struct HttpConfig {
     pub setup_token_ttl: Duration,
     /// How often a streaming chat client gets an SSE comment while its agent starts.
     pub chat_heartbeat_interval: Duration,
+    /// Throttling of failed logins, invite and setup token attempts.
+    pub auth_throttle: AuthThrottle,
+}
+
+/// How failed guesses (passwords, invite and setup tokens) are throttled: `burst` failures at
+/// once, then one per `delay` (see `auth::throttle` for the three keys built from these two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthThrottle {
+    pub burst: NonZeroU32,
+    pub delay: Duration,
+}
+
+impl Default for AuthThrottle {
+    fn default() -> Self {
+        AuthThrottle {
+            burst: NonZeroU32::new(5).expect("not zero"),
+            delay: Duration::from_secs(1),
+        }
+    }
 }
 
 impl Default for HttpConfig {
@@ -100,6 +122,7 @@ impl Default for HttpConfig {
             oidc_clock_skew: Duration::from_secs(60),
             setup_token_ttl: Duration::from_secs(24 * 3600),
             chat_heartbeat_interval: Duration::from_secs(5),
+            auth_throttle: AuthThrottle::default(),
         }
     }
 }
@@ -163,6 +186,8 @@ struct FileConfig {
     oidc_clock_skew: Option<FileDuration>,
     setup_token_ttl: Option<FileDuration>,
     chat_heartbeat_interval: Option<FileDuration>,
+    auth_throttle_burst: Option<u32>,
+    auth_throttle_delay: Option<FileDuration>,
 }
 
 /// A duration in the config file, read by the same parser as a flag: a string (`"30s"`,
@@ -378,6 +403,25 @@ impl Config {
                 defaults.chat_heartbeat_interval,
                 Least::NotZero,
             )?,
+            auth_throttle: AuthThrottle {
+                burst: match args.auth_throttle_burst.or(file.auth_throttle_burst) {
+                    Some(n) => NonZeroU32::new(n)
+                        .filter(|n| n.get() <= MAX_AUTH_THROTTLE_BURST)
+                        .ok_or_else(|| {
+                            Error::config(format!(
+                                "auth_throttle_burst must be between 1 and {MAX_AUTH_THROTTLE_BURST}, not {n}"
+                            ))
+                        })?,
+                    None => defaults.auth_throttle.burst,
+                },
+                delay: duration_setting(
+                    "auth_throttle_delay",
+                    args.auth_throttle_delay,
+                    file.auth_throttle_delay,
+                    defaults.auth_throttle.delay,
+                    Least::NotZero,
+                )?,
+            },
         };
         Ok(Config {
             docker_host: args
@@ -605,7 +649,8 @@ mod tests {
         let config = with_file(
             "session_ttl = 3600\ninvite_ttl = \"2days\"\nsession_idle_timeout = \"1h 30m\"\n\
              reaper_interval = \"500ms\"\nreconcile_interval = 45\nprovider_test_timeout = \"15\"\n\
-             oidc_clock_skew = 0\nsetup_token_ttl = \"30m\"\nchat_heartbeat_interval = \"250ms\"\n",
+             oidc_clock_skew = 0\nsetup_token_ttl = \"30m\"\nchat_heartbeat_interval = \"250ms\"\n\
+             auth_throttle_burst = 8\nauth_throttle_delay = \"200ms\"\n",
             &[],
         )
         .unwrap();
@@ -618,6 +663,8 @@ mod tests {
         assert_eq!(config.http.oidc_clock_skew, Duration::ZERO);
         assert_eq!(config.http.setup_token_ttl, Duration::from_secs(1800));
         assert_eq!(config.http.chat_heartbeat_interval, Duration::from_millis(250));
+        assert_eq!(config.http.auth_throttle.burst.get(), 8);
+        assert_eq!(config.http.auth_throttle.delay, Duration::from_millis(200));
 
         // A flag (or its variable) wins over the file, in the same notation.
         let config = with_file("session_ttl = 3600\n", &["--session-ttl", "7days"]).unwrap();
@@ -646,6 +693,17 @@ mod tests {
             err.starts_with("--setup-token-ttl (MOSAIC_SETUP_TOKEN_TTL): must be at least 1s"),
             "{err}"
         );
+        let err = refused("", &["--auth-throttle-delay", "0"]);
+        assert_eq!(
+            err,
+            "--auth-throttle-delay (MOSAIC_AUTH_THROTTLE_DELAY): must not be zero"
+        );
+        let err = refused("auth_throttle_burst = 0\n", &[]);
+        assert_eq!(err, "auth_throttle_burst must be between 1 and 10000, not 0");
+        let config = with_file("auth_throttle_burst = 3\n", &["--auth-throttle-burst", "7"]).unwrap();
+        assert_eq!(config.http.auth_throttle.burst.get(), 7);
+        let config = with_file("", &[]).unwrap();
+        assert_eq!(config.http.auth_throttle, AuthThrottle::default());
         let err = refused("session_ttl = -5\n", &[]);
         assert!(
             err.starts_with("config file session_ttl: invalid duration \"-5\""),
@@ -670,7 +728,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_value_names().is_some_and(|n| n == ["DURATION"]))
             .collect();
-        assert_eq!(durations.len(), 10);
+        assert_eq!(durations.len(), 11);
         for arg in durations {
             let id = arg.get_id().as_str();
             let env = format!("MOSAIC_{}", id.to_ascii_uppercase());

@@ -6,6 +6,7 @@
 //! shape; neither adds wording or status mapping of its own.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use mosaic_shared::{ErrorCode, ErrorKind, RpcError};
 
@@ -17,6 +18,9 @@ pub struct Error {
     message: String,
     /// For the log only: what a person using Mosaic need not (or must not) read.
     detail: Option<Arc<str>>,
+    /// For [`ErrorCode::RateLimited`]: how long until another attempt may succeed (the HTTP
+    /// answer's `Retry-After`).
+    retry_after: Option<Duration>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -31,6 +35,12 @@ impl std::error::Error for Error {}
 
 /// What an internal failure tells the person who asked: that it failed, not how.
 pub const INTERNAL_MESSAGE: &str = "internal error; the daemon's log has the details";
+
+/// A wait in whole seconds, rounded up and at least 1: the value of a `Retry-After` header.
+pub fn retry_after_seconds(wait: Duration) -> u64 {
+    let whole = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    whole.max(1)
+}
 
 /// An error and its causes in one line, each cause once (`a: b: c`).
 pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
@@ -62,6 +72,7 @@ impl Error {
             code,
             message: message.into(),
             detail: None,
+            retry_after: None,
         }
     }
 
@@ -111,6 +122,19 @@ impl Error {
         Self::new(ErrorCode::Unavailable, message)
     }
 
+    /// Too many failed attempts: the next may be made after `wait`, which the message names in
+    /// whole seconds (rounded up, as `Retry-After` does).
+    pub fn rate_limited(what: &str, wait: Duration) -> Error {
+        let seconds = retry_after_seconds(wait);
+        let unit = if seconds == 1 { "second" } else { "seconds" };
+        let mut e = Self::new(
+            ErrorCode::RateLimited,
+            format!("too many failed {what}; try again in {seconds} {unit}"),
+        );
+        e.retry_after = Some(wait);
+        e
+    }
+
     /// Startup configuration that cannot work: the message is for the operator starting mosaicd.
     pub fn config(message: impl Into<String>) -> Error {
         Self::new(ErrorCode::Internal, message)
@@ -139,6 +163,11 @@ impl Error {
 
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// How long to wait before trying again, for a rate-limited request.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 
     pub fn detail(&self) -> Option<&str> {

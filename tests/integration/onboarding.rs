@@ -172,7 +172,9 @@ async fn first_boot_token() {
 }
 
 async fn token_required() {
-    let daemon = Daemon::start();
+    // Every route is tried with a wrong token: more failed guesses from one address than the
+    // throttle lets through at once (its own test is `http::throttle`).
+    let daemon = Daemon::start_with(DaemonOptions::default().arg("--auth-throttle-burst").arg("100"));
     let fake = FakeProvider::start("sk-onboarding").await;
     let api = Api::new(&daemon);
     let none = Setup {

@@ -83,11 +83,22 @@ pub struct Api {
 
 impl Api {
     pub fn new(daemon: &Daemon) -> Api {
+        Self::client(daemon, None)
+    }
+
+    /// A client whose connections come from `address` (any of 127.0.0.0/8 reaches a daemon on
+    /// 127.0.0.1 from the same host), so one test can play several clients.
+    pub fn from_address(daemon: &Daemon, address: std::net::IpAddr) -> Api {
+        Self::client(daemon, Some(address))
+    }
+
+    fn client(daemon: &Daemon, address: Option<std::net::IpAddr>) -> Api {
         Api {
             base: daemon.base_url(),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .no_proxy()
+                .local_address(address)
                 .build()
                 .expect("HTTP client"),
             seen: Default::default(),

@@ -3,6 +3,7 @@
 //! methods in `service/auth.rs`.
 
 pub mod password;
+pub mod throttle;
 pub mod tokens;
 
 use mosaic_shared::types::{AuthSource, Role};

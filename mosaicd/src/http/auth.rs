@@ -10,10 +10,11 @@ use warp::{Filter, Rejection};
 use super::Endpoint;
 use super::error::{ApiError, reject};
 use super::extract::{
-    MAX_JSON_BODY, Params, cookie_name, json, json_reply, no_content, ok, session_cookie, set_cookie, user, with_app,
-    with_cookie,
+    MAX_JSON_BODY, Params, client, cookie_name, json, json_reply, no_content, ok, session_cookie, set_cookie, user,
+    with_app, with_cookie,
 };
 use crate::app::App;
+use crate::auth::throttle::Client;
 use crate::auth::{Principal, Via};
 use crate::service::auth::current_user;
 use crate::store::rfc3339;
@@ -42,6 +43,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint::new(Method::POST, "/api/auth/login", |app, m| {
             m.and(with_app(app))
                 .and(warp::header::headers_cloned())
+                .and(client())
                 .and(json::<LoginRequest>(MAX_JSON_BODY))
                 .and_then(login)
                 .boxed()
@@ -60,6 +62,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         }),
         Endpoint::new(Method::POST, "/api/auth/invite/accept", |app, m| {
             m.and(with_app(app))
+                .and(client())
                 .and(json::<AcceptInviteRequest>(MAX_JSON_BODY))
                 .and_then(accept_invite)
                 .boxed()
@@ -86,10 +89,16 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-async fn login(_: Params, app: Arc<App>, headers: HeaderMap, body: LoginRequest) -> Result<Response, Rejection> {
+async fn login(
+    _: Params,
+    app: Arc<App>,
+    headers: HeaderMap,
+    client: Client,
+    body: LoginRequest,
+) -> Result<Response, Rejection> {
     let session = app
         .auth()
-        .login(body.username.trim(), body.password.expose())
+        .login(body.username.trim(), body.password.expose(), client)
         .await
         .map_err(reject)?;
     // A login from a browser that still holds a session replaces it.
@@ -124,10 +133,20 @@ async fn logout(_: Params, app: Arc<App>, headers: HeaderMap) -> Result<Response
     Ok(with_cookie(no_content(), clear))
 }
 
-async fn accept_invite(_: Params, app: Arc<App>, body: AcceptInviteRequest) -> Result<Response, Rejection> {
+async fn accept_invite(
+    _: Params,
+    app: Arc<App>,
+    client: Client,
+    body: AcceptInviteRequest,
+) -> Result<Response, Rejection> {
     let user = app
         .auth()
-        .accept_invite(body.token.expose(), body.password.expose(), body.name.as_deref())
+        .accept_invite(
+            body.token.expose(),
+            body.password.expose(),
+            body.name.as_deref(),
+            client,
+        )
         .await
         .map_err(reject)?;
     Ok(ok(&user))

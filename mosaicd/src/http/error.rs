@@ -74,6 +74,12 @@ impl ApiError {
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from_static("5"));
         }
+        if let Some(wait) = self.error.retry_after() {
+            // The wait the throttle named, in whole seconds rounded up.
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(crate::error::retry_after_seconds(wait)));
+        }
         if !self.allow.is_empty() {
             let allow = self.allow.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
             if let Ok(value) = HeaderValue::from_str(&allow) {

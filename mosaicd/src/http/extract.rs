@@ -4,6 +4,7 @@
 
 use mosaic_shared::ErrorCode;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Buf;
@@ -18,6 +19,7 @@ use warp::{Filter, Rejection, Reply};
 
 use super::error::{ApiError, reject};
 use crate::app::App;
+use crate::auth::throttle::Client;
 use crate::auth::{Principal, Via};
 use crate::config::HttpConfig;
 use crate::error::{Error, chain};
@@ -38,6 +40,16 @@ impl Params {
     pub fn id(&self) -> &str {
         self.0.first().map(String::as_str).unwrap_or_default()
     }
+}
+
+/// The TCP peer of the connection a request came on, put in the request's extensions by the
+/// server (`X-Forwarded-For` and the like are not trusted: a client can write them).
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+/// Who is asking, for the throttle of failed guesses: the TCP peer's address.
+pub fn client() -> impl Filter<Extract = (Client,), Error = Rejection> + Clone {
+    warp::ext::get::<Peer>().map(|peer: Peer| Client::from_peer(peer.0.ip()))
 }
 
 pub fn with_app(app: Arc<App>) -> impl Filter<Extract = (Arc<App>,), Error = Infallible> + Clone {

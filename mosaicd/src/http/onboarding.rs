@@ -16,8 +16,9 @@ use warp::{Filter, Rejection};
 
 use super::Endpoint;
 use super::error::{ApiError, reject};
-use super::extract::{MAX_JSON_BODY, Params, json, ok, with_app};
+use super::extract::{MAX_JSON_BODY, Params, client, json, ok, with_app};
 use crate::app::App;
+use crate::auth::throttle::Client;
 use crate::service::onboarding::SetupTokenRefusal;
 use crate::store::audit::Actor;
 
@@ -33,10 +34,16 @@ const ACTOR: Actor = Actor::SetupToken;
 /// Passes only requests that carry the valid setup token while onboarding is open.
 fn setup_token(app: Arc<App>) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::header::headers_cloned()
+        .and(client())
         .and(with_app(app))
-        .and_then(|headers: HeaderMap, app: Arc<App>| async move {
+        .and_then(|headers: HeaderMap, client: Client, app: Arc<App>| async move {
             let presented = headers.get(SETUP_TOKEN_HEADER).and_then(|v| v.to_str().ok());
-            match app.onboarding().check_setup_token(presented).await.map_err(reject)? {
+            match app
+                .onboarding()
+                .check_setup_token(presented, client)
+                .await
+                .map_err(reject)?
+            {
                 Ok(()) => Ok(()),
                 Err(refusal) => Err(reject(refusal_error(refusal))),
             }

@@ -29,6 +29,7 @@ use warp::http::header::{
 use warp::reply::Response;
 
 use super::error::ApiError;
+use super::extract::Peer;
 use super::{Handler, RouteTable, cors, router, routes};
 use crate::app::App;
 use crate::metrics::method_label;
@@ -62,7 +63,7 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
@@ -81,7 +82,8 @@ pub async fn serve(
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
         let context = context.clone();
-        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(Peer(peer));
             let context = context.clone();
             async move { Ok::<_, Infallible>(handle(&context, request).await) }
         });

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
+use crate::auth::throttle::{Client, Guess};
 use crate::auth::tokens;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -177,8 +178,13 @@ impl Onboarding {
         Ok(())
     }
 
-    /// Checks a setup token presented to an onboarding endpoint.
-    pub async fn check_setup_token(&self, presented: Option<&str>) -> Result<Result<(), SetupTokenRefusal>> {
+    /// Checks a setup token presented to an onboarding endpoint by `client`. A wrong token is a
+    /// failed guess for the throttle: too many answer `RateLimited` before the token is compared.
+    pub async fn check_setup_token(
+        &self,
+        presented: Option<&str>,
+        client: Client,
+    ) -> Result<Result<(), SetupTokenRefusal>> {
         let mut ex = self.db.ex();
         if system_config::flag(&mut ex, system_config::ONBOARDING_COMPLETED).await? {
             return Ok(Err(SetupTokenRefusal::Complete));
@@ -186,16 +192,23 @@ impl Onboarding {
         let Some(presented) = presented.map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(Err(SetupTokenRefusal::Missing));
         };
+        let attempt = self.auth.throttle().attempt(Guess::SetupToken, client)?;
         let stored = match system_config::get(&mut ex, SETUP_TOKEN).await? {
             Some(row) => serde_json::from_str::<StoredToken>(&row.value)
                 .map_err(|e| Error::internal(format!("system config {SETUP_TOKEN} is not valid: {e}")))?,
-            None => return Ok(Err(SetupTokenRefusal::Invalid("no setup token has been issued"))),
+            None => {
+                attempt.failed();
+                return Ok(Err(SetupTokenRefusal::Invalid("no setup token has been issued")));
+            }
         };
         if !bool::from(tokens::hash(presented).as_bytes().ct_eq(stored.hash.as_bytes())) {
+            attempt.failed();
             return Ok(Err(SetupTokenRefusal::Invalid(
                 "wrong setup token, or one replaced by a newer one",
             )));
         }
+        // The right token, even an expired one, is no guess: the attempt costs nothing.
+        attempt.succeeded();
         if stored.expires_at <= self.clock.now_ms() {
             return Ok(Err(SetupTokenRefusal::Invalid("the setup token has expired")));
         }

@@ -10,6 +10,7 @@ mod hardening;
 mod isolation;
 mod meta;
 mod providers;
+mod throttle;
 mod usage;
 mod users;
 
@@ -56,6 +57,24 @@ pub fn trials() -> Vec<Trial> {
     add(&mut t, "auth::invite_accept_login", true, auth::invite_accept_login);
     add(&mut t, "auth::invite_expiry", false, auth::invite_expiry);
     add(&mut t, "auth::csrf", false, auth::csrf);
+    add(
+        &mut t,
+        "throttle::brute_force_is_throttled",
+        false,
+        throttle::brute_force_is_throttled,
+    );
+    add(
+        &mut t,
+        "throttle::invite_and_setup_tokens_are_throttled",
+        false,
+        throttle::invite_and_setup_tokens_are_throttled,
+    );
+    add(
+        &mut t,
+        "throttle::login_flood_memory_is_bounded",
+        false,
+        throttle::login_flood_memory_is_bounded,
+    );
     add(&mut t, "users::pagination_edge_cases", true, users::pagination);
     add(
         &mut t,

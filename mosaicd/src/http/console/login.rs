@@ -115,11 +115,12 @@ async fn login(req: Req) -> Response {
     let form: Form = try_page!(parse_form(&req));
     let username = form.text("username");
     let password = form.raw("password").unwrap_or_default();
-    let session = match req.app.auth().login(&username, password).await {
+    let session = match req.app.auth().login(&username, password, req.client).await {
         Ok(session) => session,
         Err(e) => {
             let e = Failure::from(e);
-            return login_page(&req, e.status, &username, Some(e.message)).await;
+            let page = login_page(&req, e.status, &username, Some(e.message.clone())).await;
+            return e.decorate(page);
         }
     };
     let http = &req.app.config().http;
@@ -179,14 +180,19 @@ async fn accept_invite(req: Req) -> Response {
         return again(StatusCode::BAD_REQUEST, "The two passwords differ.".into());
     }
     let token = form.text("token");
-    match req.app.auth().accept_invite(&token, password, form.get("name")).await {
+    match req
+        .app
+        .auth()
+        .accept_invite(&token, password, form.get("name"), req.client)
+        .await
+    {
         Ok(user) => {
             let email = user.email.unwrap_or_default();
             redirect(&format!("/login?done=accepted&user={}", super::urlencode(&email)))
         }
         Err(e) => {
             let e = Failure::from(e);
-            again(e.status, e.message)
+            e.decorate(again(e.status, e.message.clone()))
         }
     }
 }

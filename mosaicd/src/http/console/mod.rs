@@ -40,16 +40,18 @@ use bytes::Bytes;
 use warp::filters::BoxedFilter;
 use warp::filters::path::FullPath;
 use warp::http::header::{
-    CONTENT_SECURITY_POLICY, CONTENT_TYPE, HeaderValue, LOCATION, REFERRER_POLICY, SET_COOKIE, X_FRAME_OPTIONS,
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, HeaderValue, LOCATION, REFERRER_POLICY, RETRY_AFTER, SET_COOKIE,
+    X_FRAME_OPTIONS,
 };
 use warp::http::{HeaderMap, Method, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Reply};
 
 use super::error::ApiError;
-use super::extract::{Params, cookie_name, read_bytes, session_cookie, set_cookie, with_app};
+use super::extract::{Params, client, cookie_name, read_bytes, session_cookie, set_cookie, with_app};
 use super::{Endpoint, Handler};
 use crate::app::App;
+use crate::auth::throttle::Client;
 use crate::auth::{Principal, Via};
 use crate::error::Error;
 use mosaic_shared::ErrorCode;
@@ -87,6 +89,8 @@ pub struct Req {
     /// The path and query, as the browser asked (for `next=` after a login).
     pub path_and_query: String,
     pub query: String,
+    /// Who is asking (the TCP peer), for the throttle of failed guesses.
+    pub client: Client,
     body: Bytes,
 }
 
@@ -137,6 +141,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
 pub struct Failure {
     pub status: StatusCode,
     pub message: String,
+    /// For a 429: how long to wait (the answer's `Retry-After`).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl Failure {
@@ -144,11 +150,22 @@ impl Failure {
         Failure {
             status,
             message: message.into(),
+            retry_after: None,
         }
     }
 
     pub fn invalid(message: impl Into<String>) -> Failure {
         Failure::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// Adds the failure's `Retry-After` (a throttled attempt) to the page that shows it.
+    pub fn decorate(&self, mut response: Response) -> Response {
+        if let Some(wait) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(crate::error::retry_after_seconds(wait)));
+        }
+        response
     }
 }
 
@@ -158,6 +175,7 @@ impl From<ApiError> for Failure {
         Failure {
             status: e.status(),
             message: e.error.message().to_string(),
+            retry_after: e.error.retry_after(),
         }
     }
 }
@@ -188,6 +206,7 @@ pub fn page<H: Page>(app: Arc<App>, m: BoxedFilter<(Params,)>, limit: usize, han
         .and(warp::header::headers_cloned())
         .and(warp::path::full())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(client())
         .and(warp::body::stream())
         .then(
             move |params: Params,
@@ -196,6 +215,7 @@ pub fn page<H: Page>(app: Arc<App>, m: BoxedFilter<(Params,)>, limit: usize, han
                   headers: HeaderMap,
                   path: FullPath,
                   query: String,
+                  client: Client,
                   body| {
                 let handler = handler.clone();
                 async move {
@@ -215,6 +235,7 @@ pub fn page<H: Page>(app: Arc<App>, m: BoxedFilter<(Params,)>, limit: usize, han
                         headers,
                         path_and_query,
                         query,
+                        client,
                         body,
                     };
                     handler(req).await
@@ -402,10 +423,11 @@ pub fn error_page(e: &Failure) -> Response {
         StatusCode::UNAUTHORIZED => "Not logged in",
         StatusCode::PAYLOAD_TOO_LARGE => "Too large",
         StatusCode::SERVICE_UNAVAILABLE => "Unavailable",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
         s if s.is_server_error() => "Something went wrong",
         _ => "Cannot do that",
     };
-    html(
+    let page = html(
         e.status,
         &MessagePage {
             layout: Layout::public(heading),
@@ -413,7 +435,8 @@ pub fn error_page(e: &Failure) -> Response {
             text: e.message.clone(),
             link: Some(("/".into(), "Back to the start".into())),
         },
-    )
+    );
+    e.decorate(page)
 }
 
 /// The page for a path that is neither a page nor an API route, asked for by a browser.

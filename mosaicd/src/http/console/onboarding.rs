@@ -99,7 +99,11 @@ fn token_page(status: StatusCode, error: Option<String>) -> Response {
 async fn setup_token(req: &Req) -> Guard<String> {
     let http = &req.app.config().http;
     let token = session_cookie(&req.headers, cookie_name(http));
-    let checked = req.app.onboarding().check_setup_token(token.as_deref()).await;
+    let checked = req
+        .app
+        .onboarding()
+        .check_setup_token(token.as_deref(), req.client)
+        .await;
     match checked {
         Ok(Ok(())) => Ok(token.unwrap_or_default()),
         Ok(Err(SetupTokenRefusal::Complete)) => refuse(with_cookie(redirect("/login"), setup_cookie(http, None))),
@@ -145,7 +149,7 @@ async fn enter_token(req: Req) -> Response {
     let form = try_page!(parse_form(&req));
     let token = form.text("token");
     let http = &req.app.config().http;
-    match req.app.onboarding().check_setup_token(Some(&token)).await {
+    match req.app.onboarding().check_setup_token(Some(&token), req.client).await {
         Ok(Ok(())) => with_cookie(redirect("/onboarding"), setup_cookie(http, Some(&token))),
         Ok(Err(SetupTokenRefusal::Complete)) => redirect("/login"),
         Ok(Err(SetupTokenRefusal::Missing)) => token_page(

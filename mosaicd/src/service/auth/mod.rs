@@ -3,6 +3,10 @@
 //! Password checks go through the argon2 semaphore (`app.hasher`). An unknown or deactivated
 //! account is checked against a dummy hash, so it costs the same time as a wrong password, and
 //! every failure has the same message: the API does not tell which accounts exist.
+//!
+//! Every password check and invite acceptance first reserves an attempt with the throttle
+//! (`auth::throttle`): too many failures answer 429 before any password is checked, for unknown
+//! accounts just as for real ones.
 
 mod breakglass;
 
@@ -13,6 +17,7 @@ use serde_json::json;
 use tokio::sync::OnceCell;
 
 use crate::auth::password::PasswordHasher;
+use crate::auth::throttle::{Client, Guess, Throttle};
 use crate::auth::tokens::{self, API_TOKEN_PREFIX, INVITE_PREFIX, SESSION_PREFIX};
 use crate::auth::{Principal, Via};
 use crate::clock::Clock;
@@ -84,16 +89,19 @@ pub struct Auth {
     clock: Clock,
     hasher: Arc<PasswordHasher>,
     users: Arc<Users>,
+    throttle: Throttle,
 }
 
 impl Auth {
     pub fn new(db: Db, config: Arc<Config>, clock: Clock, hasher: Arc<PasswordHasher>, users: Arc<Users>) -> Auth {
+        let throttle = Throttle::new(&config.http.auth_throttle);
         Auth {
             db,
             config,
             clock,
             hasher,
             users,
+            throttle,
         }
     }
 
@@ -106,17 +114,23 @@ impl Auth {
     pub fn hasher(&self) -> &PasswordHasher {
         &self.hasher
     }
+
+    /// The throttle of failed guesses (passwords, invite and setup tokens), per client address.
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
+    }
 }
 
 impl Auth {
     /// Checks a breakglass username, or an invited local user's email, and the password; on
-    /// success starts a browser session.
-    pub async fn login(&self, username: &str, password: &str) -> Result<NewSession> {
+    /// success starts a browser session. `client` is who asks (for the throttle).
+    pub async fn login(&self, username: &str, password: &str, client: Client) -> Result<NewSession> {
         let failed = || Error::unauthenticated(LOGIN_FAILED);
         // Overlong input is refused before hashing; its length says nothing about any account.
         if password.len() > policy::MAX_PASSWORD_BYTES || username.len() > 320 || username.is_empty() {
             return Err(failed());
         }
+        let attempt = self.throttle.attempt(Guess::password(username), client)?;
         let account = if username.contains('@') {
             users::local_login(&mut self.db.ex(), username).await?
         } else {
@@ -136,10 +150,12 @@ impl Auth {
                 })
                 .await?;
             let _ = self.hasher.verify(password, dummy).await?;
+            attempt.failed();
             tracing::info!("login failed: unknown or inactive account");
             return Err(failed());
         };
         if !self.hasher.verify(password, &hash).await? {
+            attempt.failed();
             audit::record(
                 &mut self.db.ex(),
                 &Actor::User { id: user.id.clone() },
@@ -151,6 +167,7 @@ impl Auth {
             tracing::info!(user = %user.id, "login failed: wrong password");
             return Err(failed());
         }
+        attempt.succeeded();
         self.start_session(&user).await
     }
 
@@ -334,15 +351,27 @@ impl Auth {
 
     /// Sets the password of an invited user from the one-time invite token. The invitee then
     /// logs in with their email and this password.
-    pub async fn accept_invite(&self, token: &str, password: &str, name: Option<&str>) -> Result<AdminUser> {
+    /// An unknown token counts as a failed guess for the throttle.
+    pub async fn accept_invite(
+        &self,
+        token: &str,
+        password: &str,
+        name: Option<&str>,
+        client: Client,
+    ) -> Result<AdminUser> {
         let not_found = || Error::not_found("this invite link is not valid; ask an administrator for a new one");
-        if !token.starts_with(INVITE_PREFIX) {
+        let attempt = self.throttle.attempt(Guess::InviteToken, client)?;
+        let invite = if token.starts_with(INVITE_PREFIX) {
+            invites::by_token_hash(&mut self.db.ex(), &tokens::hash(token)).await?
+        } else {
+            None
+        };
+        let Some(invite) = invite else {
+            attempt.failed();
             return Err(not_found());
-        }
-        let token_hash = tokens::hash(token);
-        let invite = invites::by_token_hash(&mut self.db.ex(), &token_hash)
-            .await?
-            .ok_or_else(not_found)?;
+        };
+        // The token is a real one: whatever follows is no guess.
+        attempt.succeeded();
         let used = || Error::conflict("this invite link has already been used");
         if invite.used_at.is_some() {
             return Err(used());
