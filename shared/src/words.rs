@@ -122,4 +122,16 @@ mod tests {
         assert_eq!(err.to_string(), "unknown colour \"green\"");
         assert!(serde_json::from_str::<Colour>("\"Red\"").is_err());
     }
+
+    /// With the `openapi` feature the schema is a string enum of the wire words, not the variants.
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn schema_lists_the_words() {
+        use utoipa::{PartialSchema, ToSchema};
+        assert_eq!(Colour::name(), "Colour");
+        assert_eq!(
+            serde_json::to_value(Colour::schema()).unwrap(),
+            serde_json::json!({ "type": "string", "enum": ["red", "darkblue"] })
+        );
+    }
 }

@@ -1,5 +1,7 @@
 //! The daemon's status, the breakglass admins and key rotation.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,4 +61,32 @@ pub struct RotationReport {
     /// Where the new key was stored, when the daemon keeps it in a file.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub key_file: Option<String>,
+}
+
+/// `GET /healthz`: the daemon runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    pub ok: bool,
+    /// `live`.
+    pub status: String,
+}
+
+/// `GET /readyz`: ready when every dependency answers; each check reports on its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Readiness {
+    pub ok: bool,
+    /// By dependency: `database`, `docker`.
+    pub checks: BTreeMap<String, ReadinessCheck>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReadinessCheck {
+    pub ok: bool,
+    /// Why the dependency does not answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub error: Option<String>,
 }

@@ -1,11 +1,7 @@
-//! Health, readiness, metrics and this document. Liveness and readiness answer shapes built in
-//! place by their handlers: their schemas are written here.
+//! Health, readiness, metrics and this document.
 
-use serde_json::json;
-use utoipa::openapi::RefOr;
+use mosaic_shared::types::{Health, Readiness};
 use utoipa::openapi::schema::ObjectBuilder;
-use utoipa::openapi::schema::Schema;
-use utoipa::{PartialSchema, ToSchema};
 
 use super::op::*;
 
@@ -28,29 +24,3 @@ pub fn operations() -> Vec<Op> {
         ),
     ]
 }
-
-/// Liveness.
-pub struct Health;
-
-impl PartialSchema for Health {
-    fn schema() -> RefOr<Schema> {
-        hand_written(
-            json!({"type": "object", "properties": {"ok": {"type": "boolean"}, "status": {"type": "string"}}, "required": ["ok", "status"]}),
-        )
-    }
-}
-
-impl ToSchema for Health {}
-
-/// Readiness, check by check.
-pub struct Readiness;
-
-impl PartialSchema for Readiness {
-    fn schema() -> RefOr<Schema> {
-        hand_written(
-            json!({"type": "object", "properties": {"ok": {"type": "boolean"}, "checks": {"type": "object", "additionalProperties": {"type": "object", "properties": {"ok": {"type": "boolean"}, "error": {"type": "string"}}, "required": ["ok"]}}}, "required": ["ok", "checks"]}),
-        )
-    }
-}
-
-impl ToSchema for Readiness {}
