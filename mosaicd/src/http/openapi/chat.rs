@@ -11,23 +11,73 @@ use super::op::*;
 
 pub fn operations() -> Vec<Op> {
     vec![
-        post("/api/chat/completions", "chat", "Chat with your agent (OpenAI chat completions)")
-        .describe("Answered by your own agent container (never another user's: nothing in the request selects the container). A stopped container is started first: a plain request waits for it; a streaming request gets the 200 text/event-stream head at once and SSE comments (': waiting for your agent to start (Ns)') every heartbeat interval (--chat-heartbeat-interval, 5 s) until the agent answers; once that head is out, failures arrive as an SSE error event (AgentError) followed by data: [DONE]. Otherwise the agent's status, headers (Content-Type, Cache-Control, Retry-After) and body come back as the agent sends them, chunk for chunk. Of the request headers only x-openclaw-session-key, x-openclaw-agent-id, x-openclaw-agent, x-openclaw-model and x-openclaw-message-channel reach the agent. A client that disconnects cancels the agent's request.")
+        post(
+            "/api/chat/completions",
+            "chat",
+            "Chat with your agent (OpenAI chat completions)",
+        )
+        .describe(
+            "Answered by your own agent container (never another user's: nothing in \
+            the request selects the container). A stopped container is started \
+            first: a plain request waits for it; a streaming request gets the 200 \
+            text/event-stream head at once and SSE comments (': waiting for your \
+            agent to start (Ns)') every heartbeat interval \
+            (--chat-heartbeat-interval, 5 s) until the agent answers; once that \
+            head is out, failures arrive as an SSE error event (AgentError) \
+            followed by data: [DONE]. Otherwise the agent's status, headers \
+            (Content-Type, Cache-Control, Retry-After) and body come back as the \
+            agent sends them, chunk for chunk. Of the request headers only \
+            x-openclaw-session-key, x-openclaw-agent-id, x-openclaw-agent, \
+            x-openclaw-model and x-openclaw-message-channel reach the agent. A \
+            client that disconnects cancels the agent's request.",
+        )
         .signed_in()
-        .header_param("x-openclaw-session-key", "Continues an OpenClaw session (wins over user).")
+        .header_param(
+            "x-openclaw-session-key",
+            "Continues an OpenClaw session (wins over user).",
+        )
         .body::<ChatCompletionRequest>()
         .ok::<ChatCompletion>(200, "The completion; with stream: true an SSE stream.")
-        .also(200, "text/event-stream", string().description(Some("data: {chat.completion.chunk}\\n\\n … data: [DONE]\\n\\n; comments (': …') while the container starts.")))
-        .error_or_agent::<AgentError>(400, "mosaicd: malformed JSON, not an object, no messages (Error). The agent: an invalid model, unknown agent or other invalid field (AgentError).")
-        .error_or_agent::<AgentError>(401, "Not logged in (Error); the agent refused its token (AgentError, should not happen).")
+        .also(
+            200,
+            "text/event-stream",
+            string().description(Some(
+                "data: {chat.completion.chunk}\\n\\n … data: [DONE]\\n\\n; comments (': \
+                …') while the container starts.",
+            )),
+        )
+        .error_or_agent::<AgentError>(
+            400,
+            "mosaicd: malformed JSON, not an object, no messages (Error). The \
+            agent: an invalid model, unknown agent or other invalid field \
+            (AgentError).",
+        )
+        .error_or_agent::<AgentError>(
+            401,
+            "Not logged in (Error); the agent refused its token (AgentError, should \
+            not happen).",
+        )
         .error_or_agent::<AgentError>(408, "The agent timed out reading the body (AgentError).")
         .error_or_agent::<AgentError>(413, "Body larger than 20 MiB, OpenClaw's own limit (Error).")
         .error_or_agent::<AgentError>(429, "The agent is rate limited (AgentError, with Retry-After).")
         .error_or_agent::<AgentError>(500, "The agent failed (AgentError), or mosaicd did (Error).")
         .error(502, "The agent's container did not answer (bad_gateway).")
-        .error(503, "The agent container did not start (Docker unreachable, start failed or timed out), or too many large requests are being buffered; with Retry-After."),
-        get("/api/models", "chat", "List the agents you can chat with (OpenAI models)")
-        .describe("OpenAI's model list (an OpenAI SDK's models.list()): the agents a chat request can name in model. Mosaic configures one agent per container, OpenClaw's default, named openclaw. Listing starts no container.")
+        .error(
+            503,
+            "The agent container did not start (Docker unreachable, start failed or \
+            timed out), or too many large requests are being buffered; with \
+            Retry-After.",
+        ),
+        get(
+            "/api/models",
+            "chat",
+            "List the agents you can chat with (OpenAI models)",
+        )
+        .describe(
+            "OpenAI's model list (an OpenAI SDK's models.list()): the agents a chat \
+            request can name in model. Mosaic configures one agent per container, \
+            OpenClaw's default, named openclaw. Listing starts no container.",
+        )
         .signed_in()
         .ok::<ModelList>(200, "The caller's agents.")
         .without(403),

@@ -27,7 +27,33 @@ use warp::reply::Response;
 use super::Endpoint;
 use op::{Op, Schemas};
 
-const DESCRIPTION: &str = "mosaicd's HTTP API for the WebUI and API clients.\n\nAuthentication: a browser logs in with POST /api/auth/login and holds an HttpOnly session cookie; every state-changing request made with the cookie must carry the session's CSRF token (csrfToken from login or /api/auth/session) in X-CSRF-Token. API clients send a personal token as Authorization: Bearer (no CSRF token needed).\n\nIsolation: every user-facing route is scoped to the caller; another user's object answers 404, never 403.\n\nErrors: always {\"error\":{\"code\",\"message\"}} with the HTTP status; request headers over 16 KiB get 431. The one exception is what the chat proxy passes through from an agent: OpenClaw's own {\"error\":{\"message\",\"type\"}}.\n\nChat: POST /api/chat/completions is OpenAI's chat completions API (point an OpenAI SDK at <mosaicd>/api with a personal API token as its key). It is answered by the caller's own agent container, started on demand; the answer is streamed through unbuffered.\n\nCORS: only the configured WebUI origins (--webui-origin, MOSAIC_WEBUI_ORIGINS, system setting webuiOrigins) get CORS headers, with credentials.\n\nEgress policy for provider base URLs: http/https only, no credentials/query/fragment; link-local (169.254.0.0/16, fe80::/10), metadata addresses and names, unspecified, multicast, reserved and documentation ranges are always refused; loopback and private ranges only with the admin setting allowPrivateProviderUrls. Names are resolved and every address checked before connecting; redirects are not followed.\n\nThrottling: password logins, invite acceptance and setup-token guesses are limited per account and per client address; past the limit they answer 429 rate_limited with Retry-After.\n\nOnboarding: until onboarding is complete, mosaicd logs a setup token at every start; the /api/onboarding/* endpoints need it in X-Mosaic-Setup-Token and answer 409 once onboarding is complete.\n\nOpenID Connect: GET /api/auth/oidc/login starts an authorization code login (PKCE, state, nonce) and GET /api/auth/oidc/callback finishes it with the same session cookie as a password login.";
+const DESCRIPTION: &str = "mosaicd's HTTP API for the WebUI and API clients.\n\n\
+    Authentication: a browser logs in with POST /api/auth/login and holds an HttpOnly session cookie; \
+    every state-changing request made with the cookie must carry the session's CSRF token (csrfToken \
+    from login or /api/auth/session) in X-CSRF-Token. API clients send a personal token as \
+    Authorization: Bearer (no CSRF token needed).\n\n\
+    Isolation: every user-facing route is scoped to the caller; another user's object answers 404, never \
+    403.\n\n\
+    Errors: always {\"error\":{\"code\",\"message\"}} with the HTTP status; request headers over 16 KiB \
+    get 431. The one exception is what the chat proxy passes through from an agent: OpenClaw's own \
+    {\"error\":{\"message\",\"type\"}}.\n\n\
+    Chat: POST /api/chat/completions is OpenAI's chat completions API (point an OpenAI SDK at \
+    <mosaicd>/api with a personal API token as its key). It is answered by the caller's own agent \
+    container, started on demand; the answer is streamed through unbuffered.\n\n\
+    CORS: only the configured WebUI origins (--webui-origin, MOSAIC_WEBUI_ORIGINS, system setting \
+    webuiOrigins) get CORS headers, with credentials.\n\n\
+    Egress policy for provider base URLs: http/https only, no credentials/query/fragment; link-local \
+    (169.254.0.0/16, fe80::/10), metadata addresses and names, unspecified, multicast, reserved and \
+    documentation ranges are always refused; loopback and private ranges only with the admin setting \
+    allowPrivateProviderUrls. Names are resolved and every address checked before connecting; redirects \
+    are not followed.\n\n\
+    Throttling: password logins, invite acceptance and setup-token guesses are limited per account and \
+    per client address; past the limit they answer 429 rate_limited with Retry-After.\n\n\
+    Onboarding: until onboarding is complete, mosaicd logs a setup token at every start; the \
+    /api/onboarding/* endpoints need it in X-Mosaic-Setup-Token and answer 409 once onboarding is \
+    complete.\n\n\
+    OpenID Connect: GET /api/auth/oidc/login starts an authorization code login (PKCE, state, nonce) and \
+    GET /api/auth/oidc/callback finishes it with the same session cookie as a password login.";
 
 /// The areas' operations, in the order the document lists them.
 fn operations() -> Vec<Op> {
