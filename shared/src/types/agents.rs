@@ -71,7 +71,8 @@ impl ContainerState {
     }
 }
 
-/// One agent container as `containers ls` shows it. Times are RFC 3339.
+/// One agent container as `containers ls` and the admin containers page show it: never a token, a
+/// key or chat content. Times are RFC 3339.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -101,7 +102,7 @@ pub struct ContainerStatus {
     /// User containers only: system containers are always on.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub idle_timeout_min: Option<u64>,
-    /// Requests and streams in flight through mosaicd right now.
+    /// Requests and streams in flight through mosaicd right now; such a container is never reaped.
     pub active_requests: u64,
     /// Why the container last stopped: `idle`, `config_change`, `admin`, `deactivated`, `crash`,
     /// `start_failed`, `interrupted`, `removed`.
@@ -110,7 +111,7 @@ pub struct ContainerStatus {
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub stopped_at: Option<String>,
-    /// The last error, or what is happening now.
+    /// The last error (e.g. why a start failed), or what is happening now.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub detail: Option<String>,
     /// Incremented at every start.
@@ -187,7 +188,8 @@ pub struct SystemAgentSpec {
     /// What it is for, e.g. `operations`, `monitor`, `scheduler`.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub role: String,
-    /// `provider/model`, or a model of the default provider.
+    /// `provider/model`, or a model of `provider` (of the default admin-level provider when none
+    /// is given).
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub primary_model: String,
     /// Name of the admin-level provider used for bare model names.

@@ -21,7 +21,8 @@ pub struct OidcSettings {
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub updated_at: Option<String>,
-    /// The redirect URI to register with the identity provider for this client.
+    /// The redirect URI to register with the identity provider for this client: `--public-url` +
+    /// `/api/auth/oidc/callback`.
     pub redirect_uri: String,
     /// Who becomes an administrator at an OpenID Connect login.
     pub provisioning: OidcProvisioning,
@@ -50,7 +51,8 @@ pub struct OidcInput {
 pub struct SystemSettings {
     /// WebUI origins allowed by CORS, from system config (editable).
     pub webui_origins: Vec<String>,
-    /// WebUI origins from the daemon's flags or environment (read-only here).
+    /// WebUI origins from the daemon's flags or environment (`--webui-origin`,
+    /// `MOSAIC_WEBUI_ORIGINS`; read-only here).
     pub daemon_webui_origins: Vec<String>,
     /// Whether provider base URLs may point at loopback and private networks (local Ollama).
     pub allow_private_provider_urls: bool,
@@ -107,7 +109,7 @@ pub struct AgentRuntimeSettings {
 
 /// Changes to [`AgentRuntimeSettings`]; absent fields are kept. Numbers are taken as given and
 /// checked by the same rules as `mosaicctl config set` (a negative or out-of-range value is
-/// refused with the range).
+/// refused with the range; error messages name the `agent.*` key).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

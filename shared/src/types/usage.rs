@@ -28,7 +28,9 @@ pub struct UsageFigures {
     pub tokens_out: u64,
     /// Whole answers that carried the agent's token report.
     pub usage_reported: u64,
-    /// Whole answers without a token report: their tokens are unknown and not in the sums.
+    /// Whole answers without a token report: their tokens are unknown and not in the sums. A stream
+    /// reports tokens only when its client asked for `stream_options.include_usage` (mosaicd does
+    /// not add it).
     pub usage_missing: u64,
 }
 
@@ -39,15 +41,15 @@ pub struct UsageFigures {
 pub struct UsageFailures {
     /// Refused by mosaicd before the agent saw it (not JSON, no messages, too large, too busy).
     pub rejected: u64,
-    /// The agent's container did not start.
+    /// The agent's container did not start (failed or timed out).
     pub start: u64,
     /// The agent did not answer.
     pub unreachable: u64,
-    /// The agent answered with an error.
+    /// The agent answered with an error status, or an error event in its stream.
     pub agent: u64,
-    /// The answer broke off.
+    /// The answer broke off midway.
     pub interrupted: u64,
-    /// The client went away first.
+    /// The client went away before the answer ended.
     pub cancelled: u64,
 }
 
@@ -60,6 +62,7 @@ pub struct UserUsage {
     /// `None` for a user that no longer exists.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub email: Option<String>,
+    /// `None` for a user that no longer exists.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub name: Option<String>,
     #[serde(flatten)]

@@ -80,7 +80,7 @@ pub struct PageMeta {
     pub total: u64,
     /// The page that was asked for, even past the end (then `data` is empty).
     pub page: u64,
-    /// The page size used, after capping.
+    /// The page size used, after capping (at most 100).
     pub limit: u64,
     /// `ceil(total / limit)`; 0 when there is nothing.
     pub total_pages: u64,
