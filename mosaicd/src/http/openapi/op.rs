@@ -37,7 +37,7 @@ pub const RATE_LIMITED: &str = "Too many attempts from this client or for this a
 struct Answer {
     description: String,
     content: Vec<(&'static str, RefOr<Schema>)>,
-    headers: Vec<(&'static str, &'static str)>,
+    headers: Vec<(&'static str, &'static str, Schema)>,
 }
 
 /// One operation of the document, built from a method, a path pattern, a tag and a summary.
@@ -272,18 +272,30 @@ impl Op {
 
     /// Too many attempts: 429 `rate_limited` with `Retry-After`.
     pub fn rate_limited(self) -> Op {
+        let seconds = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1));
         self.error(429, RATE_LIMITED)
-            .header(429, "Retry-After", "Seconds to wait before the next attempt.")
+            .header_of(429, "Retry-After", "Seconds to wait before the next attempt.", seconds)
     }
 
-    /// A header of an answer already described.
-    pub fn header(mut self, status: u16, name: &'static str, description: &'static str) -> Op {
+    /// A header of an answer already described (a string).
+    pub fn header(self, status: u16, name: &'static str, description: &'static str) -> Op {
+        self.header_of(status, name, description, string())
+    }
+
+    /// A header of an answer already described, with its schema.
+    pub fn header_of(
+        mut self,
+        status: u16,
+        name: &'static str,
+        description: &'static str,
+        schema: ObjectBuilder,
+    ) -> Op {
         let (method, path) = (self.method_str(), self.path);
         let answer = self
             .answers
             .get_mut(&status)
             .unwrap_or_else(|| panic!("{method} {path}: no {status} answer to add {name} to"));
-        answer.headers.push((name, description));
+        answer.headers.push((name, description, schema.into()));
         self
     }
 
@@ -320,11 +332,11 @@ impl Op {
             for (media, schema) in &answer.content {
                 response = response.content(*media, ContentBuilder::new().schema(Some(schema.clone())).build());
             }
-            for (name, description) in &answer.headers {
+            for (name, description, schema) in &answer.headers {
                 response = response.header(
                     *name,
                     HeaderBuilder::new()
-                        .schema(string())
+                        .schema(schema.clone())
                         .description(Some(*description))
                         .build(),
                 );
