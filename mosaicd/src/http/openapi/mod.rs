@@ -84,7 +84,7 @@ pub fn document() -> OpenApi {
                     .insert(op.path.to_string(), PathItem::new(op.method.clone(), op.operation()));
             }
         }
-        schemas.extend(op.schemas);
+        op::add(&mut schemas, op.schemas);
     }
     let components = ComponentsBuilder::new()
         .schemas_from_iter(schemas)

@@ -113,9 +113,19 @@ pub fn schema_of<T: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
 pub fn named<T: ToSchema>(name: String, schemas: &mut Schemas) -> RefOr<Schema> {
     let mut more = Vec::new();
     T::schemas(&mut more);
-    schemas.extend(more);
-    schemas.insert(name.clone(), T::schema());
+    more.push((name.clone(), T::schema()));
+    add(schemas, more);
     Ref::from_schema_name(name).into()
+}
+
+/// Adds named schemas; two different schemas under one name are a bug in the document.
+pub fn add(schemas: &mut Schemas, more: impl IntoIterator<Item = (String, RefOr<Schema>)>) {
+    for (name, schema) in more {
+        if let Some(known) = schemas.get(&name) {
+            assert!(*known == schema, "two different schemas are named {name}");
+        }
+        schemas.insert(name, schema);
+    }
 }
 
 fn error_schema(schemas: &mut Schemas) -> RefOr<Schema> {
