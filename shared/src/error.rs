@@ -38,6 +38,7 @@ impl ErrorKind {
 /// the message. Each code has one HTTP status and one [`ErrorKind`], in [`ErrorCode::http_status`]
 /// and [`ErrorCode::kind`]: the only place either is decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     NotFound,
@@ -168,6 +169,22 @@ impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The body of every error answer of the HTTP API: `{"error":{"code":…,"message":…}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Error))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    /// Machine-readable and stable: a client decides by it.
+    pub code: ErrorCode,
+    /// For a person; never contains a secret.
+    pub message: String,
 }
 
 /// The error every RPC returns. The message is meant for a person and never carries a secret.

@@ -5,6 +5,8 @@
 pub mod duration;
 pub mod error;
 pub mod handshake;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod openclaw_text;
 pub mod paths;
 pub mod policy;
@@ -12,7 +14,7 @@ pub mod sensitive;
 pub mod types;
 pub mod words;
 
-pub use error::{ErrorCode, ErrorKind, RpcError};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail, ErrorKind, RpcError};
 pub use sensitive::Sensitive;
 
 /// The version both programs are built from.

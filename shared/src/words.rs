@@ -25,8 +25,10 @@ impl std::error::Error for UnknownWord {}
 
 /// `words! { /// docs  #[derive(...)] pub enum Role("role") { /// docs  Admin = "admin", ... } }`
 ///
-/// The enum derives `Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize`; further
-/// attributes given before `pub enum` are kept.
+/// The enum derives `Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize` and, with the
+/// `openapi` feature, implements `utoipa::ToSchema` (a string enum of its words); further
+/// attributes given before `pub enum` are kept. The feature is the calling crate's: the macro is
+/// meant for this crate's own types.
 #[macro_export]
 macro_rules! words {
     ($(#[$meta:meta])* pub enum $name:ident($what:literal) {
@@ -53,6 +55,22 @@ macro_rules! words {
                     $($word => Some($name::$variant),)+
                     _ => None,
                 }
+            }
+        }
+
+        // A string enum of the words. (utoipa's derive does not see the serde renames through the
+        // macro's literals, so the schema is built here.)
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::openapi::words(&[$($word),+])
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
 
@@ -103,5 +121,17 @@ mod tests {
         let err = "green".parse::<Colour>().unwrap_err();
         assert_eq!(err.to_string(), "unknown colour \"green\"");
         assert!(serde_json::from_str::<Colour>("\"Red\"").is_err());
+    }
+
+    /// With the `openapi` feature the schema is a string enum of the wire words, not the variants.
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn schema_lists_the_words() {
+        use utoipa::{PartialSchema, ToSchema};
+        assert_eq!(Colour::name(), "Colour");
+        assert_eq!(
+            serde_json::to_value(Colour::schema()).unwrap(),
+            serde_json::json!({ "type": "string", "enum": ["red", "darkblue"] })
+        );
     }
 }

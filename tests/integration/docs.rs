@@ -1,4 +1,5 @@
-//! The committed man pages and shell completions must match the clap definitions.
+//! The committed man pages and shell completions must match the clap definitions, and the committed
+//! OpenAPI document the one mosaicd derives from its types and serves.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,9 +11,14 @@ use mosaic_tests::bins::workspace_root;
 use mosaic_tests::trial;
 
 pub fn trials() -> Vec<Trial> {
-    vec![trial("docs::generated_files_are_fresh", || async {
-        generated_files_are_fresh()
-    })]
+    vec![
+        trial("docs::generated_files_are_fresh", || async {
+            generated_files_are_fresh()
+        }),
+        trial("docs::openapi_document_is_fresh", || async {
+            openapi_document_is_fresh()
+        }),
+    ]
 }
 
 /// Every generated file, by path relative to the workspace root.
@@ -87,5 +93,46 @@ fn generated_files_are_fresh() {
     assert!(
         stale.is_empty(),
         "man pages or completions are stale: {stale:?}\nregenerate with: MOSAIC_REGENERATE=1 cargo test --test integration docs::"
+    );
+}
+
+/// `mosaicd/openapi.json` is a snapshot of the document mosaicd builds from its DTOs and routes (and
+/// serves at `/api/openapi.json`): a change to the API shows in review as a change to this file.
+fn openapi_document_is_fresh() {
+    let path = workspace_root().join("mosaicd/openapi.json");
+    let generated = mosaicd::http::openapi::json();
+    if std::env::var("MOSAIC_REGENERATE").as_deref() == Ok("1") {
+        assert!(!mosaic_tests::ci::under_ci(), "MOSAIC_REGENERATE=1 under CI");
+        std::fs::write(&path, generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed == generated {
+        return;
+    }
+    let (old, new): (Vec<&str>, Vec<&str>) = (committed.lines().collect(), generated.lines().collect());
+    let first = old
+        .iter()
+        .zip(&new)
+        .position(|(a, b)| a != b)
+        .unwrap_or(old.len().min(new.len()));
+    let around = |lines: &[&str]| {
+        let from = first.saturating_sub(3);
+        lines[from.min(lines.len())..(first + 4).min(lines.len())]
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("{:>6} {l}", from + i + 1))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    panic!(
+        "mosaicd/openapi.json is not the document mosaicd generates ({} lines committed, {} generated); \
+         first difference at line {}:\n--- committed\n{}\n+++ generated\n{}\n\
+         regenerate with: MOSAIC_REGENERATE=1 cargo test -p mosaic-tests --test integration -- docs::",
+        old.len(),
+        new.len(),
+        first + 1,
+        around(&old),
+        around(&new),
     );
 }

@@ -3,13 +3,12 @@
 
 use std::convert::Infallible;
 
-use serde_json::json;
 use warp::http::header::{ALLOW, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use warp::http::{Method, StatusCode};
 use warp::reply::Response;
 use warp::{Rejection, Reply};
 
-use mosaic_shared::ErrorCode;
+use mosaic_shared::{ErrorBody, ErrorCode, ErrorDetail};
 
 use crate::error::Error;
 
@@ -61,7 +60,12 @@ impl ApiError {
     pub fn response(&self) -> Response {
         self.error.log("request failed");
         let status = self.status();
-        let body = json!({ "error": { "code": self.error.code().as_str(), "message": self.error.message() } });
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.error.code(),
+                message: self.error.message().to_string(),
+            },
+        };
         let mut response = warp::reply::with_status(warp::reply::json(&body), status).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response

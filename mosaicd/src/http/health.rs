@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+use mosaic_shared::types::{Health, Readiness, ReadinessCheck};
 use warp::http::header::{CONTENT_TYPE, HeaderValue};
 use warp::http::{Method, StatusCode};
 use warp::reply::Response;
@@ -16,7 +18,13 @@ use crate::app::App;
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         Endpoint::new(Method::GET, "/healthz", |_, m| {
-            m.map(|_| ok(&json!({ "ok": true, "status": "live" }))).boxed()
+            m.map(|_| {
+                ok(&Health {
+                    ok: true,
+                    status: "live".into(),
+                })
+            })
+            .boxed()
         }),
         Endpoint::new(Method::GET, "/readyz", |app, m| {
             m.and(with_app(app)).then(|_, app: Arc<App>| readyz(app)).boxed()
@@ -29,16 +37,19 @@ pub fn endpoints() -> Vec<Endpoint> {
 
 /// Ready when every dependency answers. Each check reports on its own, so a failing one is named.
 async fn readyz(app: Arc<App>) -> Response {
-    let mut checks = Map::new();
+    let mut checks = BTreeMap::new();
     // Both at once: a Docker engine that does not answer must not delay the database's answer.
     let (database, docker) = tokio::join!(app.db().ping(), app.containers().docker_ping());
     let mut ready = true;
     for (name, result) in [("database", database), ("docker", docker)] {
         let check = match result {
-            Ok(()) => json!({ "ok": true }),
+            Ok(()) => ReadinessCheck { ok: true, error: None },
             Err(e) => {
                 ready = false;
-                json!({ "ok": false, "error": e.to_string() })
+                ReadinessCheck {
+                    ok: false,
+                    error: Some(e.to_string()),
+                }
             }
         };
         checks.insert(name.into(), check);
@@ -48,7 +59,7 @@ async fn readyz(app: Arc<App>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    json_reply(status, &json!({ "ok": ready, "checks": Value::Object(checks) }))
+    json_reply(status, &Readiness { ok: ready, checks })
 }
 
 async fn metrics(app: Arc<App>) -> Result<Response, Rejection> {

@@ -3,7 +3,7 @@
 //! Every route is an [`Endpoint`]: a method, a path pattern (`/api/providers/{id}`) and a
 //! function that builds its warp filter. [`endpoints`] lists them all, area by area; the same list
 //! builds the router, labels metrics by route pattern, tells a 405 from a 404 and is checked
-//! against the committed OpenAPI document by the tests. Every error leaves through one
+//! against the OpenAPI document by the tests. Every error leaves through one
 //! [`error::recover`], in one JSON shape: `{"error":{"code":…,"message":…}}`.
 //!
 //! The web console's pages ([`console::pages`]) are served by the same router but are not API

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where an online backup is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum BackupState {
     /// Pages are being copied (SQLite) or pg_dump runs (PostgreSQL).
@@ -17,6 +18,7 @@ pub enum BackupState {
 /// An online backup made by the daemon into its own data directory, read by `mosaicctl` in
 /// chunks and removed when it is done with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BackupStatus {
     pub id: String,
@@ -28,10 +30,14 @@ pub struct BackupStatus {
     pub pages_total: u64,
     /// Once ready: the size, SHA-256 (hex) and schema version (the newest applied migration) of
     /// the checked copy.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub bytes: Option<u64>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub sha256: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub schema_version: Option<i64>,
     /// What was checked, or why it failed.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub message: Option<String>,
     /// Where the secret key is kept, which the backup does not contain (`file PATH` or
     /// `MOSAIC_SECRET_KEY`).
@@ -40,6 +46,7 @@ pub struct BackupStatus {
 
 /// Up to the requested number of bytes of a ready backup from an offset, base64-encoded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BackupChunk {
     pub offset: u64,

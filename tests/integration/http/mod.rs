@@ -129,6 +129,12 @@ pub fn trials() -> Vec<Trial> {
     add(&mut t, "meta::health_and_readiness", false, meta::health);
     add(&mut t, "meta::metrics_exposition", true, meta::metrics);
     add(&mut t, "meta::openapi_matches_routes", false, meta::openapi);
+    add(
+        &mut t,
+        "meta::answers_match_documented_schemas",
+        false,
+        meta::answers_match_schemas,
+    );
     add(&mut t, "meta::request_ids", false, meta::request_ids);
     add(&mut t, "usage::report_queries", true, usage::report_queries);
     add(
