@@ -11,6 +11,7 @@
 //! family only takes its write lock the first time a label set appears, so requests on
 //! different routes never wait on one another.
 
+use mosaic_shared::types::ChatFailure;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,9 +74,6 @@ struct ReportedLabels {
     usage_reported: &'static str,
 }
 
-/// Failure kinds of chat requests, as `crate::usage::Failure` names them.
-const FAILURE_KINDS: [&str; 6] = ["rejected", "start", "unreachable", "agent", "interrupted", "cancelled"];
-
 /// Chat requests as the usage accounting counts them, summed over all users. Every label set
 /// exists from the start, so a scraper sees the zeros.
 #[derive(Debug, Default)]
@@ -96,8 +94,8 @@ impl ChatSeries {
                 usage_reported: streamed,
             }));
         }
-        for kind in FAILURE_KINDS {
-            drop(self.failures.get_or_create(&KindLabels { kind }));
+        for failure in ChatFailure::ALL {
+            drop(self.failures.get_or_create(&KindLabels { kind: failure.as_str() }));
         }
         for direction in ["in", "out"] {
             drop(self.tokens.get_or_create(&DirectionLabels { direction }));
@@ -305,12 +303,12 @@ impl Metrics {
         self.container_reaps.get_or_create(&ReasonLabels { reason }).inc();
     }
 
-    /// Usage accounting hook: one chat request ended. `failure` is a kind of `FAILURE_KINDS`;
+    /// Usage accounting hook: one chat request ended, failed as `failure` if it did;
     /// `tokens` (in, out) when the agent reported them.
     pub fn chat_recorded(
         &self,
         streamed: bool,
-        failure: Option<&str>,
+        failure: Option<ChatFailure>,
         cold_start: Option<Duration>,
         tokens: Option<(u64, u64)>,
     ) {
@@ -321,8 +319,8 @@ impl Metrics {
                 streamed: yes_no(streamed),
             })
             .inc();
-        if let Some(kind) = failure.and_then(|f| FAILURE_KINDS.iter().find(|k| **k == f)) {
-            c.failures.get_or_create(&KindLabels { kind }).inc();
+        if let Some(failure) = failure {
+            c.failures.get_or_create(&KindLabels { kind: failure.as_str() }).inc();
         }
         if let Some(took) = cold_start {
             c.cold_starts.inc();
@@ -412,7 +410,7 @@ mod tests {
         assert_eq!(m.container_starts("ok"), 1);
         assert_eq!(m.container_starts("timeout"), 0);
         m.chat_recorded(true, None, Some(Duration::from_millis(1500)), Some((10, 20)));
-        m.chat_recorded(false, Some("start"), None, None);
+        m.chat_recorded(false, Some(ChatFailure::Start), None, None);
         m.chat_recorded(false, None, None, None);
         let text = m.render(Duration::ZERO, &[]);
         assert!(text.contains("mosaic_chat_requests_total{streamed=\"true\"} 1"));

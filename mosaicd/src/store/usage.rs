@@ -3,50 +3,7 @@
 
 use super::{Db, Exec, Result, q};
 
-/// How a chat request failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    /// mosaicd refused it before the agent saw it (not JSON, no messages, too large, over the
-    /// memory budget).
-    Rejected,
-    /// The agent's container did not start (failed or timed out).
-    Start,
-    /// The agent did not answer (connection refused, reset, timed out).
-    Unreachable,
-    /// The agent answered with an error (an HTTP error status, or an error event in its stream).
-    Agent,
-    /// The agent's answer broke off midway.
-    Interrupted,
-    /// The client went away before the answer ended.
-    Cancelled,
-}
-
-impl Failure {
-    pub const ALL: [Failure; 6] = [
-        Failure::Rejected,
-        Failure::Start,
-        Failure::Unreachable,
-        Failure::Agent,
-        Failure::Interrupted,
-        Failure::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Failure::Rejected => "rejected",
-            Failure::Start => "start",
-            Failure::Unreachable => "unreachable",
-            Failure::Agent => "agent",
-            Failure::Interrupted => "interrupted",
-            Failure::Cancelled => "cancelled",
-        }
-    }
-
-    /// Its place in [`Counts::failed`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
+pub use mosaic_shared::types::ChatFailure as Failure;
 
 /// One (day, user) row's counts, as accumulated and as stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

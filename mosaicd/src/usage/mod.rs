@@ -113,7 +113,7 @@ impl Recorder {
         }
         self.metrics.chat_recorded(
             outcome.streamed,
-            failure.map(Failure::as_str),
+            failure,
             outcome.cold_start,
             tokens.map(|t| (t.input, t.output)),
         );

@@ -34,6 +34,34 @@ pub struct UsageFigures {
     pub usage_missing: u64,
 }
 
+crate::words! {
+    /// How a chat request failed: the kinds [`UsageFailures`] counts, and the `kind` label of the
+    /// chat failure metric.
+    pub enum ChatFailure("chat failure") {
+        /// mosaicd refused it before the agent saw it (not JSON, no messages, too large, over the
+        /// memory budget).
+        Rejected = "rejected",
+        /// The agent's container did not start (failed or timed out).
+        Start = "start",
+        /// The agent did not answer (connection refused, reset, timed out).
+        Unreachable = "unreachable",
+        /// The agent answered with an error (an HTTP error status, or an error event in its
+        /// stream).
+        Agent = "agent",
+        /// The agent's answer broke off midway.
+        Interrupted = "interrupted",
+        /// The client went away before the answer ended.
+        Cancelled = "cancelled",
+    }
+}
+
+impl ChatFailure {
+    /// Its place in [`ChatFailure::ALL`], for counters kept in an array.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// Failed chat requests by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
