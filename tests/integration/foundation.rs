@@ -52,6 +52,7 @@ pub fn trials() -> Vec<Trial> {
             "foundation::garbage_on_the_socket_closes_only_that_connection",
             garbage_on_the_socket,
         ),
+        trial("foundation::random_frames_on_the_socket", random_frames_on_the_socket),
         trial("foundation::key_rotation_with_key_file", key_rotation_with_key_file),
         trial(
             "foundation::key_rotation_with_environment_key",
@@ -601,6 +602,98 @@ async fn garbage_on_the_socket() {
         "silent connection never closed"
     );
     // Nothing else was affected.
+    let status = daemon.ctl(&["status", "--json"]).json();
+    assert_eq!(status["database"]["backend"], "sqlite");
+}
+
+/// A random JSON value, a few levels deep: the shapes a confused or hostile client might send.
+fn random_json(rng: &mut impl rand::Rng, depth: u32) -> serde_json::Value {
+    use serde_json::Value;
+    let words = [
+        "Request", "Cancel", "context", "id", "message", "deadline", "status", "protocol", "",
+    ];
+    match rng.random_range(0..if depth == 0 { 5 } else { 7 }) {
+        0 => Value::Null,
+        1 => Value::Bool(rng.random()),
+        2 => serde_json::json!(rng.random::<i64>()),
+        3 => serde_json::json!(rng.random::<f64>() * 1e12),
+        4 => Value::String(if rng.random() {
+            words[rng.random_range(0..words.len())].to_string()
+        } else {
+            (0..rng.random_range(0..40)).map(|_| rng.random::<char>()).collect()
+        }),
+        5 => Value::Array(
+            (0..rng.random_range(0..4))
+                .map(|_| random_json(rng, depth - 1))
+                .collect(),
+        ),
+        _ => Value::Object(
+            (0..rng.random_range(0..4))
+                .map(|_| {
+                    let key = words[rng.random_range(0..words.len())].to_string();
+                    (key, random_json(rng, depth - 1))
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Random frames at both stages of a connection (instead of the handshake, and after a good one):
+/// random bytes, flipped bits of a real handshake, random JSON, random frame lengths. Each connection
+/// is answered or closed, the daemon never panics, and it keeps serving. The seed is printed so a
+/// failure can be replayed (`MOSAIC_FUZZ_SEED`).
+async fn random_frames_on_the_socket() {
+    use rand::{Rng, SeedableRng};
+    let daemon = Daemon::start();
+    let seed = std::env::var("MOSAIC_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random::<u64>);
+    eprintln!("random_frames_on_the_socket: seed {seed}");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let good_hello = serde_json::to_vec(&Hello {
+        protocol: mosaic_shared::PROTOCOL_VERSION,
+        client_version: "9.9.9".into(),
+    })
+    .unwrap();
+    for round in 0..150 {
+        let after_handshake = round % 2 == 1;
+        let body: Vec<u8> = match rng.random_range(0..3) {
+            0 => (0..rng.random_range(0..300)).map(|_| rng.random()).collect(),
+            1 => {
+                let mut bytes = good_hello.clone();
+                for _ in 0..rng.random_range(1..4) {
+                    let at = rng.random_range(0..bytes.len());
+                    bytes[at] ^= 1 << rng.random_range(0..8);
+                }
+                bytes
+            }
+            _ => serde_json::to_vec(&random_json(&mut rng, 4)).unwrap(),
+        };
+        let mut stream = UnixStream::connect(&daemon.socket).unwrap();
+        if after_handshake {
+            assert!(matches!(
+                hello(&mut stream, mosaic_shared::PROTOCOL_VERSION),
+                HelloReply::Accepted { .. }
+            ));
+        }
+        // Mostly the true length; sometimes a wrong one, shorter or longer than what follows.
+        let length = match rng.random_range(0..6) {
+            0 => rng.random::<u32>(),
+            1 => (body.len() as u32).saturating_sub(1),
+            _ => body.len() as u32,
+        };
+        let _ = stream
+            .write_all(&length.to_be_bytes())
+            .and_then(|_| stream.write_all(&body));
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        assert!(
+            closed_by_peer(&mut stream, Duration::from_secs(15)),
+            "round {round} (seed {seed}): the daemon neither answered nor closed the connection"
+        );
+    }
+    let log = daemon.log();
+    assert!(!log.contains("panicked"), "seed {seed}: the daemon panicked:\n{log}");
     let status = daemon.ctl(&["status", "--json"]).json();
     assert_eq!(status["database"]["backend"], "sqlite");
 }
