@@ -2,12 +2,15 @@
 //! real PostgreSQL server: the same suite, so the two backends cannot drift apart.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use libtest_mimic::Trial;
 use mosaic_shared::ErrorCode;
 use mosaic_tests::{postgres, trial};
 use mosaicd::app::App;
+use mosaicd::auth::throttle::Client;
+use mosaicd::clock::Clock;
 use mosaicd::secrets::{Binding, Key, KeySource, Keyring, SecretError};
 use mosaicd::store::audit::Actor;
 use mosaicd::store::{Db, audit, providers, q, system_config};
@@ -39,6 +42,7 @@ macro_rules! suite {
 suite!(
     migrations_are_idempotent,
     breakglass_rules,
+    sessions_expire_by_the_services_clock,
     secrets_fail_closed,
     rotation_reencrypts_every_secret_column,
     rotation_during_concurrent_writes,
@@ -51,6 +55,8 @@ suite!(
 
 struct Fixture {
     app: Arc<App>,
+    /// The services' clock, moved by the tests that expire something.
+    clock: Clock,
     dir: tempfile::TempDir,
     database_url: Option<String>,
 }
@@ -67,9 +73,15 @@ impl Fixture {
         let config = mosaicd::config::Config::resolve_with_env(args, |_| None).unwrap();
         let keyring = Keyring::new(vec![Key::generate()], KeySource::File(dir.path().join("secret.key")));
         keyring.persist().unwrap();
-        let app = Arc::new(App::new(config, db, keyring));
+        let clock = Clock::adjustable();
+        let app = Arc::new(App::with_clock(config, db, keyring, clock.clone()));
         app.keys().check_key().await.unwrap();
-        Fixture { app, dir, database_url }
+        Fixture {
+            app,
+            clock,
+            dir,
+            database_url,
+        }
     }
 
     fn db(&self) -> &Db {
@@ -141,6 +153,24 @@ async fn migrations_are_idempotent(f: &Fixture) {
     let again = Db::open(f.database_url.as_deref(), f.dir.path()).await.unwrap();
     again.ping().await.unwrap();
     assert_eq!(applied(again).await, before);
+}
+
+/// The service reads the clock it was given: a session ends when that clock passes its idle
+/// timeout, whatever the wall clock says.
+async fn sessions_expire_by_the_services_clock(f: &Fixture) {
+    let auth = f.app.auth();
+    auth.create_breakglass(&Actor::Socket { uid: 0 }, "admin", "correct horse battery")
+        .await
+        .unwrap();
+    let client = Client::from_peer(std::net::Ipv4Addr::LOCALHOST.into());
+    let session = auth.login("admin", "correct horse battery", client).await.unwrap();
+    let token = session.token.expose();
+    let idle = f.app.config().http.session_idle_timeout;
+    f.clock.advance(idle - Duration::from_secs(60));
+    auth.authenticate_session(token).await.unwrap();
+    f.clock.advance(idle + Duration::from_secs(60));
+    let refused = auth.authenticate_session(token).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Unauthenticated);
 }
 
 async fn breakglass_rules(f: &Fixture) {

@@ -4,6 +4,10 @@ use mosaic_shared::types::*;
 
 use super::op::*;
 
+/// The `Set-Cookie` a login sets and a logout clears.
+const SESSION_COOKIE: &str = "The session cookie: __Host-mosaic_session (mosaic_session with \
+    --insecure-cookies); HttpOnly, SameSite (lax by default), Path=/, Max-Age = session TTL.";
+
 pub fn operations() -> Vec<Op> {
     vec![
         post("/api/auth/login", "auth", "Log in with a password")
@@ -14,36 +18,22 @@ pub fn operations() -> Vec<Op> {
             .body::<LoginRequest>()
             .rate_limited()
             .ok::<SessionInfo>(200, "Logged in; the session cookie is set.")
-            .header(
-                200,
-                "Set-Cookie",
-                "The session cookie: __Host-mosaic_session (mosaic_session with \
-                --insecure-cookies); HttpOnly, SameSite (lax by default), Path=/, \
-                Max-Age = session TTL.",
-            )
+            .header(200, "Set-Cookie", SESSION_COOKIE)
             .error(
                 401,
                 "invalid username or password (the same answer for unknown accounts, \
                 wrong passwords and deactivated users).",
             ),
         get("/api/auth/session", "auth", "Who is logged in")
-            .signed_in()
-            .error(401, NOT_LOGGED_IN)
-            .ok::<SessionInfo>(200, "The caller and, for a cookie session, its CSRF token.")
-            .without(403),
+            .signed_in_read()
+            .ok::<SessionInfo>(200, "The caller and, for a cookie session, its CSRF token."),
         post("/api/auth/logout", "auth", "End the cookie's session")
             .optional_cookie()
             .empty(
                 204,
                 "Logged out (or there was no valid session); the cookie is cleared.",
             )
-            .header(
-                204,
-                "Set-Cookie",
-                "The session cookie: __Host-mosaic_session (mosaic_session with \
-                --insecure-cookies); HttpOnly, SameSite (lax by default), Path=/, \
-                Max-Age = session TTL.",
-            )
+            .header(204, "Set-Cookie", SESSION_COOKIE)
             .error(
                 400,
                 "Called with a bearer token: revoke tokens with DELETE /api/tokens/{id}.",

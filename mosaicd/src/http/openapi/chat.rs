@@ -78,9 +78,8 @@ pub fn operations() -> Vec<Op> {
             request can name in model. Mosaic configures one agent per container, \
             OpenClaw's default, named openclaw. Listing starts no container.",
         )
-        .signed_in()
-        .ok::<ModelList>(200, "The caller's agents.")
-        .without(403),
+        .signed_in_read()
+        .ok::<ModelList>(200, "The caller's agents."),
     ]
 }
 

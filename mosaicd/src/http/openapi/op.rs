@@ -148,6 +148,12 @@ impl Op {
         self.error(401, UNAUTHENTICATED).error(403, CSRF)
     }
 
+    /// A session cookie or a bearer token of any user, on a read (no CSRF token asked for).
+    pub fn signed_in_read(mut self) -> Op {
+        self.security = vec![requirement("sessionCookie"), requirement("bearerToken")];
+        self.error(401, UNAUTHENTICATED)
+    }
+
     /// A session cookie or a bearer token of an administrator.
     pub fn admin(mut self) -> Op {
         self.security = vec![requirement("sessionCookie"), requirement("bearerToken")];
@@ -243,12 +249,6 @@ impl Op {
     pub fn also(mut self, status: u16, media: &'static str, schema: impl Into<RefOr<Schema>>) -> Op {
         let answer = self.answers.get_mut(&status).expect("an answer to add a media type to");
         answer.content.push((media, schema.into()));
-        self
-    }
-
-    /// Drops an answer a shared rule added that this operation never gives.
-    pub fn without(mut self, status: u16) -> Op {
-        self.answers.remove(&status);
         self
     }
 
