@@ -296,11 +296,30 @@ const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 pub async fn clear(raw: &str, allow_private: bool) -> Result<Cleared, Refused> {
     let url = parse(raw).map_err(Refused::Blocked)?;
     let port = url.port_or_known_default().unwrap_or(443);
-    let (domain, addrs): (Option<String>, Vec<SocketAddr>) = match url.host() {
-        Some(Host::Ipv4(ip)) => (None, vec![SocketAddr::new(IpAddr::V4(ip), port)]),
-        Some(Host::Ipv6(ip)) => (None, vec![SocketAddr::new(IpAddr::V6(ip), port)]),
-        Some(Host::Domain(name)) => {
-            if let Some(why) = refusal(name, &judge(classify_name(name), allow_private)) {
+    let host = url
+        .host()
+        .ok_or_else(|| Refused::Blocked("the URL has no host".into()))?;
+    let (domain, addrs) = resolve_checked(host, port, |what, _, verdict| {
+        refusal(what, &judge(verdict.clone(), allow_private))
+    })
+    .await?;
+    Ok(Cleared { url, domain, addrs })
+}
+
+/// Resolves `host` once and checks it by one policy: a name first without a lookup, then every
+/// address it resolves to. `refuse(what, address, verdict)` says why a name (address `None`) or
+/// an address may not be reached, or `None` when it may. Returns the name to pin (`None` for an
+/// address) and exactly the addresses to connect to.
+pub async fn resolve_checked(
+    host: Host<&str>,
+    port: u16,
+    refuse: impl Fn(&str, Option<IpAddr>, &Verdict) -> Option<String>,
+) -> Result<(Option<String>, Vec<SocketAddr>), Refused> {
+    let (domain, addrs): (Option<String>, Vec<SocketAddr>) = match host {
+        Host::Ipv4(ip) => (None, vec![SocketAddr::new(IpAddr::V4(ip), port)]),
+        Host::Ipv6(ip) => (None, vec![SocketAddr::new(IpAddr::V6(ip), port)]),
+        Host::Domain(name) => {
+            if let Some(why) = refuse(name, None, &classify_name(name)) {
                 return Err(Refused::Blocked(why));
             }
             let found = tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((name, port)))
@@ -318,18 +337,123 @@ pub async fn clear(raw: &str, allow_private: bool) -> Result<Cleared, Refused> {
             }
             (Some(name.to_string()), found)
         }
-        None => return Err(Refused::Blocked("the URL has no host".into())),
     };
     for addr in &addrs {
         let what = match &domain {
             Some(name) => format!("{name} ({})", addr.ip()),
             None => addr.ip().to_string(),
         };
-        if let Some(why) = refusal(&what, &judge(classify(addr.ip()), allow_private)) {
+        if let Some(why) = refuse(&what, Some(addr.ip()), &classify(addr.ip())) {
             return Err(Refused::Blocked(why));
         }
     }
-    Ok(Cleared { url, domain, addrs })
+    Ok((domain, addrs))
+}
+
+/// The agent containers' egress policy, applied by mosaicd's egress proxy: the same
+/// classification as provider URLs ([`classify`]), with the private ranges an administrator
+/// allowed for agents (system setting `agentAllowedRanges`, e.g. a local LLM) in place of
+/// `allowPrivateProviderUrls`. Never, whatever is allowed: the forbidden ranges, the agent
+/// network itself (another agent's container), and mosaicd's own listening ports. The host's
+/// own addresses count as private even when public.
+#[derive(Debug, Clone, Default)]
+pub struct AgentPolicy {
+    /// Ranges an administrator allowed (`agentAllowedRanges`).
+    pub allowed: Vec<ipnet::IpNet>,
+    /// The agent network's subnets.
+    pub agent_networks: Vec<ipnet::IpNet>,
+    /// mosaicd's own listening addresses (an unspecified address means every address of the host).
+    pub own: Vec<SocketAddr>,
+}
+
+impl AgentPolicy {
+    /// Why an agent may not reach `ip:port` (or the name `what`, when `ip` is `None`).
+    pub fn refusal(&self, what: &str, ip: Option<IpAddr>, port: u16, verdict: &Verdict) -> Option<String> {
+        let Some(ip) = ip else {
+            // Names: only the forbidden ones are refused before the lookup; a loopback name is
+            // judged by the addresses it resolves to.
+            return match verdict {
+                Verdict::Forbidden(why) => Some(format!("{what} is {why}; agents never reach it")),
+                _ => None,
+            };
+        };
+        let why = match verdict {
+            Verdict::Forbidden(why) => return Some(format!("{what} is {why}; agents never reach it")),
+            _ if self.agent_networks.iter().any(|net| net.contains(&ip)) => {
+                return Some(format!("{what} is on the agent network; agents never reach each other"));
+            }
+            _ if self.is_own_listener(ip, port) => {
+                return Some(format!(
+                    "{what} port {port} is mosaicd itself; agents reach it only at MOSAIC_API_URL"
+                ));
+            }
+            _ if self.allowed.iter().any(|net| net.contains(&ip)) => return None,
+            Verdict::Private(why) => why,
+            Verdict::Allowed if is_local_address(ip) => "an address of mosaicd's host",
+            Verdict::Allowed => return None,
+        };
+        Some(format!(
+            "{what} is {why}; an administrator can allow a range for agents (system setting agentAllowedRanges; \
+             `mosaicctl config set agents.allowedRanges 10.0.0.0/24`), e.g. for a local LLM"
+        ))
+    }
+
+    fn is_own_listener(&self, ip: IpAddr, port: u16) -> bool {
+        self.own.iter().any(|own| {
+            own.port() == port
+                && (own.ip() == ip || (own.ip().is_unspecified() && (ip.is_loopback() || is_local_address(ip))))
+        })
+    }
+}
+
+/// Whether `ip` is one of this host's own addresses (binding to it succeeds only then).
+pub fn is_local_address(ip: IpAddr) -> bool {
+    ip.is_loopback() || std::net::UdpSocket::bind(SocketAddr::new(ip, 0)).is_ok()
+}
+
+/// Parses an allowed range for agents: a CIDR (`10.0.0.0/24`, `fd00::/64`) or a single address.
+/// Ranges the policy forbids anyway (link-local, metadata, …) are refused, so the setting never
+/// claims to allow what it cannot.
+pub fn parse_agent_range(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    let net: ipnet::IpNet = match text.parse::<ipnet::IpNet>() {
+        Ok(net) => net,
+        Err(_) => match text.parse::<IpAddr>() {
+            Ok(ip) => ipnet::IpNet::from(ip),
+            Err(_) => {
+                return Err(format!(
+                    "{text:?} is not an address range; write a CIDR such as 192.168.1.0/24 or an address"
+                ));
+            }
+        },
+    };
+    if net.trunc() != net {
+        return Err(format!("{text} has host bits set; the range is {}", net.trunc()));
+    }
+    if net.prefix_len() == 0 {
+        return Err(format!(
+            "{text} is every address; allow the ranges a local service needs"
+        ));
+    }
+    // Two CIDR ranges overlap exactly when one holds the other's first address.
+    let forbidden = match net {
+        ipnet::IpNet::V4(net) => V4_RANGES
+            .iter()
+            .find(|(r, v)| {
+                matches!(v, Verdict::Forbidden(_)) && (r.contains(&net.network()) || net.contains(&r.network()))
+            })
+            .map(|(_, v)| v),
+        ipnet::IpNet::V6(net) => V6_RANGES
+            .iter()
+            .find(|(r, v)| {
+                matches!(v, Verdict::Forbidden(_)) && (r.contains(&net.network()) || net.contains(&r.network()))
+            })
+            .map(|(_, v)| v),
+    };
+    match forbidden.or(Some(&classify(net.network())).filter(|v| matches!(v, Verdict::Forbidden(_)))) {
+        Some(Verdict::Forbidden(why)) => Err(format!("{text} contains {why}; agents never reach it")),
+        _ => Ok(net),
+    }
 }
 
 #[cfg(test)]
@@ -425,6 +549,53 @@ mod tests {
             "{err}"
         );
         assert!(matches!(check_base_url("nonsense", true), Err(UrlError::Malformed(_))));
+    }
+
+    #[test]
+    fn agent_ranges() {
+        assert_eq!(parse_agent_range("10.0.0.0/24").unwrap().to_string(), "10.0.0.0/24");
+        assert_eq!(
+            parse_agent_range(" 192.168.1.7 ").unwrap().to_string(),
+            "192.168.1.7/32"
+        );
+        assert!(parse_agent_range("10.0.0.1/24").unwrap_err().contains("10.0.0.0/24"));
+        assert!(parse_agent_range("169.254.169.254").unwrap_err().contains("link-local"));
+        assert!(parse_agent_range("169.0.0.0/8").unwrap_err().contains("link-local"));
+        assert!(parse_agent_range("0.0.0.0/0").is_err());
+        assert!(parse_agent_range("ten").is_err());
+        assert!(parse_agent_range("fd00::/64").is_ok());
+    }
+
+    #[test]
+    fn agent_policy() {
+        let policy = AgentPolicy {
+            allowed: vec!["10.9.0.0/16".parse().unwrap(), "172.16.0.0/12".parse().unwrap()],
+            agent_networks: vec!["172.30.0.0/16".parse().unwrap()],
+            own: vec!["0.0.0.0:8080".parse().unwrap(), "172.30.0.1:4001".parse().unwrap()],
+        };
+        let check = |ip: &str, port: u16| {
+            let ip: IpAddr = ip.parse().unwrap();
+            policy.refusal(&ip.to_string(), Some(ip), port, &classify(ip))
+        };
+        assert!(check("169.254.169.254", 80).unwrap().contains("never"));
+        assert_eq!(check("10.9.1.2", 11434), None);
+        assert!(check("10.8.1.2", 11434).unwrap().contains("agentAllowedRanges"));
+        assert!(check("172.30.0.5", 18789).unwrap().contains("agent network"));
+        assert!(check("172.30.0.1", 4001).unwrap().contains("agent network"));
+        assert!(check("127.0.0.1", 8080).unwrap().contains("mosaicd itself"));
+        assert!(check("127.0.0.1", 5432).unwrap().contains("loopback"));
+        assert_eq!(check("8.8.8.8", 443), None);
+        assert!(
+            policy
+                .refusal(
+                    "metadata.google.internal",
+                    None,
+                    80,
+                    &classify_name("metadata.google.internal")
+                )
+                .is_some()
+        );
+        assert_eq!(policy.refusal("localhost", None, 80, &classify_name("localhost")), None);
     }
 
     #[tokio::test]
