@@ -137,6 +137,8 @@ pub struct NetworkInfo {
     pub name: String,
     pub gateway: Ipv4Addr,
     pub subnet: Option<String>,
+    /// No route out of it (`Internal`): only its own subnet, the gateway included, is reachable.
+    pub internal: bool,
 }
 
 /// The engine at one address.
@@ -250,17 +252,26 @@ impl DockerClient {
         ))
     }
 
-    /// Finds the network named `name`, or creates it: a bridge with inter-container
-    /// communication disabled, so containers reach the host and the internet but not each other.
+    /// Finds the network named `name`, or creates it: an internal bridge (the engine routes
+    /// nothing out of it: no internet, no private network, no cloud metadata) with
+    /// inter-container communication disabled (containers do not reach each other). What leaves
+    /// goes through mosaicd's egress proxy on the gateway address.
+    ///
+    /// A network of an earlier version that is not internal is replaced: the containers of this
+    /// instance attached to it are removed (their state volumes stay; each starts again on
+    /// demand, on the new network), then the network itself.
     pub async fn ensure_network(&self, name: &str, labels: &HashMap<String, String>) -> DResult<NetworkInfo> {
         let docker = self.client().await?;
         if let Some(found) = self.find_network(&docker, name).await? {
-            return Ok(found);
+            if found.internal {
+                return Ok(found);
+            }
+            self.replace_open_network(&docker, &found, labels).await?;
         }
         let request = NetworkCreateRequest {
             name: name.to_string(),
             driver: Some("bridge".into()),
-            internal: Some(false),
+            internal: Some(true),
             attachable: Some(false),
             options: Some(HashMap::from([(
                 "com.docker.network.bridge.enable_icc".to_string(),
@@ -273,11 +284,48 @@ impl DockerClient {
             .await?;
         tracing::info!(
             network = name,
-            "created the agent network (inter-container traffic disabled)"
+            "created the agent network (internal: no route out; inter-container traffic disabled)"
         );
         self.find_network(&docker, name)
             .await?
             .ok_or_else(|| DockerError::NotFound(format!("network {name} vanished after creation")))
+    }
+
+    async fn replace_open_network(
+        &self,
+        docker: &Docker,
+        network: &NetworkInfo,
+        labels: &HashMap<String, String>,
+    ) -> DResult<()> {
+        let name = network.name.as_str();
+        tracing::warn!(
+            network = name,
+            "the agent network routes out of the host (made by an earlier version); replacing it by an internal one \
+             (its agent containers are removed and start again on demand; their state is kept)"
+        );
+        let filters = HashMap::from([("network", vec![name])]);
+        let options = ListContainersOptionsBuilder::new().all(true).filters(&filters).build();
+        let attached = self
+            .call("list containers", CALL_TIMEOUT, docker.list_containers(Some(options)))
+            .await?;
+        let instance = labels.get(super::spec::LABEL_INSTANCE);
+        let mut foreign = Vec::new();
+        for c in attached.into_iter().map(|c| summary_info(c, name)) {
+            if instance.is_some() && c.labels.get(super::spec::LABEL_INSTANCE) == instance {
+                self.remove(&c.id).await?;
+            } else {
+                foreign.push(c.name);
+            }
+        }
+        if !foreign.is_empty() {
+            return Err(DockerError::Conflict(format!(
+                "the agent network {name} must be replaced by an internal one, but containers Mosaic does not own are \
+                 attached to it: {}; disconnect them (docker network disconnect {name} NAME)",
+                foreign.join(", ")
+            )));
+        }
+        self.call("remove network", CALL_TIMEOUT, docker.remove_network(&network.id))
+            .await
     }
 
     async fn find_network(&self, docker: &Docker, name: &str) -> DResult<Option<NetworkInfo>> {
@@ -323,6 +371,7 @@ impl DockerClient {
                 .parse()
                 .expect("checked above"),
             subnet: ipv4.subnet.clone(),
+            internal: network.internal.unwrap_or(false),
         }))
     }
 

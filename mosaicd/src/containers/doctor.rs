@@ -232,8 +232,7 @@ impl Inner {
                 agent_id: format!("trial/{id}"),
                 volume: volume.clone(),
                 labels: labels.clone(),
-                network: &rt.network.name,
-                agent_api_url: &rt.agent_api_url,
+                runtime: &rt,
                 settings,
             };
             let container = self.docker.create(&name, spec.body()).await?;

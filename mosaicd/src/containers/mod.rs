@@ -122,6 +122,13 @@ pub struct ManagerSettings {
 pub struct Runtime {
     pub network: NetworkInfo,
     pub agent_api_url: String,
+    /// Where the internal listener is bound: the config endpoint and the egress proxy.
+    pub internal_addr: SocketAddr,
+    /// The egress proxy as agents name it (`HTTP_PROXY`, `HTTPS_PROXY`): the origin of
+    /// `agent_api_url`.
+    pub proxy_url: String,
+    /// Hosts agents reach directly (`NO_PROXY`): the internal endpoint's host.
+    pub no_proxy: String,
 }
 
 #[derive(Clone)]
@@ -192,6 +199,32 @@ impl ContainerManager {
     /// The counters the manager reports to.
     pub fn metrics(&self) -> &crate::metrics::Metrics {
         &self.inner.prometheus
+    }
+
+    /// The agent network's subnet, once the network is set up: peers there are agent
+    /// containers (the public API refuses them; only they may use the egress proxy).
+    pub fn agent_networks(&self) -> Vec<ipnet::IpNet> {
+        self.inner
+            .runtime
+            .get()
+            .and_then(|rt| rt.network.subnet.as_deref())
+            .and_then(|s| s.parse().ok())
+            .into_iter()
+            .collect()
+    }
+
+    /// Whether a connection from `ip` comes from an agent container.
+    pub fn is_agent_peer(&self, ip: std::net::IpAddr) -> bool {
+        let ip = match ip {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        self.agent_networks().iter().any(|net| net.contains(&ip))
+    }
+
+    /// Where the internal listener is bound, once the agent network is set up.
+    pub fn internal_addr(&self) -> Option<SocketAddr> {
+        self.inner.runtime.get().map(|rt| rt.internal_addr)
     }
 
     /// The receiving end for the internal listener: the manager binds it on the agent network's

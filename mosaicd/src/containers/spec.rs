@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, RestartPolicy, RestartPolicyNameEnum};
 
-use super::AgentRef;
+use super::{AgentRef, Runtime};
 use super::agent_config::STATE_DIR;
 use super::settings::{AgentSettings, Entrypoint};
 
@@ -78,8 +78,8 @@ pub struct ContainerSpec<'a> {
     /// The state volume mounted at OpenClaw's state directory.
     pub volume: String,
     pub labels: HashMap<String, String>,
-    pub network: &'a str,
-    pub agent_api_url: &'a str,
+    /// The agent network, the internal endpoint and the egress proxy.
+    pub runtime: &'a Runtime,
     pub settings: &'a AgentSettings,
 }
 
@@ -90,8 +90,7 @@ impl<'a> ContainerSpec<'a> {
         target: &AgentRef,
         instance: &str,
         extra_labels: &[(String, String)],
-        network: &'a str,
-        agent_api_url: &'a str,
+        runtime: &'a Runtime,
         generation: i64,
         config_hash: &str,
         settings: &'a AgentSettings,
@@ -103,8 +102,7 @@ impl<'a> ContainerSpec<'a> {
             agent_id: target.to_string(),
             volume: target.volume_name(),
             labels,
-            network,
-            agent_api_url,
+            runtime,
             settings,
         }
     }
@@ -113,8 +111,9 @@ impl<'a> ContainerSpec<'a> {
     /// a file before it starts, and the config is fetched by the entrypoint.
     pub fn body(&self) -> ContainerCreateBody {
         let s = self.settings;
-        let env = vec![
-            format!("MOSAIC_API_URL={}", self.agent_api_url),
+        let rt = self.runtime;
+        let mut env = vec![
+            format!("MOSAIC_API_URL={}", rt.agent_api_url),
             format!("AGENT_ID={}", self.agent_id),
             format!("AGENT_TOKEN_FILE={TOKEN_FILE}"),
             format!("OPENCLAW_STATE_DIR={STATE_DIR}"),
@@ -122,6 +121,17 @@ impl<'a> ContainerSpec<'a> {
             // (OpenClaw: docs/install/docker.md).
             "OPENCLAW_DISABLE_BONJOUR=1".to_string(),
         ];
+        // The agent network routes nothing out; what an agent may reach beyond it (LLM
+        // providers, ranges an administrator allowed), it reaches through mosaicd's egress
+        // proxy. OpenClaw's provider calls go through undici's EnvHttpProxyAgent, which reads
+        // these, lower case first, and NO_PROXY (OpenClaw: src/infra/net/proxy-env.ts,
+        // resolveEnvHttpProxyUrl; src/infra/net/provider-proxy-dispatcher.ts, the env fallback).
+        for name in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] {
+            env.push(format!("{name}={}", rt.proxy_url));
+        }
+        for name in ["NO_PROXY", "no_proxy"] {
+            env.push(format!("{name}={}", rt.no_proxy));
+        }
         let entrypoint = match s.entrypoint {
             Entrypoint::Script => Some(vec!["/bin/sh".to_string(), ENTRYPOINT_FILE.to_string()]),
             Entrypoint::Image => None,
@@ -134,7 +144,7 @@ impl<'a> ContainerSpec<'a> {
             labels: Some(self.labels.clone()),
             stop_timeout: Some(s.stop_timeout.as_secs() as i64),
             host_config: Some(HostConfig {
-                network_mode: Some(self.network.to_string()),
+                network_mode: Some(rt.network.name.clone()),
                 mounts: Some(vec![Mount {
                     target: Some(STATE_DIR.into()),
                     source: Some(self.volume.clone()),

@@ -93,11 +93,24 @@ impl Inner {
             .agent_api_url
             .clone()
             .unwrap_or_else(|| format!("http://{internal_addr}"));
+        let (proxy_url, no_proxy) = match reqwest::Url::parse(&agent_api_url) {
+            Ok(url) => (
+                url.origin().ascii_serialization(),
+                url.host_str().unwrap_or_default().trim_matches(['[', ']']).to_string(),
+            ),
+            Err(_) => (format!("http://{internal_addr}"), internal_addr.ip().to_string()),
+        };
         tracing::info!(
-            network = %network.name, gateway = %network.gateway, internal = %internal_addr, agent_api_url,
-            "agent network ready; internal config endpoint listening"
+            network = %network.name, gateway = %network.gateway, internal = %internal_addr, agent_api_url, proxy = %proxy_url,
+            "agent network ready; internal config endpoint and egress proxy listening"
         );
-        Ok(Arc::new(Runtime { network, agent_api_url }))
+        Ok(Arc::new(Runtime {
+            network,
+            agent_api_url,
+            internal_addr,
+            proxy_url,
+            no_proxy,
+        }))
     }
 
     /// The upstream of a container this process knows to run, if Docker agrees it runs.
@@ -360,8 +373,7 @@ impl Inner {
             target,
             &s.instance,
             &s.extra_labels,
-            &rt.network.name,
-            &rt.agent_api_url,
+            rt,
             generation,
             &config.hash,
             settings,

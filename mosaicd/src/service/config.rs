@@ -19,7 +19,7 @@ use crate::service::oidc::{
     OIDC_ADMIN_CLAIM, OIDC_ADMIN_CLAIM_VALUE, OIDC_ADMIN_EMAILS, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER_URL,
 };
 use crate::service::settings::Settings;
-use crate::service::settings::{ALLOW_PRIVATE_PROVIDER_URLS, WEBUI_ORIGINS};
+use crate::service::settings::{AGENT_ALLOWED_RANGES, ALLOW_PRIVATE_PROVIDER_URLS, WEBUI_ORIGINS};
 use crate::service::usage::Usage;
 use crate::store::Db;
 use crate::store::audit::Actor;
@@ -90,6 +90,14 @@ const DEFS: &[Def] = &[
         read_only: false,
         description: "Whether provider base URLs may point at loopback and private networks (a local \
                       Ollama): true or false",
+    },
+    Def {
+        key: AGENT_ALLOWED_RANGES,
+        group: Group::Runtime,
+        secret: false,
+        read_only: false,
+        description: "Address ranges agent containers may reach through mosaicd's egress proxy although \
+                      private or the host's own (a local LLM), comma-separated CIDRs (e.g. 192.168.1.0/24)",
     },
     Def {
         key: OIDC_ISSUER_URL,
@@ -264,6 +272,7 @@ impl SystemConfig {
                 WEBUI_ORIGINS => entry(def, json!(settings.webui_origins), json!([])),
                 DAEMON_WEBUI_ORIGINS => entry(def, json!(settings.daemon_webui_origins), json!([])),
                 ALLOW_PRIVATE_PROVIDER_URLS => entry(def, json!(settings.allow_private_provider_urls), json!(false)),
+                AGENT_ALLOWED_RANGES => entry(def, json!(settings.agent_allowed_ranges), json!([])),
                 OIDC_ISSUER_URL => entry(def, json!(oidc.issuer_url), Value::Null),
                 OIDC_CLIENT_ID => entry(def, json!(oidc.client_id), Value::Null),
                 OIDC_CLIENT_SECRET => ConfigEntry {
@@ -322,6 +331,7 @@ impl SystemConfig {
                     allow_private_provider_urls: value(ALLOW_PRIVATE_PROVIDER_URLS)
                         .map(|v| parse_bool(ALLOW_PRIVATE_PROVIDER_URLS, v))
                         .transpose()?,
+                    agent_allowed_ranges: value(AGENT_ALLOWED_RANGES).map(parse_list),
                     agent: None,
                 };
                 self.settings.update_system_settings(actor, patch).await?;
@@ -398,6 +408,7 @@ impl SystemConfig {
                 let patch = SettingsPatch {
                     webui_origins: has(WEBUI_ORIGINS).then(Vec::new),
                     allow_private_provider_urls: has(ALLOW_PRIVATE_PROVIDER_URLS).then_some(false),
+                    agent_allowed_ranges: has(AGENT_ALLOWED_RANGES).then(Vec::new),
                     agent: None,
                 };
                 self.settings.update_system_settings(actor, patch).await?;

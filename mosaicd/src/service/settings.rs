@@ -12,13 +12,15 @@ use serde_json::json;
 use crate::config::Config;
 use crate::containers::ContainerManager;
 use crate::error::{Error, Result};
-use crate::service::agent_settings;
+use crate::service::{agent_settings, egress};
 use crate::store::Db;
 use crate::store::audit::Actor;
 use crate::store::{audit, system_config};
 
 pub const WEBUI_ORIGINS: &str = "http.webuiOrigins";
 pub const ALLOW_PRIVATE_PROVIDER_URLS: &str = "providers.allowPrivateUrls";
+pub const AGENT_ALLOWED_RANGES: &str = "agents.allowedRanges";
+pub const MAX_AGENT_ALLOWED_RANGES: usize = 50;
 
 /// How long the CORS check trusts its copy of the allowed origins before reading them again
 /// (changes made through this daemon apply at once; this bounds changes made elsewhere).
@@ -58,6 +60,25 @@ fn check_origins(origins: &[String]) -> Result<Vec<String>> {
         let normalized = policy::normalize_origin(origin.trim()).map_err(Error::invalid)?;
         if !out.contains(&normalized) {
             out.push(normalized);
+        }
+    }
+    Ok(out)
+}
+
+/// Checks and normalizes the ranges agents may reach (each by [`egress::parse_agent_range`]).
+fn check_agent_ranges(ranges: &[String]) -> Result<Vec<String>> {
+    if ranges.len() > MAX_AGENT_ALLOWED_RANGES {
+        return Err(Error::invalid(format!(
+            "at most {MAX_AGENT_ALLOWED_RANGES} allowed ranges for agents"
+        )));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for range in ranges.iter().filter(|r| !r.trim().is_empty()) {
+        let net = egress::parse_agent_range(range)
+            .map_err(|why| Error::invalid(format!("{AGENT_ALLOWED_RANGES}: {why}")))?
+            .to_string();
+        if !out.contains(&net) {
+            out.push(net);
         }
     }
     Ok(out)
@@ -128,17 +149,39 @@ impl Settings {
         system_config::flag(&mut self.db.ex(), ALLOW_PRIVATE_PROVIDER_URLS).await
     }
 
+    async fn stored_agent_ranges(&self) -> Result<Vec<String>> {
+        match system_config::get(&mut self.db.ex(), AGENT_ALLOWED_RANGES).await? {
+            Some(row) => serde_json::from_str(&row.value).map_err(|e| {
+                Error::internal(format!("system config {AGENT_ALLOWED_RANGES} is not a JSON list: {e}"))
+            }),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The ranges agents may reach although private (read at each proxied connection, so a
+    /// change applies at once, on every replica).
+    pub async fn agent_allowed_ranges(&self) -> Result<Vec<ipnet::IpNet>> {
+        Ok(self
+            .stored_agent_ranges()
+            .await?
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect())
+    }
+
     pub async fn system_settings(&self) -> Result<SystemSettings> {
         Ok(SystemSettings {
             webui_origins: self.stored_origins().await?,
             daemon_webui_origins: self.config.http.webui_origins.clone(),
             allow_private_provider_urls: self.allow_private_provider_urls().await?,
+            agent_allowed_ranges: self.stored_agent_ranges().await?,
             agent: crate::containers::settings::view(&self.db).await?,
         })
     }
 
     pub async fn update_system_settings(&self, actor: &Actor, patch: SettingsPatch) -> Result<SystemSettings> {
         let origins = patch.webui_origins.as_deref().map(check_origins).transpose()?;
+        let ranges = patch.agent_allowed_ranges.as_deref().map(check_agent_ranges).transpose()?;
         // The agent settings' rules live with them (`mosaicctl config` applies the same); nothing
         // is written unless every value passes.
         let agent = patch
@@ -158,6 +201,10 @@ impl Settings {
             let text = serde_json::to_string(origins).map_err(|e| Error::internal(e.to_string()))?;
             system_config::set(&mut tx.ex(), WEBUI_ORIGINS, &text, false).await?;
         }
+        if let Some(ranges) = &ranges {
+            let text = serde_json::to_string(ranges).map_err(|e| Error::internal(e.to_string()))?;
+            system_config::set(&mut tx.ex(), AGENT_ALLOWED_RANGES, &text, false).await?;
+        }
         if let Some(allow) = patch.allow_private_provider_urls {
             system_config::set(
                 &mut tx.ex(),
@@ -167,13 +214,17 @@ impl Settings {
             )
             .await?;
         }
-        if origins.is_some() || patch.allow_private_provider_urls.is_some() || agent.is_none() {
+        if origins.is_some() || ranges.is_some() || patch.allow_private_provider_urls.is_some() || agent.is_none() {
             audit::record(
                 &mut tx.ex(),
                 actor,
                 "settings.update",
                 None,
-                json!({ "webuiOrigins": origins, "allowPrivateProviderUrls": patch.allow_private_provider_urls }),
+                json!({
+                    "webuiOrigins": origins,
+                    "allowPrivateProviderUrls": patch.allow_private_provider_urls,
+                    "agentAllowedRanges": ranges,
+                }),
             )
             .await?;
         }

@@ -56,6 +56,9 @@ pub struct SystemSettings {
     pub daemon_webui_origins: Vec<String>,
     /// Whether provider base URLs may point at loopback and private networks (local Ollama).
     pub allow_private_provider_urls: bool,
+    /// Address ranges (CIDR) agent containers may reach through mosaicd's egress proxy although
+    /// they are private or the host's own (a local LLM); everything else private stays closed.
+    pub agent_allowed_ranges: Vec<String>,
     /// The agent containers' image, timeouts and limits.
     pub agent: AgentRuntimeSettings,
 }
@@ -70,6 +73,11 @@ pub struct SettingsPatch {
     pub webui_origins: Option<Vec<String>>,
     #[serde(default)]
     pub allow_private_provider_urls: Option<bool>,
+    /// Address ranges agents may reach although private, each a CIDR (`192.168.1.0/24`) or an
+    /// address; the list replaces the stored one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
+    pub agent_allowed_ranges: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<AgentRuntimePatch>,
 }

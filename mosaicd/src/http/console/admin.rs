@@ -765,6 +765,8 @@ fn settings_patch(form: &super::Form, current: &SystemSettings) -> Result<Settin
             Some(form.checked("allow_private_provider_urls")),
             current.allow_private_provider_urls,
         ),
+        // Set over the API and `mosaicctl config`; the console page does not edit it.
+        agent_allowed_ranges: None,
         agent: (agent != AgentRuntimePatch::default()).then_some(agent),
     })
 }
