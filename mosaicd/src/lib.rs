@@ -106,6 +106,8 @@ pub async fn start(config: Config) -> Result<Running> {
         .local_addr()
         .map_err(|e| Error::io("cannot read the HTTP listener's address", e))?;
     let mut config = config;
+    // The port really bound (the egress proxy never lets agents reach it).
+    config.listen = http_addr;
     config.instance = Some(containers::resolve_instance(&db, config.instance.as_deref()).await?);
     let app = Arc::new(App::new(config, db, keyring));
     app.keys().check_key().await?;

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, RestartPolicy, RestartPolicyNameEnum};
 
-use super::{AgentRef, Runtime};
 use super::agent_config::STATE_DIR;
 use super::settings::{AgentSettings, Entrypoint};
+use super::{AgentRef, Runtime};
 
 /// The daemon instance that owns the object (every object carries it).
 pub const LABEL_INSTANCE: &str = "mosaic.instance";

@@ -17,6 +17,7 @@ pub mod chat;
 pub mod console;
 pub mod containers;
 pub mod cors;
+pub mod egress_proxy;
 pub mod error;
 pub mod extract;
 pub mod health;

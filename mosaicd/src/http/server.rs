@@ -75,6 +75,13 @@ pub async fn serve(
                 }
             },
         };
+        // Agent containers reach the host's addresses (their gateway is one): the public API is
+        // not theirs, whatever address it listens on.
+        if context.app.containers().is_agent_peer(peer.ip()) {
+            tracing::debug!(peer = %peer, "refused a connection from an agent container to the public API");
+            drop(stream);
+            continue;
+        }
         // Streamed answers are many small writes (SSE events); without this, Nagle's algorithm
         // holds each one back until the client acknowledges the previous (up to its delayed-ACK
         // timer, 40 ms on Linux).

@@ -260,11 +260,20 @@ impl Cleared {
     /// A client that reaches only the checked addresses: the host is pinned to them (no second
     /// DNS answer can swap in a private address), and it follows no proxy and no redirect.
     pub fn client(&self, timeout: std::time::Duration) -> reqwest::Result<reqwest::Client> {
+        self.client_with(timeout, timeout)
+    }
+
+    /// [`Cleared::client`] with its own deadline for connecting and for the whole request.
+    pub fn client_with(
+        &self,
+        connect_timeout: std::time::Duration,
+        timeout: std::time::Duration,
+    ) -> reqwest::Result<reqwest::Client> {
         let mut builder = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
-            .connect_timeout(timeout)
+            .connect_timeout(connect_timeout)
             .user_agent(concat!("mosaicd/", env!("CARGO_PKG_VERSION")));
         if let Some(domain) = &self.domain {
             builder = builder.resolve_to_addrs(domain, &self.addrs);

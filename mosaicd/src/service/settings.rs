@@ -151,9 +151,8 @@ impl Settings {
 
     async fn stored_agent_ranges(&self) -> Result<Vec<String>> {
         match system_config::get(&mut self.db.ex(), AGENT_ALLOWED_RANGES).await? {
-            Some(row) => serde_json::from_str(&row.value).map_err(|e| {
-                Error::internal(format!("system config {AGENT_ALLOWED_RANGES} is not a JSON list: {e}"))
-            }),
+            Some(row) => serde_json::from_str(&row.value)
+                .map_err(|e| Error::internal(format!("system config {AGENT_ALLOWED_RANGES} is not a JSON list: {e}"))),
             None => Ok(Vec::new()),
         }
     }
@@ -181,7 +180,11 @@ impl Settings {
 
     pub async fn update_system_settings(&self, actor: &Actor, patch: SettingsPatch) -> Result<SystemSettings> {
         let origins = patch.webui_origins.as_deref().map(check_origins).transpose()?;
-        let ranges = patch.agent_allowed_ranges.as_deref().map(check_agent_ranges).transpose()?;
+        let ranges = patch
+            .agent_allowed_ranges
+            .as_deref()
+            .map(check_agent_ranges)
+            .transpose()?;
         // The agent settings' rules live with them (`mosaicctl config` applies the same); nothing
         // is written unless every value passes.
         let agent = patch

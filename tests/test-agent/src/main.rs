@@ -13,6 +13,7 @@ mod http;
 mod includes;
 mod json;
 mod log;
+mod outbound;
 mod server;
 mod signal;
 mod sse;
@@ -34,6 +35,10 @@ usage:
                                      MOCK_FAIL_HEALTH; see README.md)
   test-agent probe IP:PORT [TIMEOUT_MS]
                                      connect and GET /healthz; prints reachable or unreachable
+  test-agent fetch URL               GET URL as OpenClaw's provider calls do: through the proxy the
+                                     environment names (HTTP_PROXY, HTTPS_PROXY, NO_PROXY; https://
+                                     through CONNECT, plain HTTP inside); prints the status, then
+                                     the body
   test-agent --version";
 
 const DEFAULT_PROBE_TIMEOUT_MS: u64 = 2000;
@@ -51,6 +56,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("probe") => probe(&args[1..]),
+        Some("fetch") => fetch(&args[1..]),
         Some(other) => {
             eprintln!("test-agent: unknown argument {other:?}\n{USAGE}");
             ExitCode::from(2)
@@ -72,6 +78,25 @@ fn run_gateway() -> ExitCode {
         Err(failure) => {
             eprintln!("{}", failure.message());
             ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+fn fetch(args: &[String]) -> ExitCode {
+    let [url] = args else {
+        eprintln!("test-agent: bad fetch arguments\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    match outbound::fetch(url, &|name| std::env::var(name).ok()) {
+        Ok(answer) => {
+            let via = if answer.proxied { "proxy" } else { "direct" };
+            println!("HTTP {} ({via})", answer.status);
+            println!("{}", String::from_utf8_lossy(&answer.body));
+            ExitCode::SUCCESS
+        }
+        Err(reason) => {
+            println!("unreachable: {reason}");
+            ExitCode::from(1)
         }
     }
 }
