@@ -60,10 +60,10 @@ pub fn trials() -> Vec<Trial> {
 
 /// A daemon managing containers with the test images; dropped in field order: the daemon stops,
 /// then everything its instance created in Docker is removed.
-struct Env {
-    daemon: Daemon,
-    data: Data,
-    scope: InstanceScope,
+pub(crate) struct Env {
+    pub(crate) daemon: Daemon,
+    pub(crate) data: Data,
+    pub(crate) scope: InstanceScope,
 }
 
 /// `extra` are more mosaicd flags; `--reaper-interval X` and `--reconcile-interval X` replace
@@ -73,7 +73,7 @@ async fn env(image: &str, start_timeout_sec: u32, extra: &[&str]) -> Env {
 }
 
 /// [`env`] with the daemon's options changed by `adjust`.
-async fn env_with(
+pub(crate) async fn env_with(
     image: &str,
     start_timeout_sec: u32,
     extra: &[&str],
@@ -124,7 +124,7 @@ impl Env {
     }
 }
 
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(10))

@@ -6,6 +6,7 @@ mod backup;
 mod cli;
 mod containers;
 mod docs;
+mod fence;
 mod foundation;
 mod http;
 mod oidc;
@@ -29,6 +30,7 @@ fn main() {
     trials.extend(cli::trials());
     trials.extend(docs::trials());
     trials.extend(containers::trials());
+    trials.extend(fence::trials());
     trials.extend(openclaw::trials());
     trials.extend(web::trials());
     trials.extend(systemd::trials());

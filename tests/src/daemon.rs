@@ -23,6 +23,8 @@ pub struct DaemonOptions {
     /// Use this data directory instead of a fresh one inside the fixture's temp dir.
     pub data_dir: Option<PathBuf>,
     pub socket: Option<PathBuf>,
+    /// Listen on every address (`0.0.0.0`) instead of loopback only.
+    pub listen_everywhere: bool,
 }
 
 impl DaemonOptions {
@@ -121,7 +123,12 @@ impl Daemon {
             .socket
             .clone()
             .unwrap_or_else(|| dir.path().join("mosaicd.sock"));
-        let http = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let ip = if options.listen_everywhere {
+            [0, 0, 0, 0]
+        } else {
+            [127, 0, 0, 1]
+        };
+        let http = SocketAddr::from((ip, free_port()));
         let mut daemon = Daemon {
             log_path: dir.path().join("mosaicd.log"),
             dir,

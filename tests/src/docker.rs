@@ -126,7 +126,8 @@ exec env AGENT_TOKEN="$OPENCLAW_GATEWAY_TOKEN" /test-agent
 
 /// BusyBox applets the entrypoint script and the stand-in use.
 const APPLETS: &[&str] = &[
-    "sh", "wget", "mktemp", "tr", "head", "mv", "rm", "mkdir", "cat", "cp", "ls", "env", "sleep", "printf", "cmp",
+    "sh", "wget", "httpd", "mktemp", "tr", "head", "mv", "rm", "mkdir", "cat", "cp", "ls", "env", "sleep", "printf",
+    "cmp",
 ];
 
 /// The readiness delay of the late-ready image.
