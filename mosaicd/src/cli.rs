@@ -143,12 +143,13 @@ pub struct Args {
     )]
     pub docker_labels: Vec<String>,
 
-    /// URL agent containers use to reach mosaicd's internal config endpoint [default: http://INTERNAL_LISTEN]
+    /// URL agent containers use to reach mosaicd's internal config endpoint; its origin is also their
+    /// egress proxy (HTTP_PROXY, HTTPS_PROXY) [default: http://INTERNAL_LISTEN]
     #[arg(long, env = "MOSAIC_AGENT_API_URL", value_name = "URL")]
     pub agent_api_url: Option<String>,
 
-    /// Address of the internal config endpoint, which only agent containers use
-    /// [default: the agent network's gateway address, port 4001]
+    /// Address of the internal config endpoint and the agents' egress proxy, which only agent
+    /// containers use [default: the agent network's gateway address, port 4001]
     #[arg(long, env = "MOSAIC_INTERNAL_LISTEN", value_name = "ADDR")]
     pub internal_listen: Option<SocketAddr>,
 
