@@ -29,6 +29,17 @@ fn exec(container: &str, env: &[&str], args: &[&str]) -> String {
     docker(&command).stdout
 }
 
+/// `docker run -d ARGS…` with the labels that have the container removed with the instance.
+fn run_labelled(instance: &str, args: &[&str]) {
+    let labels = [
+        format!("{INSTANCE_LABEL}={instance}"),
+        format!("{RUN_LABEL}={}", docker::run_id()),
+    ];
+    let mut command = vec!["run", "-d", "--label", &labels[0], "--label", &labels[1]];
+    command.extend(args);
+    docker(&command).ok();
+}
+
 fn gateway_of(network: &str) -> String {
     docker(&[
         "network",
@@ -76,22 +87,18 @@ async fn agent_network() {
     // A server on a private network that is not the agents' (a container on Docker's default
     // bridge), standing for a local LLM.
     let private = format!("mosaic-fence-{}", env.scope.instance);
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        &private,
-        "--label",
-        &format!("{INSTANCE_LABEL}={}", env.scope.instance),
-        "--label",
-        &format!("{RUN_LABEL}={}", docker::run_id()),
-        "--entrypoint",
-        "/bin/sh",
-        &script,
-        "-c",
-        "mkdir -p /tmp/www && echo private-server > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www",
-    ])
-    .ok();
+    run_labelled(
+        &env.scope.instance,
+        &[
+            "--name",
+            &private,
+            "--entrypoint",
+            "/bin/sh",
+            &script,
+            "-c",
+            "mkdir -p /tmp/www && echo private-server > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www",
+        ],
+    );
     let private_ip = docker::container_ip(&private, "bridge").expect("the private server's address");
     // The host's address on Docker's default bridge (the engine leaves it out of the bridge's
     // IPAM config; the container's gateway is it).
@@ -247,23 +254,19 @@ async fn open_network_replaced() {
         &network,
     ])
     .ok();
-    docker(&[
-        "run",
-        "-d",
-        "--name",
-        &agent,
-        "--network",
-        &network,
-        "--label",
-        &format!("{INSTANCE_LABEL}={}", env.scope.instance),
-        "--label",
-        &format!("{RUN_LABEL}={}", docker::run_id()),
-        "--entrypoint",
-        "/test-agent",
-        &images().normal,
-        "--version",
-    ])
-    .ok();
+    run_labelled(
+        &env.scope.instance,
+        &[
+            "--name",
+            &agent,
+            "--network",
+            &network,
+            "--entrypoint",
+            "/test-agent",
+            &images().normal,
+            "--version",
+        ],
+    );
     let old = docker(&["network", "inspect", &network, "--format", "{{.Id}}"])
         .ok()
         .trim()

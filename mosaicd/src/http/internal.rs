@@ -45,18 +45,7 @@ pub async fn serve(
     let own = listener.local_addr().ok();
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            _ = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "internal listener: accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-        };
+    while let Some((stream, peer)) = super::server::accept(&listener, &mut shutdown, "internal listener").await {
         let Ok(permit) = open.clone().try_acquire_owned() else {
             tracing::warn!("internal listener: {MAX_CONNECTIONS} connections open; refusing more");
             continue;
