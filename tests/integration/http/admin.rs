@@ -223,4 +223,30 @@ pub async fn agent_runtime_settings(backend: Backend) {
     assert_eq!(loaded.nano_cpus, 500_000_000);
     // Audited as `mosaicctl config set` audits it.
     assert!(w.audit_actions().await.contains(&"agent_settings.update".to_string()));
+
+    // The ranges agents may reach through the egress proxy: normalized, and never a forbidden one.
+    assert_eq!(changed["agentAllowedRanges"], json!([]));
+    let ranges = api
+        .patch(
+            "/api/admin/settings",
+            admin,
+            &json!({ "agentAllowedRanges": ["10.0.0.5", "192.168.1.0/24", "10.0.0.5/32"] }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(ranges["agentAllowedRanges"], json!(["10.0.0.5/32", "192.168.1.0/24"]));
+    for (range, words) in [
+        ("169.254.169.254/32", "link-local"),
+        ("10.0.0.1/8", "host bits"),
+        ("0.0.0.0/0", "every address"),
+        ("nearby", "not an address range"),
+    ] {
+        let m = api
+            .patch("/api/admin/settings", admin, &json!({ "agentAllowedRanges": [range] }))
+            .await
+            .error(400, "invalid_input");
+        assert!(m.starts_with("agents.allowedRanges: ") && m.contains(words), "{m}");
+    }
+    let now = api.get("/api/admin/settings", admin).await.expect(200);
+    assert_eq!(now["agentAllowedRanges"], ranges["agentAllowedRanges"]);
 }
