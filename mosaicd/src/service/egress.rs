@@ -1,5 +1,6 @@
 //! Where mosaicd may send a request on a user's behalf: the egress policy for provider base
-//! URLs (server-side request forgery).
+//! URLs (server-side request forgery), and the same classification for what agent containers
+//! reach through mosaicd's egress proxy ([`AgentPolicy`]).
 //!
 //! - Only `http` and `https`, no credentials in the URL, no query or fragment.
 //! - Never: link-local addresses (169.254.0.0/16, fe80::/10: cloud metadata services live at

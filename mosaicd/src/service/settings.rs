@@ -1,5 +1,5 @@
 //! Runtime settings kept in system config: the WebUI origins CORS allows, whether provider URLs
-//! may point at private networks, the agent containers' image, timeouts and limits (whose rules
+//! may point at private networks, the ranges agents may reach although private, the agent containers' image, timeouts and limits (whose rules
 //! live in `agent_settings`), and the OIDC client (whose secret is encrypted and write-only).
 
 use std::sync::{Arc, RwLock};
