@@ -299,7 +299,7 @@ impl Inner {
                 if let Some(id) = &failure.container_id {
                     let removed = self.docker.remove(id).await;
                     if let Err(e) = removed {
-                        tracing::warn!(container = %name, error = %e, "cannot remove the container that failed to start");
+                        tracing::warn!(container = %name, error = %e.full(), "cannot remove the container that failed to start");
                     }
                 }
                 let detail = failure.message.clone();
@@ -403,11 +403,12 @@ impl Inner {
     ) -> std::result::Result<Ipv4Addr, (String, bool)> {
         let mut last;
         loop {
-            let info = self
-                .docker
-                .inspect(id, &rt.network.name)
-                .await
-                .map_err(|e| (e.to_string(), false))?;
+            let info = self.docker.inspect(id, &rt.network.name).await.map_err(|e| {
+                if let Some(detail) = e.detail() {
+                    tracing::warn!(container = %id, detail, "Docker failed during the health check");
+                }
+                (e.to_string(), false)
+            })?;
             let Some(info) = info else {
                 return Err(("the container disappeared while starting".into(), false));
             };
