@@ -487,7 +487,9 @@ impl Inner {
             } else if e.is_timeout() {
                 "no answer within 2s".to_string()
             } else {
-                e.to_string()
+                // The client's own wording names the container's address: for the log only.
+                tracing::debug!(%ip, path, error = %crate::error::chain(&e), "health check failed");
+                format!("{path} gave no HTTP answer (the connection broke off, or what came back was not HTTP)")
             }
         })?;
         let status = response.status().as_u16();
