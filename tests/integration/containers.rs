@@ -100,8 +100,14 @@ pub(crate) async fn env_with(
         }
         options = options.arg(*arg);
     }
-    let daemon = Daemon::start_with(adjust(options));
-    let data = Data::open(&daemon.data_dir).await;
+    let options = adjust(options);
+    let database_url = options
+        .env
+        .iter()
+        .find(|(k, _)| k == "DATABASE_URL")
+        .map(|(_, v)| v.clone());
+    let daemon = Daemon::start_with(options);
+    let data = Data::open_with(database_url.as_deref(), &daemon.data_dir).await;
     data.use_image(image, start_timeout_sec).await;
     Env { daemon, data, scope }
 }

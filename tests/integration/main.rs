@@ -6,6 +6,7 @@ mod backup;
 mod cli;
 mod containers;
 mod docs;
+mod faults;
 mod foundation;
 mod http;
 mod oidc;
@@ -33,6 +34,7 @@ fn main() {
     trials.extend(web::trials());
     trials.extend(systemd::trials());
     trials.extend(backup::trials());
+    trials.extend(faults::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();
