@@ -367,16 +367,25 @@ async fn docker_cut_during_starts_stops_reaps() {
     let readyz = http.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(readyz.status(), 503);
 
-    // Back: the interrupted starts are settled by reconciliation, and the next chats start them.
+    // Back: the interrupted starts are settled by reconciliation, and the next chats start them
+    // (with the quick image from here on).
     proxy.restore().await;
     settle(&env.daemon, &env.scope).await;
-    for m in [a, b, c, d] {
-        let answer = chat(&http, &base, m, "after").await;
+    env.data.set("agent.image", &images().normal).await;
+    let after: Vec<_> = [a, b, c, d]
+        .into_iter()
+        .map(|m| {
+            let (http, base, m) = (http.clone(), base.clone(), m.clone());
+            tokio::spawn(async move { chat(&http, &base, &m, "after").await })
+        })
+        .collect();
+    for answer in after {
+        let answer = answer.await.unwrap();
         assert_eq!(answer.status, 200, "{answer:?}");
     }
     assert_eq!(env.scope.containers().len(), 4);
 
-    // Stops: Docker goes while a stop is under way (the gateway takes its stop timeout, 2 s).
+    // Stops: Docker goes while a stop may be under way.
     let socket = env.daemon.socket.clone();
     let a_id = a.id.clone();
     let stopping = std::thread::spawn(move || {
@@ -384,7 +393,7 @@ async fn docker_cut_during_starts_stops_reaps() {
         command.arg("--socket").arg(&socket).args(["containers", "stop", &a_id]);
         mosaic_tests::daemon::ctl_command(command, None, None)
     });
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(100));
     proxy.cut();
     let out = stopping.join().unwrap();
     // Either the engine finished the stop before the cut, or the CLI says Docker is away.

@@ -416,7 +416,6 @@ fn write_stream(conn: &mut Conn, reply: &StreamReply, keep_alive: bool, sent: &m
     }
     if reply.garbage {
         // Breaks the chunked framing: the client cannot read past it.
-        drop(body);
         conn.writer.write_all(GARBAGE)?;
         return Err(io::ErrorKind::InvalidData.into());
     }
