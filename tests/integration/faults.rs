@@ -146,6 +146,23 @@ async fn events(response: reqwest::Response) -> Result<Vec<String>, Vec<String>>
     if buffer.is_empty() { Ok(out) } else { Err(out) }
 }
 
+/// A stream's body once `n` events arrived, and the bytes read so far: the stream is under way.
+pub(crate) async fn under_way(
+    response: reqwest::Response,
+    n: usize,
+) -> (
+    futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    Vec<u8>,
+) {
+    assert_eq!(response.status(), 200);
+    let mut body = response.bytes_stream().boxed();
+    let mut seen = Vec::new();
+    while seen.windows(2).filter(|w| w == b"\n\n").count() < n {
+        seen.extend_from_slice(&body.next().await.expect("more events").expect("chunk"));
+    }
+    (body, seen)
+}
+
 /// The content deltas of a stream's events, concatenated.
 fn text_of(events: &[String]) -> String {
     events
@@ -372,17 +389,7 @@ async fn docker_cut_during_starts_stops_reaps() {
     proxy.restore().await;
     settle(&env.daemon, &env.scope).await;
     env.data.set("agent.image", &images().normal).await;
-    let after: Vec<_> = [a, b, c, d]
-        .into_iter()
-        .map(|m| {
-            let (http, base, m) = (http.clone(), base.clone(), m.clone());
-            tokio::spawn(async move { chat(&http, &base, &m, "after").await })
-        })
-        .collect();
-    for answer in after {
-        let answer = answer.await.unwrap();
-        assert_eq!(answer.status, 200, "{answer:?}");
-    }
+    chat_each(&base, &users).await;
     assert_eq!(env.scope.containers().len(), 4);
 
     // Stops: Docker goes while a stop may be under way.
@@ -833,12 +840,7 @@ async fn agent_killed_mid_stream() {
     assert_eq!(chat(&http, &base, alice, "warm").await.status, 200);
 
     let response = stream(&http, &base, alice, "long mock:chunks=200 mock:interval_ms=50").await;
-    assert_eq!(response.status(), 200);
-    let mut body = response.bytes_stream();
-    let mut seen = Vec::new();
-    while seen.windows(2).filter(|w| w == b"\n\n").count() < 3 {
-        seen.extend_from_slice(&body.next().await.expect("more events").expect("chunk"));
-    }
+    let (mut body, mut seen) = under_way(response, 3).await;
     docker(&["kill", &format!("mosaic-user-{}", alice.id)]).ok();
     while let Some(chunk) = body.next().await {
         seen.extend_from_slice(&chunk.expect("the stream ends cleanly"));
@@ -872,7 +874,7 @@ async fn client_disconnects_leak_nothing() {
     let base = env.daemon.base_url();
     let pid = env.daemon.pid().unwrap();
     let users = members(&env, "gone", 5).await;
-    warm_up(&base, &users).await;
+    chat_each(&base, &users).await;
     let baseline = figures(pid, &base).await;
 
     let http = client();
@@ -882,13 +884,7 @@ async fn client_disconnects_leak_nothing() {
             let (http, base, m) = (http.clone(), base.clone(), m.clone());
             open.push(tokio::spawn(async move {
                 let response = stream(&http, &base, &m, "long mock:chunks=400 mock:interval_ms=50").await;
-                assert_eq!(response.status(), 200);
-                let mut body = response.bytes_stream();
-                let mut seen = Vec::new();
-                while seen.windows(2).filter(|w| w == b"\n\n").count() < 2 {
-                    seen.extend_from_slice(&body.next().await.expect("more events").expect("chunk"));
-                }
-                body
+                under_way(response, 2).await.0
             }));
         }
     }
@@ -932,9 +928,10 @@ async fn client_disconnects_leak_nothing() {
     crate::containers::assert_consistent(&env);
 }
 
-/// One whole chat per member with a client of its own, dropped after: starts the containers and
-/// lets the daemon make whatever it makes once (pools, lazies) before a baseline is taken.
-async fn warm_up(base: &str, users: &[Member]) {
+/// One whole chat per member at once, each answered, with a client of its own dropped after.
+/// Starts the containers; before a baseline, lets the daemon make whatever it makes once (pools,
+/// lazies).
+async fn chat_each(base: &str, users: &[Member]) {
     let http = client();
     let chats: Vec<_> = users
         .iter()
@@ -957,7 +954,7 @@ async fn load_200_streams() {
     let base = env.daemon.base_url();
     let pid = env.daemon.pid().unwrap();
     let users = members(&env, "load", 20).await;
-    warm_up(&base, &users).await;
+    chat_each(&base, &users).await;
     let warmed = t0.elapsed();
     let baseline = figures(pid, &base).await;
 
