@@ -946,8 +946,8 @@ async fn chat_each(base: &str, users: &[Member]) {
     }
 }
 
-/// 200 concurrent streaming chats across 20 users, each a few seconds long: every one answered
-/// whole; descriptors, threads, tasks and memory back near the baseline after.
+/// 200 concurrent streaming chats across 20 users, each six seconds long (so all 200 are open at
+/// once even on a loaded machine): every one answered whole; descriptors, threads, tasks and memory back near the baseline after.
 async fn load_200_streams() {
     let t0 = Instant::now();
     let env = env(&images().normal, 60, &[]).await;
@@ -976,7 +976,7 @@ async fn load_200_streams() {
                     &http,
                     &base,
                     &m,
-                    &format!("load {i} mock:chunks=20 mock:interval_ms=150"),
+                    &format!("load {i} mock:chunks=30 mock:interval_ms=200"),
                 )
                 .await;
                 if response.status() != 200 {
@@ -988,7 +988,7 @@ async fn load_200_streams() {
                 }
                 let events = events(response).await.map_err(|e| format!("broke off after {e:?}"))?;
                 let text = text_of(&events);
-                if events.last().map(String::as_str) != Some("data: [DONE]") || !text.ends_with("chunk 20") {
+                if events.last().map(String::as_str) != Some("data: [DONE]") || !text.ends_with("chunk 30") {
                     return Err(format!("incomplete: {events:?}"));
                 }
                 if !text.starts_with(&format!("echo: load {i} ")) {
@@ -1025,7 +1025,7 @@ async fn load_200_streams() {
     .await;
     crate::containers::assert_consistent(&env);
     eprintln!(
-        "200 streams x 20 chunks over 20 users: 0 failed, {took:?} (warm-up {warmed:?})\n  \
+        "200 streams x 30 chunks over 20 users: 0 failed, {took:?} (warm-up {warmed:?})\n  \
          before {baseline}\n  during {during}\n  after  {after}"
     );
 }
