@@ -228,6 +228,14 @@ fn in_product_words(message: &str) {
     }
 }
 
+/// No request or background pass failed as a fault of the daemon itself (a 500, `code=internal`).
+#[track_caller]
+fn no_internal_errors(daemon: &Daemon) {
+    let log = daemon.log();
+    let internal: Vec<&str> = log.lines().filter(|l| l.contains("code=internal")).collect();
+    assert!(internal.is_empty(), "internal errors in the log: {internal:#?}");
+}
+
 /// Waits until the database and Docker agree (reconciliation runs every second in these tests).
 async fn settle(daemon: &Daemon, scope: &InstanceScope) {
     let mut last = None;
@@ -457,6 +465,7 @@ async fn docker_cut_during_starts_stops_reaps() {
     let answer = chat(&http, &base, d, "the end").await;
     assert_eq!(answer.status, 200, "{answer:?}");
     assert_eq!(env.daemon.pid(), Some(pid));
+    no_internal_errors(&env.daemon);
     eprintln!("docker cut and restored twice in {:?}", t0.elapsed());
     drop(env);
     drop(proxy);
@@ -591,8 +600,13 @@ async fn postgres_restart_under_load() {
 
     let mut chats = Vec::new();
     let mut created: Vec<(String, String)> = Vec::new();
+    let mut results = Vec::new();
     for worker in workers {
-        let (m, c, w) = worker.await.unwrap();
+        results.push(worker.await.unwrap());
+    }
+    // First what the log says of any failure of the daemon's own, then what clients saw.
+    no_internal_errors(&env.daemon);
+    for (m, c, w) in results {
         only_clear_refusals(&c, &[200]);
         only_clear_refusals(&w, &[201]);
         created.extend(
@@ -746,6 +760,7 @@ async fn sqlite_concurrent_writers() {
         // Each member's own provider from the fixture, plus one per round.
         assert_eq!(list.as_array().unwrap().len(), ROUNDS + 1, "{list:#}");
     }
+    no_internal_errors(&env.daemon);
     let log = env.daemon.log();
     for word in ["database is locked", "SQLITE_BUSY", "database table is locked"] {
         assert!(!log.contains(word), "{word:?} in the log");
@@ -1024,6 +1039,7 @@ async fn load_200_streams() {
     })
     .await;
     crate::containers::assert_consistent(&env);
+    no_internal_errors(&env.daemon);
     eprintln!(
         "200 streams x 30 chunks over 20 users: 0 failed, {took:?} (warm-up {warmed:?})\n  \
          before {baseline}\n  during {during}\n  after  {after}"
