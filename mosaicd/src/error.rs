@@ -202,6 +202,18 @@ impl Error {
     }
 }
 
+/// Whether a database's error code says it is away or busy for now rather than that the query
+/// is wrong: PostgreSQL's connection exceptions (class 08), a server shutting down or starting
+/// (`57P01` an operator's restart, `57P02`, `57P03`) and too many connections (`53300`); SQLite's
+/// busy and locked (primary codes 5 and 6, in any extended form) once its busy timeout ran out.
+fn database_away(code: Option<&str>) -> bool {
+    let Some(code) = code else { return false };
+    if code.len() == 5 {
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300");
+    }
+    code.parse::<u32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
+}
+
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         match &e {
@@ -213,6 +225,10 @@ impl From<sqlx::Error> for Error {
                 Error::invalid("a referenced object does not exist").with_detail(chain(&e))
             }
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                Error::unavailable("the database cannot be reached right now; try again in a moment")
+                    .with_detail(chain(&e))
+            }
+            sqlx::Error::Database(db) if database_away(db.code().as_deref()) => {
                 Error::unavailable("the database cannot be reached right now; try again in a moment")
                     .with_detail(chain(&e))
             }
@@ -240,5 +256,23 @@ impl From<Error> for RpcError {
     fn from(e: Error) -> Self {
         e.log("admin request failed");
         RpcError::new(e.code, e.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn databases_away_or_busy_are_unavailable() {
+        for code in [
+            "57P01", "57P02", "57P03", "08006", "08001", "53300", "5", "6", "261", "517", "262",
+        ] {
+            assert!(database_away(Some(code)), "{code}");
+        }
+        for code in ["23505", "42P01", "22001", "19", "1", "2067", "787"] {
+            assert!(!database_away(Some(code)), "{code}");
+        }
+        assert!(!database_away(None));
     }
 }

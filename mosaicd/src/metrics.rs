@@ -363,6 +363,16 @@ impl Metrics {
             }
         }
         scrape.register("mosaic_containers", "Agent containers by kind and state", by_state);
+        // Outside a runtime (unit tests) there is nothing to count.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let tasks = Gauge::<i64>::default();
+            tasks.set(i64::try_from(runtime.metrics().num_alive_tasks()).unwrap_or(i64::MAX));
+            scrape.register(
+                "mosaic_runtime_tasks",
+                "Tasks alive in mosaicd's async runtime (a leak shows as growth)",
+                tasks,
+            );
+        }
 
         let mut out = String::new();
         for registry in [&self.registry, &scrape] {
@@ -426,6 +436,15 @@ mod tests {
         assert!(m.render(Duration::ZERO, &[]).contains("mosaic_proxy_active_streams 0"));
     }
 
+    #[tokio::test]
+    async fn counts_the_runtimes_tasks() {
+        let text = Metrics::default().render(Duration::ZERO, &[]);
+        assert!(
+            text.contains("# TYPE mosaic_runtime_tasks gauge\nmosaic_runtime_tasks "),
+            "{text}"
+        );
+    }
+
     #[test]
     fn every_family_is_described_before_its_first_series() {
         let text = Metrics::default().render(Duration::ZERO, &[]);
@@ -474,6 +493,7 @@ mod tests {
             );
         }
         assert!(text.contains("mosaic_proxy_upstream_latency_seconds_count 0\n"));
+        assert!(!text.contains("mosaic_runtime_tasks"), "no runtime here");
         assert!(!text.contains("# EOF"), "the 0.0.4 text format has no end marker");
     }
 }

@@ -68,7 +68,7 @@ pub(crate) struct Env {
 
 /// `extra` are more mosaicd flags; `--reaper-interval X` and `--reconcile-interval X` replace
 /// the short test defaults.
-async fn env(image: &str, start_timeout_sec: u32, extra: &[&str]) -> Env {
+pub(crate) async fn env(image: &str, start_timeout_sec: u32, extra: &[&str]) -> Env {
     env_with(image, start_timeout_sec, extra, |o| o).await
 }
 
@@ -100,23 +100,24 @@ pub(crate) async fn env_with(
         }
         options = options.arg(*arg);
     }
-    let daemon = Daemon::start_with(adjust(options));
-    let data = Data::open(&daemon.data_dir).await;
+    let options = adjust(options);
+    let database_url = options
+        .env
+        .iter()
+        .find(|(k, _)| k == "DATABASE_URL")
+        .map(|(_, v)| v.clone());
+    let daemon = Daemon::start_with(options);
+    let data = Data::open_with(database_url.as_deref(), &daemon.data_dir).await;
     data.use_image(image, start_timeout_sec).await;
     Env { daemon, data, scope }
 }
 
 impl Env {
-    fn ls(&self) -> Vec<Value> {
-        self.daemon
-            .ctl(&["containers", "ls", "--json"])
-            .json()
-            .as_array()
-            .unwrap()
-            .clone()
+    pub(crate) fn ls(&self) -> Vec<Value> {
+        rows(&self.daemon)
     }
 
-    fn status(&self, owner: &str) -> Value {
+    pub(crate) fn status(&self, owner: &str) -> Value {
         self.ls()
             .into_iter()
             .find(|c| c["owner"] == owner)
@@ -151,20 +152,35 @@ fn container_id(name: &str) -> Option<String> {
     (out.code == 0).then(|| out.stdout.trim().to_string())
 }
 
+/// The container rows `mosaicctl containers ls --json` shows.
+pub(crate) fn rows(daemon: &Daemon) -> Vec<Value> {
+    daemon
+        .ctl(&["containers", "ls", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
 /// Every container of the instance has a row; every row that says running has a running
 /// container; nothing is left half made.
 #[track_caller]
-fn assert_consistent(env: &Env) {
+pub(crate) fn assert_consistent(env: &Env) {
     if let Some(problem) = inconsistency(env) {
         panic!("{problem}");
     }
 }
 
 /// What disagrees between Docker and the rows `containers ls` shows, if anything.
-fn inconsistency(env: &Env) -> Option<String> {
-    let rows = env.ls();
+pub(crate) fn inconsistency(env: &Env) -> Option<String> {
+    inconsistency_of(&env.daemon, &env.scope)
+}
+
+/// [`inconsistency`] for any daemon and the Docker objects of its instance.
+pub(crate) fn inconsistency_of(daemon: &Daemon, scope: &InstanceScope) -> Option<String> {
+    let rows = rows(daemon);
     let names: HashSet<String> = rows.iter().map(|r| r["name"].as_str().unwrap().to_string()).collect();
-    let containers = env.scope.containers();
+    let containers = scope.containers();
     for (name, state) in &containers {
         if !names.contains(name) {
             return Some(format!("orphan container {name} ({state}); rows: {rows:#?}"));
@@ -1050,9 +1066,14 @@ async fn docker_unreachable() {
     let began = Instant::now();
     let out = env.daemon.ctl(&["containers", "start", &bob]);
     let took = began.elapsed();
-    out.fails(
-        8,
-        &format!("Docker engine unreachable at unix://{}", proxy.path.display()),
+    out.fails(8, "Docker engine unreachable; try again in a moment");
+    // Where the engine was looked for is the operator's: in the log, not in the message.
+    assert!(!out.stderr.contains("unix://"), "{out:?}");
+    assert!(
+        env.daemon
+            .log()
+            .contains(&format!("at unix://{}", proxy.path.display())),
+        "the log says where Docker was looked for"
     );
     assert!(took < Duration::from_secs(5), "not fast: {took:?}");
     // A running container's request path checks Docker too: it fails the same way.

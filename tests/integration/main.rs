@@ -6,6 +6,7 @@ mod backup;
 mod cli;
 mod containers;
 mod docs;
+mod faults;
 mod fence;
 mod foundation;
 mod http;
@@ -35,6 +36,7 @@ fn main() {
     trials.extend(web::trials());
     trials.extend(systemd::trials());
     trials.extend(backup::trials());
+    trials.extend(faults::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();

@@ -46,6 +46,26 @@ impl Data {
         .expect("insert user")
     }
 
+    /// A personal API token for `user_id` (no expiry); returns the token.
+    pub async fn add_api_token(&self, user_id: &str) -> String {
+        use mosaicd::auth::tokens;
+        let token = tokens::generate(tokens::API_TOKEN_PREFIX);
+        mosaicd::store::api_tokens::insert(
+            &mut self.db.ex(),
+            mosaicd::store::api_tokens::NewToken {
+                user_id,
+                name: "test",
+                token_hash: &tokens::hash(&token),
+                token_prefix: &token[..tokens::SHOWN_PREFIX_CHARS],
+                now: mosaicd::store::now_ms(),
+                expires_at: None,
+            },
+        )
+        .await
+        .expect("insert API token");
+        token
+    }
+
     pub async fn deactivate(&self, user_id: &str) {
         self.db
             .execute(

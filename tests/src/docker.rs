@@ -95,6 +95,10 @@ pub struct Images {
     pub slow: String,
     /// `/healthz` answers 503 forever (`MOCK_FAIL_HEALTH=1`).
     pub failing: String,
+    /// `/healthz` and `/readyz` read the request and never answer (`MOCK_PROBE=hang`).
+    pub hanging: String,
+    /// `/healthz` and `/readyz` answer bytes that are not HTTP (`MOCK_PROBE=garbage`).
+    pub garbage: String,
     /// Live at once, ready only after [`READY_DELAY`] (`MOCK_READY_DELAY_MS`).
     pub late_ready: String,
     /// Labelled as an OpenClaw older than Mosaic supports (`org.opencontainers.image.version`).
@@ -251,6 +255,8 @@ fn build_images() -> Result<Images, String> {
             Some(&format!("MOCK_STARTUP_DELAY_MS={}", SLOW_START.as_millis())),
         )?,
         failing: import("-failhealth", Some("MOCK_FAIL_HEALTH=1"))?,
+        hanging: import("-hangprobe", Some("MOCK_PROBE=hang"))?,
+        garbage: import("-garbageprobe", Some("MOCK_PROBE=garbage"))?,
         late_ready: import(
             "-lateready",
             Some(&format!("MOCK_READY_DELAY_MS={}", READY_DELAY.as_millis())),

@@ -35,18 +35,15 @@ pub fn server() -> &'static Postgres {
 
 pub fn teardown() {
     if let Some(Ok(pg)) = SERVER.get() {
-        if let Some(mut child) = pg.child.lock().expect("lock").take() {
-            // SIGINT is PostgreSQL's "fast" shutdown.
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(child.id() as i32),
-                nix::sys::signal::Signal::SIGINT,
-            );
-            if wait_timeout(&mut child, Duration::from_secs(20)).is_none() {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-        }
+        pg.stop();
         let _ = std::fs::remove_dir_all(&pg.dir);
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -87,79 +84,131 @@ fn as_server_user(command: &mut Command) -> &mut Command {
 }
 
 fn launch() -> Result<Postgres, String> {
-    let bin = find_bin_dir().ok_or("PostgreSQL server binaries (Debian package postgresql)")?;
-    if ci::is_root() && server_user().is_none() {
-        return Err("a 'postgres' system user to run PostgreSQL as (Debian package postgresql)".into());
+    Postgres::launch(&format!("mosaic-test-pg-{}", std::process::id()))
+}
+
+impl Postgres {
+    /// A server of the test's own, for a test that stops and starts it (the shared one serves
+    /// other tests at the same time). Stopped and removed when dropped.
+    pub fn private() -> Postgres {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "mosaic-test-pg-{}-own{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        Postgres::launch(&name).unwrap_or_else(|reason| ci::missing(&reason))
     }
-    let dir = std::env::temp_dir().join(format!("mosaic-test-pg-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    if let Some((uid, gid)) = server_user() {
-        nix::unistd::chown(
-            &dir,
-            Some(nix::unistd::Uid::from_raw(uid)),
-            Some(nix::unistd::Gid::from_raw(gid)),
-        )
-        .map_err(|e| e.to_string())?;
-    }
-    let data = dir.join("data");
-    let init = as_server_user(
-        Command::new(bin.join("initdb"))
-            .arg("-D")
-            .arg(&data)
-            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    )
-    .output()
-    .map_err(|e| format!("initdb: {e}"))?;
-    if !init.status.success() {
-        return Err(format!("initdb failed: {}", String::from_utf8_lossy(&init.stderr)));
-    }
-    let port = free_port();
-    let mut command = Command::new(bin.join("postgres"));
-    command
-        .arg("-D")
-        .arg(&data)
-        .arg("-p")
-        .arg(port.to_string())
-        .arg("-k")
-        .arg(&dir)
-        .args([
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-        ])
-        .args(["-c", "full_page_writes=off", "-c", "max_connections=300"])
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?);
-    as_server_user(&mut command);
-    // SAFETY: prctl is async-signal-safe. The server dies with the harness even on SIGKILL.
-    unsafe {
-        command.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            Ok(())
-        });
-    }
-    let child = command.spawn().map_err(|e| format!("start postgres: {e}"))?;
-    let pg = Postgres {
-        port,
-        bin,
-        dir,
-        child: Mutex::new(Some(child)),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while pg.try_sql("postgres", "SELECT 1").is_err() {
-        if Instant::now() > deadline {
-            let log = std::fs::read_to_string(pg.dir.join("server.log")).unwrap_or_default();
-            return Err(format!("PostgreSQL did not start: {log}"));
+
+    /// A new cluster in a temp dir named `name`, started.
+    fn launch(name: &str) -> Result<Postgres, String> {
+        let bin = find_bin_dir().ok_or("PostgreSQL server binaries (Debian package postgresql)")?;
+        if ci::is_root() && server_user().is_none() {
+            return Err("a 'postgres' system user to run PostgreSQL as (Debian package postgresql)".into());
         }
-        std::thread::sleep(Duration::from_millis(50));
+        let dir = std::env::temp_dir().join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        if let Some((uid, gid)) = server_user() {
+            nix::unistd::chown(
+                &dir,
+                Some(nix::unistd::Uid::from_raw(uid)),
+                Some(nix::unistd::Gid::from_raw(gid)),
+            )
+            .map_err(|e| e.to_string())?;
+        }
+        let init = as_server_user(
+            Command::new(bin.join("initdb"))
+                .arg("-D")
+                .arg(dir.join("data"))
+                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+        )
+        .output()
+        .map_err(|e| format!("initdb: {e}"))?;
+        if !init.status.success() {
+            return Err(format!("initdb failed: {}", String::from_utf8_lossy(&init.stderr)));
+        }
+        let pg = Postgres {
+            port: free_port(),
+            bin,
+            dir,
+            child: Mutex::new(None),
+        };
+        pg.start_server()?;
+        Ok(pg)
     }
-    Ok(pg)
+
+    /// Starts the server process on the cluster and port, and waits until it answers.
+    fn start_server(&self) -> Result<(), String> {
+        let mut command = Command::new(self.bin.join("postgres"));
+        command
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .arg("-p")
+            .arg(self.port.to_string())
+            .arg("-k")
+            .arg(&self.dir)
+            .args([
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+            ])
+            .args(["-c", "full_page_writes=off", "-c", "max_connections=300"])
+            .stdout(Stdio::null())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(self.dir.join("server.log"))
+                    .map_err(|e| e.to_string())?,
+            );
+        as_server_user(&mut command);
+        // SAFETY: prctl is async-signal-safe. The server dies with the harness even on SIGKILL.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = command.spawn().map_err(|e| format!("start postgres: {e}"))?;
+        *self.child.lock().expect("lock") = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.try_sql("postgres", "SELECT 1").is_err() {
+            if Instant::now() > deadline {
+                let log = std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
+                return Err(format!("PostgreSQL did not start: {log}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+
+    /// Stops the server ("fast" shutdown: open sessions are ended, as an operator's restart
+    /// does) and waits for it to exit.
+    pub fn stop(&self) {
+        if let Some(mut child) = self.child.lock().expect("lock").take() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGINT,
+            );
+            if wait_timeout(&mut child, Duration::from_secs(20)).is_none() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+
+    /// Starts the stopped server again on the same cluster and port.
+    #[track_caller]
+    pub fn start(&self) {
+        self.start_server().unwrap_or_else(|e| panic!("{e}"));
+    }
 }
 
 impl Postgres {

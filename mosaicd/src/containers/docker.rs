@@ -32,8 +32,11 @@ const PULL_TIMEOUT: Duration = Duration::from_secs(600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DockerError {
-    #[error("Docker engine unreachable at {host}: {cause}")]
-    Unreachable { host: String, cause: String },
+    /// Where the engine was looked for and what the connection said are for the log (and
+    /// `mosaicctl doctor`) only: a person reading the error learns that Docker is away, not the
+    /// daemon's socket paths or the client library's wording.
+    #[error("Docker engine unreachable; try again in a moment")]
+    Unreachable { cause: String },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -51,10 +54,19 @@ pub enum DockerError {
 }
 
 impl DockerError {
+    /// Message and detail in one line, for the log.
+    pub fn full(&self) -> String {
+        match self.detail() {
+            Some(detail) => format!("{self} ({detail})"),
+            None => self.to_string(),
+        }
+    }
+
     /// What only the operator's log shows.
     pub fn detail(&self) -> Option<&str> {
         match self {
             DockerError::Pull { answer, .. } => Some(answer),
+            DockerError::Unreachable { cause, .. } => Some(cause),
             _ => None,
         }
     }
@@ -63,7 +75,7 @@ impl DockerError {
 impl From<DockerError> for Error {
     fn from(e: DockerError) -> Self {
         match e {
-            DockerError::Unreachable { .. } => Error::unavailable(e.to_string()),
+            DockerError::Unreachable { ref cause, .. } => Error::unavailable(e.to_string()).with_detail(cause),
             DockerError::NotFound(m) => Error::not_found(m),
             DockerError::Conflict(m) => Error::conflict(m),
             DockerError::Api { .. } => Error::unavailable(e.to_string()),
@@ -166,8 +178,7 @@ impl DockerClient {
 
     fn unreachable(&self, cause: impl std::fmt::Display) -> DockerError {
         DockerError::Unreachable {
-            host: self.host.clone(),
-            cause: cause.to_string(),
+            cause: format!("at {}: {cause}", self.host),
         }
     }
 

@@ -86,7 +86,9 @@ impl ContainerManager {
         match docker.version().await {
             Ok(version) => steps.push(timer.step("docker", true, format!("Docker Engine {version}"))),
             Err(e) => {
-                steps.push(timer.step("docker", false, e.to_string()));
+                // The operator's own diagnosis: what the connection said, too.
+                let said = e.detail().map(|d| format!(" ({d})")).unwrap_or_default();
+                steps.push(timer.step("docker", false, format!("{e}{said}")));
                 return steps;
             }
         }
@@ -247,14 +249,14 @@ impl Inner {
             }
             .await;
             if let Err(e) = self.docker.remove(&container).await {
-                tracing::warn!(container = %name, error = %e, "cannot remove the trial container");
+                tracing::warn!(container = %name, error = %e.full(), "cannot remove the trial container");
             }
             result
         }
         .await;
         self.trials.lock().expect("trials lock").remove(&id);
         if let Err(e) = self.docker.remove_volume(&volume).await {
-            tracing::warn!(volume = %volume, error = %e, "cannot remove the trial container's volume");
+            tracing::warn!(volume = %volume, error = %e.full(), "cannot remove the trial container's volume");
         }
         outcome.map(|_| {
             format!(

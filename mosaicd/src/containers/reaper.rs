@@ -6,8 +6,10 @@
 //! running. System containers are always on and never reaped. Each stop is recorded in the
 //! container's row and in the audit log with reason `idle`. A running container whose user was
 //! deactivated (and whose stop at deactivation failed, Docker being away) is stopped too, with
-//! reason `deactivated`.
+//! reason `deactivated`. A pass that finds the Docker engine away fails with that error rather
+//! than report nothing stopped.
 
+use mosaic_shared::ErrorCode;
 use mosaic_shared::types::{ReapReport, ReapedContainer};
 
 use crate::containers::{AgentRef, ContainerManager, StopReason};
@@ -51,8 +53,9 @@ impl ContainerManager {
                         idle_seconds: 0,
                         idle_timeout_min: row.idle_timeout_min.unwrap_or(30).max(0) as u64,
                     }),
+                    Err(e) if e.code() == ErrorCode::Unavailable => return Err(e),
                     Err(e) => {
-                        tracing::warn!(container = %target.container_name(), error = %e, "cannot stop a deactivated user's container")
+                        tracing::warn!(container = %target.container_name(), error = %e.full(), "cannot stop a deactivated user's container")
                     }
                 }
                 continue;
@@ -109,8 +112,11 @@ impl ContainerManager {
                         idle_timeout_min: row.idle_timeout_min.unwrap_or(30).max(0) as u64,
                     });
                 }
+                // Docker is away: every further stop would fail the same way, and a report of
+                // nothing stopped would read as nothing idle.
+                Err(e) if e.code() == ErrorCode::Unavailable => return Err(e),
                 Err(e) => {
-                    tracing::warn!(container = %target.container_name(), error = %e, "reaper could not stop an idle container")
+                    tracing::warn!(container = %target.container_name(), error = %e.full(), "reaper could not stop an idle container")
                 }
             }
         }
@@ -130,7 +136,7 @@ impl ContainerManager {
                     tracing::info!(stopped = report.stopped.len(), "reaper stopped idle containers")
                 }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "reaper pass failed"),
+                Err(e) => tracing::warn!(error = %e.full(), "reaper pass failed"),
             }
         }
     }

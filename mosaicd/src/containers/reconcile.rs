@@ -304,7 +304,7 @@ impl ContainerManager {
                             .min(std::time::Duration::from_secs(600));
                         backoff.insert(agent.name.clone(), (failures, std::time::Instant::now() + delay));
                         tracing::warn!(
-                            system_agent = %agent.name, error = %e, retry_in_seconds = delay.as_secs(),
+                            system_agent = %agent.name, error = %e.full(), retry_in_seconds = delay.as_secs(),
                             "system agent is not running"
                         );
                     }
@@ -334,17 +334,17 @@ impl ContainerManager {
                         docker_down = false;
                     }
                     if let Err(e) = self.ensure_system_agents().await {
-                        tracing::warn!(error = %e, "cannot start system agents");
+                        tracing::warn!(error = %e.full(), "cannot start system agents");
                     }
                 }
                 Err(e) if !docker_down => {
-                    tracing::warn!(error = %e, "cannot reconcile containers; retrying");
+                    tracing::warn!(error = %e.full(), "cannot reconcile containers; retrying");
                     docker_down = true;
                 }
                 Err(_) => {}
             }
             if let Err(e) = self.flush_activity().await {
-                tracing::warn!(error = %e, "cannot record container activity");
+                tracing::warn!(error = %e.full(), "cannot record container activity");
             }
             // While Docker is away, look again soon.
             let wait = if docker_down {

@@ -312,7 +312,7 @@ impl Inner {
                 if let Some(id) = &failure.container_id {
                     let removed = self.docker.remove(id).await;
                     if let Err(e) = removed {
-                        tracing::warn!(container = %name, error = %e, "cannot remove the container that failed to start");
+                        tracing::warn!(container = %name, error = %e.full(), "cannot remove the container that failed to start");
                     }
                 }
                 let detail = failure.message.clone();
@@ -415,11 +415,12 @@ impl Inner {
     ) -> std::result::Result<Ipv4Addr, (String, bool)> {
         let mut last;
         loop {
-            let info = self
-                .docker
-                .inspect(id, &rt.network.name)
-                .await
-                .map_err(|e| (e.to_string(), false))?;
+            let info = self.docker.inspect(id, &rt.network.name).await.map_err(|e| {
+                if let Some(detail) = e.detail() {
+                    tracing::warn!(container = %id, detail, "Docker failed during the health check");
+                }
+                (e.to_string(), false)
+            })?;
             let Some(info) = info else {
                 return Err(("the container disappeared while starting".into(), false));
             };
@@ -498,7 +499,9 @@ impl Inner {
             } else if e.is_timeout() {
                 "no answer within 2s".to_string()
             } else {
-                e.to_string()
+                // The client's own wording names the container's address: for the log only.
+                tracing::debug!(%ip, path, error = %crate::error::chain(&e), "health check failed");
+                format!("{path} gave no HTTP answer (the connection broke off, or what came back was not HTTP)")
             }
         })?;
         let status = response.status().as_u16();

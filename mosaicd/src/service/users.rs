@@ -300,7 +300,9 @@ impl Users {
         {
             Ok(()) => {}
             Err(e) if e.code() == ErrorCode::NotFound => {}
-            Err(e) => tracing::warn!(user = %user_id, error = %e, "cannot stop the deactivated user's container yet"),
+            Err(e) => {
+                tracing::warn!(user = %user_id, error = %e.full(), "cannot stop the deactivated user's container yet")
+            }
         }
         Ok(ended)
     }

@@ -250,17 +250,17 @@ pub async fn run(recorder: Arc<Recorder>, db: Db, interval: Duration, stop: impl
         }
         match retention_days(&db).await {
             Ok(days) => recorder.set_retention(days),
-            Err(e) => tracing::warn!(error = %e, "cannot read the usage retention setting"),
+            Err(e) => tracing::warn!(error = %e.full(), "cannot read the usage retention setting"),
         }
         if let Err(e) = recorder.flush(&db).await {
-            tracing::warn!(error = %e, "cannot write usage figures; they are kept for the next attempt");
+            tracing::warn!(error = %e.full(), "cannot write usage figures; they are kept for the next attempt");
         }
         if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
             last_prune = Some(tokio::time::Instant::now());
             match recorder.prune(&db).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(rows = n, "deleted usage figures older than the retention"),
-                Err(e) => tracing::warn!(error = %e, "cannot delete old usage figures"),
+                Err(e) => tracing::warn!(error = %e.full(), "cannot delete old usage figures"),
             }
         }
     }

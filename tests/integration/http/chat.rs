@@ -481,12 +481,7 @@ pub async fn disconnect_cancels_upstream() {
     let response = c
         .stream(Auth::Bearer(&alice.token), "long mock:chunks=200 mock:interval_ms=50")
         .await;
-    assert_eq!(response.status(), 200);
-    let mut body = response.bytes_stream();
-    let mut seen = Vec::new();
-    while seen.windows(2).filter(|w| w == b"\n\n").count() < 3 {
-        seen.extend_from_slice(&body.next().await.expect("more events").expect("chunk"));
-    }
+    let (body, _) = crate::faults::under_way(response, 3).await;
     assert_eq!(c.metric("mosaic_proxy_active_streams").await, 1.0);
     drop(body);
 

@@ -127,6 +127,7 @@ fn env(mosaicd: SocketAddr, token: &str, state_dir: &Path) -> Env {
         startup_delay: Duration::ZERO,
         ready_delay: Duration::ZERO,
         fail_health: false,
+        probe_fault: None,
         port_override: Some(0),
         listen_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
         process_env: BTreeMap::from([("HOME".to_owned(), "/home/node".to_owned())]),

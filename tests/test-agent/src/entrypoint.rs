@@ -18,7 +18,7 @@ use crate::bootstrap;
 use crate::client::{self, ApiUrl, Fetched};
 use crate::config::DEFAULT_GATEWAY_PORT;
 use crate::log::Logger;
-use crate::server::{Gateway, Options};
+use crate::server::{Gateway, Options, ProbeFault};
 use crate::startup::{self, Settings};
 
 const DEFAULT_STATE_DIR: &str = "/home/node/.openclaw";
@@ -60,6 +60,8 @@ pub struct Env {
     /// Readiness follows liveness by this much (`MOCK_READY_DELAY_MS`).
     pub ready_delay: Duration,
     pub fail_health: bool,
+    /// The probes misbehave this way (`MOCK_PROBE=hang|garbage`).
+    pub probe_fault: Option<ProbeFault>,
     /// `OPENCLAW_GATEWAY_PORT` beats `gateway.port`, as in OpenClaw.
     pub port_override: Option<u16>,
     pub listen_ip: IpAddr,
@@ -100,6 +102,16 @@ impl Env {
                     .map_err(|_| Failure::Usage(format!("{name} must be a number of milliseconds, got {v:?}"))),
             }
         };
+        let probe_fault = match var("MOCK_PROBE").as_deref().map(str::trim) {
+            None => None,
+            Some("hang") => Some(ProbeFault::Hang),
+            Some("garbage") => Some(ProbeFault::Garbage),
+            Some(other) => {
+                return Err(Failure::Usage(format!(
+                    "MOCK_PROBE must be hang or garbage, got {other:?}"
+                )));
+            }
+        };
         let port_override = match var("OPENCLAW_GATEWAY_PORT") {
             None => None,
             Some(v) => Some(
@@ -118,6 +130,7 @@ impl Env {
             startup_delay: millis("MOCK_STARTUP_DELAY_MS")?,
             ready_delay: millis("MOCK_READY_DELAY_MS")?,
             fail_health: var("MOCK_FAIL_HEALTH").is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes")),
+            probe_fault,
             port_override,
             listen_ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             process_env: BTreeMap::new(),
@@ -254,6 +267,7 @@ fn start_gateway(env: &Env, log: &Logger) -> Result<Started, Failure> {
             primary_model: settings.primary_model,
             boot,
             fail_health: env.fail_health,
+            probe_fault: env.probe_fault,
             ready_delay: env.ready_delay,
             effective_config: startup::redacted(&config),
             workspace,
@@ -376,6 +390,7 @@ mod tests {
         assert_eq!(env.startup_delay, Duration::ZERO);
         assert_eq!(env.ready_delay, Duration::ZERO);
         assert!(!env.fail_health);
+        assert_eq!(env.probe_fault, None);
         assert_eq!(env.port_override, None);
 
         let mut vars = BASE.to_vec();
@@ -383,6 +398,7 @@ mod tests {
             ("MOCK_STARTUP_DELAY_MS", "1500"),
             ("MOCK_READY_DELAY_MS", "250"),
             ("MOCK_FAIL_HEALTH", "1"),
+            ("MOCK_PROBE", "hang"),
             ("OPENCLAW_STATE_DIR", "/state"),
             ("OPENCLAW_GATEWAY_PORT", "9000"),
         ]);
@@ -390,6 +406,7 @@ mod tests {
         assert_eq!(env.startup_delay, Duration::from_millis(1500));
         assert_eq!(env.ready_delay, Duration::from_millis(250));
         assert!(env.fail_health);
+        assert_eq!(env.probe_fault, Some(ProbeFault::Hang));
         assert_eq!(env.state_dir, PathBuf::from("/state"));
         assert_eq!(env.port_override, Some(9000));
     }
@@ -430,6 +447,7 @@ mod tests {
         assert!(with("AGENT_TOKEN", "  ").is_some());
         assert!(with("MOCK_STARTUP_DELAY_MS", "soon").is_some());
         assert!(with("MOCK_READY_DELAY_MS", "-1").is_some());
+        assert!(with("MOCK_PROBE", "sometimes").is_some());
         assert!(with("OPENCLAW_GATEWAY_PORT", "0").is_some());
         assert!(with("AGENT_ID", "system/ops").is_none());
     }

@@ -32,7 +32,7 @@ usage:
   test-agent                         run the entrypoint and gateway (configured by environment:
                                      MOSAIC_API_URL, AGENT_ID, AGENT_TOKEN or AGENT_TOKEN_FILE,
                                      OPENCLAW_STATE_DIR, MOCK_STARTUP_DELAY_MS, MOCK_READY_DELAY_MS,
-                                     MOCK_FAIL_HEALTH; see README.md)
+                                     MOCK_FAIL_HEALTH, MOCK_PROBE; see README.md)
   test-agent probe IP:PORT [TIMEOUT_MS]
                                      connect and GET /healthz; prints reachable or unreachable
   test-agent fetch URL               GET URL as OpenClaw's provider calls do: through the proxy the

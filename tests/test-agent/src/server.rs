@@ -46,6 +46,8 @@ pub struct Options {
     pub boot: u64,
     /// Test control: live and ready probes fail forever.
     pub fail_health: bool,
+    /// Test control: the probes hang or answer garbage instead.
+    pub probe_fault: Option<ProbeFault>,
     /// Test control: readiness lags liveness by this much.
     pub ready_delay: Duration,
     /// The config after includes and substitution, keys redacted, for `mock:config=1`.
@@ -53,6 +55,19 @@ pub struct Options {
     /// The agent's workspace, listed by `mock:workspace=1`.
     pub workspace: PathBuf,
 }
+
+/// How the probes misbehave under `MOCK_PROBE`: not rules of OpenClaw, failures of a gateway
+/// process that a caller must survive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeFault {
+    /// Accept the connection, read the request, never answer (a wedged event loop).
+    Hang,
+    /// Answer bytes that are not HTTP, then close.
+    Garbage,
+}
+
+/// What a misbehaving gateway sends instead of an HTTP answer.
+const GARBAGE: &[u8] = b"\x00\xff\xfe garbage, not HTTP \x1b[31m\r\n\r\n\xc3\x28";
 
 pub struct Gateway {
     opts: Options,
@@ -161,6 +176,15 @@ impl Gateway {
             }
             Reply::Stream(stream) => self.stream(conn, &stream, keep_alive),
             Reply::Hangup => false,
+            Reply::Garbage => {
+                let _ = conn.writer.write_all(GARBAGE);
+                false
+            }
+            Reply::Hang => {
+                // Until the client gives up; nothing is ever sent.
+                while pause_unless_peer_gone(conn.socket(), Duration::from_secs(1)).is_ok() {}
+                false
+            }
         }
     }
 
@@ -179,6 +203,11 @@ impl Gateway {
         if req.method != "GET" && req.method != "HEAD" {
             let resp = Response::text(405, "Method Not Allowed").header("Allow", "GET, HEAD");
             return Plan::reply(resp);
+        }
+        match self.opts.probe_fault {
+            Some(ProbeFault::Hang) => return Plan::misbehave(Reply::Hang),
+            Some(ProbeFault::Garbage) => return Plan::misbehave(Reply::Garbage),
+            None => {}
         }
         let resp = match probe {
             Probe::Live if self.opts.fail_health => Response::json(503, object(&[("ok", "false".into())])),
@@ -260,6 +289,9 @@ impl Gateway {
         if let Some(status) = mock.status {
             return plan(Reply::Full(mock_error(status)));
         }
+        if mock.garbage && !stream {
+            return plan(Reply::Garbage);
+        }
         let mut reply_text = format!(
             "echo: {text} [session={session}] [primary={}] [boot={}]",
             self.opts.primary_model.as_deref().unwrap_or("-"),
@@ -290,6 +322,7 @@ impl Gateway {
                 pieces,
                 interval: mock.interval,
                 usage: include_usage(&payload).then_some(usage),
+                garbage: mock.garbage,
             }));
         }
         let message = object(&[("role", string("assistant")), ("content", string(&pieces.concat()))]);
@@ -329,6 +362,13 @@ impl Gateway {
             Ok(()) => {
                 self.log.line(&format!("stream {} completed {sent} chunks", reply.id));
                 keep_alive
+            }
+            Err(err) if err.kind() == io::ErrorKind::InvalidData => {
+                self.log.line(&format!(
+                    "stream {} broke off into garbage after {sent} chunks",
+                    reply.id
+                ));
+                false
             }
             Err(_) => {
                 self.log
@@ -373,6 +413,11 @@ fn write_stream(conn: &mut Conn, reply: &StreamReply, keep_alive: bool, sent: &m
         }
         body.chunk(sse::event(&meta.content(piece)).as_bytes())?;
         *sent += 1;
+    }
+    if reply.garbage {
+        // Breaks the chunked framing: the client cannot read past it.
+        conn.writer.write_all(GARBAGE)?;
+        return Err(io::ErrorKind::InvalidData.into());
     }
     body.chunk(sse::event(&meta.finish()).as_bytes())?;
     if let Some(usage) = &reply.usage {
@@ -567,6 +612,17 @@ impl Plan {
         Plan { close: true, ..self }
     }
 
+    /// A reply that is not HTTP (`Reply::Hang`, `Reply::Garbage`); the connection ends after it.
+    fn misbehave(reply: Reply) -> Plan {
+        Plan {
+            stream: false,
+            session: None,
+            delay: Duration::ZERO,
+            close: true,
+            reply,
+        }
+    }
+
     /// The client went away while sending; there is no one to answer.
     fn hangup() -> Plan {
         Plan {
@@ -583,6 +639,10 @@ enum Reply {
     Full(Response),
     Stream(StreamReply),
     Hangup,
+    /// Bytes that are not HTTP, then close.
+    Garbage,
+    /// Nothing, until the client goes away.
+    Hang,
 }
 
 struct StreamReply {
@@ -593,6 +653,8 @@ struct StreamReply {
     interval: Duration,
     /// Sent as the last chunk when the request asked for it (`stream_options.include_usage`).
     usage: Option<Usage>,
+    /// `mock:garbage=1`: after the content chunks, bytes that break the chunked framing.
+    garbage: bool,
 }
 
 /// The run's token usage, as OpenClaw reports it on its OpenAI-compatible endpoint: `usage` of
@@ -681,6 +743,9 @@ struct MockControls {
     config: bool,
     /// `mock:workspace=1`: the reply ends with the workspace's Markdown files.
     workspace: bool,
+    /// `mock:garbage=1`: bytes that are not HTTP instead of the answer, or (streaming) after the
+    /// content chunks instead of the stream's end.
+    garbage: bool,
 }
 
 impl MockControls {
@@ -697,6 +762,7 @@ impl MockControls {
             headers: control(text, "headers") == Some(1),
             config: control(text, "config") == Some(1),
             workspace: control(text, "workspace") == Some(1),
+            garbage: control(text, "garbage") == Some(1),
         }
     }
 }
@@ -943,6 +1009,7 @@ mod tests {
         );
         assert_eq!(MockControls::parse("plain"), MockControls::default());
         assert!(MockControls::parse("show mock:headers=1").headers);
+        assert!(MockControls::parse("x mock:garbage=1").garbage);
         assert!(!MockControls::parse("show mock:headers=0").headers);
         let both = MockControls::parse("mock:config=1 mock:workspace=1");
         assert!(both.config && both.workspace && !both.headers);

@@ -119,7 +119,7 @@ pub(crate) async fn apply_to_agents(containers: &ContainerManager, tx: Tx, owner
         Owner::System => containers.system_config_changed().await,
     };
     if let Err(e) = restarted {
-        tracing::warn!(?owner, error = %e, "the agent configuration changed but the agent could not be restarted");
+        tracing::warn!(?owner, error = %e.full(), "the agent configuration changed but the agent could not be restarted");
     }
     Ok(())
 }
