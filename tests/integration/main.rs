@@ -8,6 +8,7 @@ mod containers;
 mod docs;
 mod foundation;
 mod http;
+mod lists;
 mod oidc;
 mod onboard_cli;
 mod onboarding;
@@ -33,6 +34,7 @@ fn main() {
     trials.extend(web::trials());
     trials.extend(systemd::trials());
     trials.extend(backup::trials());
+    trials.extend(lists::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();
