@@ -150,7 +150,10 @@ async fn ten_thousand_over_the_socket(backend: Backend) {
         assert!(message.contains(needle), "{query}: {message}");
     }
     let both = w.daemon.ctl(&["containers", "ls", "--all", "--page", "2"]);
-    assert!(both.code == 2 && both.stderr.contains("'--all' cannot be used with '--page"), "{both:?}");
+    assert!(
+        both.code == 2 && both.stderr.contains("'--all' cannot be used with '--page"),
+        "{both:?}"
+    );
 
     // Users: all 10,001 (the breakglass admin, created last, at the end), each once.
     let users = w.daemon.ctl(&["users", "ls", "--all", "--json"]).json();
