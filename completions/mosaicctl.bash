@@ -1322,12 +1322,20 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__containers__subcmd__ls)
-            opts="-h --socket --json --timeout --help"
+            opts="-h --page --limit --all --socket --json --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --page)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --socket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2882,7 +2890,7 @@ _mosaicctl() {
             return 0
             ;;
         mosaicctl__subcmd__users__subcmd__ls)
-            opts="-h --page --limit --socket --json --timeout --help"
+            opts="-h --page --limit --all --socket --json --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -243,7 +243,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand ls 'List users, one page at a time, oldest first'
+            cand ls 'List users, one page at a time (or --all), oldest first'
             cand invite 'Invite a user by email; prints the one-time invite link (shown only this once)'
             cand show 'Show one user'
             cand update 'Change a user''s name or role'
@@ -253,9 +253,10 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         }
         &'mosaicctl;users;ls'= {
             cand --page 'Page number, from 1'
-            cand --limit 'Users per page [default: 50, at most 100]'
+            cand --limit 'Rows per page [default: 50, at most 100; 100 with --all]'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
             cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
+            cand --all 'Every page, one after the other, as one list'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -300,7 +301,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --help 'Print help'
         }
         &'mosaicctl;users;help'= {
-            cand ls 'List users, one page at a time, oldest first'
+            cand ls 'List users, one page at a time (or --all), oldest first'
             cand invite 'Invite a user by email; prints the one-time invite link (shown only this once)'
             cand show 'Show one user'
             cand update 'Change a user''s name or role'
@@ -439,7 +440,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand ls 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+            cand ls 'List the user and system containers, one page at a time (or --all): owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
             cand inspect 'Show one container in detail, including what Docker says about it'
             cand start 'Start a container (if it is not running) and wait until it is healthy'
             cand stop 'Stop and remove a container; its state volume is kept'
@@ -449,8 +450,11 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicctl;containers;ls'= {
+            cand --page 'Page number, from 1'
+            cand --limit 'Rows per page [default: 50, at most 100; 100 with --all]'
             cand --socket 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
             cand --timeout 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]'
+            cand --all 'Every page, one after the other, as one list'
             cand --json 'Print machine-readable JSON instead of tables and sentences'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -499,7 +503,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
             cand --help 'Print help'
         }
         &'mosaicctl;containers;help'= {
-            cand ls 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+            cand ls 'List the user and system containers, one page at a time (or --all): owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
             cand inspect 'Show one container in detail, including what Docker says about it'
             cand start 'Start a container (if it is not running) and wait until it is healthy'
             cand stop 'Stop and remove a container; its state volume is kept'
@@ -652,7 +656,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;help;providers;test'= {
         }
         &'mosaicctl;help;users'= {
-            cand ls 'List users, one page at a time, oldest first'
+            cand ls 'List users, one page at a time (or --all), oldest first'
             cand invite 'Invite a user by email; prints the one-time invite link (shown only this once)'
             cand show 'Show one user'
             cand update 'Change a user''s name or role'
@@ -697,7 +701,7 @@ set edit:completion:arg-completer[mosaicctl] = {|@words|
         &'mosaicctl;help;config;unset'= {
         }
         &'mosaicctl;help;containers'= {
-            cand ls 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+            cand ls 'List the user and system containers, one page at a time (or --all): owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
             cand inspect 'Show one container in detail, including what Docker says about it'
             cand start 'Start a container (if it is not running) and wait until it is healthy'
             cand stop 'Stop and remove a container; its state volume is kept'

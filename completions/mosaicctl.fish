@@ -174,7 +174,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fis
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -s h -l help -d 'Print help'
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "ls" -d 'List users, one page at a time, oldest first'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "ls" -d 'List users, one page at a time (or --all), oldest first'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "invite" -d 'Invite a user by email; prints the one-time invite link (shown only this once)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "show" -d 'Show one user'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "update" -d 'Change a user\'s name or role'
@@ -182,9 +182,10 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fis
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "reactivate" -d 'Let a deactivated user log in again'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and not __fish_seen_subcommand_from ls invite show update deactivate reactivate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l page -d 'Page number, from 1' -r
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l limit -d 'Users per page [default: 50, at most 100]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l limit -d 'Rows per page [default: 50, at most 100; 100 with --all]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l all -d 'Every page, one after the other, as one list'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from invite" -l name -d 'Display name [default: the part of EMAIL before @]' -r
@@ -213,7 +214,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_se
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from reactivate" -s h -l help -d 'Print help'
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List users, one page at a time, oldest first'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List users, one page at a time (or --all), oldest first'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "invite" -d 'Invite a user by email; prints the one-time invite link (shown only this once)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one user'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a user\'s name or role'
@@ -286,7 +287,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not 
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -s h -l help -d 'Print help'
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "ls" -d 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "ls" -d 'List the user and system containers, one page at a time (or --all): owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "inspect" -d 'Show one container in detail, including what Docker says about it'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "start" -d 'Start a container (if it is not running) and wait until it is healthy'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "stop" -d 'Stop and remove a container; its state volume is kept'
@@ -294,8 +295,11 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not 
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "reap" -d 'Stop every user container idle longer than its idle timeout, now (one reaper pass)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "doctor" -d 'Check an agent image step by step: the Docker engine, the image on the engine or in its registry, its OpenClaw version, and a trial start of a throwaway container (removed afterwards). Exit status 8 when a step fails'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and not __fish_seen_subcommand_from ls inspect start stop restart reap doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l page -d 'Page number, from 1' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l limit -d 'Rows per page [default: 50, at most 100; 100 with --all]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l all -d 'Every page, one after the other, as one list'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from inspect" -l socket -d 'Admin socket of mosaicd [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]' -r -F
@@ -323,7 +327,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fi
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from doctor" -l timeout -d 'How long to wait for mosaicd to answer, not 0, e.g. 90s, 10m, 120 (a bare number is seconds) [default: 30s, or 5m for slow operations]' -r
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from doctor" -l json -d 'Print machine-readable JSON instead of tables and sentences'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help'
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List the user and system containers, one page at a time (or --all): owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show one container in detail, including what Docker says about it'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start a container (if it is not running) and wait until it is healthy'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand containers; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop and remove a container; its state volume is kept'
@@ -398,7 +402,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_see
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "update" -d 'Change a provider; what is not given keeps its value'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "rm" -d 'Delete a provider'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from providers" -f -a "test" -d 'Test the connection: ask the provider for its models with the stored key'
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "ls" -d 'List users, one page at a time, oldest first'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "ls" -d 'List users, one page at a time (or --all), oldest first'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "invite" -d 'Invite a user by email; prints the one-time invite link (shown only this once)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "show" -d 'Show one user'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "update" -d 'Change a user\'s name or role'
@@ -411,7 +415,7 @@ complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_see
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print one setting\'s value (a secret prints only whether it is set)'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Set settings: `KEY VALUE`, or `KEY=VALUE ...` for several of one group at once. A secret is given by its KEY alone and read from a hidden prompt, or from stdin with --value-stdin'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Return settings to their defaults; `oidc` removes the whole OIDC client'
-complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "ls" -d 'List every user and system container: owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
+complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "ls" -d 'List the user and system containers, one page at a time (or --all): owner, state, image, uptime, last activity, idle timeout, and why and when stopped ones stopped'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "inspect" -d 'Show one container in detail, including what Docker says about it'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "start" -d 'Start a container (if it is not running) and wait until it is healthy'
 complete -c mosaicctl -n "__fish_mosaicctl_using_subcommand help; and __fish_seen_subcommand_from containers" -f -a "stop" -d 'Stop and remove a container; its state volume is kept'

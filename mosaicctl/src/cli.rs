@@ -155,9 +155,9 @@ pub struct OnboardArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ContainersCommand {
-    /// List every user and system container: owner, state, image, uptime, last activity, idle
-    /// timeout, and why and when stopped ones stopped
-    Ls,
+    /// List the user and system containers, one page at a time (or --all): owner, state, image,
+    /// uptime, last activity, idle timeout, and why and when stopped ones stopped
+    Ls(PageArgs),
     /// Show one container in detail, including what Docker says about it
     Inspect(TargetArgs),
     /// Start a container (if it is not running) and wait until it is healthy
@@ -403,8 +403,8 @@ pub struct ProviderUpdateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
-    /// List users, one page at a time, oldest first
-    Ls(UsersLsArgs),
+    /// List users, one page at a time (or --all), oldest first
+    Ls(PageArgs),
     /// Invite a user by email; prints the one-time invite link (shown only this once)
     Invite(InviteArgs),
     /// Show one user
@@ -417,14 +417,18 @@ pub enum UsersCommand {
     Reactivate(UserRefArgs),
 }
 
+/// Which page of a list: one page (`--page`, `--limit`) or all of them (`--all`).
 #[derive(Debug, Args)]
-pub struct UsersLsArgs {
+pub struct PageArgs {
     /// Page number, from 1
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, conflicts_with = "all")]
     pub page: Option<i64>,
-    /// Users per page [default: 50, at most 100]
+    /// Rows per page [default: 50, at most 100; 100 with --all]
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub limit: Option<i64>,
+    /// Every page, one after the other, as one list
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

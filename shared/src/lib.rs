@@ -22,7 +22,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Bumped whenever the RPC surface changes incompatibly. Checked in the handshake, so a client and
 /// daemon that cannot understand each other say so instead of failing on a decode error.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Largest frame either side accepts on the admin socket. Anything bigger is garbage or an attack;
 /// the connection is closed and nothing else is affected.
@@ -114,7 +114,8 @@ pub trait Admin {
     /// Lists the provider's models with its stored key (slow: use a long deadline).
     async fn provider_test(user: Option<String>, provider: String) -> RpcResult<types::ConnectionTest>;
 
-    /// One page of users; `None` takes the HTTP API's defaults (page 1, 50 per page).
+    /// One page of users; `None` takes the HTTP API's defaults (page 1, 50 per page; at most
+    /// 100 per page, so no answer grows with the number of users).
     async fn users_list(page: Option<i64>, limit: Option<i64>) -> RpcResult<types::Page<types::AdminUser>>;
 
     async fn user_get(user: String) -> RpcResult<types::AdminUser>;
@@ -150,8 +151,9 @@ pub trait Admin {
     // ---- Agent containers. A target is a user id, a user's email, a breakglass username,
     // `user/<id>` or `system/<name>`.
 
-    /// Every user and system container's status.
-    async fn containers_list() -> RpcResult<Vec<types::ContainerStatus>>;
+    /// One page of container statuses (system containers first, then user containers oldest
+    /// first), paginated as `users_list`.
+    async fn containers_list(page: Option<i64>, limit: Option<i64>) -> RpcResult<types::Page<types::ContainerStatus>>;
 
     /// One container's status and what Docker says about it.
     async fn container_inspect(target: String) -> RpcResult<types::ContainerDetail>;

@@ -1,5 +1,5 @@
 //! The benchmark program: `cargo bench -p mosaic-tests --bench mosaic [-- SCENARIO]`
-//! (scenarios: admin-socket, chat, cold-start, usage).
+//! (scenarios: admin-socket, chat, cold-start, usage, lists).
 //!
 //! Every scenario measures a path through the real, release-built daemon and, in the same run,
 //! a reference path that does the same work without Mosaic in the way, and prints the ratio.
@@ -46,6 +46,9 @@ fn main() {
     }
     if wanted("usage") {
         rows.extend(runtime.block_on(usage_accounting()));
+    }
+    if wanted("lists") {
+        rows.extend(runtime.block_on(lists()));
     }
     print_table(&rows);
 }
@@ -393,4 +396,161 @@ async fn usage_accounting() -> Vec<Row> {
         reference: flush_one,
     });
     rows
+}
+
+/// Lists and background passes at 10,000 users, each with a container row (inserted straight
+/// into the database): every page of `containers ls` over the socket, one page of
+/// `GET /api/admin/containers`, a reaper pass over 10,000 running rows (none idle, so Docker is
+/// not called), and a reconciliation that finds 10,000 rows saying running with no container.
+/// Each beside the same database work done straight through the store. Then the daemon
+/// process's resident memory, idle, with those 10,000 users.
+async fn lists() -> Vec<Row> {
+    use mosaicd::store::containers as rows;
+    use mosaicd::store::paging::PageRequest;
+    use mosaicd::store::q;
+    const MANY: usize = 10_000;
+    let scope = InstanceScope::new();
+    let daemon =
+        mosaic_tests::inprocess::InProcess::start(docker::daemon_options_with(&scope.instance, "1h", "1h")).await;
+    let data = daemon.data().await;
+    let db = &data.db;
+    let first_at = mosaicd::store::now_ms() - 1_000_000;
+    mosaic_tests::data::add_users_with_containers(db, "bench", MANY, first_at, "stopped", "").await;
+    let client = mosaicctl::client::connect(&daemon.dir.path().join("mosaicd.sock"), Duration::from_secs(60))
+        .await
+        .expect("connect");
+    let mut out = Vec::new();
+
+    // Every page over the socket, as `containers ls --all` walks them.
+    let all_pages = measure(1, 10, || async {
+        let mut page = 1;
+        loop {
+            let answer = client
+                .rpc()
+                .containers_list(client.context(), Some(page), Some(100))
+                .await
+                .expect("rpc")
+                .expect("list");
+            if page as u64 >= answer.meta.total_pages {
+                break;
+            }
+            page += 1;
+        }
+    })
+    .await;
+    let store_pages = measure(1, 10, || async {
+        let request = PageRequest::new(None, Some(100)).unwrap();
+        let total = rows::count(&mut db.ex(), rows::Kind::User).await.unwrap();
+        let mut offset = 0;
+        while offset < total {
+            rows::user_page(&mut db.ex(), request.limit, offset).await.unwrap();
+            offset += request.limit;
+        }
+    })
+    .await;
+    out.push(Row {
+        scenario: format!("containers ls {MANY} via socket (all pages)"),
+        subject: all_pages,
+        reference_name: "the same pages' queries straight through the store".into(),
+        reference: store_pages,
+    });
+
+    // One page over HTTP: the last one, the furthest offset.
+    let password = mosaic_shared::Sensitive::new(PASSWORD.to_string());
+    client
+        .rpc()
+        .create_breakglass(client.context(), "admin".into(), password)
+        .await
+        .expect("rpc")
+        .expect("breakglass");
+    let api = Api::at(format!("http://{}", daemon.daemon.http_addr));
+    let session = api.login("admin", PASSWORD).await;
+    let last = (MANY / 100).to_string();
+    let path = format!("/api/admin/containers?page={last}&limit=100");
+    let http_page = measure(20, 200, || async {
+        api.get(&path, Auth::Session(&session)).await.expect(200);
+    })
+    .await;
+    let store_page = measure(20, 200, || async {
+        rows::count(&mut db.ex(), rows::Kind::User).await.unwrap();
+        rows::user_page(&mut db.ex(), 100, MANY as i64 - 100).await.unwrap();
+    })
+    .await;
+    out.push(Row {
+        scenario: format!("GET /api/admin/containers page at {MANY} (last page of 100)"),
+        subject: http_page,
+        reference_name: "the count and page queries straight through the store".into(),
+        reference: store_page,
+    });
+
+    // A reaper pass: every row running and recently active.
+    db.execute(q("UPDATE user_container SET status = 'running', last_active_at = $1").bind(mosaicd::store::now_ms()))
+        .await
+        .unwrap();
+    let manager = daemon.app().containers().clone();
+    let reap = measure(2, 20, || async {
+        let report = manager.reap_idle().await.unwrap();
+        assert_eq!(report.checked as usize, MANY);
+    })
+    .await;
+    let running = measure(2, 20, || async {
+        rows::running_users(&mut db.ex()).await.unwrap();
+    })
+    .await;
+    out.push(Row {
+        scenario: format!("reaper pass at {MANY} running rows (none idle)"),
+        subject: reap,
+        reference_name: "its one query straight through the store".into(),
+        reference: running,
+    });
+
+    // Reconciliation: every row says running, no container exists. Each sample starts from
+    // that state again (not timed).
+    let stale = q("UPDATE user_container SET status = 'running', stop_reason = NULL");
+    let (mut passes, mut updates) = (Vec::new(), Vec::new());
+    let began = Instant::now();
+    for _ in 0..5 {
+        db.execute(stale.clone()).await.unwrap();
+        let t = Instant::now();
+        let report = manager.reconcile().await.unwrap();
+        passes.push(t.elapsed());
+        assert_eq!(report.marked_stopped.len(), MANY);
+    }
+    let wall = began.elapsed();
+    let began = Instant::now();
+    for _ in 0..5 {
+        db.execute(stale.clone()).await.unwrap();
+        let t = Instant::now();
+        db.execute(q(
+            "UPDATE user_container SET status = 'stopped', stop_reason = 'crash' WHERE status = 'running'",
+        ))
+        .await
+        .unwrap();
+        updates.push(t.elapsed());
+    }
+    out.push(Row {
+        scenario: format!("reconciliation with {MANY} stale running rows"),
+        subject: Summary::from_samples(passes, wall),
+        reference_name: "one UPDATE of those rows straight through the store".into(),
+        reference: Summary::from_samples(updates, began.elapsed()),
+    });
+    drop(client);
+    data.db.close().await;
+    daemon.stop().await;
+
+    // Resident memory of the release daemon, idle, with 10,000 users and their containers
+    // (after listing them all and a reaper pass).
+    let process = Daemon::start_with(docker::daemon_options_with(&scope.instance, "1h", "1h"));
+    let data = Data::open(&process.data_dir).await;
+    mosaic_tests::data::add_users_with_containers(&data.db, "rss", MANY, first_at, "stopped", "").await;
+    process.ctl(&["containers", "ls", "--all", "--json"]).ok();
+    process.ctl(&["users", "ls", "--all", "--json"]).ok();
+    process.ctl(&["containers", "reap"]).ok();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let pid = process.pid().expect("pid");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or("VmRSS: ?");
+    println!("idle mosaicd with {MANY} users and containers (SQLite), after listing them all: {rss}");
+    data.db.close().await;
+    out
 }

@@ -3,6 +3,7 @@
 //! strictly). Every Docker object is labelled with the run and the daemon's instance and removed
 //! at the end of each test, failed or not.
 
+use mosaicd::store::paging::PageRequest;
 use std::collections::{BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
@@ -546,16 +547,17 @@ async fn activity_guard_prevents_reap() {
     assert!(container_running(&name));
     let report = manager.reap_idle().await.unwrap();
     assert!(report.stopped.is_empty() && report.kept_busy == 1, "{report:?}");
-    let listed = manager.list().await.unwrap();
-    assert_eq!(listed[0].active_requests, 1);
+    let listed = manager.list(PageRequest::new(None, None).unwrap()).await.unwrap();
+    assert_eq!(listed.data[0].active_requests, 1);
 
     // The stream ends: the next pass stops it, as idle.
     drop(guard);
     let status = wait_for("the reaper after the stream ended", Duration::from_secs(10), || async {
         manager
-            .list()
+            .list(PageRequest::new(None, None).unwrap())
             .await
             .unwrap()
+            .data
             .pop()
             .filter(|s| s.state == mosaic_shared::types::ContainerState::Stopped)
     })
@@ -632,7 +634,7 @@ async fn config_change_restarts_with_state_kept() {
         .into_iter()
         .find(|(_, action, _, detail)| action == "container.stop" && detail["reason"] == "config_change");
     assert!(stop.is_some(), "config change recorded");
-    let status = &manager.list().await.unwrap()[0];
+    let status = &manager.list(PageRequest::new(None, None).unwrap()).await.unwrap().data[0];
     assert_eq!(status.generation, 2);
 
     // Not running: a config change leaves it stopped.
@@ -644,7 +646,7 @@ async fn config_change_restarts_with_state_kept() {
     manager.ensure_running(target.clone()).await.unwrap();
     app.users().deactivate_user(&Actor::System, &user).await.unwrap();
     assert!(container_id(&name).is_none());
-    let status = &manager.list().await.unwrap()[0];
+    let status = &manager.list(PageRequest::new(None, None).unwrap()).await.unwrap().data[0];
     assert_eq!(
         (status.state, status.stop_reason.as_deref()),
         (mosaic_shared::types::ContainerState::Stopped, Some("deactivated"))

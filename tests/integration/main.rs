@@ -10,6 +10,7 @@ mod faults;
 mod fence;
 mod foundation;
 mod http;
+mod lists;
 mod oidc;
 mod onboard_cli;
 mod onboarding;
@@ -37,6 +38,7 @@ fn main() {
     trials.extend(systemd::trials());
     trials.extend(backup::trials());
     trials.extend(faults::trials());
+    trials.extend(lists::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();

@@ -565,14 +565,14 @@ async fn container_rows(f: &Fixture) {
     assert_eq!(got.stop_reason.as_deref(), Some("idle"));
     assert!(got.gateway_token.is_none() && got.gateway_token_hash.is_none() && got.container_id.is_none());
     assert!(got.stopped_at.is_some());
-    let owners = rows::user_owners(&mut ex).await.unwrap();
-    assert_eq!(owners.len(), 2);
+    let owned = rows::user_page(&mut ex, 10, 0).await.unwrap();
+    assert_eq!(owned.len(), 2);
     assert!(
-        owners
+        owned
             .iter()
-            .any(|(id, email, _)| id == &alice && email.as_deref() == Some("alice@example.test"))
+            .any(|o| o.row.owner == alice && o.owner_label() == "alice@example.test" && !o.owner_inactive())
     );
-    assert_eq!(rows::list(&mut ex, Kind::User).await.unwrap().len(), 2);
+    assert_eq!(rows::count(&mut ex, Kind::User).await.unwrap(), 2);
 }
 
 async fn system_agent_rows_and_internal_auth(f: &Fixture) {

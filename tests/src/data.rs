@@ -187,3 +187,65 @@ impl Data {
         self.db.close().await;
     }
 }
+
+/// Inserts `n` members named `<prefix>-<i>@example.com`, each with a user container row in
+/// `status` (generation 1, `detail` as its status detail, last active now), created at
+/// `first_at`, `first_at + 1`, … (epoch ms), many rows per statement, as a large installation
+/// would have them. Returns the user ids, in list order (oldest first).
+pub async fn add_users_with_containers(
+    db: &Db,
+    prefix: &str,
+    n: usize,
+    first_at: i64,
+    status: &str,
+    detail: &str,
+) -> Vec<String> {
+    use mosaicd::store::{ROWS_PER_STATEMENT, now_ms, q_rows};
+    let now = now_ms();
+    let ids: Vec<String> = (0..n).map(|i| format!("{prefix}-{i:06}")).collect();
+    for (c, chunk) in ids.chunks(ROWS_PER_STATEMENT).enumerate() {
+        let base = (c * ROWS_PER_STATEMENT) as i64;
+        let mut users = q_rows(
+            "INSERT INTO users (id, email, name, role, auth_source, created_at, updated_at) VALUES ",
+            1,
+            chunk.len(),
+            7,
+            "",
+        );
+        let mut containers = q_rows(
+            "INSERT INTO user_container (id, user_id, container_name, status, status_detail, generation,
+                 started_at, last_active_at, idle_timeout_min, image, created_at, updated_at) VALUES ",
+            1,
+            chunk.len(),
+            12,
+            "",
+        );
+        for (i, id) in chunk.iter().enumerate() {
+            let at = first_at + base + i as i64;
+            users = users
+                .bind(id.as_str())
+                .bind(format!("{id}@example.com"))
+                .bind(id.as_str())
+                .bind("member")
+                .bind("local")
+                .bind(at)
+                .bind(at);
+            containers = containers
+                .bind(format!("c-{id}"))
+                .bind(id.as_str())
+                .bind(format!("mosaic-user-{id}"))
+                .bind(status)
+                .bind(detail)
+                .bind(1i64)
+                .bind(now)
+                .bind(now)
+                .bind(30i64)
+                .bind("ghcr.io/openclaw/openclaw:latest")
+                .bind(at)
+                .bind(at);
+        }
+        db.execute(users).await.expect("insert users");
+        db.execute(containers).await.expect("insert containers");
+    }
+    ids
+}

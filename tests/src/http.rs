@@ -83,18 +83,24 @@ pub struct Api {
 
 impl Api {
     pub fn new(daemon: &Daemon) -> Api {
-        Self::client(daemon, None)
+        Self::client(daemon.base_url(), None)
+    }
+
+    /// A client of the daemon whose HTTP API is at `base` (`http://host:port`), e.g. one running
+    /// in the test's own process.
+    pub fn at(base: String) -> Api {
+        Self::client(base, None)
     }
 
     /// A client whose connections come from `address` (any of 127.0.0.0/8 reaches a daemon on
     /// 127.0.0.1 from the same host), so one test can play several clients.
     pub fn from_address(daemon: &Daemon, address: std::net::IpAddr) -> Api {
-        Self::client(daemon, Some(address))
+        Self::client(daemon.base_url(), Some(address))
     }
 
-    fn client(daemon: &Daemon, address: Option<std::net::IpAddr>) -> Api {
+    fn client(base: String, address: Option<std::net::IpAddr>) -> Api {
         Api {
-            base: daemon.base_url(),
+            base,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .no_proxy()

@@ -7,6 +7,7 @@ use mosaic_shared::types::{ContainerDetail, ContainerKind, ContainerState, Conta
 use crate::call;
 use crate::cli::ContainersCommand;
 use crate::client::Client;
+use crate::commands::paging;
 use crate::error::{CliError, CliResult};
 use crate::output;
 
@@ -49,11 +50,16 @@ pub async fn run(client: &Client, command: ContainersCommand, json: bool) -> Cli
                 ));
             }
         }
-        ContainersCommand::Ls => {
-            let list = call!(client, containers_list())?;
+        ContainersCommand::Ls(args) => {
+            let page = paging::fetch(&args, |page, limit| async move {
+                call!(client, containers_list(page, limit))
+            })
+            .await?;
             if json {
-                output::json(&list);
-            } else if list.is_empty() {
+                output::json(&page);
+            } else if let Some(text) = paging::past_the_end(&page, "container") {
+                println!("{text}");
+            } else if page.data.is_empty() {
                 println!("No agent containers yet: a user's container is created at their first chat.");
             } else {
                 let mut table = output::table(&[
@@ -66,10 +72,13 @@ pub async fn run(client: &Client, command: ContainersCommand, json: bool) -> Cli
                     "IDLE TIMEOUT",
                     "STOPPED",
                 ]);
-                for c in &list {
+                for c in &page.data {
                     table.add_row(row(c));
                 }
                 println!("{table}");
+                if !args.all {
+                    println!("{}", paging::footer(&page.meta, "container"));
+                }
             }
         }
         ContainersCommand::Inspect(args) => {

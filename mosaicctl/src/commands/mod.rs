@@ -6,6 +6,7 @@ pub mod backup;
 pub mod config;
 pub mod containers;
 pub mod onboard;
+pub mod paging;
 pub mod providers;
 pub mod status;
 pub mod system_agents;

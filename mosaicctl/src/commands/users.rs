@@ -6,27 +6,24 @@ use mosaic_shared::types::{AdminUser, InviteRequest, Role, UserPatch, UserStatus
 use crate::call;
 use crate::cli::UsersCommand;
 use crate::client::Client;
+use crate::commands::paging;
 use crate::error::{CliError, CliResult};
 use crate::output;
 
 pub async fn run(client: &Client, command: UsersCommand, json: bool) -> CliResult {
     match command {
         UsersCommand::Ls(args) => {
-            let page = call!(client, users_list(args.page, args.limit))?;
+            let page = paging::fetch(
+                &args,
+                |page, limit| async move { call!(client, users_list(page, limit)) },
+            )
+            .await?;
             if json {
                 output::json(&page);
                 return Ok(());
             }
-            let meta = page.meta;
-            if page.data.is_empty() && meta.total > 0 {
-                println!(
-                    "Page {} is past the end: {} users fill {} page{} of {}.",
-                    meta.page,
-                    meta.total,
-                    meta.total_pages,
-                    plural(meta.total_pages),
-                    meta.limit
-                );
+            if let Some(text) = paging::past_the_end(&page, "user") {
+                println!("{text}");
                 return Ok(());
             }
             if page.data.is_empty() {
@@ -46,14 +43,9 @@ pub async fn run(client: &Client, command: UsersCommand, json: bool) -> CliResul
                 ]);
             }
             println!("{table}");
-            println!(
-                "Page {} of {} · {} user{} · {} per page",
-                meta.page,
-                meta.total_pages,
-                meta.total,
-                plural(meta.total),
-                meta.limit
-            );
+            if !args.all {
+                println!("{}", paging::footer(&page.meta, "user"));
+            }
         }
         UsersCommand::Invite(args) => {
             let request = InviteRequest {
@@ -149,10 +141,6 @@ fn status(status: UserStatus) -> &'static str {
         UserStatus::Invited => "invited",
         UserStatus::Deactivated => "deactivated",
     }
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// `bob@example.com (0193…)`, or the name for accounts without an email.

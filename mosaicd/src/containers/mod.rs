@@ -70,7 +70,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mosaic_shared::types::{ContainerDetail, ContainerStatus};
+use mosaic_shared::types::{ContainerDetail, ContainerStatus, Page};
 
 use crate::clock::Clock;
 use crate::config::Secret;
@@ -78,6 +78,7 @@ use crate::error::{Error, Result};
 use crate::secrets::Keyring;
 use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, ContainerRow, ContainerState, Kind};
+use crate::store::paging::PageRequest;
 use crate::store::{Db, audit, rfc3339, users};
 use agent_config::AgentConfig;
 use docker::{DockerClient, NetworkInfo};
@@ -361,27 +362,46 @@ impl ContainerManager {
         .map_err(|e| Error::internal(format!("remove task failed: {e}")))?
     }
 
-    /// Every container's status, from the database and this process's activity records.
-    pub async fn list(&self) -> Result<Vec<ContainerStatus>> {
+    /// One page of container statuses, from the database and this process's activity records:
+    /// system containers first (by name), then user containers oldest first.
+    pub async fn list(&self, request: PageRequest) -> Result<Page<ContainerStatus>> {
         let inner = &self.inner;
         let mut ex = inner.db.ex();
-        let owners: HashMap<String, String> = rows::user_owners(&mut ex)
-            .await?
-            .into_iter()
-            .map(|(id, email, name)| (id, email.unwrap_or(name)))
-            .collect();
-        let mut out = Vec::new();
-        for kind in [Kind::User, Kind::System] {
-            for row in rows::list(&mut ex, kind).await? {
-                let target = AgentRef::new(kind, row.owner.clone());
-                let label = match kind {
-                    Kind::User => owners.get(&row.owner).cloned().unwrap_or_else(|| row.owner.clone()),
-                    Kind::System => target.to_string(),
-                };
-                out.push(inner.status(&target, &row, label));
-            }
-        }
-        Ok(out)
+        let systems = rows::count(&mut ex, Kind::System).await?;
+        let total = systems + rows::count(&mut ex, Kind::User).await?;
+        request
+            .fetch(total, |limit, offset| async move {
+                let mut out = Vec::new();
+                if offset < systems {
+                    for row in rows::system_page(&mut inner.db.ex(), limit, offset).await? {
+                        let target = AgentRef::System(row.owner.clone());
+                        out.push(inner.status(&target, &row, target.to_string()));
+                    }
+                }
+                let left = limit - out.len() as i64;
+                if left > 0 {
+                    let offset = (offset - systems).max(0);
+                    for owned in rows::user_page(&mut inner.db.ex(), left, offset).await? {
+                        let target = AgentRef::User(owned.row.owner.clone());
+                        out.push(inner.status(&target, &owned.row, owned.owner_label()));
+                    }
+                }
+                Ok(out)
+            })
+            .await
+    }
+
+    /// Every system container's status (system agents are few: their number is capped).
+    pub async fn system_statuses(&self) -> Result<Vec<ContainerStatus>> {
+        let inner = &self.inner;
+        let rows = rows::system_page(&mut inner.db.ex(), i64::MAX, 0).await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let target = AgentRef::System(row.owner.clone());
+                inner.status(&target, row, target.to_string())
+            })
+            .collect())
     }
 
     /// One container's status plus what Docker says about it.

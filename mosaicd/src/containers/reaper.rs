@@ -15,8 +15,7 @@ use mosaic_shared::types::{ReapReport, ReapedContainer};
 use crate::containers::{AgentRef, ContainerManager, StopReason};
 use crate::error::Result;
 use crate::store::audit::Actor;
-use crate::store::containers::{self as rows, ContainerState, Kind};
-use crate::store::users;
+use crate::store::containers as rows;
 
 impl ContainerManager {
     /// One pass: stops every idle user container; reports what it stopped and why.
@@ -26,18 +25,18 @@ impl ContainerManager {
 
     pub async fn reap_idle_as(&self, actor: &Actor) -> Result<ReapReport> {
         let inner = self.inner();
-        let running = rows::with_status(&mut inner.db.ex(), Kind::User, ContainerState::Running).await?;
+        let running = rows::running_users(&mut inner.db.ex()).await?;
         let mut report = ReapReport {
             checked: running.len() as u64,
             stopped: Vec::new(),
             kept_busy: 0,
         };
         let now = inner.settings.clock.now_ms();
-        for row in running {
+        for owned in running {
+            let row = &owned.row;
             let target = AgentRef::User(row.owner.clone());
-            let t = inner.target(&target);
-            let user = users::get(&mut inner.db.ex(), &row.owner).await?;
-            if user.as_ref().is_none_or(|u| u.deactivated_at.is_some()) {
+            if owned.owner_inactive() {
+                let t = inner.target(&target);
                 let Ok(_op) = t.op.try_lock() else { continue };
                 match inner
                     .stop_locked(&target, &t, StopReason::Deactivated, actor, None)
@@ -45,9 +44,7 @@ impl ContainerManager {
                 {
                     Ok(_) => report.stopped.push(ReapedContainer {
                         owner: row.owner.clone(),
-                        owner_label: user
-                            .map(|u| u.email.unwrap_or(u.name))
-                            .unwrap_or_else(|| row.owner.clone()),
+                        owner_label: owned.owner_label(),
                         name: target.container_name(),
                         reason: StopReason::Deactivated.as_str().to_string(),
                         idle_seconds: 0,
@@ -69,10 +66,14 @@ impl ContainerManager {
                     .max(last_seen);
                 (now - last).max(0)
             };
-            let (busy, last_seen) = t.activity_snapshot();
+            // Most running containers are in use: decide from the row and this process's
+            // activity record without creating one (a container nobody used since this process
+            // started has none).
+            let (busy, last_seen) = inner.known_target(&target).map_or((0, 0), |t| t.activity_snapshot());
             if idle_ms(last_seen) < timeout_ms {
                 continue;
             }
+            let t = inner.target(&target);
             if busy > 0 {
                 report.kept_busy += 1;
                 continue;
@@ -100,12 +101,9 @@ impl ContainerManager {
                 .await
             {
                 Ok(_) => {
-                    let owner_label = user
-                        .map(|u| u.email.unwrap_or(u.name))
-                        .unwrap_or_else(|| row.owner.clone());
                     report.stopped.push(ReapedContainer {
                         owner: row.owner.clone(),
-                        owner_label,
+                        owner_label: owned.owner_label(),
                         name: target.container_name(),
                         reason: StopReason::Idle.as_str().to_string(),
                         idle_seconds: (idle / 1000) as u64,

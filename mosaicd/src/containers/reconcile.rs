@@ -15,7 +15,7 @@
 //! A container whose start, stop or restart is in progress in this process is skipped (its
 //! operation lock is held); the next pass looks again.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::json;
 
@@ -25,7 +25,7 @@ use super::{AgentRef, ContainerManager, Inner, Live, StopReason};
 use crate::config::Secret;
 use crate::error::Result;
 use crate::secrets::Binding;
-use crate::store::audit::Actor;
+use crate::store::audit::{self, Actor};
 use crate::store::containers::{self as rows, ContainerRow, ContainerState, Kind};
 
 /// What one reconciliation pass did.
@@ -50,16 +50,14 @@ impl Inner {
     async fn reconcile(&self) -> Result<ReconcileReport> {
         let network = self.network_name();
         let mut report = ReconcileReport::default();
+        // The rows that say up are read before Docker is listed: a row that said running then
+        // had its container already, so if the listing lacks it, it is gone. One query, whose
+        // cost grows with the containers that should run, not with every user.
+        let up = rows::up(&mut self.db.ex()).await?;
         let found = self
             .docker
             .list_labelled(LABEL_INSTANCE, &self.settings.instance, &network)
             .await?;
-        let mut rows_by_target: HashMap<AgentRef, ContainerRow> = HashMap::new();
-        for kind in [Kind::User, Kind::System] {
-            for row in rows::list(&mut self.db.ex(), kind).await? {
-                rows_by_target.insert(AgentRef::new(kind, row.owner.clone()), row);
-            }
-        }
 
         let mut seen: HashSet<AgentRef> = HashSet::new();
         for listed in found {
@@ -196,34 +194,7 @@ impl Inner {
             }
         }
 
-        for (target, row) in &rows_by_target {
-            if seen.contains(target) || !(row.status.is_up()) {
-                continue;
-            }
-            let t = self.target(target);
-            let Ok(_op) = t.op.try_lock() else {
-                report.busy.push(target.container_name());
-                continue;
-            };
-            // Read again under the lock: a start may have finished since the listing.
-            let Some(row) = rows::get(&mut self.db.ex(), target.kind(), target.owner()).await? else {
-                continue;
-            };
-            if !(row.status.is_up()) {
-                continue;
-            }
-            if self.docker.inspect(&target.container_name(), &network).await?.is_some() {
-                continue;
-            }
-            *t.live.lock().expect("live lock") = None;
-            let reason = if row.status == ContainerState::Starting {
-                StopReason::Interrupted
-            } else {
-                StopReason::Crash
-            };
-            self.mark(target, &row, reason, "the container disappeared").await?;
-            report.marked_stopped.push(target.container_name());
-        }
+        self.mark_vanished(&up, &seen, &mut report).await?;
         if !report.adopted.is_empty() || !report.removed.is_empty() || !report.marked_stopped.is_empty() {
             tracing::info!(
                 adopted = report.adopted.len(),
@@ -233,6 +204,68 @@ impl Inner {
             );
         }
         Ok(report)
+    }
+
+    /// Rows that say up with no container in Docker: marked stopped together (a few statements
+    /// however many there are), each audited, the stop counter moved. A row a start, stop or
+    /// restart moved since it was read is left alone (the update checks its generation and
+    /// status), and so is one whose operation is in progress here (reported busy).
+    async fn mark_vanished(
+        &self,
+        up: &[(Kind, ContainerRow)],
+        seen: &HashSet<AgentRef>,
+        report: &mut ReconcileReport,
+    ) -> Result<()> {
+        const DETAIL: &str = "the container disappeared";
+        for kind in [Kind::User, Kind::System] {
+            let mut gone = Vec::new();
+            for (_, row) in up.iter().filter(|(k, _)| *k == kind) {
+                let target = AgentRef::new(kind, row.owner.clone());
+                if seen.contains(&target) {
+                    continue;
+                }
+                if self.known_target(&target).is_some_and(|t| t.op.try_lock().is_err()) {
+                    report.busy.push(target.container_name());
+                    continue;
+                }
+                gone.push(row);
+            }
+            if gone.is_empty() {
+                continue;
+            }
+            let marked = rows::mark_vanished(&mut self.db.ex(), kind, &gone, DETAIL).await?;
+            let mut entries = Vec::with_capacity(marked.len());
+            for (_, owner, reason) in &marked {
+                let target = AgentRef::new(kind, owner.clone());
+                if let Some(t) = self.known_target(&target)
+                    && let Ok(_op) = t.op.try_lock()
+                {
+                    *t.live.lock().expect("live lock") = None;
+                }
+                let reason = if reason == StopReason::Interrupted.as_str() {
+                    StopReason::Interrupted
+                } else {
+                    StopReason::Crash
+                };
+                self.prometheus.container_stopped(reason.as_str());
+                entries.push((
+                    target.to_string(),
+                    json!({ "container": target.container_name(), "reason": reason.as_str(), "detail": DETAIL }),
+                ));
+                report.marked_stopped.push(target.container_name());
+            }
+            if let Err(e) = audit::record_many(&mut self.db.ex(), &Actor::System, "container.stop", &entries).await {
+                tracing::error!(error = %e, "cannot write the audit log");
+            }
+            if !marked.is_empty() {
+                let first: Vec<&str> = marked.iter().take(5).map(|(_, owner, _)| owner.as_str()).collect();
+                tracing::warn!(
+                    kind = %kind, count = marked.len(), first = ?first, detail = DETAIL,
+                    "agent containers are not running; their rows now say stopped"
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Records that a container stopped without Mosaic stopping it: its row, the stop counter,

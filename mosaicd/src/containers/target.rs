@@ -73,6 +73,11 @@ impl Drop for ActivityGuard {
 }
 
 impl Inner {
+    /// This process's record of the container, if it has one (never creates it).
+    pub(crate) fn known_target(&self, target: &AgentRef) -> Option<Arc<Target>> {
+        self.targets.lock().expect("targets lock").get(target).cloned()
+    }
+
     pub(crate) fn target(&self, target: &AgentRef) -> Arc<Target> {
         self.targets
             .lock()

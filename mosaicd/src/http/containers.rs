@@ -10,14 +10,21 @@ use warp::{Filter, Rejection};
 
 use super::Endpoint;
 use super::error::reject;
-use super::extract::{MAX_AGENT_CONFIG_BODY, Params, admin, json, json_reply, no_content, ok, with_app};
+use super::extract::{
+    MAX_AGENT_CONFIG_BODY, PageParams, Params, admin, json, json_reply, no_content, ok, query, with_app,
+};
 use crate::app::App;
 use crate::auth::Principal;
+use crate::store::paging::PageRequest;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         Endpoint::new(Method::GET, "/api/admin/containers", |app, m| {
-            m.and(with_app(app.clone())).and(admin(app)).and_then(list).boxed()
+            m.and(with_app(app.clone()))
+                .and(admin(app))
+                .and(query())
+                .and_then(list)
+                .boxed()
         }),
         Endpoint::new(Method::GET, "/api/admin/system-agents", |app, m| {
             m.and(with_app(app.clone()))
@@ -42,8 +49,10 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-async fn list(_: Params, app: Arc<App>, _: Principal) -> Result<Response, Rejection> {
-    Ok(ok(&app.agents().containers_list().await.map_err(reject)?))
+async fn list(_: Params, app: Arc<App>, _: Principal, raw: String) -> Result<Response, Rejection> {
+    let paging = PageParams::parse(&raw).map_err(reject)?;
+    let request = PageRequest::new(paging.page, paging.limit).map_err(reject)?;
+    Ok(ok(&app.agents().containers_list(request).await.map_err(reject)?))
 }
 
 async fn list_system_agents(_: Params, app: Arc<App>, _: Principal) -> Result<Response, Rejection> {

@@ -404,6 +404,42 @@ pub fn query_pairs(raw: &str, allowed: &[&str]) -> Result<Vec<(String, String)>,
     Ok(pairs)
 }
 
+/// The paging parameters of a list's query string (`page`, `limit`), the same on every list.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PageParams {
+    pub page: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+impl PageParams {
+    /// The names to allow in [`query_pairs`].
+    pub const NAMES: [&'static str; 2] = ["page", "limit"];
+
+    /// Takes `name=value` if it is a paging parameter (answering whether it was).
+    pub fn take(&mut self, name: &str, value: &str) -> Result<bool, ApiError> {
+        let slot = match name {
+            "page" => &mut self.page,
+            "limit" => &mut self.limit,
+            _ => return Ok(false),
+        };
+        *slot = Some(
+            value
+                .parse::<i64>()
+                .map_err(|_| ApiError::invalid(format!("{name} must be a whole number, not {value:?}")))?,
+        );
+        Ok(true)
+    }
+
+    /// A query that holds only paging parameters.
+    pub fn parse(raw: &str) -> Result<PageParams, ApiError> {
+        let mut params = PageParams::default();
+        for (name, value) in query_pairs(raw, &Self::NAMES)? {
+            params.take(&name, &value)?;
+        }
+        Ok(params)
+    }
+}
+
 pub fn json_reply<T: Serialize>(status: StatusCode, body: &T) -> Response {
     warp::reply::with_status(warp::reply::json(body), status).into_response()
 }

@@ -10,7 +10,7 @@ use warp::{Filter, Rejection};
 
 use super::Endpoint;
 use super::error::{ApiError, reject};
-use super::extract::{Params, admin, ok, query, query_pairs, user, with_app};
+use super::extract::{PageParams, Params, admin, ok, query, query_pairs, user, with_app};
 use crate::app::App;
 use crate::auth::Principal;
 use crate::service::usage::UsageRange;
@@ -52,20 +52,19 @@ fn parse(raw: &str, allowed: &[&str]) -> Result<Query, ApiError> {
         page: 1,
         limit: DEFAULT_PAGE_SIZE,
     };
-    let whole = |name: &str, value: &str| {
-        value
-            .parse::<i64>()
-            .map_err(|_| ApiError::invalid(format!("{name} must be a whole number, not {value:?}")))
-    };
+    let mut paging = PageParams::default();
     for (name, value) in query_pairs(raw, allowed)? {
+        if paging.take(&name, &value)? {
+            continue;
+        }
         match name.as_str() {
             "from" => q.from = Some(value),
             "to" => q.to = Some(value),
-            "user" => q.user = Some(value),
-            "page" => q.page = whole("page", &value)?,
-            _ => q.limit = whole("limit", &value)?,
+            _ => q.user = Some(value),
         }
     }
+    q.page = paging.page.unwrap_or(q.page);
+    q.limit = paging.limit.unwrap_or(q.limit);
     Ok(q)
 }
 

@@ -9,7 +9,7 @@ use warp::{Filter, Rejection};
 
 use super::Endpoint;
 use super::error::{ApiError, reject};
-use super::extract::{MAX_JSON_BODY, Params, admin, json, json_reply, ok, query, query_pairs, with_app};
+use super::extract::{MAX_JSON_BODY, PageParams, Params, admin, json, json_reply, ok, query, query_pairs, with_app};
 use crate::app::App;
 use crate::auth::Principal;
 use crate::service::users::DEFAULT_PAGE_SIZE;
@@ -55,30 +55,25 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-fn whole_number(name: &str, value: &str) -> Result<i64, ApiError> {
-    value
-        .parse::<i64>()
-        .map_err(|_| ApiError::invalid(format!("{name} must be a whole number, not {value:?}")))
-}
-
 async fn list(_: Params, app: Arc<App>, _: Principal, raw: String) -> Result<Response, Rejection> {
-    let (mut page, mut limit, mut include_deactivated) = (1, DEFAULT_PAGE_SIZE, true);
+    let (mut paging, mut include_deactivated) = (PageParams::default(), true);
     for (name, value) in query_pairs(&raw, &["page", "limit", "includeDeactivated"]).map_err(reject)? {
-        match name.as_str() {
-            "page" => page = whole_number("page", &value).map_err(reject)?,
-            "limit" => limit = whole_number("limit", &value).map_err(reject)?,
-            _ => {
-                include_deactivated = match value.as_str() {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(reject(ApiError::invalid("includeDeactivated must be true or false"))),
-                }
-            }
+        if paging.take(&name, &value).map_err(reject)? {
+            continue;
+        }
+        include_deactivated = match value.as_str() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(reject(ApiError::invalid("includeDeactivated must be true or false"))),
         }
     }
     Ok(ok(&app
         .users()
-        .list_users(page, limit, include_deactivated)
+        .list_users(
+            paging.page.unwrap_or(1),
+            paging.limit.unwrap_or(DEFAULT_PAGE_SIZE),
+            include_deactivated,
+        )
         .await
         .map_err(reject)?))
 }

@@ -18,6 +18,7 @@ use crate::app::App;
 use crate::service::usage::UsageRange;
 use crate::service::users::DEFAULT_PAGE_SIZE;
 use crate::store::audit::Actor;
+use crate::store::paging::PageRequest;
 use crate::store::providers::Owner;
 
 #[derive(Clone)]
@@ -174,8 +175,14 @@ impl Admin for AdminServer {
         Ok(self.app.system_config().config_unset(&self.actor, keys).await?)
     }
 
-    async fn containers_list(self, _: Context) -> RpcResult<Vec<ContainerStatus>> {
-        Ok(self.app.agents().containers_list().await?)
+    async fn containers_list(
+        self,
+        _: Context,
+        page: Option<i64>,
+        limit: Option<i64>,
+    ) -> RpcResult<Page<ContainerStatus>> {
+        let request = PageRequest::new(page, limit)?;
+        Ok(self.app.agents().containers_list(request).await?)
     }
 
     async fn container_inspect(self, _: Context, target: String) -> RpcResult<ContainerDetail> {

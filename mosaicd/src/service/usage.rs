@@ -6,14 +6,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mosaic_shared::types::{DayUsage, PageMeta, UsageFailures, UsageFigures, UsageReport, UserUsage};
+use mosaic_shared::types::{DayUsage, UsageFailures, UsageFigures, UsageReport, UserUsage};
 use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
-use crate::service::users::MAX_PAGE_SIZE;
 use crate::store::Db;
 use crate::store::audit::Actor;
+use crate::store::paging::PageRequest;
 use crate::store::{audit, system_config, usage as rows};
 use crate::usage::{self, Counts, Failure, MAX_RETENTION_DAYS, RETENTION_KEY, Recorder, Ticket};
 
@@ -119,13 +119,7 @@ impl Usage {
     /// Figures over `range` with one page of per-user rows. Figures of the last few seconds may
     /// not be written yet (they are flushed every `--usage-flush-interval`).
     pub async fn usage_report(&self, range: UsageRange<'_>, page: i64, limit: i64) -> Result<UsageReport> {
-        if page < 1 {
-            return Err(Error::invalid("page must be a whole number of at least 1"));
-        }
-        if limit < 1 {
-            return Err(Error::invalid("limit must be a whole number of at least 1"));
-        }
-        let limit = limit.min(MAX_PAGE_SIZE);
+        let request = PageRequest::new(Some(page), Some(limit))?;
         let to_day = match range.to {
             Some(text) => parse_day("to", text)?,
             None => parse_day("to", &usage::today())?,
@@ -148,11 +142,11 @@ impl Usage {
             totals.add(&day.counts());
         }
         let total = rows::count_users(&mut ex, &from, &to, range.user).await?;
-        let offset = (page - 1).checked_mul(limit).filter(|o| *o < total);
-        let users = match offset {
-            Some(offset) => rows::per_user(&mut ex, &from, &to, range.user, limit, offset).await?,
-            None => Vec::new(),
-        };
+        let users = request
+            .fetch(total, |limit, offset| {
+                rows::per_user(&mut ex, &from, &to, range.user, limit, offset)
+            })
+            .await?;
         Ok(UsageReport {
             from,
             to,
@@ -165,6 +159,7 @@ impl Usage {
                 })
                 .collect(),
             data: users
+                .data
                 .iter()
                 .map(|u| UserUsage {
                     user_id: u.key.clone(),
@@ -173,12 +168,7 @@ impl Usage {
                     figures: figures(&u.counts()),
                 })
                 .collect(),
-            meta: PageMeta {
-                total: total as u64,
-                page: page as u64,
-                limit: limit as u64,
-                total_pages: (total as u64).div_ceil(limit as u64),
-            },
+            meta: users.meta,
         })
     }
 

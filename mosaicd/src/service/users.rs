@@ -3,9 +3,7 @@
 
 use mosaic_shared::Sensitive;
 use mosaic_shared::policy;
-use mosaic_shared::types::{
-    AdminUser, AuthSource, Invitation, InviteRequest, Page, PageMeta, Role, UserPatch, UserStatus,
-};
+use mosaic_shared::types::{AdminUser, AuthSource, Invitation, InviteRequest, Page, Role, UserPatch, UserStatus};
 use serde_json::json;
 
 use crate::auth::tokens::{self, INVITE_PREFIX};
@@ -20,10 +18,8 @@ use crate::store::{Tx, api_tokens, audit, breakglass, invites, rfc3339, sessions
 use mosaic_shared::ErrorCode;
 use std::sync::Arc;
 
-/// The page size when none is asked for (the console's users page shows 50).
-pub const DEFAULT_PAGE_SIZE: i64 = 50;
-/// Larger page sizes are capped to this.
-pub const MAX_PAGE_SIZE: i64 = 100;
+use crate::store::paging::PageRequest;
+pub use crate::store::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 fn to_dto(row: &users::AdminRow) -> AdminUser {
     let status = if row.deactivated_at.is_some() {
@@ -93,27 +89,16 @@ impl Users {
     /// from 1 and `limit` from 1; a limit above [`MAX_PAGE_SIZE`] is capped. A page past the end
     /// is answered with no data and the same meta, so a client can step back to `totalPages`.
     pub async fn list_users(&self, page: i64, limit: i64, include_deactivated: bool) -> Result<Page<AdminUser>> {
-        if page < 1 {
-            return Err(Error::invalid("page must be a whole number of at least 1"));
-        }
-        if limit < 1 {
-            return Err(Error::invalid("limit must be a whole number of at least 1"));
-        }
-        let limit = limit.min(MAX_PAGE_SIZE);
+        let request = PageRequest::new(Some(page), Some(limit))?;
         let total = users::count_listed(&mut self.db.ex(), include_deactivated).await?;
-        let offset = (page - 1).checked_mul(limit).filter(|o| *o < total);
-        let rows = match offset {
-            Some(offset) => users::page(&mut self.db.ex(), include_deactivated, limit, offset).await?,
-            None => Vec::new(),
-        };
+        let rows = request
+            .fetch(total, |limit, offset| async move {
+                users::page(&mut self.db.ex(), include_deactivated, limit, offset).await
+            })
+            .await?;
         Ok(Page {
-            data: rows.iter().map(to_dto).collect(),
-            meta: PageMeta {
-                total: total as u64,
-                page: page as u64,
-                limit: limit as u64,
-                total_pages: (total as u64).div_ceil(limit as u64),
-            },
+            data: rows.data.iter().map(to_dto).collect(),
+            meta: rows.meta,
         })
     }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Exec, Result, new_id, now_ms, q};
+use super::{Exec, ROWS_PER_STATEMENT, Result, new_id, now_ms, q, q_rows};
 
 /// The actor recorded for work the daemon does on its own (the reaper, reconciliation).
 pub const SYSTEM: &str = "system";
@@ -58,6 +58,36 @@ pub async fn record(
             .bind(detail.to_string()),
     )
     .await?;
+    Ok(())
+}
+
+/// Records one action on many targets, many rows per statement: `(target, detail)` each.
+pub async fn record_many(
+    ex: &mut Exec<'_>,
+    actor: &Actor,
+    action: &str,
+    entries: &[(String, serde_json::Value)],
+) -> Result<()> {
+    let (at, actor) = (now_ms(), actor.to_string());
+    for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+        let mut query = q_rows(
+            "INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ",
+            1,
+            chunk.len(),
+            6,
+            "",
+        );
+        for (target, detail) in chunk {
+            query = query
+                .bind(new_id())
+                .bind(at)
+                .bind(actor.as_str())
+                .bind(action)
+                .bind(target.as_str())
+                .bind(detail.to_string());
+        }
+        ex.execute(query).await?;
+    }
     Ok(())
 }
 

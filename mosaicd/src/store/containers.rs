@@ -4,7 +4,7 @@
 //! system containers alike; [`Kind`] picks the table. A system container's row is created by an
 //! admin (`system-agents add`), a user container's row on the user's first start.
 
-use super::{Exec, Result, new_id, now_ms, q};
+use super::{Exec, ROWS_PER_STATEMENT, Result, new_id, now_ms, q, q_rows};
 
 pub use mosaic_shared::types::{ContainerKind as Kind, ContainerState};
 
@@ -72,12 +72,146 @@ pub async fn get(ex: &mut Exec<'_>, kind: Kind, owner: &str) -> Result<Option<Co
     ex.optional(query.bind(owner)).await
 }
 
-pub async fn list(ex: &mut Exec<'_>, kind: Kind) -> Result<Vec<ContainerRow>> {
-    let query = match kind {
-        Kind::User => q(user_select!("ORDER BY user_id")),
-        Kind::System => q(system_select!("ORDER BY name")),
+/// A user container's row with what the listings and the reaper need of its user, read in one
+/// query.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwnedRow {
+    #[sqlx(flatten)]
+    pub row: ContainerRow,
+    /// `None` when the user row is gone.
+    pub owner_email: Option<String>,
+    pub owner_name: Option<String>,
+    pub owner_deactivated_at: Option<i64>,
+}
+
+impl OwnedRow {
+    /// How listings name the owner: the email, else the name, else the user id.
+    pub fn owner_label(&self) -> String {
+        self.owner_email
+            .clone()
+            .or_else(|| self.owner_name.clone())
+            .unwrap_or_else(|| self.row.owner.clone())
+    }
+
+    /// The user is deactivated, or gone.
+    pub fn owner_inactive(&self) -> bool {
+        self.owner_name.is_none() || self.owner_deactivated_at.is_some()
+    }
+}
+
+macro_rules! owned_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT c.id, c.user_id AS owner, c.container_id, c.gateway_token, c.gateway_token_hash, c.status,
+                c.status_detail, c.stop_reason, c.stopped_at, c.started_at, c.last_active_at, c.idle_timeout_min,
+                c.config_hash, c.generation, c.image, c.updated_at,
+                u.email AS owner_email, u.name AS owner_name, u.deactivated_at AS owner_deactivated_at
+             FROM user_container c LEFT JOIN users u ON u.id = c.user_id ",
+            $rest
+        )
     };
-    ex.all(query).await
+}
+
+/// How many containers of a kind there are.
+pub async fn count(ex: &mut Exec<'_>, kind: Kind) -> Result<i64> {
+    let query = match kind {
+        Kind::User => q("SELECT COUNT(*) FROM user_container"),
+        Kind::System => q("SELECT COUNT(*) FROM system_container"),
+    };
+    let (n,): (i64,) = ex.one(query).await?;
+    Ok(n)
+}
+
+/// One page of user containers, oldest first (a new container lands at the end, so the pages a
+/// client already read do not shift), with their owners. Index `user_container_listed`.
+pub async fn user_page(ex: &mut Exec<'_>, limit: i64, offset: i64) -> Result<Vec<OwnedRow>> {
+    ex.all(
+        q(owned_select!("ORDER BY c.created_at, c.id LIMIT $1 OFFSET $2"))
+            .bind(limit)
+            .bind(offset),
+    )
+    .await
+}
+
+/// One page of system containers, by name.
+pub async fn system_page(ex: &mut Exec<'_>, limit: i64, offset: i64) -> Result<Vec<ContainerRow>> {
+    ex.all(
+        q(system_select!("ORDER BY name LIMIT $1 OFFSET $2"))
+            .bind(limit)
+            .bind(offset),
+    )
+    .await
+}
+
+/// Every running user container with its owner: what the reaper looks at, in one query whose
+/// cost grows with the running containers only (index `user_container_status`).
+pub async fn running_users(ex: &mut Exec<'_>) -> Result<Vec<OwnedRow>> {
+    ex.all(q(owned_select!("WHERE c.status = 'running'"))).await
+}
+
+/// Rows that say their container runs or is starting, of both kinds: what reconciliation checks
+/// against Docker (indexes `user_container_status`, `system_container_status`).
+pub async fn up(ex: &mut Exec<'_>) -> Result<Vec<(Kind, ContainerRow)>> {
+    let mut out = Vec::new();
+    for kind in [Kind::User, Kind::System] {
+        let query = match kind {
+            Kind::User => q(user_select!("WHERE status IN ('running', 'starting')")),
+            Kind::System => q(system_select!("WHERE status IN ('running', 'starting')")),
+        };
+        let rows: Vec<ContainerRow> = ex.all(query).await?;
+        out.extend(rows.into_iter().map(|row| (kind, row)));
+    }
+    Ok(out)
+}
+
+/// Marks containers whose container is gone as stopped, many rows per statement: reason
+/// `interrupted` for a row that said `starting`, `crash` otherwise. A row changes only if its
+/// generation and status are still the ones given (`rows` as read), so a start or stop that
+/// moved it meanwhile wins. Returns the rows changed: (row id, owner, reason).
+pub async fn mark_vanished(
+    ex: &mut Exec<'_>,
+    kind: Kind,
+    rows: &[&ContainerRow],
+    detail: &str,
+) -> Result<Vec<(String, String, String)>> {
+    let now = now_ms();
+    let mut changed = Vec::new();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let query = match kind {
+            Kind::User => q_rows(
+                "UPDATE user_container SET
+                   stop_reason = CASE WHEN status = 'starting' THEN 'interrupted' ELSE 'crash' END,
+                   status = 'stopped', status_detail = $1, stopped_at = $2, container_id = NULL,
+                   gateway_token = NULL, gateway_token_hash = NULL, updated_at = $2
+                 WHERE status IN ('running', 'starting') AND (id, generation, status) IN (VALUES ",
+                3,
+                chunk.len(),
+                3,
+                ") RETURNING id, user_id, stop_reason",
+            ),
+            Kind::System => q_rows(
+                "UPDATE system_container SET
+                   stop_reason = CASE WHEN status = 'starting' THEN 'interrupted' ELSE 'crash' END,
+                   status = 'stopped', status_detail = $1, stopped_at = $2, container_id = NULL,
+                   gateway_token = NULL, gateway_token_hash = NULL, updated_at = $2
+                 WHERE status IN ('running', 'starting') AND (id, generation, status) IN (VALUES ",
+                3,
+                chunk.len(),
+                3,
+                ") RETURNING id, name, stop_reason",
+            ),
+        };
+        let mut query = query.bind(detail).bind(now);
+        for row in chunk {
+            query = query
+                .bind(row.id.as_str())
+                .bind(row.generation)
+                .bind(row.status.as_str());
+        }
+        let done: Vec<(String, String, String)> = ex.all(query).await?;
+        changed.extend(done);
+    }
+    Ok(changed)
 }
 
 /// How many containers of each kind are in each state: (`user`|`system`, state, count), states
@@ -334,12 +468,4 @@ pub async fn delete_system_agent(ex: &mut Exec<'_>, name: &str) -> Result<bool> 
         .execute(q("DELETE FROM system_container WHERE name = $1").bind(name))
         .await?
         == 1)
-}
-
-/// Who owns each user container, for listings: (user id, email, name).
-pub async fn user_owners(ex: &mut Exec<'_>) -> Result<Vec<(String, Option<String>, String)>> {
-    ex.all(q(
-        "SELECT u.id, u.email, u.name FROM user_container c JOIN users u ON u.id = c.user_id ORDER BY u.id",
-    ))
-    .await
 }

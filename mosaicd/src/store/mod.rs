@@ -13,6 +13,7 @@ pub mod containers;
 pub mod counts;
 pub mod invites;
 pub mod oidc_login;
+pub mod paging;
 pub mod providers;
 pub mod secrets;
 pub mod sessions;
@@ -119,14 +120,43 @@ impl From<bool> for Arg {
 /// One SQL statement and its arguments.
 #[derive(Debug, Clone)]
 pub struct Q {
-    sql: &'static str,
+    sql: std::borrow::Cow<'static, str>,
     args: Vec<Arg>,
 }
 
 /// Starts a statement. The text must be a literal: values always go through `bind`.
 pub fn q(sql: &'static str) -> Q {
-    Q { sql, args: Vec::new() }
+    Q {
+        sql: sql.into(),
+        args: Vec::new(),
+    }
 }
+
+/// Starts a statement that works on many rows at once: `head`, then `rows` tuples of `width`
+/// placeholders numbered from `$first` (`($1, $2), ($3, $4)`), then `tail`. Only the number of
+/// placeholders varies; values still go through `bind`, row by row in tuple order.
+pub fn q_rows(head: &'static str, first: usize, rows: usize, width: usize, tail: &'static str) -> Q {
+    let mut sql = String::from(head);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for col in 0..width {
+            if col > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", first + row * width + col));
+        }
+        sql.push(')');
+    }
+    sql.push_str(tail);
+    Q {
+        sql: sql.into(),
+        args: Vec::new(),
+    }
+}
+
+/// How many rows one [`q_rows`] statement carries at most: far below both backends' limits on
+/// placeholders (SQLite 32766, PostgreSQL 65535) for any width used here.
+pub const ROWS_PER_STATEMENT: usize = 500;
 
 impl Q {
     pub fn bind(mut self, value: impl Into<Arg>) -> Q {
@@ -177,6 +207,8 @@ pub enum Exec<'c> {
 macro_rules! on_backend {
     ($exec:expr, $q:expr, $make:path, $finish:ident) => {{
         let Q { sql, args } = $q;
+        // Literal text, or placeholders only (`q_rows`): never values.
+        let sql = sqlx::AssertSqlSafe(sql);
         match $exec {
             Exec::SqlitePool(p) => $make(sql, sqlite_args(args)?).$finish(*p).await,
             Exec::PgPool(p) => $make(sql, pg_args(args)?).$finish(*p).await,
@@ -202,6 +234,7 @@ impl Exec<'_> {
     /// Runs a statement and returns how many rows it changed.
     pub async fn execute(&mut self, q: Q) -> Result<u64> {
         let Q { sql, args } = q;
+        let sql = sqlx::AssertSqlSafe(sql);
         Ok(match self {
             Exec::SqlitePool(p) => sqlx::query_with(sql, sqlite_args(args)?)
                 .execute(*p)

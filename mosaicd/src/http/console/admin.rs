@@ -20,6 +20,7 @@ use crate::auth::Principal;
 use crate::http::Endpoint;
 use crate::service::usage::UsageRange;
 use crate::service::users::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::store::paging::PageRequest;
 use crate::store::providers::Owner;
 
 /// The administration area's sections, in the order of its navigation. A new admin page adds
@@ -416,6 +417,29 @@ async fn reactivate_user(req: Req) -> Response {
 struct ContainersPage {
     layout: Layout,
     containers: Option<Vec<ContainerRow>>,
+    meta: Option<PageMeta>,
+}
+
+impl ContainersPage {
+    fn page_link(&self, page: u64) -> String {
+        format!("/admin/containers?page={page}")
+    }
+
+    fn has_previous(&self) -> bool {
+        self.meta.is_some_and(|m| m.page > 1)
+    }
+
+    fn has_next(&self) -> bool {
+        self.meta.is_some_and(|m| m.page < m.total_pages)
+    }
+
+    fn page(&self) -> u64 {
+        self.meta.map(|m| m.page).unwrap_or(1)
+    }
+
+    fn total_pages(&self) -> u64 {
+        self.meta.map(|m| m.total_pages).unwrap_or(1)
+    }
 }
 
 /// A container's status with its durations written for people.
@@ -447,24 +471,39 @@ async fn containers_page(req: &Req, p: &Principal, error: Option<Failure>) -> Re
     let mut layout = layout(p, "/admin/containers", "Containers").notice(req.notice());
     let mut status = error.as_ref().map(|e| e.status).unwrap_or(StatusCode::OK);
     layout = layout.error(error.map(|e| e.message));
-    let containers = match req.app.agents().containers_list().await {
-        Ok(list) => Some(
-            list.into_iter()
-                .map(|status| ContainerRow {
-                    uptime: duration(&status.uptime_seconds),
-                    idle: duration(&status.idle_seconds),
-                    status,
-                })
-                .collect(),
+    let listed = match PageRequest::new(Some(number(req, "page", 1)), None) {
+        Ok(request) => req.app.agents().containers_list(request).await,
+        Err(e) => Err(e),
+    };
+    let (containers, meta) = match listed {
+        Ok(list) => (
+            Some(
+                list.data
+                    .into_iter()
+                    .map(|status| ContainerRow {
+                        uptime: duration(&status.uptime_seconds),
+                        idle: duration(&status.idle_seconds),
+                        status,
+                    })
+                    .collect(),
+            ),
+            Some(list.meta),
         ),
         Err(e) => {
             let e = Failure::from(e);
             status = e.status;
             layout.error = Some(format!("The containers could not be listed: {}", e.message));
-            None
+            (None, None)
         }
     };
-    html(status, &ContainersPage { layout, containers })
+    html(
+        status,
+        &ContainersPage {
+            layout,
+            containers,
+            meta,
+        },
+    )
 }
 
 #[derive(Clone, Copy)]

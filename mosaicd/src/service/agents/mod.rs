@@ -5,7 +5,7 @@
 pub mod user_config;
 
 use mosaic_shared::types::{
-    ContainerDetail, ContainerStatus, DoctorReport, ReapReport, RenderedAgentConfig, StartResult, SystemAgent,
+    ContainerDetail, ContainerStatus, DoctorReport, Page, ReapReport, RenderedAgentConfig, StartResult, SystemAgent,
     SystemAgentSpec,
 };
 use serde_json::json;
@@ -20,6 +20,7 @@ use crate::service::users::Users;
 use crate::store::Db;
 use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, Kind, NewSystemAgent};
+use crate::store::paging::PageRequest;
 use crate::store::providers::{self, Owner};
 use crate::store::{audit, rfc3339};
 use mosaic_shared::ErrorCode;
@@ -95,8 +96,8 @@ impl Agents {
         })
     }
 
-    pub async fn containers_list(&self) -> Result<Vec<ContainerStatus>> {
-        self.containers.list().await
+    pub async fn containers_list(&self, request: PageRequest) -> Result<Page<ContainerStatus>> {
+        self.containers.list(request).await
     }
 
     pub async fn container_inspect(&self, target: &str) -> Result<ContainerDetail> {
@@ -256,12 +257,12 @@ impl Agents {
 
     pub async fn system_agents_list(&self) -> Result<Vec<SystemAgent>> {
         let agents = rows::system_agents(&mut self.db.ex()).await?;
-        let statuses = self.containers.list().await?;
+        let statuses = self.containers.system_statuses().await?;
         let mut out = Vec::new();
         for agent in agents {
             let status = statuses
                 .iter()
-                .find(|s| s.kind == Kind::System && s.owner == agent.name)
+                .find(|s| s.owner == agent.name)
                 .cloned()
                 .ok_or_else(|| Error::internal(format!("system agent {} has no status", agent.name)))?;
             out.push(self.system_agent_dto(agent, status).await?);
