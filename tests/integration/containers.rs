@@ -1370,9 +1370,24 @@ async fn warm_on_login() {
         }
     };
     let has_row = |user: &str| env.ls().into_iter().any(|c| c["owner"] == user);
+    // The decision is made after the login is answered; the daemon logs it.
+    let not_warmed = |user: String, reason: &'static str| {
+        let env = &env;
+        async move {
+            wait_for("the decision not to warm", Duration::from_secs(30), || async {
+                env.daemon
+                    .log()
+                    .lines()
+                    .any(|l| l.contains("agent not warmed at login") && l.contains(&user) && l.contains(reason))
+                    .then_some(())
+            })
+            .await
+        }
+    };
 
     // Before onboarding is complete a login warms nothing.
     let carol = api.login("carol", PASSWORD).await;
+    not_warmed(carol.user_id.clone(), "onboarding is not complete").await;
     // Off: a login starts nothing.
     env.data.complete_onboarding().await;
     env.daemon.ctl(&["config", "set", "agent.warm_on_login=false"]).ok();
@@ -1381,6 +1396,7 @@ async fn warm_on_login() {
         "false\n"
     );
     let alice = api.login("alice", PASSWORD).await;
+    not_warmed(alice.user_id.clone(), "agent.warm_on_login is off").await;
 
     // On (the default): a login starts the agent.
     env.daemon.ctl(&["config", "unset", "agent.warm_on_login"]).ok();

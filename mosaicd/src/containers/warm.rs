@@ -29,10 +29,10 @@ impl ContainerManager {
         let target = AgentRef::User(user_id.to_string());
         tokio::spawn(async move {
             match inner.warm(&target).await {
-                Ok(true) => tracing::debug!(agent = %target, "agent warmed at login"),
-                Ok(false) => {}
+                Ok(None) => tracing::debug!(agent = %target, "agent warmed at login"),
+                Ok(Some(reason)) => tracing::debug!(agent = %target, reason, "agent not warmed at login"),
                 Err(e) if e.kind() == ErrorKind::Refused || e.kind() == ErrorKind::NotFound => {
-                    tracing::debug!(agent = %target, error = %e, "agent not warmed at login")
+                    tracing::debug!(agent = %target, reason = %e, "agent not warmed at login")
                 }
                 Err(e) => tracing::warn!(agent = %target, error = %e, "cannot warm the agent at login"),
             }
@@ -41,24 +41,24 @@ impl ContainerManager {
 }
 
 impl Inner {
-    /// Whether a start was made (or joined).
-    async fn warm(self: &Arc<Self>, target: &AgentRef) -> Result<bool> {
+    /// Starts (or joins the start of) `target`'s agent; `Some(why not)` when it does not.
+    async fn warm(self: &Arc<Self>, target: &AgentRef) -> Result<Option<&'static str>> {
         let live = self.target(target).live.lock().expect("live lock").is_some();
         if live {
             // A login is use: the idle clock starts again.
             drop(self.activity_guard(target));
-            return Ok(false);
+            return Ok(Some("it is running"));
         }
-        if !settings::warm_on_login(&self.db).await?
-            || !system_config::flag(&mut self.db.ex(), system_config::ONBOARDING_COMPLETED).await?
-        {
-            return Ok(false);
+        if !settings::warm_on_login(&self.db).await? {
+            return Ok(Some("agent.warm_on_login is off"));
+        }
+        if !system_config::flag(&mut self.db.ex(), system_config::ONBOARDING_COMPLETED).await? {
+            return Ok(Some("onboarding is not complete"));
         }
         self.check_owner(target).await?;
         let image = settings::load(&self.db).await?.image;
         if self.docker.image(&image).await?.is_none() {
-            tracing::debug!(agent = %target, image, "agent not warmed: the engine does not have its image yet");
-            return Ok(false);
+            return Ok(Some("the engine does not have the agent image yet"));
         }
         // Activity from now to the end of the start (no reap in between; the idle clock
         // starts when it is up).
@@ -72,6 +72,6 @@ impl Inner {
             id: target.owner().to_string(),
         };
         self.ensure_running(target.clone(), actor).await?;
-        Ok(true)
+        Ok(None)
     }
 }
