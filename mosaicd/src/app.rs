@@ -99,6 +99,7 @@ impl App {
             clock.clone(),
             hasher,
             users.clone(),
+            containers.clone(),
         ));
         let providers = Arc::new(Providers::new(
             db.clone(),

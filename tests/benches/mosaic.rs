@@ -247,64 +247,282 @@ async fn chat_proxy() -> Vec<Row> {
     ]
 }
 
-/// A new user's first chat (mosaicd creates the volume and container, writes the token, starts
-/// it and waits for its health check, then forwards) against `docker start` of a prepared,
-/// stopped container of the same image until its `/healthz` answers.
+/// Cold starts, each against the same Docker work done directly through the Docker API (with
+/// the daemon's own client, in the same run), then one chat straight to the container:
+///
+/// - a stopped agent's next chat (mosaicd creates the container, writes the token, starts it,
+///   waits for its health check, forwards) against `docker start` of a stopped container of the
+///   same image, a health poll every 2 ms, and the chat;
+/// - a new user's first chat against volume + create + token upload + start + health poll;
+/// - a first message after a login, with warm-on-login (the agent starts at the login): sent at
+///   once (login to first byte) and after 3 s of typing, against the same direct work;
+/// - 20 new users' first chats at once against 20 such direct starts at once.
 async fn cold_start() -> Vec<Row> {
     const N: usize = 8;
+    const AT_ONCE: usize = 20;
     let bench = ChatBench::start().await;
+    // The cold scenarios measure the start a chat makes: no start at a login until the login
+    // scenario turns it on (warm-on-login needs onboarding complete; tolerated where the daemon
+    // has no such setting).
+    set_warm_on_login(&bench, false);
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let via = format!("{}/api/chat/completions", bench.daemon.base_url());
-    let mut users = Vec::new();
-    for i in 0..=N {
-        users.push(bench.member(&format!("cold{i}@example.com")).await);
+    let mut members = Vec::new();
+    for i in 0..(2 + N + N + N / 2 + AT_ONCE) {
+        members.push(bench.member(&format!("cold{i}@example.com")).await);
     }
-    // The reference container: mosaicd made it; from here on it is only stopped and started.
-    let (prepared_user, prepared_token) = users.pop().unwrap();
-    chat(&client, &via, &prepared_token, false).await;
-    let name = format!("mosaic-user-{prepared_user}");
-    let network = bench._scope.network();
+    let mut members = members.into_iter();
+    let mut take = |n: usize| members.by_ref().take(n).collect::<Vec<_>>();
+    let (prepared, token) = take(1).pop().unwrap();
+    chat(&client, &via, &token, false).await;
+    let direct = Direct::new(&bench, &prepared).await;
 
-    let wall = Instant::now();
-    let mut cold = Vec::new();
-    for (_, token) in &users {
-        let began = Instant::now();
-        chat(&client, &via, token, false).await;
-        cold.push(began.elapsed());
-    }
-    let cold = Summary::from_samples(cold, wall.elapsed());
-
-    let probe = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(1))
-        .build()
-        .unwrap();
-    let wall = Instant::now();
-    let mut reference = Vec::new();
+    // A stopped agent: mosaicd against `docker start` of a stopped container.
+    let (stopped_user, stopped_token) = take(1).pop().unwrap();
+    chat(&client, &via, &stopped_token, false).await;
+    let mut samples = Vec::new();
+    let mut wall = Duration::ZERO;
     for _ in 0..N {
-        docker(&["stop", "-t", "2", &name]).ok();
+        bench.daemon.ctl(&["containers", "stop", &stopped_user]).ok();
         let began = Instant::now();
-        docker(&["start", &name]).ok();
-        let ip = docker::container_ip(&name, &network).expect("container ip");
+        samples.push(chat(&client, &via, &stopped_token, false).await);
+        wall += began.elapsed();
+    }
+    let stopped = Summary::from_samples(samples, wall);
+    let name = format!("{}-ref-stopped", direct.prefix);
+    let id = direct.create(&name).await;
+    direct.start_and_chat(&id, &client).await;
+    let mut samples = Vec::new();
+    let mut wall = Duration::ZERO;
+    for _ in 0..N {
+        direct.docker.stop(&id, Duration::from_secs(2)).await.expect("stop");
+        let began = Instant::now();
+        direct.start_and_chat(&id, &client).await;
+        samples.push(began.elapsed());
+        wall += began.elapsed();
+    }
+    direct.remove(&name).await;
+    let stopped_ref = Summary::from_samples(samples, wall);
+
+    // A new user's first chat.
+    let wall = Instant::now();
+    let mut samples = Vec::new();
+    for (_, token) in take(N) {
+        samples.push(chat(&client, &via, &token, false).await);
+    }
+    let first = Summary::from_samples(samples, wall.elapsed());
+    let mut samples = Vec::new();
+    let mut wall = Duration::ZERO;
+    for i in 0..N {
+        let name = format!("{}-ref-new-{i}", direct.prefix);
+        let began = Instant::now();
+        let id = direct.create(&name).await;
+        direct.start_and_chat(&id, &client).await;
+        samples.push(began.elapsed());
+        wall += began.elapsed();
+        direct.remove(&name).await;
+    }
+    let first_ref = Summary::from_samples(samples, wall);
+
+    // A first message after a login (warm-on-login on, onboarding complete).
+    bench.data.complete_onboarding().await;
+    set_warm_on_login(&bench, true);
+    let mut logins = take(N + N / 2)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, token))| (i, token));
+    let emails = |i: usize| format!("cold{}@example.com", 2 + N + i);
+    let wall = Instant::now();
+    let mut samples = Vec::new();
+    for (i, token) in logins.by_ref().take(N) {
+        let began = Instant::now();
+        bench.api.login(&emails(i), PASSWORD).await;
+        let login = began.elapsed();
+        samples.push(login + chat(&client, &via, &token, false).await);
+    }
+    let at_once = Summary::from_samples(samples, wall.elapsed());
+    let mut samples = Vec::new();
+    let mut wall = Duration::ZERO;
+    for (i, token) in logins {
+        bench.api.login(&emails(i), PASSWORD).await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let began = Instant::now();
+        samples.push(chat(&client, &via, &token, false).await);
+        wall += began.elapsed();
+    }
+    let typed = Summary::from_samples(samples, wall);
+    set_warm_on_login(&bench, false);
+
+    // Many new users at once.
+    let wall = Instant::now();
+    let samples =
+        futures::future::join_all(take(AT_ONCE).iter().map(|(_, token)| chat(&client, &via, token, false))).await;
+    let many = Summary::from_samples(samples, wall.elapsed());
+    let wall = Instant::now();
+    let samples = futures::future::join_all((0..AT_ONCE).map(|i| {
+        let (direct, client) = (&direct, &client);
+        async move {
+            let name = format!("{}-ref-many-{i}", direct.prefix);
+            let began = Instant::now();
+            let id = direct.create(&name).await;
+            direct.start_and_chat(&id, client).await;
+            began.elapsed()
+        }
+    }))
+    .await;
+    let many_ref = Summary::from_samples(samples, wall.elapsed());
+    for i in 0..AT_ONCE {
+        direct.remove(&format!("{}-ref-many-{i}", direct.prefix)).await;
+    }
+
+    let direct_new = "volume + create + token upload + start + health poll + chat, Docker API directly";
+    vec![
+        Row {
+            scenario: format!("a stopped agent's next chat, to first byte ({N} one after another)"),
+            subject: stopped,
+            reference_name: "`docker start` + health poll + chat, Docker API directly".into(),
+            reference: stopped_ref,
+        },
+        Row {
+            scenario: format!("a new user's first chat, to first byte ({N} one after another)"),
+            subject: first,
+            reference_name: direct_new.into(),
+            reference: first_ref.clone(),
+        },
+        Row {
+            scenario: format!("login, then the first message at once: login to first byte ({N} users)"),
+            subject: at_once,
+            reference_name: direct_new.into(),
+            reference: first_ref.clone(),
+        },
+        Row {
+            scenario: format!(
+                "login, 3 s of typing, then the first message: to first byte ({} users)",
+                N / 2
+            ),
+            subject: typed,
+            reference_name: direct_new.into(),
+            reference: first_ref,
+        },
+        Row {
+            scenario: format!("{AT_ONCE} new users' first chats at once, to first byte"),
+            subject: many,
+            reference_name: format!("{AT_ONCE} of the same direct starts at once"),
+            reference: many_ref,
+        },
+    ]
+}
+
+/// Turns `agent.warm_on_login` on or off; a daemon without the setting is left as it is.
+fn set_warm_on_login(bench: &ChatBench, on: bool) {
+    let _ = bench
+        .daemon
+        .ctl(&["config", "set", &format!("agent.warm_on_login={on}")]);
+}
+
+/// The Docker work of a cold start done directly, with mosaicd's own Docker client: containers
+/// made as mosaicd makes an agent's (the prepared user's spec, config endpoint and gateway token,
+/// each with a volume of its own), started, polled and sent one chat.
+struct Direct {
+    docker: mosaicd::containers::docker::DockerClient,
+    settings: mosaicd::containers::settings::AgentSettings,
+    owner: mosaicd::containers::AgentRef,
+    instance: String,
+    network: String,
+    api_url: String,
+    token: String,
+    /// Names of the reference containers.
+    prefix: String,
+}
+
+impl Direct {
+    async fn new(bench: &ChatBench, user: &str) -> Direct {
+        let name = format!("mosaic-user-{user}");
+        let inspected = docker(&[
+            "inspect",
+            "--format",
+            "{{range .Config.Env}}{{println .}}{{end}}",
+            &name,
+        ]);
+        let api_url = inspected
+            .ok()
+            .lines()
+            .find_map(|l| l.strip_prefix("MOSAIC_API_URL="))
+            .expect("MOSAIC_API_URL")
+            .to_string();
+        Direct {
+            docker: mosaicd::containers::docker::DockerClient::new("unix:///var/run/docker.sock"),
+            settings: mosaicd::containers::settings::load(&bench.data.db)
+                .await
+                .expect("settings"),
+            owner: mosaicd::containers::AgentRef::User(user.to_string()),
+            instance: bench._scope.instance.clone(),
+            network: bench._scope.network(),
+            api_url,
+            token: bench.data.gateway_token("user", user).await.expect("gateway token"),
+            prefix: format!("mosaic-bench-{}", bench._scope.instance),
+        }
+    }
+
+    /// Volume, container, token upload: what precedes the start.
+    async fn create(&self, name: &str) -> String {
+        use mosaicd::containers::spec;
+        let labels = spec::owner_labels(&self.owner, &self.instance, &[], "volume");
+        let volume = format!("{name}-state");
+        self.docker.ensure_volume(&volume, &labels).await.expect("volume");
+        let mut spec = spec::ContainerSpec::for_agent(
+            &self.owner,
+            &self.instance,
+            &[],
+            &self.network,
+            &self.api_url,
+            1,
+            "bench",
+            &self.settings,
+        );
+        spec.volume = volume;
+        let id = self.docker.create(name, spec.body()).await.expect("create");
+        let files = spec::startup_files(&self.token, self.settings.entrypoint);
+        self.docker.upload(&id, "/", files).await.expect("upload");
+        id
+    }
+
+    /// Start, health poll every 2 ms, one chat to its first byte.
+    async fn start_and_chat(&self, id: &str, client: &reqwest::Client) {
+        self.docker.start(id).await.expect("start");
+        let ip = self
+            .docker
+            .inspect(id, &self.network)
+            .await
+            .expect("inspect")
+            .and_then(|c| c.ip)
+            .expect("an address");
         loop {
-            let healthy = match probe.get(format!("http://{ip}:18789/healthz")).send().await {
+            let healthy = match client.get(format!("http://{ip}:18789/healthz")).send().await {
                 Ok(r) => r.json::<Value>().await.is_ok_and(|v| v["ok"] == true),
                 Err(_) => false,
             };
             if healthy {
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
-        reference.push(began.elapsed());
+        chat(
+            client,
+            &format!("http://{ip}:18789/v1/chat/completions"),
+            &self.token,
+            false,
+        )
+        .await;
     }
-    let reference = Summary::from_samples(reference, wall.elapsed());
-    vec![Row {
-        scenario: format!("a new user's first chat (cold start), {N} users one after another"),
-        subject: cold,
-        reference_name: "`docker start` of a prepared container + health check".into(),
-        reference,
-    }]
+
+    async fn remove(&self, name: &str) {
+        self.docker.remove(name).await.expect("remove");
+        self.docker
+            .remove_volume(&format!("{name}-state"))
+            .await
+            .expect("remove volume");
+    }
 }
 
 /// Sends a chat request and reads the whole answer; returns the time to its last byte.

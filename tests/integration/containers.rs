@@ -52,6 +52,7 @@ pub fn trials() -> Vec<Trial> {
         trial("containers::system_agents", system_agents),
         trial("containers::owner_rules", owner_rules),
         trial("containers::entrypoint_script", entrypoint_script),
+        trial("containers::warm_on_login", warm_on_login),
         trial(
             "containers::adopted_across_daemon_restarts",
             adopted_across_daemon_restarts,
@@ -1360,4 +1361,103 @@ async fn adopted_across_daemon_restarts() {
     env.daemon.ctl(&["containers", "stop", &alice]).ok();
     assert!(container_id(&name).is_none());
     assert_consistent(&env);
+}
+
+/// A login starts the user's agent in the background (no chat needed), and so does opening the
+/// console's chat page; with `agent.warm_on_login` off a login starts nothing; before onboarding
+/// is complete nothing is warmed; with Docker unreachable the login is answered all the same.
+async fn warm_on_login() {
+    const PASSWORD: &str = "correct horse battery";
+    let env = env(&images().normal, 60, &[]).await;
+    for name in ["alice", "bob", "carol"] {
+        env.daemon
+            .ctl_stdin(
+                &["admin", "create-breakglass", "--username", name, "--password-stdin"],
+                &format!("{PASSWORD}\n"),
+            )
+            .ok();
+    }
+    let api = mosaic_tests::http::Api::new(&env.daemon);
+    let running = |user: String| {
+        let env = &env;
+        async move {
+            wait_for("the agent to start without a chat", Duration::from_secs(60), || async {
+                let up = env
+                    .ls()
+                    .into_iter()
+                    .any(|c| c["owner"] == user.as_str() && c["state"] == "running");
+                up.then_some(())
+            })
+            .await;
+            assert!(container_running(&format!("mosaic-user-{user}")));
+        }
+    };
+    let has_row = |user: &str| env.ls().into_iter().any(|c| c["owner"] == user);
+    // The decision is made after the login is answered; the daemon logs it.
+    let not_warmed = |user: String, reason: &'static str| {
+        let env = &env;
+        async move {
+            wait_for("the decision not to warm", Duration::from_secs(30), || async {
+                env.daemon
+                    .log()
+                    .lines()
+                    .any(|l| l.contains("agent not warmed at login") && l.contains(&user) && l.contains(reason))
+                    .then_some(())
+            })
+            .await
+        }
+    };
+
+    // Before onboarding is complete a login warms nothing.
+    let carol = api.login("carol", PASSWORD).await;
+    not_warmed(carol.user_id.clone(), "onboarding is not complete").await;
+    // Off: a login starts nothing.
+    env.data.complete_onboarding().await;
+    env.daemon.ctl(&["config", "set", "agent.warm_on_login=false"]).ok();
+    assert_eq!(
+        env.daemon.ctl(&["config", "get", "agent.warm_on_login"]).ok(),
+        "false\n"
+    );
+    let alice = api.login("alice", PASSWORD).await;
+    not_warmed(alice.user_id.clone(), "agent.warm_on_login is off").await;
+
+    // On (the default): a login starts the agent.
+    env.daemon.ctl(&["config", "unset", "agent.warm_on_login"]).ok();
+    let bob = api.login("bob", PASSWORD).await;
+    running(bob.user_id.clone()).await;
+    let status = env.status(&bob.user_id);
+    assert!(
+        status["lastActivityAt"].is_string(),
+        "the warm start counts as activity: {status}"
+    );
+    let starts: Vec<_> = env
+        .data
+        .audit()
+        .await
+        .into_iter()
+        .filter(|(_, action, target, _)| {
+            action == "container.start" && target.as_deref() == Some(format!("user/{}", bob.user_id).as_str())
+        })
+        .collect();
+    assert_eq!(starts.len(), 1, "one start for bob: {starts:?}");
+    // The first message finds it running: no second start.
+    env.daemon.ctl(&["containers", "start", &bob.user_id]).ok();
+
+    // The earlier logins (the setting off, onboarding incomplete) started nothing.
+    assert!(
+        !has_row(&alice.user_id),
+        "warm-on-login off must not start alice's agent"
+    );
+    assert!(!has_row(&carol.user_id), "no warm start before onboarding is complete");
+    assert!(
+        docker(&["ps", "-aq", "--filter", &format!("name=mosaic-user-{}", alice.user_id)])
+            .stdout
+            .trim()
+            .is_empty()
+    );
+
+    // Opening the chat page warms too.
+    let page = api.get("/chat", mosaic_tests::http::Auth::CookieOnly(&alice)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    running(alice.user_id.clone()).await;
 }

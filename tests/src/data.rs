@@ -137,6 +137,18 @@ impl Data {
             .unwrap_or_else(|e| panic!("set {key}={value}: {e}"));
     }
 
+    /// Marks onboarding complete, as its last step does.
+    pub async fn complete_onboarding(&self) {
+        mosaicd::store::system_config::set(
+            &mut self.db.ex(),
+            mosaicd::store::system_config::ONBOARDING_COMPLETED,
+            "true",
+            false,
+        )
+        .await
+        .expect("complete onboarding");
+    }
+
     /// Settings for the test-agent images: `image` entrypoint mode, small limits, a start timeout.
     pub async fn use_image(&self, image: &str, start_timeout_sec: u32) {
         self.set(agent_settings::IMAGE, image).await;

@@ -33,6 +33,8 @@
 //! - [`ContainerManager::state_counts`]; every start outcome and stop reason goes to the
 //!   Prometheus hooks of `crate::metrics::Metrics` ([`ContainerManager::metrics`]).
 //! - [`ContainerManager::docker_ping`]: for `/readyz`.
+//! - [`ContainerManager::warm`]`(user_id)`: starts the user's agent in the background at a login
+//!   (`warm`), so the first message finds it running; returns at once.
 //!
 //! # Lifecycle
 //!
@@ -58,6 +60,7 @@ mod start;
 mod stop;
 pub mod tar;
 mod target;
+mod warm;
 
 pub use naming::{AgentRef, INSTANCE_KEY, resolve_instance};
 pub(crate) use start::new_token;
@@ -153,6 +156,8 @@ pub(crate) struct Inner {
     pub(crate) prometheus: Arc<crate::metrics::Metrics>,
     /// Trial starts in progress (`containers doctor`): id → (gateway token hash, config).
     pub(crate) trials: Mutex<HashMap<String, (String, AgentConfig)>>,
+    /// Bounds the background starts of warm-on-login (`warm`).
+    warm_starts: tokio::sync::Semaphore,
 }
 
 impl ContainerManager {
@@ -185,6 +190,7 @@ impl ContainerManager {
                 system_backoff: Mutex::new(HashMap::new()),
                 prometheus,
                 trials: Mutex::new(HashMap::new()),
+                warm_starts: tokio::sync::Semaphore::new(warm::MAX_WARM_STARTS),
             }),
         }
     }
@@ -254,16 +260,7 @@ impl ContainerManager {
     }
 
     pub fn activity(&self, target: AgentRef) -> ActivityGuard {
-        let t = self.inner.target(&target);
-        {
-            let mut a = t.activity.lock().expect("activity lock");
-            a.busy += 1;
-            a.last_ms = a.last_ms.max(self.inner.settings.clock.now_ms());
-        }
-        ActivityGuard {
-            target: t,
-            clock: self.inner.settings.clock.clone(),
-        }
+        self.inner.activity_guard(&target)
     }
 
     /// Restarts the user's container with a freshly generated config if it is running.
@@ -350,6 +347,7 @@ impl ContainerManager {
                     .stop_locked(&target, &t, StopReason::Removed, &actor, None)
                     .await?;
             }
+            t.volume_ready.store(false, std::sync::atomic::Ordering::Relaxed);
             inner.docker.remove_volume(&target.volume_name()).await?;
             inner
                 .system_backoff
@@ -487,6 +485,20 @@ impl ContainerManager {
 }
 
 impl Inner {
+    /// See [`ContainerManager::activity`].
+    fn activity_guard(&self, target: &AgentRef) -> ActivityGuard {
+        let t = self.target(target);
+        {
+            let mut a = t.activity.lock().expect("activity lock");
+            a.busy += 1;
+            a.last_ms = a.last_ms.max(self.settings.clock.now_ms());
+        }
+        ActivityGuard {
+            target: t,
+            clock: self.settings.clock.clone(),
+        }
+    }
+
     async fn record(&self, actor: &Actor, action: &str, target: &AgentRef, detail: serde_json::Value) {
         if let Err(e) = audit::record(&mut self.db.ex(), actor, action, Some(&target.to_string()), detail).await {
             tracing::error!(error = %e, action, "cannot write the audit log");

@@ -19,6 +19,7 @@ pub const STOP_TIMEOUT_SEC: &str = "agent.stop_timeout_sec";
 pub const MEMORY_MB: &str = "agent.memory_mb";
 pub const CPUS: &str = "agent.cpus";
 pub const PIDS_LIMIT: &str = "agent.pids_limit";
+pub const WARM_ON_LOGIN: &str = "agent.warm_on_login";
 
 /// A pinned OpenClaw release (`:latest` is not a version): the oldest one Mosaic supports,
 /// `containers::doctor::MIN_OPENCLAW_VERSION`.
@@ -95,6 +96,17 @@ pub const SETTINGS: &[SettingDef] = &[
         default: "512",
         description: "Maximum number of processes and threads per container",
         check: |v| int_in(v, 16, 1_000_000),
+    },
+    SettingDef {
+        key: WARM_ON_LOGIN,
+        default: "true",
+        description: "Whether a login (password, OpenID Connect) or opening the console's chat page starts the \
+                      user's agent container in the background, so the first message finds it running: true or \
+                      false (false: the first chat starts it)",
+        check: |v| match v {
+            "true" | "false" => Ok(()),
+            _ => Err("must be true or false".into()),
+        },
     },
 ];
 
@@ -194,6 +206,11 @@ pub async fn load(db: &Db) -> Result<AgentSettings> {
     })
 }
 
+/// Whether a login starts the user's agent in the background (`agent.warm_on_login`).
+pub async fn warm_on_login(db: &Db) -> Result<bool> {
+    Ok(Stored::read(db).await?.get(WARM_ON_LOGIN)? == "true")
+}
+
 /// Every agent setting in effect, as the admin system settings API shows them.
 pub async fn view(db: &Db) -> Result<AgentRuntimeSettings> {
     let stored = Stored::read(db).await?;
@@ -244,5 +261,6 @@ mod tests {
         assert!(definition(CPUS).unwrap().check("0").is_err());
         assert!(definition(CPUS).unwrap().check("0.5").is_ok());
         assert!(definition(ENTRYPOINT).unwrap().check("shell").is_err());
+        assert!(definition(WARM_ON_LOGIN).unwrap().check("yes").is_err());
     }
 }

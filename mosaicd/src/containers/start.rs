@@ -10,7 +10,7 @@ use serde_json::json;
 use tracing::Instrument;
 
 use super::agent_config::{self, AgentConfig, GATEWAY_PORT};
-use super::docker::DockerError;
+use super::docker::{ContainerInfo, DockerError};
 use super::settings::{self, AgentSettings};
 use super::spec::{self, ContainerSpec, LABEL_INSTANCE};
 use super::target::Flight;
@@ -21,6 +21,15 @@ use crate::secrets::Binding;
 use crate::store::audit::Actor;
 use crate::store::containers::{self as rows, ContainerRow, ContainerState, Kind};
 use crate::store::users;
+
+/// The health gate's first pause between checks; each pause is half as long again as the one
+/// before, up to [`MAX_PAUSE`]: a gateway that is ready at once is noticed within a few
+/// milliseconds, one that takes seconds is checked 40 times a second.
+const FIRST_PAUSE: Duration = Duration::from_millis(2);
+const MAX_PAUSE: Duration = Duration::from_millis(25);
+/// How often the health gate asks Docker whether the container still runs (between those
+/// questions it only knocks on the gateway's port).
+const INSPECT_EVERY: Duration = Duration::from_millis(250);
 
 /// A fresh gateway token: 256 random bits, hex.
 pub(crate) fn new_token() -> String {
@@ -240,42 +249,49 @@ impl Inner {
             // outside, or a previous mosaicd died while starting it.
             self.record_crash(&rt, target, &row).await?;
         }
-        self.remove_leftover(&rt, target).await?;
+        // No container of this name is looked for first: the create answers 409 if one is left
+        // from an earlier start, and only then is it removed (`create_container`).
 
-        let config = agent_config::generate(&self.db, &self.keyring, target).await?;
-        let token = new_token();
-        let hash = crate::auth::tokens::hash(&token);
-        let generation = row.generation + 1;
-        let encrypted = self.keyring.encrypt(
-            &Binding::new(rows::table(target.kind()), row.id.clone(), "gateway_token"),
-            &token,
-        )?;
-        let redacted = config.redacted.to_string();
-        let marked = rows::mark_starting(
-            &mut self.db.ex(),
-            target.kind(),
-            row.generation,
-            &rows::Starting {
-                id: &row.id,
-                generation,
-                gateway_token: &encrypted,
-                gateway_token_hash: &hash,
-                image: &settings.image,
-                config_hash: &config.hash,
-                config_redacted: &redacted,
-                idle_timeout_min: settings.idle_timeout_min,
-            },
-        )
-        .await?;
-        if !marked {
-            return Err(Error::conflict(format!(
-                "{name} was changed by someone else while starting; try again"
-            )));
-        }
+        // The state volume is made while the database work is done (only the first start makes
+        // it; later ones remember it).
+        let (volume, prepared) = tokio::join!(self.ensure_volume(target, t), async {
+            let config = agent_config::generate(&self.db, &self.keyring, target).await?;
+            let token = new_token();
+            let hash = crate::auth::tokens::hash(&token);
+            let generation = row.generation + 1;
+            let encrypted = self.keyring.encrypt(
+                &Binding::new(rows::table(target.kind()), row.id.clone(), "gateway_token"),
+                &token,
+            )?;
+            let redacted = config.redacted.to_string();
+            let marked = rows::mark_starting(
+                &mut self.db.ex(),
+                target.kind(),
+                row.generation,
+                &rows::Starting {
+                    id: &row.id,
+                    generation,
+                    gateway_token: &encrypted,
+                    gateway_token_hash: &hash,
+                    image: &settings.image,
+                    config_hash: &config.hash,
+                    config_redacted: &redacted,
+                    idle_timeout_min: settings.idle_timeout_min,
+                },
+            )
+            .await?;
+            if !marked {
+                return Err(Error::conflict(format!(
+                    "{name} was changed by someone else while starting; try again"
+                )));
+            }
+            Ok((config, token, generation))
+        });
+        let (config, token, generation) = prepared?;
         tracing::info!(container = %name, generation, image = %settings.image, "starting agent container");
 
         match self
-            .create_and_check(&rt, target, &settings, generation, &config, &token, began)
+            .create_and_check(&rt, target, &settings, generation, &config, &token, volume, began)
             .await
         {
             Ok((container_id, ip)) => {
@@ -351,6 +367,7 @@ impl Inner {
         generation: i64,
         config: &AgentConfig,
         token: &str,
+        volume: std::result::Result<(), DockerError>,
         began: Instant,
     ) -> std::result::Result<(String, Ipv4Addr), StartFailure> {
         let fail = |message: String, container_id: Option<String>| StartFailure {
@@ -364,11 +381,7 @@ impl Inner {
             ..fail(e.to_string(), id)
         };
         let s = &self.settings;
-        let volume_labels = spec::owner_labels(target, &s.instance, &s.extra_labels, "volume");
-        self.docker
-            .ensure_volume(&target.volume_name(), &volume_labels)
-            .await
-            .map_err(|e| docker_fail(e, None))?;
+        volume.map_err(|e| docker_fail(e, None))?;
         let spec = ContainerSpec::for_agent(
             target,
             &s.instance,
@@ -378,11 +391,10 @@ impl Inner {
             &config.hash,
             settings,
         );
-        let id = self
-            .docker
-            .create(&target.container_name(), spec.body())
-            .await
-            .map_err(|e| docker_fail(e, None))?;
+        let id = self.create_container(rt, target, &spec).await.map_err(|e| match e {
+            Ok(e) => docker_fail(e, None),
+            Err(e) => fail(e.to_string(), None),
+        })?;
         let files = spec::startup_files(token, settings.entrypoint);
         self.docker
             .upload(&id, "/", files)
@@ -414,36 +426,33 @@ impl Inner {
         limit: Duration,
     ) -> std::result::Result<Ipv4Addr, (String, bool)> {
         let mut last;
+        let mut ip = None;
+        let mut inspected: Option<Instant> = None;
+        let mut pause = FIRST_PAUSE;
         loop {
-            let info = self.docker.inspect(id, &rt.network.name).await.map_err(|e| {
-                if let Some(detail) = e.detail() {
-                    tracing::warn!(container = %id, detail, "Docker failed during the health check");
+            // Docker is asked for the address once, then only every `INSPECT_EVERY`, to notice
+            // a container that exited; in between, the gateway's port is all that is checked.
+            if ip.is_none() || inspected.is_none_or(|at| at.elapsed() >= INSPECT_EVERY) {
+                let info = self
+                    .docker
+                    .inspect(id, &rt.network.name)
+                    .await
+                    .map_err(|e| {
+                        if let Some(detail) = e.detail() {
+                            tracing::warn!(container = %id, detail, "Docker failed during the health check");
+                        }
+                        (e.to_string(), false)
+                    })?;
+                inspected = Some(Instant::now());
+                let Some(info) = info else {
+                    return Err(("the container disappeared while starting".into(), false));
+                };
+                if !info.running {
+                    return Err((self.exit_message(id, &info).await, false));
                 }
-                (e.to_string(), false)
-            })?;
-            let Some(info) = info else {
-                return Err(("the container disappeared while starting".into(), false));
-            };
-            if !info.running {
-                let logs = self.docker.logs_tail(id, 20).await.unwrap_or_default();
-                let mut message = format!(
-                    "the container exited{} before it became healthy",
-                    info.exit_code.map(|c| format!(" with code {c}")).unwrap_or_default()
-                );
-                if info.oom_killed {
-                    message.push_str(" (killed: out of memory)");
-                }
-                if let Some(error) = info.error {
-                    message.push_str(&format!("; Docker: {error}"));
-                }
-                // One line: the error travels in one-line CLI messages and log fields.
-                let logs: Vec<&str> = logs.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-                if !logs.is_empty() {
-                    message.push_str(&format!("; its last output: {}", truncate(&logs.join(" | "), 1500)));
-                }
-                return Err((message, false));
+                ip = info.ip;
             }
-            match info.ip {
+            match ip {
                 Some(ip) => match self.probe(ip).await {
                     Ok(()) => return Ok(ip),
                     Err(e) => last = e,
@@ -460,8 +469,30 @@ impl Inner {
                     true,
                 ));
             }
-            tokio::time::sleep((deadline - now).min(Duration::from_millis(150))).await;
+            tokio::time::sleep((deadline - now).min(pause)).await;
+            pause = (pause * 3 / 2).min(MAX_PAUSE);
         }
+    }
+
+    /// Why a container exited before it became healthy, with its last output, on one line (the
+    /// error travels in one-line CLI messages and log fields).
+    async fn exit_message(&self, id: &str, info: &ContainerInfo) -> String {
+        let logs = self.docker.logs_tail(id, 20).await.unwrap_or_default();
+        let mut message = format!(
+            "the container exited{} before it became healthy",
+            info.exit_code.map(|c| format!(" with code {c}")).unwrap_or_default()
+        );
+        if info.oom_killed {
+            message.push_str(" (killed: out of memory)");
+        }
+        if let Some(error) = &info.error {
+            message.push_str(&format!("; Docker: {error}"));
+        }
+        let logs: Vec<&str> = logs.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        if !logs.is_empty() {
+            message.push_str(&format!("; its last output: {}", truncate(&logs.join(" | "), 1500)));
+        }
+        message
     }
 
     /// One health check. The gateway is ready when `GET /readyz` answers 200 with `{"ready":true}`
@@ -564,6 +595,39 @@ impl Inner {
             (StopReason::Crash, detail)
         };
         self.mark(target, row, reason, &detail).await
+    }
+
+    /// Creates the container. A container of the same name left from an earlier start (a stop
+    /// that failed half-way, a crash in the middle of a start) makes the create answer 409: it
+    /// is removed then and the create tried once more. `Err(Err(_))`: the leftover is not ours.
+    async fn create_container(
+        &self,
+        rt: &Runtime,
+        target: &AgentRef,
+        spec: &ContainerSpec<'_>,
+    ) -> std::result::Result<String, std::result::Result<DockerError, Error>> {
+        let name = target.container_name();
+        match self.docker.create(&name, spec.body()).await {
+            Err(DockerError::Conflict(_)) => {
+                self.remove_leftover(rt, target).await.map_err(Err)?;
+                self.docker.create(&name, spec.body()).await.map_err(Ok)
+            }
+            other => other.map_err(Ok),
+        }
+    }
+
+    /// Creates the agent's state volume unless this process already did (creating an existing
+    /// volume keeps its data; the answer is remembered to spare later starts the call).
+    async fn ensure_volume(&self, target: &AgentRef, t: &Target) -> std::result::Result<(), DockerError> {
+        use std::sync::atomic::Ordering;
+        if t.volume_ready.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let s = &self.settings;
+        let labels = spec::owner_labels(target, &s.instance, &s.extra_labels, "volume");
+        self.docker.ensure_volume(&target.volume_name(), &labels).await?;
+        t.volume_ready.store(true, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Removes a container of this name left from an earlier start; refuses to touch one that

@@ -2,6 +2,7 @@
 //! the requests in flight and the last activity.
 
 use std::net::Ipv4Addr;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use futures::future::{BoxFuture, Shared};
@@ -39,6 +40,8 @@ pub(crate) struct Target {
     pub(super) live: Mutex<Option<Live>>,
     pub(super) flight: Mutex<Option<Flight>>,
     pub(super) activity: Mutex<Activity>,
+    /// The state volume is known to exist (this process made it), so a start need not ask.
+    pub(crate) volume_ready: AtomicBool,
 }
 
 /// Keeps a container busy while it lives; see [`ContainerManager::activity`].

@@ -212,8 +212,11 @@ fn parse_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// An agent setting's text as JSON: a number where the setting is numeric, else a string.
+/// An agent setting's text as JSON: a boolean or a number where the setting is one, else a string.
 fn agent_value(text: &str, default: &str) -> Value {
+    if let (Ok(_), Ok(value)) = (default.parse::<bool>(), text.parse::<bool>()) {
+        return json!(value);
+    }
     let numeric = default.parse::<f64>().is_ok();
     match (numeric, text.parse::<i64>(), text.parse::<f64>()) {
         (true, Ok(n), _) => json!(n),

@@ -27,6 +27,8 @@ struct ChatPage {
 
 async fn show(req: Req) -> Response {
     let p = try_page!(user(&req).await);
+    // Whoever opens the chat is about to use their agent: it starts now, in the background.
+    req.app.containers().warm(&p.user_id);
     let agents = crate::http::chat::models().data.into_iter().map(|m| m.id).collect();
     html(
         StatusCode::OK,

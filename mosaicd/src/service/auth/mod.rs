@@ -22,6 +22,7 @@ use crate::auth::tokens::{self, API_TOKEN_PREFIX, INVITE_PREFIX, SESSION_PREFIX}
 use crate::auth::{Principal, Via};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::containers::ContainerManager;
 use crate::error::{Error, Result};
 use crate::service::users::Users;
 use crate::store::Db;
@@ -90,10 +91,19 @@ pub struct Auth {
     hasher: Arc<PasswordHasher>,
     users: Arc<Users>,
     throttle: Throttle,
+    /// Warms the user's agent at each login.
+    containers: ContainerManager,
 }
 
 impl Auth {
-    pub fn new(db: Db, config: Arc<Config>, clock: Clock, hasher: Arc<PasswordHasher>, users: Arc<Users>) -> Auth {
+    pub fn new(
+        db: Db,
+        config: Arc<Config>,
+        clock: Clock,
+        hasher: Arc<PasswordHasher>,
+        users: Arc<Users>,
+        containers: ContainerManager,
+    ) -> Auth {
         let throttle = Throttle::new(&config.http.auth_throttle);
         Auth {
             db,
@@ -102,6 +112,7 @@ impl Auth {
             hasher,
             users,
             throttle,
+            containers,
         }
     }
 
@@ -189,6 +200,8 @@ impl Auth {
         .await?;
         tx.commit().await?;
         tracing::info!(user = %user.id, session = %row.id, "login");
+        // The user is likely to chat soon: their agent starts now, in the background.
+        self.containers.warm(&user.id);
         let via = Via::Session {
             id: row.id,
             csrf: tokens::csrf_token(&token),
