@@ -428,8 +428,8 @@ struct Direct {
     settings: mosaicd::containers::settings::AgentSettings,
     owner: mosaicd::containers::AgentRef,
     instance: String,
-    network: String,
-    api_url: String,
+    /// The agent network, config endpoint and egress proxy as mosaicd gives them to its agents.
+    runtime: mosaicd::containers::Runtime,
     token: String,
     /// Names of the reference containers.
     prefix: String,
@@ -444,21 +444,41 @@ impl Direct {
             "{{range .Config.Env}}{{println .}}{{end}}",
             &name,
         ]);
-        let api_url = inspected
-            .ok()
-            .lines()
-            .find_map(|l| l.strip_prefix("MOSAIC_API_URL="))
-            .expect("MOSAIC_API_URL")
-            .to_string();
+        let env = |key: &str| {
+            inspected
+                .ok()
+                .lines()
+                .find_map(|l| l.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+                .unwrap_or_else(|| panic!("{key} in the agent's environment"))
+                .to_string()
+        };
+        let agent_api_url = env("MOSAIC_API_URL");
+        let proxy_url = env("HTTP_PROXY");
+        let client = mosaicd::containers::docker::DockerClient::new("unix:///var/run/docker.sock");
+        let network = client
+            .ensure_network(&bench._scope.network(), &Default::default())
+            .await
+            .expect("agent network");
+        let internal_addr = proxy_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .expect("internal address");
+        let runtime = mosaicd::containers::Runtime {
+            network,
+            agent_api_url,
+            internal_addr,
+            proxy_url,
+            no_proxy: env("NO_PROXY"),
+        };
         Direct {
-            docker: mosaicd::containers::docker::DockerClient::new("unix:///var/run/docker.sock"),
+            docker: client,
             settings: mosaicd::containers::settings::load(&bench.data.db)
                 .await
                 .expect("settings"),
             owner: mosaicd::containers::AgentRef::User(user.to_string()),
             instance: bench._scope.instance.clone(),
-            network: bench._scope.network(),
-            api_url,
+            runtime,
             token: bench.data.gateway_token("user", user).await.expect("gateway token"),
             prefix: format!("mosaic-bench-{}", bench._scope.instance),
         }
@@ -474,8 +494,7 @@ impl Direct {
             &self.owner,
             &self.instance,
             &[],
-            &self.network,
-            &self.api_url,
+            &self.runtime,
             1,
             "bench",
             &self.settings,
@@ -492,7 +511,7 @@ impl Direct {
         self.docker.start(id).await.expect("start");
         let ip = self
             .docker
-            .inspect(id, &self.network)
+            .inspect(id, &self.runtime.network.name)
             .await
             .expect("inspect")
             .and_then(|c| c.ip)
