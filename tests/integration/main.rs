@@ -3,6 +3,7 @@
 //! test, failed or not.
 
 mod backup;
+mod bench;
 mod cli;
 mod containers;
 mod docs;
@@ -33,6 +34,7 @@ fn main() {
     trials.extend(web::trials());
     trials.extend(systemd::trials());
     trials.extend(backup::trials());
+    trials.extend(bench::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();
