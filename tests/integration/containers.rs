@@ -807,6 +807,8 @@ async fn event_stream_reconnects_after_docker_returns() {
         || async { noticed(2) },
     )
     .await;
+    let out = env.daemon.ctl(&["containers", "start", &alice]);
+    assert!(out.ok().starts_with("Started "), "{out:?}");
     assert_consistent(&env);
 }
 

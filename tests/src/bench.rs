@@ -119,9 +119,9 @@ pub struct Load<'a> {
 }
 
 /// Runs wrk with `load` (two threads: the machine's cores are shared with the daemon) and
-/// summarises its answer: requests/s, and the p50/p99/mean latency of its requests. Fails if any
-/// answer was not a 2xx or a socket error happened.
-pub fn wrk(load: &Load<'_>) -> Summary {
+/// summarises its answer: requests/s, and the p50/p99/mean latency of its requests, with the
+/// number of answers that were not a 2xx (or socket errors).
+pub fn wrk(load: &Load<'_>) -> (Summary, usize) {
     let wrk = require_tool("wrk", "wrk");
     let dir = tempfile::tempdir().expect("temp dir");
     let script = dir.path().join("post.lua");
@@ -173,17 +173,21 @@ fn wrk_duration(text: &str) -> Duration {
     Duration::from_secs_f64(secs)
 }
 
-fn parse_wrk(text: &str) -> Summary {
+fn parse_wrk(text: &str) -> (Summary, usize) {
     let field = |line_start: &str, index: usize| -> Option<String> {
         text.lines()
             .map(str::trim)
             .find(|l| l.starts_with(line_start))
             .and_then(|l| l.split_whitespace().nth(index).map(str::to_string))
     };
-    assert!(
-        !text.contains("Non-2xx or 3xx responses") && !text.contains("Socket errors"),
-        "wrk saw failed requests:\n{text}"
-    );
+    let failed: usize = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("Non-2xx or 3xx responses:"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+        + usize::from(text.contains("Socket errors"));
     let requests: usize = text
         .lines()
         .find(|l| l.contains("requests in"))
@@ -193,18 +197,21 @@ fn parse_wrk(text: &str) -> Summary {
     let rate: f64 = field("Requests/sec:", 1)
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("wrk's rate:\n{text}"));
-    Summary {
+    let summary = Summary {
         samples: requests,
         p50: wrk_duration(&field("50%", 1).expect("wrk's p50")),
         p99: wrk_duration(&field("99%", 1).expect("wrk's p99")),
         mean: wrk_duration(&field("Latency", 1).expect("wrk's mean latency")),
         rate,
-    }
+    };
+    (summary, failed)
 }
 
 /// nginx as a plain reverse proxy on a free loopback port: `prefix` (a path on it) goes to
-/// `upstream_path` on `upstream` (host:port) over kept-alive HTTP/1.1 connections, with
-/// `Authorization: Bearer <upstream_token>`, unbuffered. Stopped when dropped.
+/// `upstream_path` on `upstream` (host:port) with `Authorization: Bearer <upstream_token>`,
+/// unbuffered; nginx's defaults otherwise (a new upstream connection per request: with upstream
+/// keep-alive, the test agent closed about half of nginx's reused connections before answering,
+/// which nginx reports as 502). Stopped when dropped.
 pub struct Nginx {
     pub base_url: String,
     child: std::process::Child,
@@ -225,10 +232,9 @@ impl Nginx {
              events {{ worker_connections 4096; }}\n\
              http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
                fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-               upstream agent {{ server {upstream}; keepalive 128; }}\n\
+               upstream agent {{ server {upstream}; }}\n\
                server {{\n    listen 127.0.0.1:{port};\n\
                  location = {prefix} {{\n      proxy_pass http://agent{upstream_path};\n\
-                   proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n\
                    proxy_set_header Authorization \"Bearer {upstream_token}\";\n      proxy_buffering off;\n    }}\n  }}\n}}\n"
         );
         let path = dir.path().join("nginx.conf");
@@ -261,6 +267,13 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
+        // What went wrong, if anything did (a failed run is otherwise a bare 502).
+        if let Ok(log) = std::fs::read_to_string(self._dir.path().join("error.log")) {
+            let errors: Vec<&str> = log.lines().filter(|l| l.contains("[error]")).collect();
+            if let Some(last) = errors.last() {
+                eprintln!("nginx logged {} errors; the last: {last}", errors.len());
+            }
+        }
         // SIGQUIT: a graceful stop of the master and its workers.
         send_signal(self.child.id(), "QUIT");
         let began = Instant::now();
@@ -290,7 +303,8 @@ mod tests {
     #[test]
     fn wrk_output_is_read() {
         let text = "Running 1s test @ http://127.0.0.1:1/x\n  2 threads and 50 connections\n  Thread Stats   Avg      Stdev     Max   +/- Stdev\n    Latency     4.52ms    1.01ms  20.00ms   90.00%\n  Latency Distribution\n     50%    4.40ms\n     75%    5.00ms\n     90%    5.50ms\n     99%  812.00us\n  11000 requests in 1.00s, 2.00MB read\nRequests/sec:  10990.12\nTransfer/sec:      2.00MB\n";
-        let s = parse_wrk(text);
+        let (s, failed) = parse_wrk(text);
+        assert_eq!(failed, 0);
         assert_eq!(s.samples, 11000);
         assert_eq!(s.p50, Duration::from_micros(4400));
         assert_eq!(s.p99, Duration::from_micros(812));
