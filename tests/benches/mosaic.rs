@@ -255,7 +255,7 @@ async fn chat_proxy() -> Vec<Row> {
     };
     let rounds = if quick { 1 } else { 3 };
     let (mut via_load, mut nginx_load, mut direct_load) = (Vec::new(), Vec::new(), Vec::new());
-    let mut nginx_failed = 0;
+    let (mut nginx_failed, mut direct_failed) = (0, 0);
     for _ in 0..rounds {
         let (summary, failed) = load(&via, &token).await.unwrap();
         assert_eq!(failed, 0, "chats through mosaicd failed under load");
@@ -264,18 +264,19 @@ async fn chat_proxy() -> Vec<Row> {
         nginx_failed += failed;
         nginx_load.push(summary);
         let (summary, failed) = load(&direct, &gateway).await.unwrap();
-        assert_eq!(failed, 0, "chats straight to the agent failed under load");
+        direct_failed += failed;
         direct_load.push(summary);
     }
     let (via_load, nginx_load, direct_load) = (median(via_load), median(nginx_load), median(direct_load));
     // Seen with the test agent: it closes some of nginx's upstream connections before answering
     // (nginx: "upstream prematurely closed connection"), which nginx answers with a fast 502. The
     // row says so rather than pass those off as proxied chats.
-    let nginx_name = if nginx_failed == 0 {
-        "nginx, plain reverse proxy to the same agent".to_string()
-    } else {
-        format!("nginx, plain reverse proxy to the same agent (NOT COMPARABLE: {nginx_failed} answers were errors)")
+    let named = |name: &str, failed: usize| match failed {
+        0 => name.to_string(),
+        n => format!("{name} (NOT COMPARABLE: {n} answers or connections failed)"),
     };
+    let nginx_name = named("nginx, plain reverse proxy to the same agent", nginx_failed);
+    let direct_name = named("straight to the agent container", direct_failed);
 
     // Isolated requests: a new connection for each, as a client that does not keep one.
     let fresh = reqwest::Client::builder()
@@ -309,7 +310,7 @@ async fn chat_proxy() -> Vec<Row> {
         Row {
             scenario: format!("warm chat under load (wrk, 50 connections, median of {rounds}): mosaicd"),
             subject: via_load,
-            reference_name: "straight to the agent container".into(),
+            reference_name: direct_name,
             reference: direct_load,
         },
         Row {
