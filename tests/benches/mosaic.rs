@@ -1,5 +1,6 @@
 //! The benchmark program: `cargo bench -p mosaic-tests --bench mosaic [-- SCENARIO]`
-//! (scenarios: admin-socket, chat, cold-start, usage, lists).
+//! (scenarios: admin-socket, chat, cold-start, usage, lists; `MOSAIC_BENCH_QUICK=1` or `--quick`:
+//! a short run that only proves the scenarios work).
 //!
 //! Every scenario measures a path through the real, release-built daemon and, in the same run,
 //! a reference path that does the same work without Mosaic in the way, and prints the ratio.
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use mosaic_tests::Daemon;
-use mosaic_tests::bench::{Row, Summary, measure, print_table};
+use mosaic_tests::bench::{self, Row, Summary, measure, print_table};
 use mosaic_tests::data::Data;
 use mosaic_tests::docker::{self, InstanceScope, docker, images};
 use mosaic_tests::http::{Api, Auth};
@@ -28,7 +29,7 @@ impl Drop for Teardown {
 
 fn main() {
     let _teardown = Teardown;
-    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-') && a != "bench");
     let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -209,9 +210,19 @@ async fn first_chunks(client: &reqwest::Client, url: &str, token: &str, warmup: 
     Summary::from_samples(samples, wall.elapsed())
 }
 
-/// A chat request through mosaicd (API token, the proxy, the user's running container) against
-/// the same request sent straight to that container with its gateway token.
+/// Warm chats through mosaicd (API token, the proxy, the user's running container), in the same
+/// run against nginx as a plain reverse proxy to the same agent container (it adds the gateway
+/// token, as mosaicd does) and against the agent itself:
+/// - throughput under load: wrk, 50 connections, kept alive;
+/// - an isolated request (a new connection each, one at a time): p50/p99;
+/// - a streaming request's time to its first body bytes.
 async fn chat_proxy() -> Vec<Row> {
+    let quick = bench::quick();
+    let (samples, load_for) = if quick {
+        (20, Duration::from_secs(1))
+    } else {
+        (500, Duration::from_secs(10))
+    };
     let bench = ChatBench::start().await;
     let (user, token) = bench.member("bench@example.com").await;
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
@@ -220,23 +231,102 @@ async fn chat_proxy() -> Vec<Row> {
     let gateway = bench.data.gateway_token("user", &user).await.expect("gateway token");
     let ip = docker::container_ip(&format!("mosaic-user-{user}"), &bench._scope.network()).expect("container ip");
     let direct = format!("http://{ip}:18789/v1/chat/completions");
+    let nginx = bench::Nginx::start(
+        "/api/chat/completions",
+        &format!("{ip}:18789"),
+        "/v1/chat/completions",
+        &gateway,
+    );
+    let proxied = format!("{}/api/chat/completions", nginx.base_url);
+    chat(&client, &proxied, &token, false).await;
 
-    let plain = measure(50, 500, || async {
-        chat(&client, &via, &token, false).await;
-    })
-    .await;
-    let plain_ref = measure(50, 500, || async {
-        chat(&client, &direct, &gateway, false).await;
-    })
-    .await;
-    let stream = first_chunks(&client, &via, &token, 50, 500).await;
-    let stream_ref = first_chunks(&client, &direct, &gateway, 50, 500).await;
+    // Under load: the three targets one after another, in rounds, so each sees the same machine.
+    let body = body(false).to_string();
+    let load = |url: &str, bearer: &str| {
+        let url = url.to_string();
+        let bearer = bearer.to_string();
+        let body = body.clone();
+        tokio::task::spawn_blocking(move || {
+            bench::wrk(&bench::Load {
+                url: &url,
+                bearer: &bearer,
+                body: &body,
+                connections: 50,
+                duration: load_for,
+            })
+        })
+    };
+    let rounds = if quick { 1 } else { 3 };
+    let (mut via_load, mut nginx_load, mut direct_load) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut nginx_failed, mut direct_failed) = (0, 0);
+    for _ in 0..rounds {
+        let (summary, failed) = load(&via, &token).await.unwrap();
+        assert_eq!(failed, 0, "chats through mosaicd failed under load");
+        via_load.push(summary);
+        let (summary, failed) = load(&proxied, &token).await.unwrap();
+        nginx_failed += failed;
+        nginx_load.push(summary);
+        let (summary, failed) = load(&direct, &gateway).await.unwrap();
+        direct_failed += failed;
+        direct_load.push(summary);
+    }
+    let (via_load, nginx_load, direct_load) = (median(via_load), median(nginx_load), median(direct_load));
+    // Seen with the test agent: it closes some of nginx's upstream connections before answering
+    // (nginx: "upstream prematurely closed connection"), which nginx answers with a fast 502. The
+    // row says so rather than pass those off as proxied chats.
+    let named = |name: &str, failed: usize| match failed {
+        0 => name.to_string(),
+        n => format!("{name} (NOT COMPARABLE: {n} answers or connections failed)"),
+    };
+    let nginx_name = named("nginx, plain reverse proxy to the same agent", nginx_failed);
+    let direct_name = named("straight to the agent container", direct_failed);
+
+    // Isolated requests: a new connection for each, as a client that does not keep one.
+    let fresh = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let isolated = |url: String, bearer: String| {
+        let fresh = fresh.clone();
+        async move {
+            measure(samples / 10, samples, || async {
+                chat(&fresh, &url, &bearer, false).await;
+            })
+            .await
+        }
+    };
+    let via_one = isolated(via.clone(), token.clone()).await;
+    let nginx_one = isolated(proxied.clone(), token.clone()).await;
+    let direct_one = isolated(direct.clone(), gateway.clone()).await;
+
+    let stream = first_chunks(&client, &via, &token, samples / 10, samples).await;
+    let stream_ref = first_chunks(&client, &direct, &gateway, samples / 10, samples).await;
+    drop(nginx);
     vec![
         Row {
-            scenario: "chat completion through mosaicd (whole answer)".into(),
-            subject: plain,
-            reference_name: "the same request straight to the agent container".into(),
-            reference: plain_ref,
+            scenario: format!("warm chat under load (wrk, 50 connections, median of {rounds}): mosaicd"),
+            subject: via_load.clone(),
+            reference_name: nginx_name,
+            reference: nginx_load,
+        },
+        Row {
+            scenario: format!("warm chat under load (wrk, 50 connections, median of {rounds}): mosaicd"),
+            subject: via_load,
+            reference_name: direct_name,
+            reference: direct_load,
+        },
+        Row {
+            scenario: "warm chat, isolated request (new connection each): mosaicd".into(),
+            subject: via_one.clone(),
+            reference_name: "nginx, plain reverse proxy to the same agent".into(),
+            reference: nginx_one,
+        },
+        Row {
+            scenario: "warm chat, isolated request (new connection each): mosaicd".into(),
+            subject: via_one,
+            reference_name: "straight to the agent container".into(),
+            reference: direct_one,
         },
         Row {
             scenario: "streaming chat through mosaicd: time to first chunk".into(),
@@ -245,6 +335,12 @@ async fn chat_proxy() -> Vec<Row> {
             reference: stream_ref,
         },
     ]
+}
+
+/// The run with the median throughput.
+fn median(mut runs: Vec<Summary>) -> Summary {
+    runs.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+    runs.swap_remove(runs.len() / 2)
 }
 
 /// Cold starts, each against the same Docker work done directly through the Docker API (with

@@ -42,6 +42,10 @@ pub fn trials() -> Vec<Trial> {
             "containers::external_kill_restarts_on_next_request",
             external_kill_restarts_on_next_request,
         ),
+        trial(
+            "containers::event_stream_reconnects_after_docker_returns",
+            event_stream_reconnects_after_docker_returns,
+        ),
         trial("containers::isolation_and_hardening", isolation_and_hardening),
         trial("containers::internal_endpoint_tokens", internal_endpoint_tokens),
         trial(
@@ -764,6 +768,66 @@ async fn external_kill_restarts_on_next_request() {
             .any(|(_, action, _, detail)| action == "container.stop" && detail["reason"] == "crash"),
         "the crash is recorded: {audit:#?}"
     );
+    assert_consistent(&env);
+}
+
+/// A container killed from outside is taken out of service by its Docker event, with no request
+/// and no reconciliation to notice it; when Docker is cut and restored, the daemon subscribes
+/// again and the next death is noticed the same way.
+async fn event_stream_reconnects_after_docker_returns() {
+    let proxy = mosaic_tests::docker::SocketProxy::start().await;
+    let env = env(
+        &images().normal,
+        30,
+        &[
+            "--docker-host",
+            &format!("unix://{}", proxy.path.display()),
+            "--reconcile-interval",
+            "1h",
+        ],
+    )
+    .await;
+    let alice = env.data.add_user("alice@example.com").await;
+    let name = format!("mosaic-user-{alice}");
+    let noticed = |n: usize| {
+        let log = env.daemon.log();
+        let count = log
+            .lines()
+            .filter(|l| l.contains("(Docker event)") && l.contains(&name))
+            .count();
+        (count >= n).then_some(())
+    };
+
+    env.daemon.ctl(&["containers", "start", &alice]).ok();
+    docker(&["kill", &name]).ok();
+    wait_for(
+        "the kill to be noticed from its event",
+        Duration::from_secs(20),
+        || async { noticed(1) },
+    )
+    .await;
+
+    proxy.cut();
+    wait_for("the event stream to be lost", Duration::from_secs(20), || async {
+        env.daemon.log().contains("lost the Docker event stream").then_some(())
+    })
+    .await;
+    proxy.restore().await;
+    wait_for("the event stream to come back", Duration::from_secs(20), || async {
+        env.daemon.log().contains("watching Docker events again").then_some(())
+    })
+    .await;
+    let out = env.daemon.ctl(&["containers", "start", &alice]);
+    assert!(out.ok().starts_with("Started "), "{out:?}");
+    docker(&["kill", &name]).ok();
+    wait_for(
+        "the second kill to be noticed from its event",
+        Duration::from_secs(20),
+        || async { noticed(2) },
+    )
+    .await;
+    let out = env.daemon.ctl(&["containers", "start", &alice]);
+    assert!(out.ok().starts_with("Started "), "{out:?}");
     assert_consistent(&env);
 }
 

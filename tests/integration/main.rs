@@ -3,6 +3,7 @@
 //! test, failed or not.
 
 mod backup;
+mod bench;
 mod cli;
 mod containers;
 mod docs;
@@ -39,6 +40,7 @@ fn main() {
     trials.extend(backup::trials());
     trials.extend(faults::trials());
     trials.extend(lists::trials());
+    trials.extend(bench::trials());
 
     if !args.list {
         mosaic_tests::postgres::start();

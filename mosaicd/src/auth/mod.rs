@@ -2,6 +2,7 @@
 //! principal a request acts as. The rules that use them (login, expiry, revocation) are service
 //! methods in `service/auth.rs`.
 
+pub mod cache;
 pub mod password;
 pub mod throttle;
 pub mod tokens;

@@ -15,9 +15,9 @@ use bollard::models::{
     ContainerCreateBody, ContainerSummary, EndpointSettings, NetworkCreateRequest, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, CreateImageOptionsBuilder, InspectContainerOptions, ListContainersOptionsBuilder,
-    ListNetworksOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder, RemoveVolumeOptions,
-    StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+    CreateContainerOptionsBuilder, CreateImageOptionsBuilder, EventsOptionsBuilder, InspectContainerOptions,
+    ListContainersOptionsBuilder, ListNetworksOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+    RemoveVolumeOptions, StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
 };
 use futures::StreamExt;
 
@@ -616,6 +616,42 @@ impl DockerClient {
             Err(DockerError::Conflict(m)) if m.contains("already in progress") => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// The engine's container events for containers carrying `label=value` that mean a container
+    /// stopped running (`die`, `destroy`), as (container id, action), from `since` (Unix seconds,
+    /// on the engine's clock: events between then and the subscription are replayed). The stream
+    /// ends or yields an error when the engine goes away.
+    pub async fn container_exits(
+        &self,
+        label: &str,
+        value: &str,
+        since: i64,
+    ) -> DResult<futures::stream::BoxStream<'static, DResult<(String, String)>>> {
+        let docker = self.client().await?;
+        let filter = format!("{label}={value}");
+        let filters = HashMap::from([
+            ("type", vec!["container"]),
+            ("label", vec![filter.as_str()]),
+            ("event", vec!["die", "destroy"]),
+        ]);
+        let options = EventsOptionsBuilder::new()
+            .since(&since.to_string())
+            .filters(&filters)
+            .build();
+        let host = self.host.clone();
+        Ok(docker
+            .events(Some(options))
+            .map(move |event| match event {
+                Ok(e) => Ok((
+                    e.actor.and_then(|a| a.id).unwrap_or_default(),
+                    e.action.unwrap_or_default(),
+                )),
+                Err(e) => Err(DockerError::Unreachable {
+                    cause: format!("at {host}: {}", chain(&e)),
+                }),
+            })
+            .boxed())
     }
 
     /// The last `lines` lines of a container's output, for error messages.

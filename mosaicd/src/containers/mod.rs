@@ -10,8 +10,11 @@
 //! # Interface (used by the HTTP API and the admin socket)
 //!
 //! - [`ContainerManager::ensure_running`]`(target) -> Upstream`: the container's address and
-//!   gateway token. A running container answers at once (its state is checked with Docker, so one
-//!   killed from outside is noticed and restarted). A cold start holds the caller until the
+//!   gateway token. A running container answers at once, without a Docker call: a container that
+//!   dies (killed from outside, crashed) is taken out of service by its Docker event (`events`),
+//!   and the next request restarts it; a caller that cannot connect to the agent asks again with
+//!   [`ContainerManager::ensure_running_checked`], which checks with Docker (the event may still
+//!   be in flight). Admin commands (`ensure_running_as`) always check with Docker. A cold start holds the caller until the
 //!   gateway's `/readyz` answers `{"ready":true}` (`/healthz` for a gateway without it); concurrent callers share one start (single
 //!   flight); the start runs in its own task, so a caller that gives up does not leave a
 //!   half-made container; it is bounded by the `agent.start_timeout_sec` setting and fails with
@@ -51,6 +54,7 @@
 pub mod agent_config;
 pub mod docker;
 pub mod doctor;
+mod events;
 pub mod naming;
 pub mod reaper;
 pub mod reconcile;
@@ -158,6 +162,9 @@ pub(crate) struct Inner {
     pub(crate) trials: Mutex<HashMap<String, (String, AgentConfig)>>,
     /// Bounds the background starts of warm-on-login (`warm`).
     warm_starts: tokio::sync::Semaphore,
+    /// Set while the Docker event stream is watched and every container held as running was
+    /// checked since it (re)connected: see `events`.
+    exits_watched: std::sync::atomic::AtomicBool,
 }
 
 impl ContainerManager {
@@ -191,6 +198,7 @@ impl ContainerManager {
                 prometheus,
                 trials: Mutex::new(HashMap::new()),
                 warm_starts: tokio::sync::Semaphore::new(warm::MAX_WARM_STARTS),
+                exits_watched: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -245,18 +253,26 @@ impl ContainerManager {
         Ok(self.inner.docker.ping().await?)
     }
 
-    /// Returns the running container's address and token, starting it first if needed.
+    /// Returns the running container's address and token, starting it first if needed. The
+    /// request path: a container this process holds as running is taken at its word while the
+    /// Docker event stream is watched (no Docker call); a caller that then cannot connect to it
+    /// asks again with [`ensure_running_checked`](Self::ensure_running_checked).
     pub async fn ensure_running(&self, target: AgentRef) -> Result<Upstream> {
-        let actor = match &target {
-            AgentRef::User(id) => Actor::User { id: id.clone() },
-            AgentRef::System(_) => Actor::System,
-        };
-        self.inner.ensure_running(target, actor).await
+        let actor = request_actor(&target);
+        self.inner.ensure_running(target, actor, false).await
     }
 
-    /// Like [`ensure_running`](Self::ensure_running), with the actor the audit log records.
+    /// Like [`ensure_running`](Self::ensure_running), but Docker is asked whether the container
+    /// still runs: for a caller whose connection to it failed.
+    pub async fn ensure_running_checked(&self, target: AgentRef) -> Result<Upstream> {
+        let actor = request_actor(&target);
+        self.inner.ensure_running(target, actor, true).await
+    }
+
+    /// Like [`ensure_running_checked`](Self::ensure_running_checked), with the actor the audit
+    /// log records (admin commands, system agents: never on a request's path).
     pub async fn ensure_running_as(&self, target: AgentRef, actor: &Actor) -> Result<Upstream> {
-        self.inner.ensure_running(target, actor.clone()).await
+        self.inner.ensure_running(target, actor.clone(), true).await
     }
 
     pub fn activity(&self, target: AgentRef) -> ActivityGuard {
@@ -481,6 +497,14 @@ impl ContainerManager {
             a.persisted_ms = a.persisted_ms.max(at);
         }
         Ok(())
+    }
+}
+
+/// Who a start on a request's path is recorded as: the user for their own agent.
+fn request_actor(target: &AgentRef) -> Actor {
+    match target {
+        AgentRef::User(id) => Actor::User { id: id.clone() },
+        AgentRef::System(_) => Actor::System,
     }
 }
 

@@ -350,7 +350,7 @@ impl ContainerManager {
 
     /// The background work of the manager until `stop` resolves: once Docker is reachable,
     /// reconcile and start the system agents, then do so again every reconcile interval; the
-    /// reaper runs on its own interval. Docker being away is logged once, and retried.
+    /// reaper runs on its own interval, and Docker's events are watched for containers that die. Docker being away is logged once, and retried.
     pub async fn supervise(self, stop: impl std::future::Future<Output = ()> + Send) {
         tokio::pin!(stop);
         let reconcile_every = self.settings().reconcile_interval;
@@ -358,6 +358,7 @@ impl ContainerManager {
             let manager = self.clone();
             tokio::spawn(async move { manager.run_reaper().await })
         };
+        let exits = tokio::spawn(self.clone().watch_exits());
         let mut docker_down = false;
         loop {
             match self.reconcile().await {
@@ -391,5 +392,6 @@ impl ContainerManager {
             }
         }
         reaper.abort();
+        exits.abort();
     }
 }

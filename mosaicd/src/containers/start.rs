@@ -122,27 +122,38 @@ impl Inner {
         }))
     }
 
-    /// The upstream of a container this process knows to run, if Docker agrees it runs.
-    async fn live_upstream(&self, target: &AgentRef, t: &Target) -> Result<Option<Upstream>> {
+    /// The upstream of a container this process knows to run. While the Docker event stream is
+    /// watched (`events`), a death would already have taken it out of service, so it is trusted
+    /// as it is; otherwise, or when `verify` asks for it, Docker is asked whether it still runs.
+    async fn live_upstream(&self, target: &AgentRef, t: &Target, verify: bool) -> Result<Option<Upstream>> {
         let live = t.live.lock().expect("live lock").clone();
         let Some(live) = live else { return Ok(None) };
+        let upstream = Upstream {
+            base_url: format!("http://{}:{GATEWAY_PORT}", live.ip),
+            token: live.token.clone(),
+            started: None,
+        };
+        if !verify && self.exits_watched() {
+            return Ok(Some(upstream));
+        }
         match self.docker.inspect(&live.container_id, &self.network_name()).await? {
-            Some(c) if c.running => Ok(Some(Upstream {
-                base_url: format!("http://{}:{GATEWAY_PORT}", live.ip),
-                token: live.token.clone(),
-                started: None,
-            })),
+            Some(c) if c.running => Ok(Some(upstream)),
             _ => {
                 tracing::warn!(container = %target.container_name(), "container is no longer running");
-                *t.live.lock().expect("live lock") = None;
+                t.forget_live(&live.container_id);
                 Ok(None)
             }
         }
     }
 
-    pub(super) async fn ensure_running(self: &Arc<Self>, target: AgentRef, actor: Actor) -> Result<Upstream> {
+    pub(super) async fn ensure_running(
+        self: &Arc<Self>,
+        target: AgentRef,
+        actor: Actor,
+        verify: bool,
+    ) -> Result<Upstream> {
         let t = self.target(&target);
-        if let Some(up) = self.live_upstream(&target, &t).await? {
+        if let Some(up) = self.live_upstream(&target, &t, verify).await? {
             return Ok(up);
         }
         let mut joined = true;
@@ -166,7 +177,7 @@ impl Inner {
                         async move {
                             let result = async {
                                 let _op = t2.op.lock().await;
-                                if let Some(up) = inner.live_upstream(&target, &t2).await? {
+                                if let Some(up) = inner.live_upstream(&target, &t2, verify).await? {
                                     return Ok(up);
                                 }
                                 inner.start_locked(&target, &t2, &actor).await

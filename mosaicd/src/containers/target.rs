@@ -62,6 +62,26 @@ impl Target {
         self.live.lock().expect("live lock").take()
     }
 
+    /// Takes the container out of service if it is still the one with this id (a later start
+    /// has its own id, and stays).
+    pub(crate) fn forget_live(&self, container_id: &str) -> bool {
+        let mut live = self.live.lock().expect("live lock");
+        if live.as_ref().is_some_and(|l| l.container_id == container_id) {
+            *live = None;
+            return true;
+        }
+        false
+    }
+
+    /// The id of the container this process holds as running, if any.
+    pub(crate) fn live_id(&self) -> Option<String> {
+        self.live
+            .lock()
+            .expect("live lock")
+            .as_ref()
+            .map(|l| l.container_id.clone())
+    }
+
     pub(crate) fn restore_live(&self, live: Option<Live>) {
         *self.live.lock().expect("live lock") = live;
     }

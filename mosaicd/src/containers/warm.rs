@@ -71,7 +71,7 @@ impl Inner {
         let actor = crate::store::audit::Actor::User {
             id: target.owner().to_string(),
         };
-        self.ensure_running(target.clone(), actor).await?;
+        self.ensure_running(target.clone(), actor, false).await?;
         Ok(None)
     }
 }

@@ -3,7 +3,9 @@
 //! Every route is an [`Endpoint`]: a method, a path pattern (`/api/providers/{id}`) and a
 //! function that builds its warp filter. [`endpoints`] lists them all, area by area; the same list
 //! builds the router, labels metrics by route pattern, tells a 405 from a 404 and is checked
-//! against the OpenAPI document by the tests. Every error leaves through one
+//! against the OpenAPI document by the tests. A request is dispatched by a table lookup
+//! ([`RouteTable::find`]: exact paths by hash, patterns by their number of segments) to its
+//! endpoint's own filter ([`Router`]); warp's filters are not tried one after another. Every error leaves through one
 //! [`error::recover`], in one JSON shape: `{"error":{"code":…,"message":…}}`.
 //!
 //! The web console's pages ([`console::pages`]) are served by the same router but are not API
@@ -32,6 +34,7 @@ pub mod usage;
 pub mod users;
 
 use mosaic_shared::ErrorCode;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -146,46 +149,92 @@ fn match_path(pattern: &[Segment], path: &str) -> Option<Vec<String>> {
     Some(params)
 }
 
-/// The routes by pattern, for labelling and for the 404/405 decision.
+/// The routes by pattern: which endpoint a request goes to (a table lookup, not a trial of each
+/// route in turn), its label for metrics and logs, and the 404/405 decision.
 pub struct RouteTable {
     routes: Vec<(Method, Vec<Segment>, &'static str)>,
+    /// Patterns without parameters, by their path (without the leading `/`): route indexes.
+    exact: HashMap<&'static str, Vec<usize>>,
+    /// Patterns with parameters, by their number of segments: route indexes.
+    by_len: HashMap<usize, Vec<usize>>,
+}
+
+/// Where a request goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    /// The pattern of the path, whatever the method; `unmatched` otherwise (a bounded label).
+    pub label: &'static str,
+    /// The endpoint for this method and path, by its index in the list the table was made from.
+    pub endpoint: Option<usize>,
 }
 
 impl RouteTable {
     pub fn new(endpoints: &[Endpoint]) -> RouteTable {
-        RouteTable {
-            routes: endpoints
-                .iter()
-                .map(|e| (e.method.clone(), segments(e.pattern), e.pattern))
-                .collect(),
+        let routes: Vec<_> = endpoints
+            .iter()
+            .map(|e| (e.method.clone(), segments(e.pattern), e.pattern))
+            .collect();
+        let mut exact: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut by_len: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, (_, segs, pattern)) in routes.iter().enumerate() {
+            if segs.iter().all(|s| matches!(s, Segment::Literal(_))) {
+                exact.entry(pattern.trim_start_matches('/')).or_default().push(i);
+            } else {
+                by_len.entry(segs.len()).or_default().push(i);
+            }
         }
+        RouteTable { routes, exact, by_len }
     }
 
     /// The routes whose pattern matches `path`, keeping only the most specific ones: for
     /// `/api/providers/test`, the literal route rather than `/api/providers/{id}`.
-    fn matching(&self, path: &str) -> Vec<&(Method, Vec<Segment>, &'static str)> {
-        let literals = |segs: &[Segment]| segs.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
-        let all: Vec<_> = self
-            .routes
-            .iter()
-            .filter(|(_, segs, _)| match_path(segs, path).is_some())
+    fn matching(&self, path: &str) -> Vec<usize> {
+        let trimmed = path.trim_start_matches('/');
+        if let Some(found) = self.exact.get(trimmed) {
+            return found.clone();
+        }
+        let len = trimmed.split('/').count();
+        let literals = |i: &usize| {
+            self.routes[*i]
+                .1
+                .iter()
+                .filter(|s| matches!(s, Segment::Literal(_)))
+                .count()
+        };
+        let all: Vec<usize> = self
+            .by_len
+            .get(&len)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|i| match_path(&self.routes[*i].1, path).is_some())
             .collect();
-        let best = all.iter().map(|(_, segs, _)| literals(segs)).max().unwrap_or(0);
-        all.into_iter().filter(|(_, segs, _)| literals(segs) == best).collect()
+        let best = all.iter().map(literals).max().unwrap_or(0);
+        all.into_iter().filter(|i| literals(i) == best).collect()
+    }
+
+    /// The endpoint for `method` on `path`, and the path's label.
+    pub fn find(&self, method: &Method, path: &str) -> Found {
+        let matching = self.matching(path);
+        Found {
+            label: matching.first().map_or("unmatched", |i| self.routes[*i].2),
+            endpoint: matching.into_iter().find(|i| self.routes[*i].0 == *method),
+        }
     }
 
     /// The pattern a path belongs to, whatever the method; `unmatched` otherwise (a bounded label).
     pub fn label(&self, path: &str) -> &'static str {
-        self.matching(path)
-            .first()
-            .map(|(_, _, pattern)| *pattern)
-            .unwrap_or("unmatched")
+        self.find(&Method::GET, path).label
     }
 
     /// The answer for a request no endpoint took: 405 with `Allow` if the path exists for other
     /// methods, else 404.
     fn no_route(&self, method: &Method, path: &str) -> ApiError {
-        let allow: Vec<Method> = self.matching(path).iter().map(|(m, _, _)| m.clone()).collect();
+        let allow: Vec<Method> = self
+            .matching(path)
+            .into_iter()
+            .map(|i| self.routes[i].0.clone())
+            .collect();
         if allow.is_empty() {
             ApiError::new(ErrorCode::NoRoute, format!("no such route: {path}"))
         } else {
@@ -214,30 +263,46 @@ fn matcher(method: Method, pattern: &'static str) -> BoxedFilter<(Params,)> {
         .boxed()
 }
 
-/// The whole API as one filter: every endpoint, then the 404/405 fallback, then `recover`.
-pub fn router(app: Arc<App>, endpoints: &[Endpoint], table: Arc<RouteTable>) -> Handler {
-    let fallback = warp::method()
-        .and(warp::path::full())
-        .and(warp::header::headers_cloned())
-        .and_then(move |method: Method, path: FullPath, headers: warp::http::HeaderMap| {
-            let e = table.no_route(&method, path.as_str());
-            // A browser that asks for a page that does not exist gets a page saying so.
-            let page = e.code() == mosaic_shared::ErrorCode::NoRoute && console::wants_html(path.as_str(), &headers);
-            async move {
-                if page {
-                    Ok(console::not_found_page())
-                } else {
-                    Err::<Response, _>(warp::reject::custom(error::NoRoute(e)))
+/// Every endpoint's filter, each ending in `recover`, by its index in the route table, and the
+/// 404/405 fallback for requests no endpoint takes. The server picks one per request from the
+/// table ([`RouteTable::find`]), so a request runs its own route's filter only.
+pub struct Router {
+    endpoints: Vec<Handler>,
+    fallback: Handler,
+}
+
+impl Router {
+    pub fn new(app: Arc<App>, endpoints: &[Endpoint], table: Arc<RouteTable>) -> Router {
+        let fallback = warp::method()
+            .and(warp::path::full())
+            .and(warp::header::headers_cloned())
+            .and_then(move |method: Method, path: FullPath, headers: warp::http::HeaderMap| {
+                let e = table.no_route(&method, path.as_str());
+                // A browser that asks for a page that does not exist gets a page saying so.
+                let page =
+                    e.code() == mosaic_shared::ErrorCode::NoRoute && console::wants_html(path.as_str(), &headers);
+                async move {
+                    if page {
+                        Ok(console::not_found_page())
+                    } else {
+                        Err::<Response, _>(warp::reject::custom(error::NoRoute(e)))
+                    }
                 }
-            }
-        })
-        .boxed();
-    let mut filter = fallback;
-    for e in endpoints.iter().rev() {
-        let handler = (e.build)(app.clone(), matcher(e.method.clone(), e.pattern));
-        filter = handler.or(filter).unify().boxed();
+            });
+        let recovered = |filter: Handler| filter.recover(error::recover).unify().boxed();
+        Router {
+            endpoints: endpoints
+                .iter()
+                .map(|e| recovered((e.build)(app.clone(), matcher(e.method.clone(), e.pattern))))
+                .collect(),
+            fallback: recovered(fallback.boxed()),
+        }
     }
-    filter.recover(error::recover).unify().boxed()
+
+    /// The filter for a request the table sent to `endpoint` (`None`: the fallback).
+    pub fn handler(&self, endpoint: Option<usize>) -> &Handler {
+        endpoint.and_then(|i| self.endpoints.get(i)).unwrap_or(&self.fallback)
+    }
 }
 
 #[cfg(test)]
@@ -265,6 +330,21 @@ mod tests {
             warp::http::StatusCode::METHOD_NOT_ALLOWED
         );
         assert_eq!(table.no_route(&Method::GET, "/nope").status(), StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn the_table_sends_each_route_to_its_own_endpoint() {
+        let all = routes();
+        let table = RouteTable::new(&all);
+        for (i, e) in all.iter().enumerate() {
+            let path = e.pattern.replace('{', "x-").replace('}', "");
+            let found = table.find(&e.method, &path);
+            assert_eq!(found.endpoint, Some(i), "{} {}", e.method, e.pattern);
+            assert_eq!(found.label, e.pattern);
+        }
+        let chat = table.find(&Method::GET, "/api/chat/completions");
+        assert_eq!((chat.label, chat.endpoint), ("/api/chat/completions", None));
+        assert_eq!(table.find(&Method::GET, "/api/nope/x/y").endpoint, None);
     }
 
     #[test]

@@ -178,12 +178,9 @@ impl Forward {
     }
 
     /// Sends and waits for the response head, recording the latency.
-    async fn head(&self, upstream: &Upstream) -> Result<reqwest::Response, ApiError> {
+    async fn send_timed(&self, upstream: &Upstream) -> reqwest::Result<reqwest::Response> {
         let began = Instant::now();
-        let response = self
-            .send(upstream)
-            .await
-            .map_err(|e| ApiError::from(unreachable_agent(&e)))?;
+        let response = self.send(upstream).await?;
         self.metrics.observe_proxy_latency(began.elapsed());
         Ok(response)
     }
@@ -352,10 +349,25 @@ where
     if let Some(took) = upstream.started {
         ticket.cold_start(took);
     }
-    let response = forward
-        .head(&upstream)
-        .await
-        .inspect_err(|_| ticket.fail(Failure::Unreachable))?;
+    let response = match forward.send_timed(&upstream).await {
+        // Not connected: nothing was sent, so the request can go again. The container may have
+        // died without its event having arrived yet: ask Docker, restart it if so, and retry once.
+        Err(e) if e.is_connect() => {
+            tracing::debug!(user = %principal.user_id, "cannot connect to the agent; checking its container");
+            let again = app
+                .containers()
+                .ensure_running_checked(target)
+                .await
+                .inspect_err(|_| ticket.fail(Failure::Start))?;
+            if let Some(took) = again.started {
+                ticket.cold_start(took);
+            }
+            forward.send_timed(&again).await
+        }
+        sent => sent,
+    }
+    .map_err(|e| ApiError::from(unreachable_agent(&e)))
+    .inspect_err(|_| ticket.fail(Failure::Unreachable))?;
     let status = response.status();
     let is_sse = is_event_stream(response.headers());
     if !status.is_success() {

@@ -30,7 +30,7 @@ use warp::reply::Response;
 
 use super::error::ApiError;
 use super::extract::Peer;
-use super::{Handler, RouteTable, cors, router, routes};
+use super::{Found, RouteTable, Router, cors, routes};
 use crate::app::App;
 use crate::metrics::method_label;
 use crate::spans::{REQUEST_ID_HEADER, request_id};
@@ -44,7 +44,7 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 struct Context {
     app: Arc<App>,
     table: Arc<RouteTable>,
-    router: Handler,
+    router: Router,
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, then lets open connections finish.
@@ -56,7 +56,7 @@ pub async fn serve(
     let routes = routes();
     let table = Arc::new(RouteTable::new(&routes));
     let context = Arc::new(Context {
-        router: router(app.clone(), &routes, table.clone()),
+        router: Router::new(app.clone(), &routes, table.clone()),
         app,
         table,
     });
@@ -135,7 +135,8 @@ fn header_bytes(request: &Request<Incoming>) -> usize {
 
 async fn handle(context: &Context, request: Request<Incoming>) -> Response {
     let method = method_label(request.method().as_str());
-    let route = context.table.label(request.uri().path());
+    let found = context.table.find(request.method(), request.uri().path());
+    let route = found.label;
     let id = request_id(request.headers().get(REQUEST_ID_HEADER).map(HeaderValue::as_bytes));
     // `user` is recorded once the session or API token is resolved (`extract::authenticate`).
     let span = tracing::info_span!(
@@ -145,7 +146,7 @@ async fn handle(context: &Context, request: Request<Incoming>) -> Response {
         route,
         user = tracing::field::Empty
     );
-    let mut response = respond(context, request, method, route).instrument(span).await;
+    let mut response = respond(context, request, method, found).instrument(span).await;
     response.headers_mut().insert(
         REQUEST_ID_HEADER,
         HeaderValue::from_str(&id).expect("request ids are visible ASCII"),
@@ -153,7 +154,8 @@ async fn handle(context: &Context, request: Request<Incoming>) -> Response {
     response
 }
 
-async fn respond(context: &Context, request: Request<Incoming>, method: &'static str, route: &'static str) -> Response {
+async fn respond(context: &Context, request: Request<Incoming>, method: &'static str, found: Found) -> Response {
+    let route = found.label;
     let started = Instant::now();
     let origin = cors::allowed_origin(&context.app, request.headers()).await;
     let mut response = if header_bytes(&request) > MAX_HEADER_BYTES {
@@ -165,7 +167,7 @@ async fn respond(context: &Context, request: Request<Incoming>, method: &'static
     } else if cors::is_preflight(request.method(), request.headers()) {
         cors::preflight(origin.clone())
     } else {
-        let mut service = warp::service(context.router.clone());
+        let mut service = warp::service(context.router.handler(found.endpoint).clone());
         match service.call(request).await {
             Ok(response) => response,
             Err(never) => match never {},

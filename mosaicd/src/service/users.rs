@@ -6,6 +6,7 @@ use mosaic_shared::policy;
 use mosaic_shared::types::{AdminUser, AuthSource, Invitation, InviteRequest, Page, Role, UserPatch, UserStatus};
 use serde_json::json;
 
+use crate::auth::cache::CredentialCache;
 use crate::auth::tokens::{self, INVITE_PREFIX};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -64,6 +65,8 @@ pub struct Users {
     clock: Clock,
     settings: Arc<Settings>,
     containers: ContainerManager,
+    /// Who sessions and API tokens are; every change here that can take access away empties it.
+    credentials: CredentialCache,
 }
 
 impl Users {
@@ -80,7 +83,13 @@ impl Users {
             clock,
             settings,
             containers,
+            credentials: CredentialCache::default(),
         }
+    }
+
+    /// The credentials cache the auth service reads and every access-changing write empties.
+    pub fn credentials(&self) -> &CredentialCache {
+        &self.credentials
     }
 }
 
@@ -247,6 +256,8 @@ impl Users {
         )
         .await?;
         tx.commit().await?;
+        // A cached principal carries the old name and role.
+        self.credentials.invalidate();
         self.get_user(id).await
     }
 
@@ -277,6 +288,7 @@ impl Users {
             tokens: api_tokens::revoke_all(&mut tx.ex(), user_id, self.clock.now_ms()).await?,
         };
         tx.commit().await?;
+        self.credentials.invalidate();
         let target = crate::containers::AgentRef::User(user_id.to_string());
         match self
             .containers

@@ -197,7 +197,9 @@ pub async fn api_tokens(backend: Backend) {
         .await
         .error(400, "invalid_input");
 
-    // Someone else cannot revoke it; its owner can, once.
+    // Someone else cannot revoke it; its owner can, once, and it stops working on the very next
+    // request (it was just used, so the daemon holds it in memory).
+    api.get("/api/auth/session", Auth::Bearer(&token)).await.expect(200);
     api.delete(&format!("/api/tokens/{id}"), Auth::Session(&w.admin))
         .await
         .error(404, "not_found");

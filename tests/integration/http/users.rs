@@ -153,7 +153,10 @@ pub async fn update_deactivate_reactivate(backend: Backend) {
         .error(409, "conflict");
     assert_eq!(message, "you cannot deactivate your own account");
 
-    // Deactivation ends bob's session, token and password login.
+    // Deactivation ends bob's session, token and password login, on the very next request (both
+    // were just used, so the daemon holds them in memory).
+    api.get("/api/auth/session", Auth::CookieOnly(&bob)).await.expect(200);
+    api.get("/api/auth/session", Auth::Bearer(&token)).await.expect(200);
     let deactivated = api
         .post_empty(&format!("{bob_url}/deactivate"), admin)
         .await

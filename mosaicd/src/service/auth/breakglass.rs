@@ -68,6 +68,7 @@ impl Auth {
         users::set_deactivated(&mut tx.ex(), &row.user_id, false).await?;
         audit::record(&mut tx.ex(), actor, "breakglass.reset", Some(username), json!({})).await?;
         tx.commit().await?;
+        self.credentials().invalidate();
         tracing::info!(username, %actor, "breakglass password reset");
         Ok(to_dto(&row))
     }

@@ -16,6 +16,7 @@ use mosaic_shared::types::{AdminUser, ApiToken, AuthSource, CreatedApiToken, Cur
 use serde_json::json;
 use tokio::sync::OnceCell;
 
+use crate::auth::cache::{CredentialCache, Limits};
 use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::{Client, Guess, Throttle};
 use crate::auth::tokens::{self, API_TOKEN_PREFIX, INVITE_PREFIX, SESSION_PREFIX};
@@ -126,6 +127,11 @@ impl Auth {
         &self.hasher
     }
 
+    /// Who sessions and API tokens are, kept so that requests do not read the database for it.
+    pub fn credentials(&self) -> &CredentialCache {
+        self.users.credentials()
+    }
+
     /// The throttle of failed guesses (passwords, invite and setup tokens), per client address.
     pub fn throttle(&self) -> &Throttle {
         &self.throttle
@@ -219,25 +225,39 @@ impl Auth {
         if !token.starts_with(SESSION_PREFIX) {
             return Err(refused());
         }
-        let Some(row) = sessions::by_token_hash(&mut self.db.ex(), &tokens::hash(token)).await? else {
+        let hash = tokens::hash(token);
+        let now = self.clock.now_ms();
+        if let Some(principal) = self.credentials().get(&hash, now) {
+            return Ok(principal);
+        }
+        let epoch = self.credentials().epoch();
+        let Some(row) = sessions::by_token_hash(&mut self.db.ex(), &hash).await? else {
             return Err(refused());
         };
-        let now = self.clock.now_ms();
         let idle = crate::store::ms(self.config.http.session_idle_timeout);
         if row.session_expires_at <= now || row.session_last_seen_at.saturating_add(idle) <= now {
             sessions::delete(&mut self.db.ex(), &row.session_id).await?;
             return Err(refused());
         }
         // Keep the idle clock running without a write per request.
-        if now - row.session_last_seen_at >= (idle / 4).min(60_000) {
+        let touch_every = (idle / 4).min(60_000);
+        let mut last_seen = row.session_last_seen_at;
+        if now - last_seen >= touch_every {
             sessions::touch(&mut self.db.ex(), &row.session_id, now).await?;
+            last_seen = now;
         }
         let via = Via::Session {
             id: row.session_id,
             csrf: tokens::csrf_token(token),
             expires_at: row.session_expires_at,
         };
-        Ok(principal(&row.user, via))
+        let principal = principal(&row.user, via);
+        let limits = Limits {
+            expires_at: Some(row.session_expires_at),
+            fresh_until: last_seen.saturating_add(touch_every),
+        };
+        self.credentials().put(hash, principal.clone(), epoch, now, limits);
+        Ok(principal)
     }
 
     /// The principal of a personal API token (`Authorization: Bearer`).
@@ -246,20 +266,32 @@ impl Auth {
         if !token.starts_with(API_TOKEN_PREFIX) {
             return Err(refused());
         }
-        let Some(row) = api_tokens::by_token_hash(&mut self.db.ex(), &tokens::hash(token)).await? else {
+        let hash = tokens::hash(token);
+        let now = self.clock.now_ms();
+        if let Some(principal) = self.credentials().get(&hash, now) {
+            return Ok(principal);
+        }
+        let epoch = self.credentials().epoch();
+        let Some(row) = api_tokens::by_token_hash(&mut self.db.ex(), &hash).await? else {
             return Err(refused());
         };
-        let now = self.clock.now_ms();
         if row.token_expires_at.is_some_and(|at| at <= now) {
             return Err(refused());
         }
-        if row
-            .token_last_used_at
-            .is_none_or(|at| now - at >= TOKEN_TOUCH_INTERVAL_MS)
-        {
-            api_tokens::touch(&mut self.db.ex(), &row.token_id, now).await?;
-        }
-        Ok(principal(&row.user, Via::Token { id: row.token_id }))
+        let last_used = match row.token_last_used_at {
+            Some(at) if now - at < TOKEN_TOUCH_INTERVAL_MS => at,
+            _ => {
+                api_tokens::touch(&mut self.db.ex(), &row.token_id, now).await?;
+                now
+            }
+        };
+        let principal = principal(&row.user, Via::Token { id: row.token_id });
+        let limits = Limits {
+            expires_at: row.token_expires_at,
+            fresh_until: last_used.saturating_add(TOKEN_TOUCH_INTERVAL_MS),
+        };
+        self.credentials().put(hash, principal.clone(), epoch, now, limits);
+        Ok(principal)
     }
 
     /// Ends one session (logout).
@@ -280,12 +312,15 @@ impl Auth {
         )
         .await?;
         tx.commit().await?;
+        self.credentials().invalidate();
         Ok(())
     }
 
     /// Forgets the session a cookie names, if any (a new login replaces the old session).
     pub async fn end_session_by_token(&self, token: &str) -> Result<()> {
-        sessions::delete_by_token_hash(&mut self.db.ex(), &tokens::hash(token)).await?;
+        if sessions::delete_by_token_hash(&mut self.db.ex(), &tokens::hash(token)).await? {
+            self.credentials().invalidate();
+        }
         Ok(())
     }
 
@@ -359,6 +394,7 @@ impl Auth {
         )
         .await?;
         tx.commit().await?;
+        self.credentials().invalidate();
         Ok(())
     }
 

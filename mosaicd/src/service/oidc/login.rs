@@ -413,7 +413,8 @@ impl Oidc {
         let user = users::get(&mut tx.ex(), &user_id)
             .await?
             .ok_or_else(|| Error::internal("account vanished during login"))?;
-        let user = if admin && user.role != Role::Admin {
+        let promoted = admin && user.role != Role::Admin;
+        let user = if promoted {
             users::set_name_role(&mut tx.ex(), &user.id, &user.name, Role::Admin).await?;
             audit::record(
                 &mut tx.ex(),
@@ -430,6 +431,10 @@ impl Oidc {
             user
         };
         tx.commit().await?;
+        if promoted {
+            // Cached principals of this user carry the old role.
+            self.auth.credentials().invalidate();
+        }
         Ok(user)
     }
 }

@@ -1,0 +1,192 @@
+//! The credentials cache: who a session cookie or an API token is, kept in memory so that a
+//! request does not read the database to learn it.
+//!
+//! Entries are keyed by the credential's hash (never the credential itself) and hold the
+//! principal as the database last said. An entry is used only
+//! - while the credential has not expired (checked on every use, by the injected clock);
+//! - until its next `last used` write is due (at most a minute: the write goes through the
+//!   database path, which reads the row again), so an entry never lives longer than that;
+//! - while nothing that can take access away has happened since it was read.
+//!
+//! That last rule is the epoch: every change that can take access away or change who a
+//! principal is (logout, a revoked token, a deactivated or reactivated user, a role or name
+//! change, a password set, a breakglass reset) calls [`CredentialCache::invalidate`] *after* its
+//! transaction committed, which bumps the epoch and empties the cache. A lookup that missed
+//! takes the epoch *before* it reads the database and stores its entry only if the epoch is still
+//! the same, so a read that raced a revocation can never put the old answer back. The very next
+//! request after the change therefore reads the database.
+//!
+//! One process only: with several replicas on one PostgreSQL, a change made through one replica
+//! must reach the others' caches too. The way to do that is PostgreSQL's `LISTEN`/`NOTIFY`: the
+//! change sends `NOTIFY mosaic_credentials` in its own transaction (delivered only if it
+//! commits), and every replica listens and calls `invalidate` on each notification (and on a
+//! reconnect of its listening connection, since notifications may have been missed). Until that
+//! is built, the freshness limit above bounds how long another replica can be behind (a minute).
+//!
+//! The cache is bounded ([`CAPACITY`] entries); when full, stale entries are dropped, and if
+//! none are, everything is (the next requests refill it).
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::Principal;
+
+/// At most this many credentials are cached.
+pub const CAPACITY: usize = 10_000;
+
+struct Entry {
+    principal: Principal,
+    epoch: u64,
+    /// The credential's own expiry (epoch ms), if it has one.
+    expires_at: Option<i64>,
+    /// After this (epoch ms) the database path runs again (its `last used` write is due).
+    fresh_until: i64,
+}
+
+/// How long an entry may be used (epoch ms).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The credential's own expiry, if it has one.
+    pub expires_at: Option<i64>,
+    /// When its next `last used` write is due.
+    pub fresh_until: i64,
+}
+
+/// See the module documentation.
+pub struct CredentialCache {
+    entries: RwLock<HashMap<String, Entry>>,
+    epoch: AtomicU64,
+    capacity: usize,
+}
+
+impl Default for CredentialCache {
+    fn default() -> CredentialCache {
+        CredentialCache::with_capacity(CAPACITY)
+    }
+}
+
+impl CredentialCache {
+    pub fn with_capacity(capacity: usize) -> CredentialCache {
+        CredentialCache {
+            entries: RwLock::new(HashMap::new()),
+            epoch: AtomicU64::new(0),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Take this before reading the database; give it to [`put`](Self::put).
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// The principal of the credential with this hash, if cached and usable at `now`.
+    pub fn get(&self, hash: &str, now: i64) -> Option<Principal> {
+        let epoch = self.epoch();
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get(hash)?;
+        let usable = entry.epoch == epoch && now < entry.fresh_until && entry.expires_at.is_none_or(|at| now < at);
+        usable.then(|| entry.principal.clone())
+    }
+
+    /// Remembers what the database said at `now`, unless something was invalidated since
+    /// `epoch`.
+    pub fn put(&self, hash: String, principal: Principal, epoch: u64, now: i64, limits: Limits) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        // Compared under the lock `invalidate` empties the map under: an entry is never stored
+        // after an invalidation its read did not see.
+        if self.epoch() != epoch {
+            return;
+        }
+        if entries.len() >= self.capacity && !entries.contains_key(&hash) {
+            entries.retain(|_, e| e.epoch == epoch && now < e.fresh_until && e.expires_at.is_none_or(|at| now < at));
+            if entries.len() >= self.capacity {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            hash,
+            Entry {
+                principal,
+                epoch,
+                expires_at: limits.expires_at,
+                fresh_until: limits.fresh_until,
+            },
+        );
+    }
+
+    /// Something that can take access away changed: every later request reads the database.
+    pub fn invalidate(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Via;
+    use mosaic_shared::types::{AuthSource, Role};
+
+    fn principal(id: &str) -> Principal {
+        Principal {
+            user_id: id.into(),
+            name: id.into(),
+            email: None,
+            role: Role::Member,
+            auth_source: AuthSource::Local,
+            via: Via::Token { id: format!("t-{id}") },
+        }
+    }
+
+    fn limits(expires_at: Option<i64>, fresh_until: i64) -> Limits {
+        Limits {
+            expires_at,
+            fresh_until,
+        }
+    }
+
+    #[test]
+    fn entries_expire_go_stale_and_are_invalidated() {
+        let cache = CredentialCache::default();
+        let epoch = cache.epoch();
+        cache.put("h".into(), principal("a"), epoch, 0, limits(Some(2_000), 1_500));
+        assert_eq!(cache.get("h", 1_000).unwrap().user_id, "a");
+        assert!(cache.get("h", 1_500).is_none(), "its last-used write is due");
+        cache.put("x".into(), principal("b"), epoch, 0, limits(Some(1_200), 5_000));
+        assert!(cache.get("x", 1_200).is_none(), "expired");
+        cache.invalidate();
+        assert!(cache.get("h", 1_000).is_none());
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn a_read_that_raced_an_invalidation_is_not_stored() {
+        let cache = CredentialCache::default();
+        let before = cache.epoch();
+        cache.invalidate();
+        cache.put("h".into(), principal("a"), before, 0, limits(None, 10_000));
+        assert!(cache.get("h", 0).is_none());
+        cache.put("h".into(), principal("a"), cache.epoch(), 0, limits(None, 10_000));
+        assert!(cache.get("h", 0).is_some());
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let cache = CredentialCache::with_capacity(3);
+        for i in 0..10 {
+            cache.put(format!("h{i}"), principal("a"), cache.epoch(), i, limits(None, 100_000));
+            assert!(cache.len() <= 3);
+        }
+        assert!(cache.get("h9", 0).is_some());
+    }
+}
