@@ -6,22 +6,26 @@ use super::op::*;
 
 pub fn operations() -> Vec<Op> {
     vec![
-        get("/api/admin/containers", "containers", "List agent containers, a page at a time")
-            .describe(
-                "User and system containers: owner, state, image, uptime, last \
+        get(
+            "/api/admin/containers",
+            "containers",
+            "List agent containers, a page at a time",
+        )
+        .describe(
+            "User and system containers: owner, state, image, uptime, last \
                 activity, idle timeout, why and when they stopped. Status only: no \
                 token, key or chat content. System containers come first (by name), \
                 then user containers oldest first.",
-            )
-            .admin()
-            .query("page", page_number(), None)
-            .query("limit", page_size(), Some("Capped at 100."))
-            .ok_page::<ContainerStatus>(200, "A page of containers.")
-            .error(
-                400,
-                "page or limit not a whole number of at least 1, or an unknown query \
+        )
+        .admin()
+        .query("page", page_number(), None)
+        .query("limit", page_size(), Some("Capped at 100."))
+        .ok_page::<ContainerStatus>(200, "A page of containers.")
+        .error(
+            400,
+            "page or limit not a whole number of at least 1, or an unknown query \
                 parameter.",
-            ),
+        ),
         get("/api/admin/system-agents", "containers", "List the system agents")
             .admin()
             .ok_list::<SystemAgent>(200, "The system agents with their containers."),
