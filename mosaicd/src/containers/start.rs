@@ -444,16 +444,12 @@ impl Inner {
             // Docker is asked for the address once, then only every `INSPECT_EVERY`, to notice
             // a container that exited; in between, the gateway's port is all that is checked.
             if ip.is_none() || inspected.is_none_or(|at| at.elapsed() >= INSPECT_EVERY) {
-                let info = self
-                    .docker
-                    .inspect(id, &rt.network.name)
-                    .await
-                    .map_err(|e| {
-                        if let Some(detail) = e.detail() {
-                            tracing::warn!(container = %id, detail, "Docker failed during the health check");
-                        }
-                        (e.to_string(), false)
-                    })?;
+                let info = self.docker.inspect(id, &rt.network.name).await.map_err(|e| {
+                    if let Some(detail) = e.detail() {
+                        tracing::warn!(container = %id, detail, "Docker failed during the health check");
+                    }
+                    (e.to_string(), false)
+                })?;
                 inspected = Some(Instant::now());
                 let Some(info) = info else {
                     return Err(("the container disappeared while starting".into(), false));
