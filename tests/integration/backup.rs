@@ -256,12 +256,19 @@ async fn restore_refusals_and_older_schema() {
     let older = dir.path().join("older.db");
     std::fs::copy(&backup, &older).unwrap();
     let c = rusqlite::Connection::open(&older).unwrap();
-    c.execute_batch("DROP TABLE usage_daily; DELETE FROM _sqlx_migrations WHERE version = 20261205000100;")
+    c.execute_batch(
+        "DROP INDEX user_container_listed; DROP INDEX user_container_status; DROP INDEX system_container_status;
+         DROP INDEX users_listed; DROP TABLE usage_daily; DELETE FROM _sqlx_migrations WHERE version >= 20261205000100;",
+    )
         .unwrap();
     drop(c);
     let out = restore(&older, &[]);
     assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stdout.contains("migrated to 20261205000100"), "{out:?}");
+    let latest = mosaicd::store::known_migrations(mosaicd::store::Backend::Sqlite)
+        .into_iter()
+        .max()
+        .unwrap();
+    assert!(out.stdout.contains(&format!("migrated to {latest}")), "{out:?}");
     w.daemon.restart();
     let admin = w.api.login("admin", PASSWORD).await;
     w.api.get("/api/admin/usage", Auth::Session(&admin)).await.expect(200);

@@ -1628,7 +1628,7 @@ async fn settings_reach_running_agents(_: Backend) {
     let data = Data::open(&daemon.data_dir).await;
     assert!(chat(&data, &scope, &bob).await.contains("[primary=p1/m1]"));
     let status = || {
-        ctl.json(&["containers", "ls"])
+        ctl.json(&["containers", "ls"])["data"]
             .as_array()
             .unwrap()
             .iter()

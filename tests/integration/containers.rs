@@ -160,9 +160,7 @@ fn container_id(name: &str) -> Option<String> {
 
 /// The container rows `mosaicctl containers ls --json` shows.
 pub(crate) fn rows(daemon: &Daemon) -> Vec<Value> {
-    daemon
-        .ctl(&["containers", "ls", "--json"])
-        .json()
+    daemon.ctl(&["containers", "ls", "--all", "--json"]).json()["data"]
         .as_array()
         .unwrap()
         .clone()
@@ -402,7 +400,7 @@ async fn cli_commands() {
     let d = &env.daemon;
     let out = d.ctl(&["containers", "ls"]);
     assert!(out.ok().contains("No agent containers yet"), "{out:?}");
-    assert_eq!(d.ctl(&["containers", "ls", "--json"]).json(), json!([]));
+    assert_eq!(d.ctl(&["containers", "ls", "--json"]).json()["data"], json!([]));
 
     let alice = env.data.add_user("alice@example.com").await;
     let out = d.ctl(&["containers", "start", "alice@example.com"]);

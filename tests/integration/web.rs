@@ -865,7 +865,7 @@ async fn admin_containers_and_system_agents() {
         .get("/api/admin/containers", Auth::Session(&w.admin))
         .await
         .expect(200);
-    let status = listed
+    let status = listed["data"]
         .as_array()
         .and_then(|all| all.iter().find(|c| c["owner"] == user.as_str()))
         .expect("the user's container listed")

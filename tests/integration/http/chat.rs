@@ -115,7 +115,8 @@ impl Chat {
             .get("/api/admin/containers", Auth::Session(&self.w.admin))
             .await
             .expect(200);
-        list.as_array()
+        list["data"]
+            .as_array()
             .unwrap()
             .iter()
             .find(|c| c["kind"] == "user" && c["owner"] == user_id)
@@ -857,7 +858,7 @@ pub async fn system_agents() {
     assert_eq!(listed[0]["name"], "ops-bot");
     let containers = api.get("/api/admin/containers", admin).await.expect(200);
     assert!(
-        containers
+        containers["data"]
             .as_array()
             .unwrap()
             .iter()
