@@ -177,30 +177,20 @@ pub async fn mark_vanished(
     let now = now_ms();
     let mut changed = Vec::new();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let query = match kind {
-            Kind::User => q_rows(
-                "UPDATE user_container SET
-                   stop_reason = CASE WHEN status = 'starting' THEN 'interrupted' ELSE 'crash' END,
-                   status = 'stopped', status_detail = $1, stopped_at = $2, container_id = NULL,
-                   gateway_token = NULL, gateway_token_hash = NULL, updated_at = $2
-                 WHERE status IN ('running', 'starting') AND (id, generation, status) IN (VALUES ",
-                3,
-                chunk.len(),
-                3,
-                ") RETURNING id, user_id, stop_reason",
-            ),
-            Kind::System => q_rows(
-                "UPDATE system_container SET
-                   stop_reason = CASE WHEN status = 'starting' THEN 'interrupted' ELSE 'crash' END,
-                   status = 'stopped', status_detail = $1, stopped_at = $2, container_id = NULL,
-                   gateway_token = NULL, gateway_token_hash = NULL, updated_at = $2
-                 WHERE status IN ('running', 'starting') AND (id, generation, status) IN (VALUES ",
-                3,
-                chunk.len(),
-                3,
-                ") RETURNING id, name, stop_reason",
-            ),
+        let head = format!(
+            "UPDATE {} SET
+               stop_reason = CASE WHEN status = 'starting' THEN 'interrupted' ELSE 'crash' END,
+               status = 'stopped', status_detail = $1, stopped_at = $2, container_id = NULL,
+               gateway_token = NULL, gateway_token_hash = NULL, updated_at = $2
+             WHERE status IN ('running', 'starting') AND (id, generation, status) IN (VALUES ",
+            table(kind)
+        );
+        let owner = match kind {
+            Kind::User => "user_id",
+            Kind::System => "name",
         };
+        let tail = format!(") RETURNING id, {owner}, stop_reason");
+        let query = q_rows(&head, 3, chunk.len(), 3, &tail);
         let mut query = query.bind(detail).bind(now);
         for row in chunk {
             query = query

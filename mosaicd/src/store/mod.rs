@@ -134,8 +134,9 @@ pub fn q(sql: &'static str) -> Q {
 
 /// Starts a statement that works on many rows at once: `head`, then `rows` tuples of `width`
 /// placeholders numbered from `$first` (`($1, $2), ($3, $4)`), then `tail`. Only the number of
-/// placeholders varies; values still go through `bind`, row by row in tuple order.
-pub fn q_rows(head: &'static str, first: usize, rows: usize, width: usize, tail: &'static str) -> Q {
+/// placeholders varies; values still go through `bind`, row by row in tuple order. `head` and
+/// `tail` are the code's own text (at most a table or column name chosen by it), never input.
+pub fn q_rows(head: &str, first: usize, rows: usize, width: usize, tail: &str) -> Q {
     let mut sql = String::from(head);
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });

@@ -147,7 +147,7 @@ struct UsersPage {
     layout: Layout,
     /// `None` when the list could not be read: the error shows, never the empty state.
     rows: Option<Vec<UserRow>>,
-    meta: Option<PageMeta>,
+    pager: Pager,
     /// The list's own address (page and size), where actions send the browser back to.
     here: String,
     /// The same as a query parameter value.
@@ -176,26 +176,6 @@ fn users_url(page: i64, limit: i64, show_all: bool) -> String {
 }
 
 impl UsersPage {
-    fn page_link(&self, page: u64) -> String {
-        users_url(page as i64, self.limit as i64, self.show_all)
-    }
-
-    fn has_previous(&self) -> bool {
-        self.meta.is_some_and(|m| m.page > 1)
-    }
-
-    fn has_next(&self) -> bool {
-        self.meta.is_some_and(|m| m.page < m.total_pages)
-    }
-
-    fn page(&self) -> u64 {
-        self.meta.map(|m| m.page).unwrap_or(1)
-    }
-
-    fn total_pages(&self) -> u64 {
-        self.meta.map(|m| m.total_pages).unwrap_or(1)
-    }
-
     /// The same list with deactivated users shown or hidden.
     fn toggle_link(&self) -> String {
         users_url(1, self.limit as i64, !self.show_all)
@@ -256,7 +236,7 @@ async fn users_page(req: &Req, p: &Principal, invitation: Option<Invitation>, er
         &UsersPage {
             layout,
             rows,
-            meta,
+            pager: Pager::new(meta, |page| users_url(page as i64, limit, show_all)),
             here_param: super::urlencode(&here),
             here_query: here.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default(),
             here,
@@ -417,29 +397,7 @@ async fn reactivate_user(req: Req) -> Response {
 struct ContainersPage {
     layout: Layout,
     containers: Option<Vec<ContainerRow>>,
-    meta: Option<PageMeta>,
-}
-
-impl ContainersPage {
-    fn page_link(&self, page: u64) -> String {
-        format!("/admin/containers?page={page}")
-    }
-
-    fn has_previous(&self) -> bool {
-        self.meta.is_some_and(|m| m.page > 1)
-    }
-
-    fn has_next(&self) -> bool {
-        self.meta.is_some_and(|m| m.page < m.total_pages)
-    }
-
-    fn page(&self) -> u64 {
-        self.meta.map(|m| m.page).unwrap_or(1)
-    }
-
-    fn total_pages(&self) -> u64 {
-        self.meta.map(|m| m.total_pages).unwrap_or(1)
-    }
+    pager: Pager,
 }
 
 /// A container's status with its durations written for people.
@@ -501,7 +459,7 @@ async fn containers_page(req: &Req, p: &Principal, error: Option<Failure>) -> Re
         &ContainersPage {
             layout,
             containers,
-            meta,
+            pager: Pager::new(meta, |page| format!("/admin/containers?page={page}")),
         },
     )
 }
@@ -837,6 +795,27 @@ mod tests {
     }
 }
 
+/// A list page's position and the links to its neighbours (`console/pager.html`).
+struct Pager {
+    page: u64,
+    total_pages: u64,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+impl Pager {
+    /// `meta` is `None` when the list could not be read: one page, no links.
+    fn new(meta: Option<PageMeta>, link: impl Fn(u64) -> String) -> Pager {
+        let (page, total_pages) = meta.map(|m| (m.page, m.total_pages)).unwrap_or((1, 1));
+        Pager {
+            page,
+            total_pages,
+            previous: (page > 1).then(|| link(page - 1)),
+            next: (page < total_pages).then(|| link(page + 1)),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "console/usage.html")]
 struct UsagePage {
@@ -846,18 +825,14 @@ struct UsagePage {
     to: String,
     /// `None` when the figures could not be read: the error shows instead.
     report: Option<UsageReport>,
+    pager: Pager,
 }
 
-impl UsagePage {
-    fn page_link(&self, page: u64) -> String {
-        let query = serde_urlencoded::to_string([
-            ("from", self.from.as_str()),
-            ("to", self.to.as_str()),
-            ("page", &page.to_string()),
-        ])
-        .unwrap_or_default();
-        format!("/admin/usage?{query}")
-    }
+/// The usage page's address for another page of the same range.
+fn usage_url(from: &str, to: &str, page: u64) -> String {
+    let query =
+        serde_urlencoded::to_string([("from", from), ("to", to), ("page", &page.to_string())]).unwrap_or_default();
+    format!("/admin/usage?{query}")
 }
 
 /// Usage figures over a range of days (the last 30 by default): totals and a page of users.
@@ -886,11 +861,14 @@ async fn show_usage(req: Req) -> Response {
             None
         }
     };
+    let (from, to) = (from.unwrap_or_default(), to.unwrap_or_default());
+    let pager = Pager::new(report.as_ref().map(|r| r.meta), |page| usage_url(&from, &to, page));
     let page = UsagePage {
         layout,
-        from: from.unwrap_or_default(),
-        to: to.unwrap_or_default(),
+        from,
+        to,
         report,
+        pager,
     };
     html(status, &page)
 }
