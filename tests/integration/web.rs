@@ -779,6 +779,7 @@ async fn admin_pages() {
     b.goto("/admin/settings").await;
     b.fill("#idle_timeout_min", "45").await;
     b.fill("#webui_origins", "https://webui.example.com").await;
+    b.fill("#agent_allowed_ranges", "10.77.0.0/16").await;
     b.click("#settings-form button[type=submit]").await;
     b.wait_text(".notice", "Saved").await;
     assert_eq!(
@@ -801,6 +802,7 @@ async fn admin_pages() {
         .expect(200);
     assert_eq!(settings["agent"]["idleTimeoutMin"], 45);
     assert_eq!(settings["webuiOrigins"][0], "https://webui.example.com");
+    assert_eq!(settings["agentAllowedRanges"], serde_json::json!(["10.77.0.0/16"]));
     b.set_dark(true).await;
     b.goto("/admin/settings").await;
     b.screenshot("admin-settings-dark").await;

@@ -671,6 +671,8 @@ async fn save_provisioning(req: Req) -> Response {
 struct SettingsPage {
     layout: Layout,
     origins_text: String,
+    /// `agentAllowedRanges`, one per line.
+    ranges_text: String,
     settings: SystemSettings,
 }
 
@@ -687,6 +689,7 @@ async fn settings_page(req: &Req, p: &Principal, error: Option<Failure>) -> Resp
                 .notice(req.notice())
                 .error(error.map(|e| e.message)),
             origins_text: settings.webui_origins.join("\n"),
+            ranges_text: settings.agent_allowed_ranges.join("\n"),
             settings,
         },
     )
@@ -762,8 +765,10 @@ fn settings_patch(form: &super::Form, current: &SystemSettings) -> Result<Settin
             Some(form.checked("allow_private_provider_urls")),
             current.allow_private_provider_urls,
         ),
-        // Set over the API and `mosaicctl config`; the console page does not edit it.
-        agent_allowed_ranges: None,
+        agent_allowed_ranges: changed(
+            Some(form.list("agent_allowed_ranges")),
+            current.agent_allowed_ranges.clone(),
+        ),
         agent: (agent != AgentRuntimePatch::default()).then_some(agent),
     })
 }
