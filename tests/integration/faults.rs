@@ -193,9 +193,7 @@ async fn metric(http: &reqwest::Client, base: &str, series: &str) -> f64 {
         .text()
         .await
         .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok()))
-        .unwrap_or(0.0)
+    mosaic_tests::http::metric_value(&text, series)
 }
 
 /// Whether `text` holds a dotted-quad IPv4 address.

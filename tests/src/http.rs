@@ -196,3 +196,12 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|v| v.split(';').next().unwrap_or("").trim().to_string())
         .find(|c| c.contains("mosaic_session=") && !c.ends_with('='))
 }
+
+/// The value of one series in a Prometheus text exposition (`/metrics`): the line that starts
+/// with `series` (name and labels), 0 when there is none.
+pub fn metric_value(exposition: &str, series: &str) -> f64 {
+    exposition
+        .lines()
+        .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok()))
+        .unwrap_or(0.0)
+}

@@ -125,10 +125,7 @@ impl Chat {
 
     /// One series of `/metrics` (0 when absent).
     pub(super) async fn metric(&self, series: &str) -> f64 {
-        let text = self.api().get("/metrics", Auth::None).await.body;
-        text.lines()
-            .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok()))
-            .unwrap_or(0.0)
+        mosaic_tests::http::metric_value(&self.api().get("/metrics", Auth::None).await.body, series)
     }
 }
 
