@@ -198,10 +198,11 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The value of one series in a Prometheus text exposition (`/metrics`): the line that starts
-/// with `series` (name and labels), 0 when there is none.
+/// with `series` (name and labels); a missing series fails the test (a renamed or dropped metric
+/// must not read as 0).
 pub fn metric_value(exposition: &str, series: &str) -> f64 {
     exposition
         .lines()
         .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.trim().parse().ok()))
-        .unwrap_or(0.0)
+        .unwrap_or_else(|| panic!("no series {series} in /metrics:\n{exposition}"))
 }

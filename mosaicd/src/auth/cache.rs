@@ -9,8 +9,8 @@
 //! - while nothing that can take access away has happened since it was read.
 //!
 //! That last rule is the epoch: every change that can take access away or change who a
-//! principal is (logout, a revoked token, a deactivated or reactivated user, a role or name
-//! change, a password set, a breakglass reset) calls [`CredentialCache::invalidate`] *after* its
+//! principal is (logout, a revoked token, a deactivated user, a role or name change, a password
+//! set, a breakglass reset; a reactivation needs none: deactivating revoked every credential) calls [`CredentialCache::invalidate`] *after* its
 //! transaction committed, which bumps the epoch and empties the cache. A lookup that missed
 //! takes the epoch *before* it reads the database and stores its entry only if the epoch is still
 //! the same, so a read that raced a revocation can never put the old answer back. The very next
@@ -38,10 +38,14 @@ pub const CAPACITY: usize = 10_000;
 struct Entry {
     principal: Principal,
     epoch: u64,
-    /// The credential's own expiry (epoch ms), if it has one.
-    expires_at: Option<i64>,
-    /// After this (epoch ms) the database path runs again (its `last used` write is due).
-    fresh_until: i64,
+    limits: Limits,
+}
+
+impl Entry {
+    /// Whether the entry may answer at `now`, the cache being at `epoch`.
+    fn usable(&self, epoch: u64, now: i64) -> bool {
+        self.epoch == epoch && now < self.limits.fresh_until && self.limits.expires_at.is_none_or(|at| now < at)
+    }
 }
 
 /// How long an entry may be used (epoch ms).
@@ -85,8 +89,7 @@ impl CredentialCache {
         let epoch = self.epoch();
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let entry = entries.get(hash)?;
-        let usable = entry.epoch == epoch && now < entry.fresh_until && entry.expires_at.is_none_or(|at| now < at);
-        usable.then(|| entry.principal.clone())
+        entry.usable(epoch, now).then(|| entry.principal.clone())
     }
 
     /// Remembers what the database said at `now`, unless something was invalidated since
@@ -99,7 +102,7 @@ impl CredentialCache {
             return;
         }
         if entries.len() >= self.capacity && !entries.contains_key(&hash) {
-            entries.retain(|_, e| e.epoch == epoch && now < e.fresh_until && e.expires_at.is_none_or(|at| now < at));
+            entries.retain(|_, e| e.usable(epoch, now));
             if entries.len() >= self.capacity {
                 entries.clear();
             }
@@ -109,8 +112,7 @@ impl CredentialCache {
             Entry {
                 principal,
                 epoch,
-                expires_at: limits.expires_at,
-                fresh_until: limits.fresh_until,
+                limits,
             },
         );
     }

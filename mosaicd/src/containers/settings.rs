@@ -152,6 +152,8 @@ pub struct AgentSettings {
     pub memory_bytes: i64,
     pub nano_cpus: i64,
     pub pids_limit: i64,
+    /// A login starts the user's agent in the background (`agent.warm_on_login`).
+    pub warm_on_login: bool,
 }
 
 /// The stored `agent.*` values; a missing key takes its default.
@@ -203,12 +205,8 @@ pub async fn load(db: &Db) -> Result<AgentSettings> {
         memory_bytes: stored.int(MEMORY_MB)? * 1024 * 1024,
         nano_cpus: (stored.float(CPUS)? * 1e9) as i64,
         pids_limit: stored.int(PIDS_LIMIT)?,
+        warm_on_login: stored.get(WARM_ON_LOGIN)? == "true",
     })
-}
-
-/// Whether a login starts the user's agent in the background (`agent.warm_on_login`).
-pub async fn warm_on_login(db: &Db) -> Result<bool> {
-    Ok(Stored::read(db).await?.get(WARM_ON_LOGIN)? == "true")
 }
 
 /// Every agent setting in effect, as the admin system settings API shows them.

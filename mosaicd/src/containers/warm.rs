@@ -34,7 +34,7 @@ impl ContainerManager {
                 Err(e) if e.kind() == ErrorKind::Refused || e.kind() == ErrorKind::NotFound => {
                     tracing::debug!(agent = %target, reason = %e, "agent not warmed at login")
                 }
-                Err(e) => tracing::warn!(agent = %target, error = %e, "cannot warm the agent at login"),
+                Err(e) => tracing::warn!(agent = %target, error = %e.full(), "cannot warm the agent at login"),
             }
         });
     }
@@ -43,21 +43,23 @@ impl ContainerManager {
 impl Inner {
     /// Starts (or joins the start of) `target`'s agent; `Some(why not)` when it does not.
     async fn warm(self: &Arc<Self>, target: &AgentRef) -> Result<Option<&'static str>> {
-        let live = self.target(target).live.lock().expect("live lock").is_some();
-        if live {
+        // Read without making a record: most logins are of users whose agent this process has
+        // not seen.
+        if self.known_target(target).and_then(|t| t.live_id()).is_some() {
             // A login is use: the idle clock starts again.
             drop(self.activity_guard(target));
             return Ok(Some("it is running"));
         }
-        if !settings::warm_on_login(&self.db).await? {
+        // One read of the settings: whether to warm, and the image to warm with.
+        let settings = settings::load(&self.db).await?;
+        if !settings.warm_on_login {
             return Ok(Some("agent.warm_on_login is off"));
         }
         if !system_config::flag(&mut self.db.ex(), system_config::ONBOARDING_COMPLETED).await? {
             return Ok(Some("onboarding is not complete"));
         }
         self.check_owner(target).await?;
-        let image = settings::load(&self.db).await?.image;
-        if self.docker.image(&image).await?.is_none() {
+        if self.docker.image(&settings.image).await?.is_none() {
             return Ok(Some("the engine does not have the agent image yet"));
         }
         // Activity from now to the end of the start (no reap in between; the idle clock

@@ -17,11 +17,11 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::stream::{BoxStream, Stream, StreamExt};
+use futures::stream::{Stream, StreamExt};
 use hyper::body::Incoming;
 use tokio::net::TcpStream;
 use url::Host;
@@ -29,6 +29,7 @@ use warp::Reply;
 use warp::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use warp::reply::Response;
 
+use super::proxy::SyncBody;
 use crate::app::App;
 use crate::service::egress::{self, AgentPolicy, Refused};
 
@@ -109,8 +110,7 @@ async fn policy(app: &App) -> crate::error::Result<AgentPolicy> {
 
 /// Resolves and checks a destination: the addresses to connect to, or the answer refusing it.
 async fn clear(app: &App, host: &str, port: u16) -> Result<(Option<String>, Vec<SocketAddr>), Response> {
-    let host = Host::parse(host.trim_start_matches('[').trim_end_matches(']'))
-        .or_else(|_| Host::parse(host))
+    let host = Host::parse(host)
         .map_err(|_| answer(StatusCode::BAD_REQUEST, format!("{host} is not a host name or address")))?;
     let policy = policy(app).await.map_err(|e| {
         tracing::warn!(error = %e.full(), "egress proxy: cannot read the agents' allowed ranges");
@@ -286,11 +286,12 @@ async fn forward(app: Arc<App>, slot: Slot, request: Request<Incoming>) -> Respo
     tracing::debug!(destination = %authority, status = upstream.status().as_u16(), "egress proxy: forwarded");
     let status = upstream.status();
     let headers = end_to_end(upstream.headers());
-    let body = SyncStream {
-        body: Mutex::new(upstream.bytes_stream().boxed()),
-        _slot: slot,
-    };
-    let mut response = warp::reply::stream(body).into_response();
+    // The agent's connection slot is held until the answer is done.
+    let body = upstream.bytes_stream().map(move |chunk| {
+        let _held = &slot;
+        chunk
+    });
+    let mut response = warp::reply::stream(SyncBody(Mutex::new(body.boxed()))).into_response();
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     response
@@ -316,19 +317,4 @@ fn body_stream(mut body: Incoming) -> impl Stream<Item = Result<Bytes, hyper::Er
             };
         }
     })
-}
-
-/// The destination's answer as warp streams it (warp wants a `Sync` stream); holds the agent's
-/// connection slot until the answer is done.
-struct SyncStream {
-    body: Mutex<BoxStream<'static, reqwest::Result<Bytes>>>,
-    _slot: Slot,
-}
-
-impl Stream for SyncStream {
-    type Item = reqwest::Result<Bytes>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().body.get_mut().expect("body lock").poll_next_unpin(cx)
-    }
 }

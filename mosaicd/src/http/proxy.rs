@@ -628,14 +628,14 @@ async fn read_error_body(response: reqwest::Response) -> Bytes {
 
 /// warp wants a `Sync` body stream. A stream is only ever polled through `&mut`, so a mutex that
 /// is never locked (`get_mut`) makes any `Send` stream `Sync` at no cost.
-struct SyncBody(Mutex<Relay>);
+pub(crate) struct SyncBody<S>(pub(crate) Mutex<S>);
 
-impl Stream for SyncBody {
-    type Item = io::Result<Bytes>;
+impl<S: Stream + Unpin> Stream for SyncBody<S> {
+    type Item = S::Item;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let relay = self.get_mut().0.get_mut().unwrap_or_else(PoisonError::into_inner);
-        Pin::new(relay).poll_next(cx)
+        let stream = self.get_mut().0.get_mut().unwrap_or_else(PoisonError::into_inner);
+        Pin::new(stream).poll_next(cx)
     }
 }
 

@@ -51,37 +51,56 @@ impl OriginsCache {
     }
 }
 
-fn check_origins(origins: &[String]) -> Result<Vec<String>> {
-    if origins.len() > MAX_WEBUI_ORIGINS {
-        return Err(Error::invalid(format!("at most {MAX_WEBUI_ORIGINS} WebUI origins")));
+/// Checks a list setting: at most `max` entries (`too_many` says so otherwise), each normalized
+/// (`None`: left out), duplicates dropped, the order kept.
+fn check_list(
+    items: &[String],
+    max: usize,
+    too_many: impl FnOnce() -> String,
+    normalize: impl Fn(&str) -> Result<Option<String>>,
+) -> Result<Vec<String>> {
+    if items.len() > max {
+        return Err(Error::invalid(too_many()));
     }
     let mut out: Vec<String> = Vec::new();
-    for origin in origins {
-        let normalized = policy::normalize_origin(origin.trim()).map_err(Error::invalid)?;
-        if !out.contains(&normalized) {
+    for item in items {
+        if let Some(normalized) = normalize(item)?
+            && !out.contains(&normalized)
+        {
             out.push(normalized);
         }
     }
     Ok(out)
 }
 
+fn check_origins(origins: &[String]) -> Result<Vec<String>> {
+    check_list(
+        origins,
+        MAX_WEBUI_ORIGINS,
+        || format!("at most {MAX_WEBUI_ORIGINS} WebUI origins"),
+        |origin| {
+            policy::normalize_origin(origin.trim())
+                .map(Some)
+                .map_err(Error::invalid)
+        },
+    )
+}
+
 /// Checks and normalizes the ranges agents may reach (each by [`egress::parse_agent_range`]).
 fn check_agent_ranges(ranges: &[String]) -> Result<Vec<String>> {
-    if ranges.len() > MAX_AGENT_ALLOWED_RANGES {
-        return Err(Error::invalid(format!(
-            "at most {MAX_AGENT_ALLOWED_RANGES} allowed ranges for agents"
-        )));
-    }
-    let mut out: Vec<String> = Vec::new();
-    for range in ranges.iter().filter(|r| !r.trim().is_empty()) {
-        let net = egress::parse_agent_range(range)
-            .map_err(|why| Error::invalid(format!("{AGENT_ALLOWED_RANGES}: {why}")))?
-            .to_string();
-        if !out.contains(&net) {
-            out.push(net);
-        }
-    }
-    Ok(out)
+    check_list(
+        ranges,
+        MAX_AGENT_ALLOWED_RANGES,
+        || format!("at most {MAX_AGENT_ALLOWED_RANGES} allowed ranges for agents"),
+        |range| {
+            if range.trim().is_empty() {
+                return Ok(None);
+            }
+            egress::parse_agent_range(range)
+                .map(|net| Some(net.to_string()))
+                .map_err(|why| Error::invalid(format!("{AGENT_ALLOWED_RANGES}: {why}")))
+        },
+    )
 }
 
 /// System settings: the WebUI origins CORS allows, private provider URLs, the agent containers'
@@ -114,10 +133,11 @@ impl Settings {
         }
     }
 
-    async fn stored_origins(&self) -> Result<Vec<String>> {
-        match system_config::get(&mut self.db.ex(), WEBUI_ORIGINS).await? {
+    /// A list setting as stored (a JSON list of strings; absent: empty).
+    async fn stored_list(&self, key: &str) -> Result<Vec<String>> {
+        match system_config::get(&mut self.db.ex(), key).await? {
             Some(row) => serde_json::from_str(&row.value)
-                .map_err(|e| Error::internal(format!("system config {WEBUI_ORIGINS} is not a JSON list: {e}"))),
+                .map_err(|e| Error::internal(format!("system config {key} is not a JSON list: {e}"))),
             None => Ok(Vec::new()),
         }
     }
@@ -130,7 +150,7 @@ impl Settings {
             return origins;
         }
         let mut all = self.config.http.webui_origins.clone();
-        match self.stored_origins().await {
+        match self.stored_list(WEBUI_ORIGINS).await {
             Ok(stored) => {
                 for origin in stored {
                     if !all.contains(&origin) {
@@ -149,19 +169,11 @@ impl Settings {
         system_config::flag(&mut self.db.ex(), ALLOW_PRIVATE_PROVIDER_URLS).await
     }
 
-    async fn stored_agent_ranges(&self) -> Result<Vec<String>> {
-        match system_config::get(&mut self.db.ex(), AGENT_ALLOWED_RANGES).await? {
-            Some(row) => serde_json::from_str(&row.value)
-                .map_err(|e| Error::internal(format!("system config {AGENT_ALLOWED_RANGES} is not a JSON list: {e}"))),
-            None => Ok(Vec::new()),
-        }
-    }
-
     /// The ranges agents may reach although private (read at each proxied connection, so a
     /// change applies at once, on every replica).
     pub async fn agent_allowed_ranges(&self) -> Result<Vec<ipnet::IpNet>> {
         Ok(self
-            .stored_agent_ranges()
+            .stored_list(AGENT_ALLOWED_RANGES)
             .await?
             .iter()
             .filter_map(|r| r.parse().ok())
@@ -170,10 +182,10 @@ impl Settings {
 
     pub async fn system_settings(&self) -> Result<SystemSettings> {
         Ok(SystemSettings {
-            webui_origins: self.stored_origins().await?,
+            webui_origins: self.stored_list(WEBUI_ORIGINS).await?,
             daemon_webui_origins: self.config.http.webui_origins.clone(),
             allow_private_provider_urls: self.allow_private_provider_urls().await?,
-            agent_allowed_ranges: self.stored_agent_ranges().await?,
+            agent_allowed_ranges: self.stored_list(AGENT_ALLOWED_RANGES).await?,
             agent: crate::containers::settings::view(&self.db).await?,
         })
     }
