@@ -46,29 +46,64 @@ pub fn env_proxy(https: bool, env: &dyn Fn(&str) -> Option<String>) -> Option<St
     }
 }
 
-/// Whether `no_proxy` exempts `host:port` (undici EnvHttpProxyAgent's rules).
+/// Whether `no_proxy` exempts `host:port`, by the rules of undici's `EnvHttpProxyAgent`, the
+/// dispatcher OpenClaw's provider calls go through (undici `lib/dispatcher/env-http-proxy-agent.js`,
+/// `#shouldProxy` and `#parseNoProxy`):
+/// - the whole value `*` exempts everything; a `*` among other entries is only a name;
+/// - entries are separated by commas or whitespace: `host`, `host:port`, `[v6]` or `[v6]:port`;
+///   a leading `.` or `*.` and a trailing `.` are dropped, names compare in lower case;
+/// - an entry with a port (not 0) applies to that port only;
+/// - an entry matches its own host and every subdomain of it.
 pub fn no_proxy_exempts(no_proxy: &str, host: &str, port: u16) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    if no_proxy == "*" {
+        return true;
+    }
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = if host.len() > 1 {
+        host.strip_suffix('.').unwrap_or(host)
+    } else {
+        host
+    }
+    .to_ascii_lowercase();
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     no_proxy
-        .split([',', ' '])
-        .map(str::trim)
+        .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|e| !e.is_empty())
         .any(|entry| {
-            if entry == "*" {
-                return true;
-            }
-            let (name, entry_port) = match entry.rsplit_once(':') {
-                Some((name, p)) if !name.contains(':') => (name, p.parse::<u16>().ok()),
-                _ => (entry, None),
+            let bracketed_with_port = entry
+                .strip_prefix('[')
+                .and_then(|rest| rest.split_once("]:"))
+                .filter(|(name, p)| !name.is_empty() && digits(p));
+            let (name, entry_port) = match bracketed_with_port {
+                Some((name, p)) => (name, p.parse::<u64>().ok()),
+                None => {
+                    let bare = entry
+                        .strip_prefix('[')
+                        .and_then(|rest| rest.strip_suffix(']'))
+                        .filter(|name| !name.is_empty())
+                        .unwrap_or(entry);
+                    match bare.split_once(':') {
+                        Some((name, p)) if bare.matches(':').count() == 1 && !name.is_empty() && digits(p) => {
+                            (name, p.parse::<u64>().ok())
+                        }
+                        _ => (bare, None),
+                    }
+                }
             };
-            if entry_port.is_some_and(|p| p != port) {
+            if entry_port.is_some_and(|p| p != 0 && p != u64::from(port)) {
                 return false;
             }
-            let name = name.trim_start_matches('*').to_ascii_lowercase();
-            match name.strip_prefix('.') {
-                Some(suffix) => host.ends_with(&format!(".{suffix}")),
-                None => host == name,
-            }
+            let name = name
+                .strip_prefix("*.")
+                .or_else(|| name.strip_prefix('.'))
+                .unwrap_or(name);
+            let name = if name.len() > 1 {
+                name.strip_suffix('.').unwrap_or(name)
+            } else {
+                name
+            };
+            let name = name.to_ascii_lowercase();
+            host == name || host.ends_with(&format!(".{name}"))
         })
 }
 
@@ -183,7 +218,15 @@ mod tests {
         assert!(!no_proxy_exempts("172.18.0.1:4002", "172.18.0.1", 4001));
         assert!(!no_proxy_exempts("172.18.0.10", "172.18.0.1", 4001));
         assert!(no_proxy_exempts("*", "10.0.0.1", 80));
+        assert!(!no_proxy_exempts("a,*", "10.0.0.1", 80));
         assert!(no_proxy_exempts(".example.com", "api.example.com", 443));
+        assert!(no_proxy_exempts(".example.com", "example.com", 443));
+        assert!(no_proxy_exempts("*.Example.com.", "api.example.com", 443));
+        assert!(no_proxy_exempts("example.com", "api.example.com", 443));
+        assert!(!no_proxy_exempts("example.com", "badexample.com", 443));
         assert!(!no_proxy_exempts(".example.com", "example.org", 443));
+        assert!(no_proxy_exempts("[::1]:4001", "::1", 4001));
+        assert!(!no_proxy_exempts("[::1]:4001", "::1", 4002));
+        assert!(no_proxy_exempts("::1", "::1", 4002));
     }
 }
