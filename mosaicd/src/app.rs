@@ -78,6 +78,7 @@ impl App {
                 extra_labels: config.docker_labels.clone(),
                 agent_api_url: config.agent_api_url.clone(),
                 internal_listen: config.internal_listen,
+                host_firewall: config.host_firewall,
                 reaper_interval: config.reaper_interval,
                 reconcile_interval: config.reconcile_interval,
                 clock: clock.clone(),

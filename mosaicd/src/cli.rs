@@ -31,7 +31,7 @@ pub struct Args {
     /// TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format,
     /// webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site,
     /// provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url,
-    /// internal_listen, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew,
+    /// internal_listen, host_firewall, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew,
     /// setup_token_ttl, auth_throttle_burst, auth_throttle_delay). Durations are written as on the command line ("30s", "7days") or as a number of
     /// seconds.
     #[arg(long, env = "MOSAIC_CONFIG", value_name = "FILE", global = true)]
@@ -153,6 +153,12 @@ pub struct Args {
     #[arg(long, env = "MOSAIC_INTERNAL_LISTEN", value_name = "ADDR")]
     pub internal_listen: Option<SocketAddr>,
 
+    /// Install the host firewall rules that let agent containers reach only the internal listener
+    /// among this host's own services (needs the iptables command and CAP_NET_ADMIN); `off` only
+    /// where the operator installs equivalent rules [default: on]
+    #[arg(long, env = "MOSAIC_HOST_FIREWALL", value_enum, value_name = "on|off")]
+    pub host_firewall: Option<Switch>,
+
     /// How often the reaper looks for idle containers, not 0, e.g. 30s, 500ms, 2m [default: 60s]
     #[arg(long, env = "MOSAIC_REAPER_INTERVAL", value_name = "DURATION", value_parser = duration::parse)]
     pub reaper_interval: Option<Duration>,
@@ -222,6 +228,14 @@ impl SameSite {
             SameSite::None => "None",
         }
     }
+}
+
+/// A setting that is on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

@@ -12,7 +12,7 @@ use std::time::Duration;
 use mosaic_shared::duration;
 use serde::Deserialize;
 
-use crate::cli::{Args, LogFormat, SameSite};
+use crate::cli::{Args, LogFormat, SameSite, Switch};
 use crate::error::{Error, Result};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
@@ -60,6 +60,8 @@ pub struct Config {
     pub docker_labels: Vec<(String, String)>,
     pub agent_api_url: Option<String>,
     pub internal_listen: Option<SocketAddr>,
+    /// Install the agent network's host firewall.
+    pub host_firewall: bool,
     pub reaper_interval: Duration,
     pub reconcile_interval: Duration,
     /// How often usage figures are written to the database (a crash loses at most this much).
@@ -172,6 +174,7 @@ struct FileConfig {
     docker_labels: Option<Vec<String>>,
     agent_api_url: Option<String>,
     internal_listen: Option<SocketAddr>,
+    host_firewall: Option<Switch>,
     reaper_interval: Option<FileDuration>,
     reconcile_interval: Option<FileDuration>,
     usage_flush_interval: Option<FileDuration>,
@@ -432,6 +435,7 @@ impl Config {
             docker_labels,
             agent_api_url: args.agent_api_url.or(file.agent_api_url),
             internal_listen: args.internal_listen.or(file.internal_listen),
+            host_firewall: args.host_firewall.or(file.host_firewall) != Some(Switch::Off),
             reaper_interval,
             reconcile_interval,
             usage_flush_interval,

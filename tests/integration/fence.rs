@@ -14,6 +14,7 @@ pub fn trials() -> Vec<Trial> {
     vec![
         trial("containers::fence::agent_network", agent_network),
         trial("containers::fence::open_network_replaced", open_network_replaced),
+        trial("containers::fence::host_firewall", host_firewall),
     ]
 }
 
@@ -136,11 +137,12 @@ async fn agent_network() {
     // The internal endpoint answers.
     let out = exec(&agent, &[], &["probe", &format!("{gateway}:4001"), "1500"]);
     assert_eq!(out.trim(), "reachable", "{out}");
-    // mosaicd's public API listens on every address here, yet answers no agent: at the gateway
-    // and at the host's address on Docker's bridge the connection is dropped without an answer.
+    // mosaicd's public API listens on every address here, yet no agent reaches it: at the
+    // gateway and at the host's address on Docker's bridge the host firewall drops the packets
+    // (`host_firewall` test: without it, mosaicd itself drops the connection).
     for host in [&gateway, &bridge_gateway] {
         let out = exec(&agent, &[], &["probe", &format!("{host}:{public_port}"), "1500"]);
-        assert!(out.starts_with("reachable (tcp only"), "{host}:{public_port}: {out}");
+        assert!(out.starts_with("unreachable"), "{host}:{public_port}: {out}");
     }
     let health = http()
         .get(format!("http://127.0.0.1:{public_port}/healthz"))
@@ -280,4 +282,181 @@ async fn open_network_replaced() {
         docker::container_ip(&agent, &network).is_some(),
         "the agent runs again on the new network"
     );
+}
+
+/// A service on the host listening on every address, answering HTTP; stops when dropped.
+struct HostService {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl HostService {
+    fn start() -> HostService {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("0.0.0.0:0").expect("a host service port");
+        let port = listener.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                let _ = stream.read(&mut [0; 1024]);
+                let _ = stream.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\nhost-service");
+            }
+        });
+        HostService { port, stop }
+    }
+}
+
+impl Drop for HostService {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// The rules of `chain` in iptables' own words, and INPUT's.
+fn iptables(args: &[&str]) -> String {
+    let out = std::process::Command::new("iptables")
+        .args(args)
+        .output()
+        .expect("iptables (the host firewall test runs as root, as CI does)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The host's addresses an agent could try: the agent network's gateway, the host's address on
+/// Docker's default bridge, and the address of its default route.
+fn host_addresses(gateway: &str) -> Vec<String> {
+    let mut found = vec![gateway.to_string()];
+    let bridge = docker(&[
+        "network",
+        "inspect",
+        "bridge",
+        "--format",
+        "{{(index .IPAM.Config 0).Gateway}}",
+    ]);
+    found.extend(bridge.stdout.split_whitespace().map(str::to_string));
+    let route = std::process::Command::new("ip")
+        .args(["-4", "route", "get", "1.1.1.1"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let mut words = route.split_whitespace();
+    while let Some(word) = words.next() {
+        if word == "src" {
+            found.extend(words.next().map(str::to_string));
+        }
+    }
+    found.dedup();
+    found
+}
+
+/// The host firewall: with it (the default) an agent reaches no service of the host but the
+/// internal listener, at any of the host's addresses; its rules are first in INPUT, renewed
+/// without a copy at a restart, and removed with the network. Without it (`--host-firewall off`)
+/// the same service answers the agent, which is what the rules close; mosaicd's public API still
+/// drops the agent's connection itself.
+async fn host_firewall() {
+    let service = HostService::start();
+    let env = env_with(&images().normal, 30, &[], |o| mosaic_tests::DaemonOptions {
+        listen_everywhere: true,
+        ..o
+    })
+    .await;
+    let alice = env.data.add_user("alice@example.com").await;
+    env.daemon.ctl(&["containers", "start", &alice]).ok();
+    let agent = format!("mosaic-user-{alice}");
+    let network = env.scope.network();
+    let gateway = gateway_of(&network);
+    let id = docker(&["network", "inspect", &network, "--format", "{{.Id}}"])
+        .ok()
+        .trim()
+        .to_string();
+    let bridge = format!("br-{}", &id[..12]);
+    let chain = format!("MOSAIC-{bridge}");
+    let jump = format!("-A INPUT -i {bridge} -j {chain}");
+
+    let rules = iptables(&["-S", &chain]);
+    assert!(rules.contains(&format!("-A {chain} -j DROP")), "{rules}");
+    assert!(
+        rules.contains(&format!("-d {gateway}/32 -p tcp -m tcp --dport 4001 -j ACCEPT")),
+        "{rules}"
+    );
+    let first_rule = |input: &str| input.lines().find(|l| l.starts_with("-A ")).map(str::to_string);
+    assert_eq!(first_rule(&iptables(&["-S", "INPUT"])), Some(jump.clone()));
+
+    for host in host_addresses(&gateway) {
+        let out = exec(&agent, &[], &["probe", &format!("{host}:{}", service.port), "1500"]);
+        assert!(out.starts_with("unreachable"), "{host}:{}: {out}", service.port);
+    }
+    // The host itself still reaches the service, and the agent its internal endpoint.
+    assert!(std::net::TcpStream::connect(("127.0.0.1", service.port)).is_ok());
+    let out = exec(&agent, &[], &["probe", &format!("{gateway}:4001"), "1500"]);
+    assert_eq!(out.trim(), "reachable", "{out}");
+
+    // A rule put before it is overtaken at the next start; the jump is never doubled.
+    std::process::Command::new("iptables")
+        .args([
+            "-I", "INPUT", "1", "-i", &bridge, "-p", "udp", "--dport", "9", "-j", "ACCEPT",
+        ])
+        .status()
+        .unwrap();
+    let mut daemon = env.daemon;
+    daemon.restart();
+    daemon.ctl(&["containers", "restart", &alice]).ok();
+    let input = iptables(&["-S", "INPUT"]);
+    assert_eq!(first_rule(&input), Some(jump.clone()), "{input}");
+    assert_eq!(input.lines().filter(|l| *l == jump).count(), 1, "{input}");
+    std::process::Command::new("iptables")
+        .args([
+            "-D", "INPUT", "-i", &bridge, "-p", "udp", "--dport", "9", "-j", "ACCEPT",
+        ])
+        .status()
+        .unwrap();
+    let out = exec(&agent, &[], &["probe", &format!("{gateway}:{}", service.port), "1500"]);
+    assert!(out.starts_with("unreachable"), "{out}");
+
+    // Without the firewall the service answers the agent; the public API drops it itself.
+    let open = env_with(&images().normal, 30, &["--host-firewall", "off"], |o| {
+        mosaic_tests::DaemonOptions {
+            listen_everywhere: true,
+            ..o
+        }
+    })
+    .await;
+    let bob = open.data.add_user("bob@example.com").await;
+    open.daemon.ctl(&["containers", "start", &bob]).ok();
+    let open_agent = format!("mosaic-user-{bob}");
+    let open_gateway = gateway_of(&open.scope.network());
+    let out = exec(
+        &open_agent,
+        &[],
+        &["probe", &format!("{open_gateway}:{}", service.port), "1500"],
+    );
+    assert_eq!(out.trim(), "reachable", "{out}");
+    let public = open.daemon.http.port();
+    let out = exec(
+        &open_agent,
+        &[],
+        &["probe", &format!("{open_gateway}:{public}"), "1500"],
+    );
+    assert!(out.starts_with("reachable (tcp only"), "{out}");
+    let open_id = docker(&["network", "inspect", &open.scope.network(), "--format", "{{.Id}}"])
+        .ok()
+        .trim()
+        .to_string();
+    assert!(
+        !iptables(&["-S"]).contains(&format!("MOSAIC-br-{}", &open_id[..12])),
+        "no chain without the firewall"
+    );
+
+    // Removing the network (the instance's clean-up) removes its chain.
+    drop(daemon);
+    drop(env.data);
+    drop(env.scope);
+    assert!(!iptables(&["-S"]).contains(&chain), "the chain outlived its network");
 }

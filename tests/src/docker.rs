@@ -481,6 +481,12 @@ pub fn remove_labelled(filter: &str) {
             let mut args = vec![verb, "rm"];
             args.extend(found.iter().map(String::as_str));
             docker(&args);
+            if kind == "network" {
+                // The host firewall chains of the agent networks just removed.
+                if let Err(e) = mosaicd::containers::firewall::sweep_stale() {
+                    eprintln!("cannot remove the firewall chains of removed networks: {e}");
+                }
+            }
         }
     }
     let images = ids("image", &filter);

@@ -55,6 +55,7 @@ pub mod agent_config;
 pub mod docker;
 pub mod doctor;
 mod events;
+pub mod firewall;
 pub mod naming;
 pub mod reaper;
 pub mod reconcile;
@@ -119,6 +120,9 @@ pub struct ManagerSettings {
     /// Where the internal config endpoint listens; default the agent network's gateway address,
     /// port 4001.
     pub internal_listen: Option<SocketAddr>,
+    /// Install the host firewall of the agent network (`firewall`); off only where the operator
+    /// installs equivalent rules.
+    pub host_firewall: bool,
     pub reaper_interval: Duration,
     pub reconcile_interval: Duration,
     /// Idle times and activity stamps read it.

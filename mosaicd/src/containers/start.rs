@@ -10,7 +10,8 @@ use serde_json::json;
 use tracing::Instrument;
 
 use super::agent_config::{self, AgentConfig, GATEWAY_PORT};
-use super::docker::{ContainerInfo, DockerError};
+use super::docker::{ContainerInfo, DockerError, NetworkInfo};
+use super::firewall;
 use super::settings::{self, AgentSettings};
 use super::spec::{self, ContainerSpec, LABEL_INSTANCE};
 use super::target::Flight;
@@ -94,6 +95,9 @@ impl Inner {
             .set_nonblocking(true)
             .map_err(|e| Error::io("cannot configure the internal listener", e))?;
         let internal_addr = listener.local_addr().unwrap_or(internal_addr);
+        if self.settings.host_firewall {
+            self.install_firewall(&network, internal_addr).await?;
+        }
         if self.internal_tx.send(listener).is_err() {
             tracing::warn!("nobody serves the internal config endpoint; agent containers cannot fetch their config");
         }
@@ -120,6 +124,37 @@ impl Inner {
             proxy_url,
             no_proxy,
         }))
+    }
+
+    /// Lets agents reach only the internal listener among the host's own services (`firewall`).
+    /// Fails, and no agent starts, when the rules cannot be installed.
+    async fn install_firewall(&self, network: &NetworkInfo, internal: SocketAddr) -> Result<()> {
+        let bridge = firewall::bridge_name(&network.id);
+        let installed = {
+            let bridge = bridge.clone();
+            tokio::task::spawn_blocking(move || firewall::install(&bridge, internal))
+                .await
+                .map_err(|e| Error::internal(format!("firewall task failed: {e}")))?
+        };
+        match installed {
+            Ok(()) => {
+                tracing::info!(
+                    bridge,
+                    chain = firewall::chain_name(&bridge),
+                    "host firewall installed: agents reach only the internal listener on this host"
+                );
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(bridge, error = %e, "cannot install the host firewall for the agent network");
+                Err(Error::unavailable(
+                    "agent containers cannot start: the host firewall that keeps agents away from the host's other \
+                     services could not be installed (mosaicd needs the iptables command and CAP_NET_ADMIN; the log \
+                     says what failed). An operator who installs equivalent rules can turn it off with \
+                     host_firewall = off",
+                ))
+            }
+        }
     }
 
     /// The upstream of a container this process knows to run. While the Docker event stream is
