@@ -245,7 +245,8 @@ async fn first_chunks(client: &reqwest::Client, url: &str, token: &str, warmup: 
 /// token, as mosaicd does) and against the agent itself:
 /// - throughput under load: wrk, 50 connections, kept alive;
 /// - an isolated request (a new connection each, one at a time): p50/p99;
-/// - a streaming request's time to its first body bytes.
+/// - a streaming request's time to its first body bytes;
+/// - what open streams cost the daemon in resident memory and descriptors (a figure).
 async fn chat_proxy(figures: &mut Vec<Figure>) -> Vec<Row> {
     let quick = bench::quick();
     let (samples, load_for) = if quick {
