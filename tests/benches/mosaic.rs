@@ -11,11 +11,11 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use mosaic_tests::Daemon;
-use mosaic_tests::bench::{self, Row, Summary, measure, print_table};
+use mosaic_tests::bench::{self, Figure, Footprint, Row, Summary, measure, print_figures, print_table};
 use mosaic_tests::data::Data;
 use mosaic_tests::docker::{self, InstanceScope, docker, images};
 use mosaic_tests::http::{Api, Auth};
+use mosaic_tests::{Daemon, DaemonOptions};
 use serde_json::{Value, json};
 
 /// Removes what the run created (test images, containers) however `main` ends, panics included.
@@ -36,11 +36,12 @@ fn main() {
         .build()
         .expect("runtime");
     let mut rows = Vec::new();
+    let mut figures = Vec::new();
     if wanted("admin-socket") {
         rows.extend(runtime.block_on(admin_socket()));
     }
     if wanted("chat") {
-        rows.extend(runtime.block_on(chat_proxy()));
+        rows.extend(runtime.block_on(chat_proxy(&mut figures)));
     }
     if wanted("cold-start") {
         rows.extend(runtime.block_on(cold_start()));
@@ -49,9 +50,10 @@ fn main() {
         rows.extend(runtime.block_on(usage_accounting()));
     }
     if wanted("lists") {
-        rows.extend(runtime.block_on(lists()));
+        rows.extend(runtime.block_on(lists(&mut figures)));
     }
     print_table(&rows);
+    print_figures(&figures);
 }
 
 /// `status` over the admin socket (handshake done once, then tarpc + JSON + the daemon's count
@@ -107,6 +109,17 @@ async fn admin_socket() -> Vec<Row> {
 
 const PASSWORD: &str = "correct horse battery";
 
+/// The daemon as it runs in production, not as the test harness starts it: at the default log
+/// level (the harness's `mosaicd=debug` writes two lines per chat, about 7% of the daemon's time
+/// under load), and without the test clock's offset file (the harness's binary is built with the
+/// `test-clock` feature, which reads that file at every clock reading when the variable names
+/// one; empty, it names none).
+fn as_in_production(options: DaemonOptions) -> DaemonOptions {
+    options
+        .env("MOSAIC_LOG", "info")
+        .env("MOSAIC_TEST_CLOCK_OFFSET_FILE", "")
+}
+
 /// A daemon managing containers with the test-agent image (reconciliation slowed down so it
 /// does not interfere), its data, and its Docker objects (removed when dropped, after the daemon).
 struct ChatBench {
@@ -120,7 +133,11 @@ struct ChatBench {
 impl ChatBench {
     async fn start() -> ChatBench {
         let scope = InstanceScope::new();
-        let daemon = Daemon::start_with(docker::daemon_options_with(&scope.instance, "60s", "1h"));
+        let daemon = Daemon::start_with(as_in_production(docker::daemon_options_with(
+            &scope.instance,
+            "60s",
+            "1h",
+        )));
         let data = Data::open(&daemon.data_dir).await;
         data.use_image(&images().normal, 60).await;
         daemon
@@ -137,6 +154,19 @@ impl ChatBench {
             admin,
             data,
             _scope: scope,
+        }
+    }
+
+    /// Agent containers get the production limits on processes and CPUs instead of the test
+    /// suite's (64 processes, half a CPU). The test agent serves each connection on a thread of
+    /// its own, so under the tests' limit it cannot take the connections of a load run (about
+    /// 50 of nginx's, 50 pooled by mosaicd, 200 open streams): it resets those it has no thread
+    /// for, where OpenClaw's gateway, one Node process, takes any number on its event loop.
+    async fn production_limits(&self) {
+        use mosaicd::containers::settings::{CPUS, PIDS_LIMIT, SETTINGS};
+        for key in [CPUS, PIDS_LIMIT] {
+            let default = SETTINGS.iter().find(|d| d.key == key).expect("a known setting").default;
+            self.data.set(key, default).await;
         }
     }
 
@@ -215,8 +245,9 @@ async fn first_chunks(client: &reqwest::Client, url: &str, token: &str, warmup: 
 /// token, as mosaicd does) and against the agent itself:
 /// - throughput under load: wrk, 50 connections, kept alive;
 /// - an isolated request (a new connection each, one at a time): p50/p99;
-/// - a streaming request's time to its first body bytes.
-async fn chat_proxy() -> Vec<Row> {
+/// - a streaming request's time to its first body bytes;
+/// - what open streams cost the daemon in resident memory and descriptors (a figure).
+async fn chat_proxy(figures: &mut Vec<Figure>) -> Vec<Row> {
     let quick = bench::quick();
     let (samples, load_for) = if quick {
         (20, Duration::from_secs(1))
@@ -224,6 +255,7 @@ async fn chat_proxy() -> Vec<Row> {
         (500, Duration::from_secs(10))
     };
     let bench = ChatBench::start().await;
+    bench.production_limits().await;
     let (user, token) = bench.member("bench@example.com").await;
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let via = format!("{}/api/chat/completions", bench.daemon.base_url());
@@ -303,6 +335,28 @@ async fn chat_proxy() -> Vec<Row> {
     let stream = first_chunks(&client, &via, &token, samples / 10, samples).await;
     let stream_ref = first_chunks(&client, &direct, &gateway, samples / 10, samples).await;
     drop(nginx);
+
+    // What open streams cost the daemon: its footprint idle, then with OPEN streams through it
+    // that have sent their first chunk and are still going. The second of two such rounds, so
+    // the first one's one-time growth (allocator pools, the agent connection pool) is not
+    // counted.
+    let open = if quick { 20 } else { 200 };
+    let pid = bench.daemon.pid().expect("the daemon's pid");
+    open_streams(&via, &token, open, pid).await;
+    let (idle, busy) = open_streams(&via, &token, open, pid).await;
+    let per_stream_kib = busy.rss_kib.saturating_sub(idle.rss_kib) as f64 / open as f64;
+    let per_stream_fds = busy.fds.saturating_sub(idle.fds) as f64 / open as f64;
+    figures.push(Figure {
+        scenario: format!("{open} open streams through mosaicd, each"),
+        measured: format!(
+            "{per_stream_kib:.1} KiB resident, {per_stream_fds:.2} fds (VmRSS {:.1} → {:.1} MiB, fds {} → {})",
+            idle.rss_mb(),
+            busy.rss_mb(),
+            idle.fds,
+            busy.fds
+        ),
+        aim: "at most 65 KB and 2 fds each (issue 14)".into(),
+    });
     vec![
         Row {
             scenario: format!("warm chat under load (wrk, 50 connections, median of {rounds}): mosaicd"),
@@ -335,6 +389,33 @@ async fn chat_proxy() -> Vec<Row> {
             reference: stream_ref,
         },
     ]
+}
+
+/// Opens `n` streaming chats through mosaicd at once and waits until each has sent its first
+/// chunk; returns the daemon's footprint before (after the agent connection pool's idle timeout)
+/// and while they are open. The streams are dropped (cancelled) on return.
+async fn open_streams(url: &str, token: &str, n: usize, pid: u32) -> (Footprint, Footprint) {
+    // A minute of chunks, ten a second: open well past the measurement.
+    let body = json!({ "model": "openclaw", "stream": true,
+        "messages": [{ "role": "user", "content": "bench mock:chunks=600 mock:interval_ms=100" }] });
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let before = Footprint::of(pid);
+    let opened = futures::future::join_all((0..n).map(|_| {
+        let request = client.post(url).bearer_auth(token).json(&body);
+        async move {
+            let response = request.send().await.expect("stream request");
+            assert_eq!(response.status(), 200, "stream failed");
+            let mut chunks = response.bytes_stream();
+            chunks.next().await.expect("a first chunk").expect("chunk");
+            chunks
+        }
+    }))
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let with = Footprint::of(pid);
+    drop(opened);
+    (before, with)
 }
 
 /// The run with the median throughput.
@@ -738,7 +819,7 @@ async fn usage_accounting() -> Vec<Row> {
 /// not called), and a reconciliation that finds 10,000 rows saying running with no container.
 /// Each beside the same database work done straight through the store. Then the daemon
 /// process's resident memory, idle, with those 10,000 users.
-async fn lists() -> Vec<Row> {
+async fn lists(figures: &mut Vec<Figure>) -> Vec<Row> {
     use mosaicd::store::containers as rows;
     use mosaicd::store::paging::PageRequest;
     use mosaicd::store::q;
@@ -881,10 +962,14 @@ async fn lists() -> Vec<Row> {
     process.ctl(&["users", "ls", "--all", "--json"]).ok();
     process.ctl(&["containers", "reap"]).ok();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let pid = process.pid().expect("pid");
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let rss = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or("VmRSS: ?");
-    println!("idle mosaicd with {MANY} users and containers (SQLite), after listing them all: {rss}");
+    let idle = Footprint::of(process.pid().expect("pid"));
+    figures.push(Figure {
+        scenario: format!(
+            "idle mosaicd with {MANY} users and containers (SQLite), after listing them all and a reaper pass"
+        ),
+        measured: format!("{}, {} fds", idle.describe(), idle.fds),
+        aim: "under 25 MB (issue 14)".into(),
+    });
     data.db.close().await;
     out
 }

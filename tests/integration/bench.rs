@@ -54,6 +54,7 @@ fn chat_scenarios_run_in_quick_mode() {
         "nginx, plain reverse proxy to the same agent",
         "isolated request (new connection each)",
         "time to first chunk",
+        "open streams through mosaicd, each",
     ] {
         assert!(stdout.contains(row), "the table has `{row}`:\n{stdout}");
     }

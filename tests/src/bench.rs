@@ -90,6 +90,75 @@ pub fn print_table(rows: &[Row]) {
     println!();
 }
 
+/// A process's resident memory and open file descriptors, read from `/proc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    /// `VmRSS`, in KiB.
+    pub rss_kib: u64,
+    /// Of that, anonymous memory (heap, stacks): `RssAnon`, in KiB.
+    pub anon_kib: u64,
+    /// Of that, pages of mapped files (the binary's code and data): `RssFile`, in KiB.
+    pub file_kib: u64,
+    pub fds: usize,
+}
+
+impl Footprint {
+    pub fn of(pid: u32) -> Footprint {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_else(|e| panic!("/proc/{pid}/status: {e}"));
+        let kib = |field: &str| -> u64 {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(field))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or_else(|| panic!("{field} in /proc/{pid}/status"))
+        };
+        let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .unwrap_or_else(|e| panic!("/proc/{pid}/fd: {e}"))
+            .count();
+        Footprint {
+            rss_kib: kib("VmRSS:"),
+            anon_kib: kib("RssAnon:"),
+            file_kib: kib("RssFile:"),
+            fds,
+        }
+    }
+
+    pub fn rss_mb(&self) -> f64 {
+        self.rss_kib as f64 / 1024.0
+    }
+
+    /// `VmRSS 24.1 MiB (anonymous 15.0, files 9.1)`
+    pub fn describe(&self) -> String {
+        format!(
+            "VmRSS {:.1} MiB (anonymous {:.1}, files {:.1})",
+            self.rss_mb(),
+            self.anon_kib as f64 / 1024.0,
+            self.file_kib as f64 / 1024.0
+        )
+    }
+}
+
+/// A figure that is not a latency (memory, descriptors), beside what it is held to.
+pub struct Figure {
+    pub scenario: String,
+    pub measured: String,
+    pub aim: String,
+}
+
+/// Prints the figures as a Markdown table after the latency table.
+pub fn print_figures(figures: &[Figure]) {
+    if figures.is_empty() {
+        return;
+    }
+    println!("| scenario | mosaicd | aim |");
+    println!("| --- | --- | --- |");
+    for f in figures {
+        println!("| {} | {} | {} |", f.scenario, f.measured, f.aim);
+    }
+    println!();
+}
+
 /// Whether the benchmark runs in quick mode (`MOSAIC_BENCH_QUICK=1` or a `--quick` argument):
 /// few samples and one-second load runs, to prove in CI that every scenario still works. Its
 /// figures mean nothing.
@@ -208,10 +277,10 @@ fn parse_wrk(text: &str) -> (Summary, usize) {
 }
 
 /// nginx as a plain reverse proxy on a free loopback port: `prefix` (a path on it) goes to
-/// `upstream_path` on `upstream` (host:port) with `Authorization: Bearer <upstream_token>`,
-/// unbuffered; nginx's defaults otherwise (a new upstream connection per request: with upstream
-/// keep-alive, the test agent closed about half of nginx's reused connections before answering,
-/// which nginx reports as 502). Stopped when dropped.
+/// `upstream_path` on `upstream` (host:port) over kept-alive HTTP/1.1 connections, as mosaicd
+/// keeps its own, with `Authorization: Bearer <upstream_token>`, unbuffered. Upstream connections
+/// idle for 4 s are closed, as mosaicd's pool drops them, before the gateway's own keep-alive
+/// timeout (Node's 5 s) could close one just as a request goes out on it. Stopped when dropped.
 pub struct Nginx {
     pub base_url: String,
     child: std::process::Child,
@@ -232,9 +301,10 @@ impl Nginx {
              events {{ worker_connections 4096; }}\n\
              http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
                fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-               upstream agent {{ server {upstream}; }}\n\
+               upstream agent {{ server {upstream}; keepalive 128; keepalive_timeout 4s; }}\n\
                server {{\n    listen 127.0.0.1:{port};\n\
                  location = {prefix} {{\n      proxy_pass http://agent{upstream_path};\n\
+                   proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n\
                    proxy_set_header Authorization \"Bearer {upstream_token}\";\n      proxy_buffering off;\n    }}\n  }}\n}}\n"
         );
         let path = dir.path().join("nginx.conf");

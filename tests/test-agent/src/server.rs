@@ -2,7 +2,15 @@
 //! `POST /v1/chat/completions`, answered the way the newest OpenClaw answers
 //! them, with deterministic replies and test controls in place of an agent.
 //!
-//! One thread per connection; connections are HTTP/1.1 keep-alive.
+//! One thread per connection; connections are HTTP/1.1 keep-alive, idle ones closed after Node's
+//! default keep-alive timeout. OpenClaw's gateway is a Node `http.createServer(handler)` with no
+//! timeouts or connection limits of its own (OpenClaw: src/gateway/server-http.ts,
+//! createGatewayHttpServer), so Node's defaults hold: `keepAliveTimeout` 5 s, `headersTimeout`
+//! 60 s, no `maxConnections`, any number of connections on one event loop. Here each connection
+//! costs a thread, and so a process of the container's pids limit: a connection it cannot spawn
+//! a thread for is closed unanswered (and logged), which a client sees as a reset. Where a run
+//! keeps more connections open than the limit allows (load runs, many open streams), the
+//! container needs a higher limit than the test suite's; the gateway itself would not.
 
 use std::collections::BTreeMap;
 use std::collections::hash_map::RandomState;
@@ -24,7 +32,8 @@ use crate::sse;
 
 /// OpenClaw's fixed chat-completions body limit in its newest versions.
 pub const MAX_BODY_BYTES: usize = 20 * 1024 * 1024;
-/// Node's default `keepAliveTimeout`.
+/// Node's default `keepAliveTimeout`, which OpenClaw's gateway keeps (src/gateway/server-http.ts
+/// sets none).
 const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
 /// OpenClaw's `DEFAULT_WEBHOOK_BODY_TIMEOUT_MS`.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
