@@ -16,21 +16,26 @@
 //! the same, so a read that raced a revocation can never put the old answer back. The very next
 //! request after the change therefore reads the database.
 //!
-//! One process only: with several replicas on one PostgreSQL, a change made through one replica
-//! must reach the others' caches too. The way to do that is PostgreSQL's `LISTEN`/`NOTIFY`: the
-//! change sends `NOTIFY mosaic_credentials` in its own transaction (delivered only if it
-//! commits), and every replica listens and calls `invalidate` on each notification (and on a
-//! reconnect of its listening connection, since notifications may have been missed). Until that
-//! is built, the freshness limit above bounds how long another replica can be behind (a minute).
+//! Across replicas on one PostgreSQL, each such change also sends `NOTIFY mosaic_credentials` in
+//! its own transaction (delivered only if it commits: `store::leases::credentials_changed`), and
+//! every replica listens ([`follow_changes`]) and calls `invalidate` on each notification. The
+//! notification reaches the other replicas as the change commits, before the response that
+//! reports it is sent. While a replica's listening connection is down (not yet connected, lost,
+//! reconnecting) notifications can be missed, so the cache is [suspended](CredentialCache::suspend):
+//! emptied, and nothing is cached until the listener is back (every request reads the
+//! database meanwhile).
 //!
 //! The cache is bounded ([`CAPACITY`] entries); when full, stale entries are dropped, and if
 //! none are, everything is (the next requests refill it).
 
 use std::collections::HashMap;
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use super::Principal;
+use crate::store::Db;
+use crate::store::leases::CREDENTIALS_CHANNEL;
 
 /// At most this many credentials are cached.
 pub const CAPACITY: usize = 10_000;
@@ -62,6 +67,8 @@ pub struct CredentialCache {
     entries: RwLock<HashMap<String, Entry>>,
     epoch: AtomicU64,
     capacity: usize,
+    /// Nothing is cached (see [`CredentialCache::suspend`]).
+    suspended: AtomicBool,
 }
 
 impl Default for CredentialCache {
@@ -76,6 +83,7 @@ impl CredentialCache {
             entries: RwLock::new(HashMap::new()),
             epoch: AtomicU64::new(0),
             capacity: capacity.max(1),
+            suspended: AtomicBool::new(false),
         }
     }
 
@@ -98,7 +106,7 @@ impl CredentialCache {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         // Compared under the lock `invalidate` empties the map under: an entry is never stored
         // after an invalidation its read did not see.
-        if self.epoch() != epoch {
+        if self.epoch() != epoch || self.suspended.load(Ordering::Acquire) {
             return;
         }
         if entries.len() >= self.capacity && !entries.contains_key(&hash) {
@@ -124,12 +132,97 @@ impl CredentialCache {
         entries.clear();
     }
 
+    /// Changes made elsewhere may go unnoticed (the listener is down): empties the cache and
+    /// caches nothing until [`resume`](Self::resume).
+    pub fn suspend(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.suspended.store(true, Ordering::Release);
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
+    }
+
+    /// Changes made elsewhere are heard again: caching resumes (from empty).
+    pub fn resume(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
+        self.suspended.store(false, Ordering::Release);
+    }
+
+    /// Whether caching is suspended.
+    pub fn suspended(&self) -> bool {
+        self.suspended.load(Ordering::Acquire)
+    }
+
     pub fn len(&self) -> usize {
         self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// How long the listener waits before connecting again after it failed.
+const RELISTEN: Duration = Duration::from_secs(1);
+
+/// Keeps `cache` in step with changes made through other replicas until `stop` resolves: listens
+/// on PostgreSQL for their notifications and empties the cache on each; while the listening
+/// connection is down, caching is suspended. Returns at once on SQLite (one daemon). On
+/// PostgreSQL, call [`CredentialCache::suspend`] before serving requests: caching starts once the
+/// listener is connected.
+pub async fn follow_changes(db: &Db, cache: &CredentialCache, stop: impl std::future::Future<Output = ()>) {
+    if db.backend() != crate::store::Backend::Postgres {
+        return;
+    }
+    tokio::pin!(stop);
+    let mut failures = 0u32;
+    loop {
+        let listener = tokio::select! {
+            _ = &mut stop => return,
+            listener = db.listener(CREDENTIALS_CHANNEL) => listener,
+        };
+        let mut listener = match listener {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return,
+            Err(e) => {
+                if failures == 0 {
+                    tracing::warn!(error = %e.full(), "cannot listen for credential changes made through other replicas; not caching credentials until it can");
+                }
+                failures += 1;
+                tokio::select! {
+                    _ = &mut stop => return,
+                    _ = tokio::time::sleep(RELISTEN) => continue,
+                }
+            }
+        };
+        if failures > 0 {
+            tracing::info!("listening for credential changes again; caching credentials again");
+        }
+        cache.resume();
+        loop {
+            let next = tokio::select! {
+                _ = &mut stop => return,
+                next = listener.try_recv() => next,
+            };
+            match next {
+                Ok(Some(_)) => cache.invalidate(),
+                Ok(None) => {
+                    cache.suspend();
+                    tracing::warn!(
+                        "lost the connection that listens for credential changes; not caching credentials until it is back"
+                    );
+                    failures = 1;
+                    break;
+                }
+                Err(e) => {
+                    cache.suspend();
+                    tracing::warn!(error = %crate::error::chain(&e), "lost the connection that listens for credential changes; not caching credentials until it is back");
+                    failures = 1;
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -178,6 +271,19 @@ mod tests {
         cache.invalidate();
         cache.put("h".into(), principal("a"), before, 0, limits(None, 10_000));
         assert!(cache.get("h", 0).is_none());
+        cache.put("h".into(), principal("a"), cache.epoch(), 0, limits(None, 10_000));
+        assert!(cache.get("h", 0).is_some());
+    }
+
+    #[test]
+    fn a_suspended_cache_caches_nothing_until_resumed() {
+        let cache = CredentialCache::default();
+        cache.put("h".into(), principal("a"), cache.epoch(), 0, limits(None, 10_000));
+        cache.suspend();
+        assert!(cache.get("h", 0).is_none() && cache.is_empty());
+        cache.put("h".into(), principal("a"), cache.epoch(), 0, limits(None, 10_000));
+        assert!(cache.get("h", 0).is_none(), "stored while suspended");
+        cache.resume();
         cache.put("h".into(), principal("a"), cache.epoch(), 0, limits(None, 10_000));
         assert!(cache.get("h", 0).is_some());
     }

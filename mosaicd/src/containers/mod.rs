@@ -52,6 +52,7 @@
 //! so several daemons share one engine without touching each other's containers.
 
 pub mod agent_config;
+mod coordination;
 pub mod docker;
 pub mod doctor;
 mod events;
@@ -146,6 +147,8 @@ pub struct ContainerManager {
 
 pub(crate) struct Inner {
     pub(crate) db: Db,
+    /// Locks, leadership and activity shared with other replicas (`coordination`).
+    coord: Arc<coordination::Coordinator>,
     keyring: Arc<Keyring>,
     settings: ManagerSettings,
     docker: DockerClient,
@@ -185,6 +188,7 @@ impl ContainerManager {
             .expect("HTTP client");
         ContainerManager {
             inner: Arc::new(Inner {
+                coord: coordination::Coordinator::new(db.clone()),
                 db,
                 keyring,
                 docker: DockerClient::new(&settings.docker_host),
@@ -298,7 +302,7 @@ impl ContainerManager {
         // Own task: a caller that goes away must not leave the container half restarted.
         tokio::spawn(async move {
             let t = inner.target(&target);
-            let _op = t.op.lock().await;
+            let _op = inner.op_lock(&target, &t).await?;
             let running = match rows::get(&mut inner.db.ex(), target.kind(), target.owner()).await? {
                 Some(row) => row.status.is_up(),
                 None => false,
@@ -325,7 +329,7 @@ impl ContainerManager {
         let actor = actor.clone();
         tokio::spawn(async move {
             let t = inner.target(&target);
-            let _op = t.op.lock().await;
+            let _op = inner.op_lock(&target, &t).await?;
             inner.stop_locked(&target, &t, reason, &actor, None).await.map(|_| ())
         })
         .await
@@ -338,7 +342,7 @@ impl ContainerManager {
         let actor = actor.clone();
         tokio::spawn(async move {
             let t = inner.target(&target);
-            let _op = t.op.lock().await;
+            let _op = inner.op_lock(&target, &t).await?;
             inner.check_owner(&target).await?;
             inner.stop_locked(&target, &t, StopReason::Admin, &actor, None).await?;
             inner.start_locked(&target, &t, &actor).await
@@ -354,7 +358,7 @@ impl ContainerManager {
         let actor = actor.clone();
         tokio::spawn(async move {
             let t = inner.target(&target);
-            let _op = t.op.lock().await;
+            let _op = inner.op_lock(&target, &t).await?;
             if rows::get(&mut inner.db.ex(), Kind::System, target.owner())
                 .await?
                 .is_some()
@@ -512,10 +516,14 @@ impl Inner {
     /// See [`ContainerManager::activity`].
     fn activity_guard(&self, target: &AgentRef) -> ActivityGuard {
         let t = self.target(target);
-        {
+        let first = {
             let mut a = t.activity.lock().expect("activity lock");
             a.busy += 1;
             a.last_ms = a.last_ms.max(self.settings.clock.now_ms());
+            a.busy == 1
+        };
+        if first {
+            self.activity_began();
         }
         ActivityGuard {
             target: t,

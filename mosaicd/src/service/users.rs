@@ -255,6 +255,7 @@ impl Users {
             json!({ "nameChanged": name != current.name, "role": role.as_str() }),
         )
         .await?;
+        crate::store::leases::credentials_changed(&mut tx.ex()).await?;
         tx.commit().await?;
         // A cached principal carries the old name and role.
         self.credentials.invalidate();
@@ -287,6 +288,7 @@ impl Users {
             sessions: sessions::delete_for_user(&mut tx.ex(), user_id).await?,
             tokens: api_tokens::revoke_all(&mut tx.ex(), user_id, self.clock.now_ms()).await?,
         };
+        crate::store::leases::credentials_changed(&mut tx.ex()).await?;
         tx.commit().await?;
         self.credentials.invalidate();
         let target = crate::containers::AgentRef::User(user_id.to_string());

@@ -67,6 +67,7 @@ impl Auth {
         // Host-local recovery: a breakglass admin deactivated over the HTTP API gets back in.
         users::set_deactivated(&mut tx.ex(), &row.user_id, false).await?;
         audit::record(&mut tx.ex(), actor, "breakglass.reset", Some(username), json!({})).await?;
+        crate::store::leases::credentials_changed(&mut tx.ex()).await?;
         tx.commit().await?;
         self.credentials().invalidate();
         tracing::info!(username, %actor, "breakglass password reset");

@@ -311,6 +311,7 @@ impl Auth {
             json!({ "session": id }),
         )
         .await?;
+        crate::store::leases::credentials_changed(&mut tx.ex()).await?;
         tx.commit().await?;
         self.credentials().invalidate();
         Ok(())
@@ -319,6 +320,7 @@ impl Auth {
     /// Forgets the session a cookie names, if any (a new login replaces the old session).
     pub async fn end_session_by_token(&self, token: &str) -> Result<()> {
         if sessions::delete_by_token_hash(&mut self.db.ex(), &tokens::hash(token)).await? {
+            crate::store::leases::credentials_changed(&mut self.db.ex()).await?;
             self.credentials().invalidate();
         }
         Ok(())
@@ -393,6 +395,7 @@ impl Auth {
             json!({ "user": user_id }),
         )
         .await?;
+        crate::store::leases::credentials_changed(&mut tx.ex()).await?;
         tx.commit().await?;
         self.credentials().invalidate();
         Ok(())

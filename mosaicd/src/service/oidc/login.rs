@@ -430,6 +430,9 @@ impl Oidc {
         } else {
             user
         };
+        if promoted {
+            crate::store::leases::credentials_changed(&mut tx.ex()).await?;
+        }
         tx.commit().await?;
         if promoted {
             // Cached principals of this user carry the old role.
