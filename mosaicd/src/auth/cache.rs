@@ -18,9 +18,11 @@
 //!
 //! Across replicas on one PostgreSQL, each such change also sends `NOTIFY mosaic_credentials` in
 //! its own transaction (delivered only if it commits: `store::leases::credentials_changed`), and
-//! every replica listens ([`follow_changes`]) and calls `invalidate` on each notification. The
-//! notification reaches the other replicas as the change commits, before the response that
-//! reports it is sent. While a replica's listening connection is down (not yet connected, lost,
+//! every replica listens ([`follow_changes`]) and calls `invalidate` on each notification.
+//! PostgreSQL signals every listener when the change commits and delivers to each on its own
+//! time, so the replica that made the change waits (at most [`ECHO_WAIT`]) until its own
+//! listener has heard the announcement ([`CredentialCache::invalidate_everywhere`]) before it
+//! reports the change done: the others were signalled with it. While a replica's listening connection is down (not yet connected, lost,
 //! reconnecting) notifications can be missed, so the cache is [suspended](CredentialCache::suspend):
 //! emptied, and nothing is cached until the listener is back (every request reads the
 //! database meanwhile).
@@ -34,8 +36,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::Principal;
-use crate::store::Db;
-use crate::store::leases::CREDENTIALS_CHANNEL;
+use crate::error::Result;
+use crate::store::leases::{self, CREDENTIALS_CHANNEL};
+use crate::store::{Db, Exec};
 
 /// At most this many credentials are cached.
 pub const CAPACITY: usize = 10_000;
@@ -69,7 +72,20 @@ pub struct CredentialCache {
     capacity: usize,
     /// Nothing is cached (see [`CredentialCache::suspend`]).
     suspended: AtomicBool,
+    /// Announcements of changes: this process's name in them, the last number given, and the
+    /// last one the listener heard back.
+    origin: String,
+    announced: AtomicU64,
+    heard: tokio::sync::watch::Sender<u64>,
 }
+
+/// How long a change waits for its announcement to come back (the listener may be slow, or its
+/// connection lost just then).
+pub const ECHO_WAIT: Duration = Duration::from_secs(2);
+
+/// A change's announcement to the other replicas (see [`CredentialCache::announce`]).
+#[must_use = "pass it to invalidate_everywhere once the change committed"]
+pub struct Notice(u64);
 
 impl Default for CredentialCache {
     fn default() -> CredentialCache {
@@ -84,6 +100,9 @@ impl CredentialCache {
             epoch: AtomicU64::new(0),
             capacity: capacity.max(1),
             suspended: AtomicBool::new(false),
+            origin: hex::encode(rand::random::<[u8; 8]>()),
+            announced: AtomicU64::new(0),
+            heard: tokio::sync::watch::channel(0).0,
         }
     }
 
@@ -130,6 +149,49 @@ impl CredentialCache {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries.clear();
+    }
+
+    /// Announces a change that takes access away to the other replicas, in the change's
+    /// transaction (`ex`); after it committed, pass the notice to
+    /// [`invalidate_everywhere`](Self::invalidate_everywhere).
+    pub async fn announce(&self, ex: &mut Exec<'_>) -> Result<Notice> {
+        let n = self.announced.fetch_add(1, Ordering::AcqRel) + 1;
+        leases::credentials_changed(ex, &format!("{}:{n}", self.origin)).await?;
+        Ok(Notice(n))
+    }
+
+    /// The announced change committed: forgets every credential here, and, while listening,
+    /// waits until the announcement came back to this replica (see the module documentation).
+    pub async fn invalidate_everywhere(&self, notice: Notice) {
+        self.invalidate();
+        if self.suspended() {
+            return;
+        }
+        let mut heard = self.heard.subscribe();
+        let echoed = tokio::time::timeout(ECHO_WAIT, heard.wait_for(|n| *n >= notice.0)).await;
+        if echoed.is_err() {
+            tracing::warn!(
+                "a credential change was not heard back within {}s; other replicas may use the old credentials a moment longer",
+                ECHO_WAIT.as_secs()
+            );
+        }
+    }
+
+    /// A notification arrived: forgets every credential, and notes an echo of this process's own
+    /// announcement.
+    fn heard(&self, payload: &str) {
+        self.invalidate();
+        if let Some(n) = payload
+            .strip_prefix(self.origin.as_str())
+            .and_then(|rest| rest.strip_prefix(':'))
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            self.heard.send_if_modified(|last| {
+                let newer = n > *last;
+                *last = (*last).max(n);
+                newer
+            });
+        }
     }
 
     /// Changes made elsewhere may go unnoticed (the listener is down): empties the cache and
@@ -206,7 +268,7 @@ pub async fn follow_changes(db: &Db, cache: &CredentialCache, stop: impl std::fu
                 next = listener.try_recv() => next,
             };
             match next {
-                Ok(Some(_)) => cache.invalidate(),
+                Ok(Some(notification)) => cache.heard(notification.payload()),
                 Ok(None) => {
                     cache.suspend();
                     tracing::warn!(

@@ -95,11 +95,15 @@ impl LockSession {
 }
 
 /// Announces, in the caller's transaction (delivered only if it commits), that access was taken
-/// away. Nothing on SQLite.
-pub async fn credentials_changed(ex: &mut Exec<'_>) -> Result<()> {
+/// away; `payload` names the announcement. Nothing on SQLite.
+pub async fn credentials_changed(ex: &mut Exec<'_>, payload: &str) -> Result<()> {
     if matches!(ex, Exec::PgPool(_) | Exec::PgConn(_)) {
-        ex.execute(q("SELECT CAST(pg_notify($1, '') AS TEXT)").bind(CREDENTIALS_CHANNEL))
-            .await?;
+        ex.execute(
+            q("SELECT CAST(pg_notify($1, $2) AS TEXT)")
+                .bind(CREDENTIALS_CHANNEL)
+                .bind(payload),
+        )
+        .await?;
     }
     Ok(())
 }
