@@ -350,6 +350,31 @@ mod tests {
         assert!(cache.get("h", 0).is_some());
     }
 
+    #[tokio::test]
+    async fn a_change_waits_for_its_own_announcement_only() {
+        let cache = CredentialCache::default();
+        let waiting = cache.invalidate_everywhere(Notice(2));
+        tokio::pin!(waiting);
+        // Another process's announcement, and an earlier one of ours, do not end the wait.
+        cache.heard("0123456789abcdef:9");
+        cache.heard(&format!("{}:1", cache.origin));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), &mut waiting)
+                .await
+                .is_err(),
+            "ended before its echo"
+        );
+        cache.heard(&format!("{}:2", cache.origin));
+        tokio::time::timeout(Duration::from_secs(1), waiting)
+            .await
+            .expect("its echo ends the wait");
+        // A suspended cache (not listening) does not wait at all.
+        cache.suspend();
+        tokio::time::timeout(Duration::from_millis(100), cache.invalidate_everywhere(Notice(3)))
+            .await
+            .expect("no wait while not listening");
+    }
+
     #[test]
     fn the_cache_is_bounded() {
         let cache = CredentialCache::with_capacity(3);

@@ -4,7 +4,8 @@
 //! This file is the public API ([`ContainerManager`]); the rest by concern: [`naming`] (which
 //! agent, the agent network, the instance name), `target` (what this process knows of each
 //! container), `start` (the start pipeline and adoption), `stop`, [`reconcile`] and [`reaper`]
-//! (keeping Docker and the database equal, stopping idle containers), [`agent_config`] and
+//! (keeping Docker and the database equal, stopping idle containers), `coordination` (locks,
+//! leader and activity leases shared with other replicas), [`agent_config`] and
 //! [`spec`] (what a container is given), [`settings`] (the agent runtime settings), [`doctor`].
 //!
 //! # Interface (used by the HTTP API and the admin socket)
@@ -50,6 +51,15 @@
 //!
 //! Docker objects carry the daemon's instance label (and any extra labels from the command line),
 //! so several daemons share one engine without touching each other's containers.
+//!
+//! # Replicas
+//!
+//! Several mosaicd on one PostgreSQL share one instance label and coordinate through the database
+//! only (`coordination`): every operation on a container holds its operation lock, the process's
+//! mutex plus a PostgreSQL advisory lock, so one start happens across replicas and the others
+//! adopt its container; one replica, the leader, reaps, reconciles and starts the system agents;
+//! each replica writes activity leases for the requests and streams it has in flight, which the
+//! leader's reaper honours. On SQLite there is one daemon and all of it is local.
 
 pub mod agent_config;
 mod coordination;
