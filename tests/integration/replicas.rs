@@ -47,6 +47,8 @@ const LEADER: &str = "this replica is now the leader";
 /// then everything the instance made in Docker is removed.
 struct Replicas {
     r: Vec<Daemon>,
+    /// The PostgreSQL database's name.
+    database: String,
     data: Data,
     scope: InstanceScope,
 }
@@ -54,7 +56,7 @@ struct Replicas {
 impl Replicas {
     async fn start(reaper_interval: &str) -> Replicas {
         let scope = InstanceScope::new();
-        let url = mosaic_tests::postgres::server().create_database().1;
+        let (database, url) = mosaic_tests::postgres::server().create_database();
         let base = docker::daemon_options_with(&scope.instance, reaper_interval, "1s").env("DATABASE_URL", &url);
         let first = Daemon::start_with(base.clone());
         let data = Data::open_with(Some(&url), &first.data_dir).await;
@@ -84,7 +86,12 @@ impl Replicas {
                 .arg(format!("{gateway}:{}", free_port()));
             r.push(Daemon::start_with(options));
         }
-        Replicas { r, data, scope }
+        Replicas {
+            r,
+            database,
+            data,
+            scope,
+        }
     }
 
     fn api(&self, i: usize) -> Api {
@@ -281,6 +288,25 @@ async fn stampede_config_change_and_credentials() {
     assert!(revoked.status.is_success(), "{revoked:?}");
     set.api(1).get("/api/tokens", Auth::Bearer(&token)).await.expect(401);
     set.api(2).get("/api/tokens", Auth::Bearer(&token)).await.expect(401);
+
+    // Every replica's listening connection is cut by the server: each stops caching, listens
+    // again, and hears the next change.
+    let cut = mosaic_tests::postgres::server().sql(
+        &set.database,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    );
+    assert_eq!(cut.trim(), "3", "one listener per replica");
+    for i in 0..3 {
+        wait_for("the replica to listen again", Duration::from_secs(20), || {
+            let log = set.r[i].log();
+            let back = log
+                .rfind("lost the connection that listens for credential changes")
+                .is_some_and(|at| log[at..].contains("listening for credential changes again"));
+            async move { back.then_some(()) }
+        })
+        .await;
+    }
 
     // A user deactivated through replica 0 is refused at replica 2, which had them cached.
     let (other, other_token) = set.member("deactivated@example.com").await;
