@@ -72,6 +72,8 @@ pub struct CredentialCache {
     capacity: usize,
     /// Nothing is cached (see [`CredentialCache::suspend`]).
     suspended: AtomicBool,
+    /// The listener is connected ([`follow_changes`]): announcements come back.
+    listening: AtomicBool,
     /// Announcements of changes: this process's name in them, the last number given, and the
     /// last one the listener heard back.
     origin: String,
@@ -100,6 +102,7 @@ impl CredentialCache {
             epoch: AtomicU64::new(0),
             capacity: capacity.max(1),
             suspended: AtomicBool::new(false),
+            listening: AtomicBool::new(false),
             origin: hex::encode(rand::random::<[u8; 8]>()),
             announced: AtomicU64::new(0),
             heard: tokio::sync::watch::channel(0).0,
@@ -162,9 +165,10 @@ impl CredentialCache {
 
     /// The announced change committed: forgets every credential here, and, while listening,
     /// waits until the announcement came back to this replica (see the module documentation).
+    /// Without a listener (SQLite, or while it is down) there is nobody to wait for.
     pub async fn invalidate_everywhere(&self, notice: Notice) {
         self.invalidate();
-        if self.suspended() {
+        if !self.listening.load(Ordering::Acquire) {
             return;
         }
         let mut heard = self.heard.subscribe();
@@ -262,6 +266,7 @@ pub async fn follow_changes(db: &Db, cache: &CredentialCache, stop: impl std::fu
             tracing::info!("listening for credential changes again; caching credentials again");
         }
         cache.resume();
+        cache.listening.store(true, Ordering::Release);
         loop {
             let next = tokio::select! {
                 _ = &mut stop => return,
@@ -270,6 +275,7 @@ pub async fn follow_changes(db: &Db, cache: &CredentialCache, stop: impl std::fu
             match next {
                 Ok(Some(notification)) => cache.heard(notification.payload()),
                 Ok(None) => {
+                    cache.listening.store(false, Ordering::Release);
                     cache.suspend();
                     tracing::warn!(
                         "lost the connection that listens for credential changes; not caching credentials until it is back"
@@ -278,6 +284,7 @@ pub async fn follow_changes(db: &Db, cache: &CredentialCache, stop: impl std::fu
                     break;
                 }
                 Err(e) => {
+                    cache.listening.store(false, Ordering::Release);
                     cache.suspend();
                     tracing::warn!(error = %crate::error::chain(&e), "lost the connection that listens for credential changes; not caching credentials until it is back");
                     failures = 1;
@@ -353,6 +360,7 @@ mod tests {
     #[tokio::test]
     async fn a_change_waits_for_its_own_announcement_only() {
         let cache = CredentialCache::default();
+        cache.listening.store(true, Ordering::Release);
         let waiting = cache.invalidate_everywhere(Notice(2));
         tokio::pin!(waiting);
         // Another process's announcement, and an earlier one of ours, do not end the wait.
@@ -368,8 +376,8 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(1), waiting)
             .await
             .expect("its echo ends the wait");
-        // A suspended cache (not listening) does not wait at all.
-        cache.suspend();
+        // Without a listener (SQLite, or while it is down) nothing is waited for.
+        cache.listening.store(false, Ordering::Release);
         tokio::time::timeout(Duration::from_millis(100), cache.invalidate_everywhere(Notice(3)))
             .await
             .expect("no wait while not listening");
