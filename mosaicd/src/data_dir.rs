@@ -22,15 +22,38 @@ pub fn prepare(dir: &Path) -> Result<()> {
 /// One daemon per data directory: a second one would fight the first over containers. Held until
 /// the returned lock is dropped; a directory another process holds is a `Conflict`.
 pub fn lock(dir: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
+    lock_file(&dir.join("mosaicd.lock"), |pid| {
+        format!("another mosaicd (pid {pid}) is using data directory {}", dir.display())
+    })
+}
+
+/// One daemon per SQLite database, wherever its data directory is: SQLite serves one mosaicd
+/// only (several replicas need PostgreSQL). An exclusive lock on `<database>.lock`, beside the
+/// database file, held until the returned lock is dropped; a database another process holds is
+/// a `Conflict` that says what to do.
+pub fn lock_sqlite(database: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
+    let mut path = database.as_os_str().to_owned();
+    path.push(".lock");
+    lock_file(Path::new(&path), |pid| {
+        format!(
+            "another mosaicd (pid {pid}) is using the SQLite database {}; SQLite serves one mosaicd only: \
+             stop the other one first, or run several replicas on PostgreSQL (DATABASE_URL=postgres://…)",
+            database.display()
+        )
+    })
+}
+
+/// Takes an exclusive lock on `path` (created, mode 0600) and writes this process's id into it;
+/// `held(pid of the holder)` words the `Conflict` when another process holds it.
+fn lock_file(path: &Path, held: impl FnOnce(&str) -> String) -> Result<nix::fcntl::Flock<std::fs::File>> {
     use std::io::{Read, Seek, Write};
-    let path = dir.join("mosaicd.lock");
     let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .mode(0o600)
-        .open(&path)
+        .open(path)
         .map_err(|e| Error::io(format!("cannot open lock file {}", path.display()), e))?;
     match nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock) {
         Ok(mut lock) => {
@@ -42,11 +65,7 @@ pub fn lock(dir: &Path) -> Result<nix::fcntl::Flock<std::fs::File>> {
         Err((mut file, _)) => {
             let mut pid = String::new();
             let _ = file.read_to_string(&mut pid);
-            Err(Error::conflict(format!(
-                "another mosaicd (pid {}) is using data directory {}",
-                pid.trim(),
-                dir.display()
-            )))
+            Err(Error::conflict(held(pid.trim())))
         }
     }
 }

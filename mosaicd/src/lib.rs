@@ -48,6 +48,7 @@ pub struct Running {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     http_task: tokio::task::JoinHandle<()>,
     _lock: nix::fcntl::Flock<std::fs::File>,
+    _sqlite_lock: Option<nix::fcntl::Flock<std::fs::File>>,
 }
 
 impl Running {
@@ -79,6 +80,11 @@ pub async fn start(config: Config) -> Result<Running> {
     let (keyring, generated) = secrets::load(config.secret_key.as_ref().map(|s| s.expose()), &config.secret_key_file)?;
 
     service::backup::remove_leftovers(&config.data_dir);
+    // SQLite serves one daemon: a second one on the same database file is refused here.
+    let sqlite_lock = match store::sqlite_file(config.database_url.as_ref().map(|s| s.expose()), &config.data_dir)? {
+        Some(file) => Some(data_dir::lock_sqlite(&file)?),
+        None => None,
+    };
     let db = store::Db::open(config.database_url.as_ref().map(|s| s.expose()), &config.data_dir).await?;
     // A start that is refused writes nothing: the key is proved against the database (and a new
     // key file written only for a database without secrets) before anything else is written.
@@ -110,6 +116,10 @@ pub async fn start(config: Config) -> Result<Running> {
     config.listen = http_addr;
     config.instance = Some(containers::resolve_instance(&db, config.instance.as_deref()).await?);
     let app = Arc::new(App::new(config, db, keyring));
+    if app.db().backend() == store::Backend::Postgres {
+        // Other replicas may revoke access: nothing is cached until their changes are heard.
+        app.users().credentials().suspend();
+    }
     app.keys().check_key().await?;
     app.onboarding().announce_setup_token().await?;
     app.usage().load_retention().await?;
@@ -151,6 +161,12 @@ pub async fn start(config: Config) -> Result<Running> {
         }));
     }
     tasks.push(tokio::spawn(app.containers().clone().supervise(stopped())));
+    {
+        let (app, stop) = (app.clone(), stopped());
+        tasks.push(tokio::spawn(async move {
+            auth::cache::follow_changes(app.db(), app.users().credentials(), stop).await
+        }));
+    }
     tasks.push(tokio::spawn(
         app.usage().flusher(app.config().usage_flush_interval, stopped()),
     ));
@@ -175,5 +191,6 @@ pub async fn start(config: Config) -> Result<Running> {
         tasks,
         http_task,
         _lock: lock,
+        _sqlite_lock: sqlite_lock,
     })
 }

@@ -16,6 +16,7 @@ mod oidc;
 mod onboard_cli;
 mod onboarding;
 mod openclaw;
+mod replicas;
 mod store;
 mod systemd;
 mod web;
@@ -40,6 +41,7 @@ fn main() {
     trials.extend(backup::trials());
     trials.extend(faults::trials());
     trials.extend(lists::trials());
+    trials.extend(replicas::trials());
     trials.extend(bench::trials());
 
     if !args.list {

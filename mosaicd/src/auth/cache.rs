@@ -16,21 +16,29 @@
 //! the same, so a read that raced a revocation can never put the old answer back. The very next
 //! request after the change therefore reads the database.
 //!
-//! One process only: with several replicas on one PostgreSQL, a change made through one replica
-//! must reach the others' caches too. The way to do that is PostgreSQL's `LISTEN`/`NOTIFY`: the
-//! change sends `NOTIFY mosaic_credentials` in its own transaction (delivered only if it
-//! commits), and every replica listens and calls `invalidate` on each notification (and on a
-//! reconnect of its listening connection, since notifications may have been missed). Until that
-//! is built, the freshness limit above bounds how long another replica can be behind (a minute).
+//! Across replicas on one PostgreSQL, each such change also sends `NOTIFY mosaic_credentials` in
+//! its own transaction (delivered only if it commits: `store::leases::credentials_changed`), and
+//! every replica listens ([`follow_changes`]) and calls `invalidate` on each notification.
+//! PostgreSQL signals every listener when the change commits and delivers to each on its own
+//! time, so the replica that made the change waits (at most [`ECHO_WAIT`]) until its own
+//! listener has heard the announcement ([`CredentialCache::invalidate_everywhere`]) before it
+//! reports the change done: the others were signalled with it. While a replica's listening connection is down (not yet connected, lost,
+//! reconnecting) notifications can be missed, so the cache is [suspended](CredentialCache::suspend):
+//! emptied, and nothing is cached until the listener is back (every request reads the
+//! database meanwhile).
 //!
 //! The cache is bounded ([`CAPACITY`] entries); when full, stale entries are dropped, and if
 //! none are, everything is (the next requests refill it).
 
 use std::collections::HashMap;
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use super::Principal;
+use crate::error::Result;
+use crate::store::leases::{self, CREDENTIALS_CHANNEL};
+use crate::store::{Db, Exec};
 
 /// At most this many credentials are cached.
 pub const CAPACITY: usize = 10_000;
@@ -62,7 +70,24 @@ pub struct CredentialCache {
     entries: RwLock<HashMap<String, Entry>>,
     epoch: AtomicU64,
     capacity: usize,
+    /// Nothing is cached (see [`CredentialCache::suspend`]).
+    suspended: AtomicBool,
+    /// The listener is connected ([`follow_changes`]): announcements come back.
+    listening: AtomicBool,
+    /// Announcements of changes: this process's name in them, the last number given, and the
+    /// last one the listener heard back.
+    origin: String,
+    announced: AtomicU64,
+    heard: tokio::sync::watch::Sender<u64>,
 }
+
+/// How long a change waits for its announcement to come back (the listener may be slow, or its
+/// connection lost just then).
+pub const ECHO_WAIT: Duration = Duration::from_secs(2);
+
+/// A change's announcement to the other replicas (see [`CredentialCache::announce`]).
+#[must_use = "pass it to invalidate_everywhere once the change committed"]
+pub struct Notice(u64);
 
 impl Default for CredentialCache {
     fn default() -> CredentialCache {
@@ -76,6 +101,11 @@ impl CredentialCache {
             entries: RwLock::new(HashMap::new()),
             epoch: AtomicU64::new(0),
             capacity: capacity.max(1),
+            suspended: AtomicBool::new(false),
+            listening: AtomicBool::new(false),
+            origin: hex::encode(rand::random::<[u8; 8]>()),
+            announced: AtomicU64::new(0),
+            heard: tokio::sync::watch::channel(0).0,
         }
     }
 
@@ -98,7 +128,7 @@ impl CredentialCache {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         // Compared under the lock `invalidate` empties the map under: an entry is never stored
         // after an invalidation its read did not see.
-        if self.epoch() != epoch {
+        if self.epoch() != epoch || self.suspended.load(Ordering::Acquire) {
             return;
         }
         if entries.len() >= self.capacity && !entries.contains_key(&hash) {
@@ -124,12 +154,144 @@ impl CredentialCache {
         entries.clear();
     }
 
+    /// Announces a change that takes access away to the other replicas, in the change's
+    /// transaction (`ex`); after it committed, pass the notice to
+    /// [`invalidate_everywhere`](Self::invalidate_everywhere).
+    pub async fn announce(&self, ex: &mut Exec<'_>) -> Result<Notice> {
+        let n = self.announced.fetch_add(1, Ordering::AcqRel) + 1;
+        leases::credentials_changed(ex, &format!("{}:{n}", self.origin)).await?;
+        Ok(Notice(n))
+    }
+
+    /// The announced change committed: forgets every credential here, and, while listening,
+    /// waits until the announcement came back to this replica (see the module documentation).
+    /// Without a listener (SQLite, or while it is down) there is nobody to wait for.
+    pub async fn invalidate_everywhere(&self, notice: Notice) {
+        self.invalidate();
+        if !self.listening.load(Ordering::Acquire) {
+            return;
+        }
+        let mut heard = self.heard.subscribe();
+        let echoed = tokio::time::timeout(ECHO_WAIT, heard.wait_for(|n| *n >= notice.0)).await;
+        if echoed.is_err() {
+            tracing::warn!(
+                "a credential change was not heard back within {}s; other replicas may use the old credentials a moment longer",
+                ECHO_WAIT.as_secs()
+            );
+        }
+    }
+
+    /// A notification arrived: forgets every credential, and notes an echo of this process's own
+    /// announcement.
+    fn heard(&self, payload: &str) {
+        self.invalidate();
+        if let Some(n) = payload
+            .strip_prefix(self.origin.as_str())
+            .and_then(|rest| rest.strip_prefix(':'))
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            self.heard.send_if_modified(|last| {
+                let newer = n > *last;
+                *last = (*last).max(n);
+                newer
+            });
+        }
+    }
+
+    /// Changes made elsewhere may go unnoticed (the listener is down): empties the cache and
+    /// caches nothing until [`resume`](Self::resume).
+    pub fn suspend(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.suspended.store(true, Ordering::Release);
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
+    }
+
+    /// Changes made elsewhere are heard again: caching resumes (from empty).
+    pub fn resume(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
+        self.suspended.store(false, Ordering::Release);
+    }
+
+    /// Whether caching is suspended.
+    pub fn suspended(&self) -> bool {
+        self.suspended.load(Ordering::Acquire)
+    }
+
     pub fn len(&self) -> usize {
         self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// How long the listener waits before connecting again after it failed.
+const RELISTEN: Duration = Duration::from_secs(1);
+
+/// Keeps `cache` in step with changes made through other replicas until `stop` resolves: listens
+/// on PostgreSQL for their notifications and empties the cache on each; while the listening
+/// connection is down, caching is suspended. Returns at once on SQLite (one daemon). On
+/// PostgreSQL, call [`CredentialCache::suspend`] before serving requests: caching starts once the
+/// listener is connected.
+pub async fn follow_changes(db: &Db, cache: &CredentialCache, stop: impl std::future::Future<Output = ()>) {
+    if db.backend() != crate::store::Backend::Postgres {
+        return;
+    }
+    tokio::pin!(stop);
+    let mut failures = 0u32;
+    loop {
+        let listener = tokio::select! {
+            _ = &mut stop => return,
+            listener = db.listener(CREDENTIALS_CHANNEL) => listener,
+        };
+        let mut listener = match listener {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return,
+            Err(e) => {
+                if failures == 0 {
+                    tracing::warn!(error = %e.full(), "cannot listen for credential changes made through other replicas; not caching credentials until it can");
+                }
+                failures += 1;
+                tokio::select! {
+                    _ = &mut stop => return,
+                    _ = tokio::time::sleep(RELISTEN) => continue,
+                }
+            }
+        };
+        if failures > 0 {
+            tracing::info!("listening for credential changes again; caching credentials again");
+        }
+        cache.resume();
+        cache.listening.store(true, Ordering::Release);
+        loop {
+            let next = tokio::select! {
+                _ = &mut stop => return,
+                next = listener.try_recv() => next,
+            };
+            match next {
+                Ok(Some(notification)) => cache.heard(notification.payload()),
+                Ok(None) => {
+                    cache.listening.store(false, Ordering::Release);
+                    cache.suspend();
+                    tracing::warn!(
+                        "lost the connection that listens for credential changes; not caching credentials until it is back"
+                    );
+                    failures = 1;
+                    break;
+                }
+                Err(e) => {
+                    cache.listening.store(false, Ordering::Release);
+                    cache.suspend();
+                    tracing::warn!(error = %crate::error::chain(&e), "lost the connection that listens for credential changes; not caching credentials until it is back");
+                    failures = 1;
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -180,6 +342,45 @@ mod tests {
         assert!(cache.get("h", 0).is_none());
         cache.put("h".into(), principal("a"), cache.epoch(), 0, limits(None, 10_000));
         assert!(cache.get("h", 0).is_some());
+    }
+
+    #[test]
+    fn a_suspended_cache_caches_nothing_until_resumed() {
+        let cache = CredentialCache::default();
+        cache.put("h".into(), principal("a"), cache.epoch(), 0, limits(None, 10_000));
+        cache.suspend();
+        assert!(cache.get("h", 0).is_none() && cache.is_empty());
+        cache.put("h".into(), principal("a"), cache.epoch(), 0, limits(None, 10_000));
+        assert!(cache.get("h", 0).is_none(), "stored while suspended");
+        cache.resume();
+        cache.put("h".into(), principal("a"), cache.epoch(), 0, limits(None, 10_000));
+        assert!(cache.get("h", 0).is_some());
+    }
+
+    #[tokio::test]
+    async fn a_change_waits_for_its_own_announcement_only() {
+        let cache = CredentialCache::default();
+        cache.listening.store(true, Ordering::Release);
+        let waiting = cache.invalidate_everywhere(Notice(2));
+        tokio::pin!(waiting);
+        // Another process's announcement, and an earlier one of ours, do not end the wait.
+        cache.heard("0123456789abcdef:9");
+        cache.heard(&format!("{}:1", cache.origin));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), &mut waiting)
+                .await
+                .is_err(),
+            "ended before its echo"
+        );
+        cache.heard(&format!("{}:2", cache.origin));
+        tokio::time::timeout(Duration::from_secs(1), waiting)
+            .await
+            .expect("its echo ends the wait");
+        // Without a listener (SQLite, or while it is down) nothing is waited for.
+        cache.listening.store(false, Ordering::Release);
+        tokio::time::timeout(Duration::from_millis(100), cache.invalidate_everywhere(Notice(3)))
+            .await
+            .expect("no wait while not listening");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! This file is the public API ([`ContainerManager`]); the rest by concern: [`naming`] (which
 //! agent, the agent network, the instance name), `target` (what this process knows of each
 //! container), `start` (the start pipeline and adoption), `stop`, [`reconcile`] and [`reaper`]
-//! (keeping Docker and the database equal, stopping idle containers), [`agent_config`] and
+//! (keeping Docker and the database equal, stopping idle containers), `coordination` (locks,
+//! leader and activity leases shared with other replicas), [`agent_config`] and
 //! [`spec`] (what a container is given), [`settings`] (the agent runtime settings), [`doctor`].
 //!
 //! # Interface (used by the HTTP API and the admin socket)
@@ -50,8 +51,18 @@
 //!
 //! Docker objects carry the daemon's instance label (and any extra labels from the command line),
 //! so several daemons share one engine without touching each other's containers.
+//!
+//! # Replicas
+//!
+//! Several mosaicd on one PostgreSQL share one instance label and coordinate through the database
+//! only (`coordination`): every operation on a container holds its operation lock, the process's
+//! mutex plus a PostgreSQL advisory lock, so one start happens across replicas and the others
+//! adopt its container; one replica, the leader, reaps, reconciles and starts the system agents;
+//! each replica writes activity leases for the requests and streams it has in flight, which the
+//! leader's reaper honours. On SQLite there is one daemon and all of it is local.
 
 pub mod agent_config;
+mod coordination;
 pub mod docker;
 pub mod doctor;
 mod events;
@@ -150,6 +161,8 @@ pub struct ContainerManager {
 
 pub(crate) struct Inner {
     pub(crate) db: Db,
+    /// Locks, leadership and activity shared with other replicas (`coordination`).
+    coord: Arc<coordination::Coordinator>,
     keyring: Arc<Keyring>,
     settings: ManagerSettings,
     docker: DockerClient,
@@ -189,6 +202,7 @@ impl ContainerManager {
             .expect("HTTP client");
         ContainerManager {
             inner: Arc::new(Inner {
+                coord: coordination::Coordinator::new(db.clone()),
                 db,
                 keyring,
                 docker: DockerClient::new(&settings.docker_host),
@@ -302,7 +316,7 @@ impl ContainerManager {
         // Own task: a caller that goes away must not leave the container half restarted.
         tokio::spawn(async move {
             let t = inner.target(&target);
-            let _op = t.op.lock().await;
+            let _op = inner.op_lock(&target, &t).await?;
             let running = match rows::get(&mut inner.db.ex(), target.kind(), target.owner()).await? {
                 Some(row) => row.status.is_up(),
                 None => false,
@@ -329,7 +343,7 @@ impl ContainerManager {
         let actor = actor.clone();
         tokio::spawn(async move {
             let t = inner.target(&target);
-            let _op = t.op.lock().await;
+            let _op = inner.op_lock(&target, &t).await?;
             inner.stop_locked(&target, &t, reason, &actor, None).await.map(|_| ())
         })
         .await
@@ -342,7 +356,7 @@ impl ContainerManager {
         let actor = actor.clone();
         tokio::spawn(async move {
             let t = inner.target(&target);
-            let _op = t.op.lock().await;
+            let _op = inner.op_lock(&target, &t).await?;
             inner.check_owner(&target).await?;
             inner.stop_locked(&target, &t, StopReason::Admin, &actor, None).await?;
             inner.start_locked(&target, &t, &actor).await
@@ -358,7 +372,7 @@ impl ContainerManager {
         let actor = actor.clone();
         tokio::spawn(async move {
             let t = inner.target(&target);
-            let _op = t.op.lock().await;
+            let _op = inner.op_lock(&target, &t).await?;
             if rows::get(&mut inner.db.ex(), Kind::System, target.owner())
                 .await?
                 .is_some()
@@ -516,10 +530,14 @@ impl Inner {
     /// See [`ContainerManager::activity`].
     fn activity_guard(&self, target: &AgentRef) -> ActivityGuard {
         let t = self.target(target);
-        {
+        let first = {
             let mut a = t.activity.lock().expect("activity lock");
             a.busy += 1;
             a.last_ms = a.last_ms.max(self.settings.clock.now_ms());
+            a.busy == 1
+        };
+        if first {
+            self.activity_began();
         }
         ActivityGuard {
             target: t,

@@ -8,6 +8,11 @@
 //! deactivated (and whose stop at deactivation failed, Docker being away) is stopped too, with
 //! reason `deactivated`. A pass that finds the Docker engine away fails with that error rather
 //! than report nothing stopped.
+//!
+//! The database picks the candidates (`reap_candidates`): a pass over thousands of containers in
+//! use reads none of them. With several replicas, activity is what every replica recorded (last
+//! activity times, and leases for requests and streams in flight: `coordination`), and only the
+//! leader reaps on its interval (`containers reap` runs a pass at any replica).
 
 use mosaic_shared::ErrorCode;
 use mosaic_shared::types::{ReapReport, ReapedContainer};
@@ -25,19 +30,24 @@ impl ContainerManager {
 
     pub async fn reap_idle_as(&self, actor: &Actor) -> Result<ReapReport> {
         let inner = self.inner();
-        let running = rows::running_users(&mut inner.db.ex()).await?;
+        let now = inner.settings.clock.now_ms();
+        let checked = rows::count_running_users(&mut inner.db.ex()).await?;
+        // Only the candidates come back: owners gone or deactivated, and containers idle by the
+        // database (last activity as every replica recorded it, no replica's lease unexpired).
+        let candidates = rows::reap_candidates(&mut inner.db.ex(), now, crate::store::now_ms()).await?;
         let mut report = ReapReport {
-            checked: running.len() as u64,
+            checked: checked.max(0) as u64,
             stopped: Vec::new(),
             kept_busy: 0,
         };
-        let now = inner.settings.clock.now_ms();
-        for owned in running {
+        for owned in candidates {
             let row = &owned.row;
             let target = AgentRef::User(row.owner.clone());
             if owned.owner_inactive() {
                 let t = inner.target(&target);
-                let Ok(_op) = t.op.try_lock() else { continue };
+                let Some(_op) = inner.try_op_lock(&target, &t).await else {
+                    continue;
+                };
                 match inner
                     .stop_locked(&target, &t, StopReason::Deactivated, actor, None)
                     .await
@@ -78,13 +88,25 @@ impl ContainerManager {
                 report.kept_busy += 1;
                 continue;
             }
-            // A start, stop or restart in progress: not idle in any sense that matters now.
-            let Ok(_op) = t.op.try_lock() else { continue };
+            // A start, stop or restart in progress, here or at another replica: not idle in any
+            // sense that matters now.
+            let Some(_op) = inner.try_op_lock(&target, &t).await else {
+                continue;
+            };
             // Take the container out of service before the last check: a request that arrives
             // from now on starts it again instead of using the one being stopped; a request that
-            // got it earlier took its activity guard earlier, and is seen here.
+            // got it earlier took its activity guard earlier, and is seen here (or, at another
+            // replica, in its lease).
             let live = t.take_live();
+            let elsewhere = match inner.busy_elsewhere(&row.owner).await {
+                Ok(n) => n,
+                Err(e) => {
+                    t.restore_live(live);
+                    return Err(e);
+                }
+            };
             let (busy, last_seen) = t.activity_snapshot();
+            let busy = busy + elsewhere.max(0) as usize;
             let idle = idle_ms(last_seen);
             if busy > 0 || idle < timeout_ms {
                 t.restore_live(live);
@@ -129,6 +151,10 @@ impl ContainerManager {
         ticker.tick().await;
         loop {
             ticker.tick().await;
+            // With replicas, only the leader reaps.
+            if !self.is_leader() {
+                continue;
+            }
             match self.reap_idle().await {
                 Ok(report) if !report.stopped.is_empty() => {
                     tracing::info!(stopped = report.stopped.len(), "reaper stopped idle containers")

@@ -79,7 +79,8 @@ impl Inner {
             };
             seen.insert(target.clone());
             let t = self.target(&target);
-            let Ok(_op) = t.op.try_lock() else {
+            // Held here or at another replica: a start, stop or restart is in progress.
+            let Some(_op) = self.try_op_lock(&target, &t).await else {
                 report.busy.push(listed.name.clone());
                 continue;
             };
@@ -217,6 +218,8 @@ impl Inner {
         report: &mut ReconcileReport,
     ) -> Result<()> {
         const DETAIL: &str = "the container disappeared";
+        // Containers another replica is starting, stopping or restarting right now.
+        let held = self.held_elsewhere().await?;
         for kind in [Kind::User, Kind::System] {
             let mut gone = Vec::new();
             for (_, row) in up.iter().filter(|(k, _)| *k == kind) {
@@ -224,7 +227,9 @@ impl Inner {
                 if seen.contains(&target) {
                     continue;
                 }
-                if self.known_target(&target).is_some_and(|t| t.op.try_lock().is_err()) {
+                if Inner::held_by_other(&held, &target)
+                    || self.known_target(&target).is_some_and(|t| t.op.try_lock().is_err())
+                {
                     report.busy.push(target.container_name());
                     continue;
                 }
@@ -359,10 +364,15 @@ impl ContainerManager {
             tokio::spawn(async move { manager.run_reaper().await })
         };
         let exits = tokio::spawn(self.clone().watch_exits());
+        let leadership = tokio::spawn(self.clone().run_leadership());
+        let leases = tokio::spawn(self.clone().run_leases());
         let mut docker_down = false;
         loop {
-            match self.reconcile().await {
-                Ok(_) => {
+            // With replicas, only the leader reconciles and starts the system agents.
+            let leading = self.is_leader();
+            match self.reconcile_if(leading).await {
+                Ok(None) => {}
+                Ok(Some(_)) => {
                     if docker_down {
                         tracing::info!(docker = %self.inner.docker.host(), "Docker engine reachable again");
                         docker_down = false;
@@ -389,9 +399,22 @@ impl ContainerManager {
             tokio::select! {
                 _ = &mut stop => break,
                 _ = tokio::time::sleep(wait) => {}
+                // A replica that takes over reconciles at once.
+                _ = self.inner.coord.elected.notified() => {}
             }
         }
         reaper.abort();
         exits.abort();
+        leadership.abort();
+        leases.abort();
+        self.release_leases().await;
+    }
+
+    /// A reconciliation pass if `leading`; nothing otherwise.
+    async fn reconcile_if(&self, leading: bool) -> Result<Option<ReconcileReport>> {
+        if !leading {
+            return Ok(None);
+        }
+        self.reconcile().await.map(Some)
     }
 }

@@ -211,7 +211,7 @@ impl Inner {
                     let task = tokio::spawn(
                         async move {
                             let result = async {
-                                let _op = t2.op.lock().await;
+                                let _op = inner.op_lock(&target, &t2).await?;
                                 if let Some(up) = inner.live_upstream(&target, &t2, verify).await? {
                                     return Ok(up);
                                 }

@@ -255,9 +255,10 @@ impl Users {
             json!({ "nameChanged": name != current.name, "role": role.as_str() }),
         )
         .await?;
+        let notice = self.credentials.announce(&mut tx.ex()).await?;
         tx.commit().await?;
         // A cached principal carries the old name and role.
-        self.credentials.invalidate();
+        self.credentials.invalidate_everywhere(notice).await;
         self.get_user(id).await
     }
 
@@ -287,8 +288,9 @@ impl Users {
             sessions: sessions::delete_for_user(&mut tx.ex(), user_id).await?,
             tokens: api_tokens::revoke_all(&mut tx.ex(), user_id, self.clock.now_ms()).await?,
         };
+        let notice = self.credentials.announce(&mut tx.ex()).await?;
         tx.commit().await?;
-        self.credentials.invalidate();
+        self.credentials.invalidate_everywhere(notice).await;
         let target = crate::containers::AgentRef::User(user_id.to_string());
         match self
             .containers

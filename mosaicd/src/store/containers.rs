@@ -149,6 +149,35 @@ pub async fn running_users(ex: &mut Exec<'_>) -> Result<Vec<OwnedRow>> {
     ex.all(q(owned_select!("WHERE c.status = 'running'"))).await
 }
 
+/// How many user containers run (index `user_container_status`).
+pub async fn count_running_users(ex: &mut Exec<'_>) -> Result<i64> {
+    let (n,): (i64,) = ex
+        .one(q("SELECT COUNT(*) FROM user_container WHERE status = 'running'"))
+        .await?;
+    Ok(n)
+}
+
+/// The running user containers the reaper may stop, with their owners: those whose user is
+/// deactivated or gone, and those idle at `now` (their last activity and their start both at
+/// least their idle timeout ago; the default timeout is 30 minutes) that no replica holds an
+/// unexpired activity lease on at `lease_now`. The database does the filtering, so a pass over
+/// many containers in use reads none of them.
+pub async fn reap_candidates(ex: &mut Exec<'_>, now: i64, lease_now: i64) -> Result<Vec<OwnedRow>> {
+    ex.all(
+        q(owned_select!(
+            "WHERE c.status = 'running' AND (
+                 u.id IS NULL OR u.deactivated_at IS NOT NULL
+                 OR (COALESCE(c.last_active_at, 0) + COALESCE(c.idle_timeout_min, 30) * 60000 <= $1
+                     AND COALESCE(c.started_at, 0) + COALESCE(c.idle_timeout_min, 30) * 60000 <= $1
+                     AND NOT EXISTS (SELECT 1 FROM container_activity a
+                                     WHERE a.user_id = c.user_id AND a.expires_at > $2)))"
+        ))
+        .bind(now)
+        .bind(lease_now),
+    )
+    .await
+}
+
 /// Rows that say their container runs or is starting, of both kinds: what reconciliation checks
 /// against Docker (indexes `user_container_status`, `system_container_status`).
 pub async fn up(ex: &mut Exec<'_>) -> Result<Vec<(Kind, ContainerRow)>> {

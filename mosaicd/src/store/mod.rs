@@ -12,6 +12,7 @@ pub mod breakglass;
 pub mod containers;
 pub mod counts;
 pub mod invites;
+pub mod leases;
 pub mod oidc_login;
 pub mod paging;
 pub mod providers;

@@ -311,15 +311,17 @@ impl Auth {
             json!({ "session": id }),
         )
         .await?;
+        let notice = self.credentials().announce(&mut tx.ex()).await?;
         tx.commit().await?;
-        self.credentials().invalidate();
+        self.credentials().invalidate_everywhere(notice).await;
         Ok(())
     }
 
     /// Forgets the session a cookie names, if any (a new login replaces the old session).
     pub async fn end_session_by_token(&self, token: &str) -> Result<()> {
         if sessions::delete_by_token_hash(&mut self.db.ex(), &tokens::hash(token)).await? {
-            self.credentials().invalidate();
+            let notice = self.credentials().announce(&mut self.db.ex()).await?;
+            self.credentials().invalidate_everywhere(notice).await;
         }
         Ok(())
     }
@@ -393,8 +395,9 @@ impl Auth {
             json!({ "user": user_id }),
         )
         .await?;
+        let notice = self.credentials().announce(&mut tx.ex()).await?;
         tx.commit().await?;
-        self.credentials().invalidate();
+        self.credentials().invalidate_everywhere(notice).await;
         Ok(())
     }
 

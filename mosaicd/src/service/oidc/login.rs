@@ -430,10 +430,14 @@ impl Oidc {
         } else {
             user
         };
+        let notice = match promoted {
+            true => Some(self.auth.credentials().announce(&mut tx.ex()).await?),
+            false => None,
+        };
         tx.commit().await?;
-        if promoted {
+        if let Some(notice) = notice {
             // Cached principals of this user carry the old role.
-            self.auth.credentials().invalidate();
+            self.auth.credentials().invalidate_everywhere(notice).await;
         }
         Ok(user)
     }
