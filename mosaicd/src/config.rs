@@ -12,7 +12,7 @@ use std::time::Duration;
 use mosaic_shared::duration;
 use serde::Deserialize;
 
-use crate::cli::{Args, LogFormat, SameSite};
+use crate::cli::{Args, LogFormat, RuntimeKind, SameSite};
 use crate::error::{Error, Result};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
@@ -55,6 +55,7 @@ pub struct Config {
     pub secret_key_file: PathBuf,
     pub log_format: LogFormat,
     pub docker_host: String,
+    pub runtime: RuntimeKind,
     /// `None`: the name kept in the database, generated at first start.
     pub instance: Option<String>,
     pub docker_labels: Vec<(String, String)>,
@@ -168,6 +169,7 @@ struct FileConfig {
     secret_key_file: Option<PathBuf>,
     log_format: Option<LogFormat>,
     docker_host: Option<String>,
+    runtime: Option<RuntimeKind>,
     instance: Option<String>,
     docker_labels: Option<Vec<String>>,
     agent_api_url: Option<String>,
@@ -428,6 +430,7 @@ impl Config {
                 .docker_host
                 .or(file.docker_host)
                 .unwrap_or_else(|| DEFAULT_DOCKER_HOST.to_string()),
+            runtime: args.runtime.or(file.runtime).unwrap_or_default(),
             instance,
             docker_labels,
             agent_api_url: args.agent_api_url.or(file.agent_api_url),
