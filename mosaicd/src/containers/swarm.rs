@@ -168,8 +168,9 @@ impl SwarmRuntime {
         data: &[u8],
         mode: u32,
     ) -> DResult<TaskSpecContainerSpecSecrets> {
-        let file = path.rsplit('/').next().unwrap_or(path);
-        let secret_name = format!("{name}-{file}-{}", hex::encode(rand::random::<[u8; 4]>()));
+        // Swarm allows 64 characters: `mosaic-user-<uuid>` and a short tag fit.
+        let tag = if path == TOKEN_FILE { "tok" } else { "ep" };
+        let secret_name = format!("{name}-{tag}-{}", hex::encode(rand::random::<[u8; 4]>()));
         let mut labels = labels.clone();
         labels.insert(spec::LABEL_OBJECT.into(), "secret".into());
         labels.insert(LABEL_SERVICE.into(), name.into());
@@ -203,28 +204,47 @@ impl SwarmRuntime {
         let spec = service.spec.unwrap_or_default();
         let name = spec.name.clone().unwrap_or_default();
         let replicas = replicas_of(&spec);
-        // The newest task is the one of the latest start.
-        let latest = tasks.iter().max_by_key(|t| t.version.as_ref().and_then(|v| v.index));
+        // The tasks of the current start are those holding its secrets (every start makes its
+        // own); right after a start scaled the service up, the scheduler may not have made its
+        // task yet: it is on its way.
+        let current = secret_ids(spec.task_template.as_ref());
+        let tasks: Vec<&Task> = tasks
+            .iter()
+            .copied()
+            .filter(|t| current.is_empty() || secret_ids(t.spec.as_ref()) == current)
+            .collect();
+        let scheduling = replicas > 0 && tasks.is_empty();
+        // The task of the latest start: the one Swarm wants running, else the newest (a task's
+        // version moves whenever its state does, so it does not tell which is newest).
+        let latest = tasks.iter().max_by_key(|t| {
+            let created = t
+                .created_at
+                .as_deref()
+                .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+                .and_then(|at| at.timestamp_nanos_opt());
+            (t.desired_state == Some(TaskState::RUNNING), created)
+        });
         let state = latest.and_then(|t| t.status.as_ref()).and_then(|s| s.state);
         let wanted = latest.and_then(|t| t.desired_state) == Some(TaskState::RUNNING);
         let running = replicas > 0 && wanted && state == Some(TaskState::RUNNING);
         // On its way up (scheduled, image being prepared, starting): it counts as running, with
         // no address yet, so a start waits for it.
-        let coming = replicas > 0
-            && wanted
-            && matches!(
-                state,
-                Some(
-                    TaskState::NEW
-                        | TaskState::ALLOCATED
-                        | TaskState::PENDING
-                        | TaskState::ASSIGNED
-                        | TaskState::ACCEPTED
-                        | TaskState::PREPARING
-                        | TaskState::READY
-                        | TaskState::STARTING
-                )
-            );
+        let coming = scheduling
+            || replicas > 0
+                && wanted
+                && matches!(
+                    state,
+                    Some(
+                        TaskState::NEW
+                            | TaskState::ALLOCATED
+                            | TaskState::PENDING
+                            | TaskState::ASSIGNED
+                            | TaskState::ACCEPTED
+                            | TaskState::PREPARING
+                            | TaskState::READY
+                            | TaskState::STARTING
+                    )
+                );
         let status = latest.and_then(|t| t.status.clone()).unwrap_or_default();
         let container = spec.task_template.as_ref().and_then(|t| t.container_spec.as_ref());
         let word = match (replicas, state) {
@@ -248,6 +268,20 @@ impl SwarmRuntime {
             image: container.and_then(|c| c.image.clone()),
             node: latest.and_then(|t| t.node_id.clone()).filter(|n| !n.is_empty()),
             parked: replicas == 0,
+        }
+    }
+
+    /// The network named `name`, once the swarm has given it its addresses (a new overlay is
+    /// listed for a moment before its subnet is allocated).
+    async fn find_network(&self, docker: &Docker, name: &str) -> DResult<Option<NetworkInfo>> {
+        let deadline = Instant::now() + CALL_TIMEOUT;
+        loop {
+            match self.engine.find_network(docker, name).await {
+                Err(DockerError::Api { status: 200, .. }) if Instant::now() < deadline => {
+                    tokio::time::sleep(STOP_POLL).await;
+                }
+                other => return other,
+            }
         }
     }
 
@@ -279,6 +313,17 @@ impl SwarmRuntime {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The ids of the secrets a task (template) mounts, sorted.
+fn secret_ids(task: Option<&bollard::models::TaskSpec>) -> Vec<String> {
+    let mut ids: Vec<String> = task
+        .and_then(|t| t.container_spec.as_ref())
+        .and_then(|c| c.secrets.as_ref())
+        .map(|s| s.iter().filter_map(|s| s.secret_id.clone()).collect())
+        .unwrap_or_default();
+    ids.sort();
+    ids
 }
 
 fn replicas_of(spec: &ServiceSpec) -> i64 {
@@ -324,7 +369,7 @@ impl AgentRuntime for SwarmRuntime {
     ) -> BoxFuture<'a, DResult<NetworkInfo>> {
         async move {
             let docker = self.client().await?;
-            if let Some(found) = self.engine.find_network(&docker, name).await? {
+            if let Some(found) = self.find_network(&docker, name).await? {
                 if !found.internal {
                     tracing::warn!(
                         network = name,
@@ -348,8 +393,7 @@ impl AgentRuntime for SwarmRuntime {
                 network = name,
                 "created the agent network (an internal, attachable overlay)"
             );
-            self.engine
-                .find_network(&docker, name)
+            self.find_network(&docker, name)
                 .await?
                 .ok_or_else(|| DockerError::NotFound(format!("network {name} vanished after creation")))
         }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use mosaic_tests::data::Data;
-use mosaic_tests::docker::{self, InstanceScope, docker, images, wait_for};
+use mosaic_tests::docker::{self, Driver, InstanceScope, docker, images, wait_for};
 use mosaic_tests::http::{Api, Auth, Resp, Session};
 use mosaic_tests::{DaemonOptions, ci};
 use reqwest::Method;
@@ -22,7 +22,7 @@ const CHAT: &str = "/api/chat/completions";
 pub(super) struct Chat {
     pub(super) w: World,
     pub(super) data: Data,
-    scope: InstanceScope,
+    pub(super) scope: InstanceScope,
 }
 
 /// A logged-in member with a provider (its key a canary), a primary model and an API token.
@@ -47,8 +47,20 @@ impl Chat {
         reconcile: &str,
         extra: &[&str],
     ) -> Chat {
+        Chat::start_on(Driver::Docker, reaper, image, start_timeout_sec, reconcile, extra).await
+    }
+
+    /// [`Chat::start_reaping_every`] with the agents on `driver`.
+    pub(super) async fn start_on(
+        driver: Driver,
+        reaper: &str,
+        image: &str,
+        start_timeout_sec: u32,
+        reconcile: &str,
+        extra: &[&str],
+    ) -> Chat {
         let scope = InstanceScope::new();
-        let mut options = docker::daemon_options_with(&scope.instance, reaper, reconcile);
+        let mut options = docker::daemon_options_on(driver, &scope.instance, reaper, reconcile);
         for arg in extra {
             options = options.arg(*arg);
         }
@@ -109,7 +121,7 @@ impl Chat {
     }
 
     /// The admin's view of one user's container.
-    async fn container_status(&self, user_id: &str) -> Option<Value> {
+    pub(super) async fn container_status(&self, user_id: &str) -> Option<Value> {
         let list = self
             .api()
             .get("/api/admin/containers", Auth::Session(&self.w.admin))
@@ -137,7 +149,7 @@ pub(super) fn body(text: &str) -> Value {
     json!({ "model": "openclaw", "messages": [user(text)] })
 }
 
-fn reply(v: &Value) -> String {
+pub(super) fn reply(v: &Value) -> String {
     v["choices"][0]["message"]["content"]
         .as_str()
         .unwrap_or_else(|| panic!("no completion in {v}"))
@@ -150,7 +162,7 @@ fn container(m: &Member) -> String {
 
 /// The SSE events of a response as they arrive: (time since `t0`, the event without its blank
 /// line). Fails if the stream ends in the middle of an event.
-async fn events(response: reqwest::Response, t0: Instant) -> Vec<(Duration, String)> {
+pub(super) async fn events(response: reqwest::Response, t0: Instant) -> Vec<(Duration, String)> {
     let mut out = Vec::new();
     let mut buffer: Vec<u8> = Vec::new();
     let mut body = response.bytes_stream();
@@ -181,7 +193,7 @@ fn data(event: &str) -> Option<Value> {
 }
 
 /// The content deltas of a completed stream, concatenated; checks it ends with `[DONE]`.
-fn streamed_text(events: &[(Duration, String)]) -> String {
+pub(super) fn streamed_text(events: &[(Duration, String)]) -> String {
     assert_eq!(
         events.last().map(|(_, e)| e.as_str()),
         Some("data: [DONE]"),

@@ -10,6 +10,7 @@ mod hardening;
 mod isolation;
 mod meta;
 mod providers;
+mod runtime;
 mod throttle;
 mod usage;
 mod users;
@@ -188,6 +189,7 @@ pub fn trials() -> Vec<Trial> {
         "http::usage::figures_through_the_proxy",
         usage::figures_through_the_proxy,
     ));
+    t.extend(runtime::trials());
     t
 }
 
