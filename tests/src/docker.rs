@@ -831,6 +831,25 @@ pub fn agent_running(driver: Driver, name: &str) -> bool {
     }
 }
 
+/// Kills the agent `name` from outside: its container (Docker), or its service's task
+/// container (Swarm, whose restart policy leaves it dead).
+pub fn kill_agent(driver: Driver, name: &str) {
+    let id = match driver {
+        Driver::Docker => name.to_string(),
+        Driver::Swarm => docker(&[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.swarm.service.name={name}"),
+        ])
+        .ok()
+        .trim()
+        .to_string(),
+    };
+    assert!(!id.is_empty(), "{name} has a running container");
+    docker(&["kill", &id]).ok();
+}
+
 /// A service's replicas, if the service exists.
 pub fn service_replicas(name: &str) -> Option<u64> {
     let out = docker(&[

@@ -694,13 +694,14 @@ pub async fn cannot_reach_another_users_container() {
 }
 
 /// A container killed from outside between two requests is started again by the next one.
-pub async fn killed_container_restarts_on_next_chat() {
+/// On `driver`: under Swarm it is the service's task container that is killed.
+pub async fn killed_container_restarts_on_next_chat(driver: Driver) {
     // Reconciliation is slow here: the request itself must notice.
-    let c = Chat::start(&images().normal, 30, "1h", &[]).await;
+    let c = Chat::start_on(driver, "300ms", &images().normal, 30, "1h", &[]).await;
     let alice = c.member("alice@example.com").await;
     let me = Auth::Bearer(&alice.token);
     assert!(reply(&c.complete(me, &body("one")).await.expect(200)).ends_with("[boot=1]"));
-    docker(&["kill", &container(&alice)]).ok();
+    docker::kill_agent(driver, &container(&alice));
 
     let text = reply(&c.complete(me, &body("two")).await.expect(200));
     // The state volume survived; the gateway booted a second time.

@@ -175,10 +175,9 @@ pub fn trials() -> Vec<Trial> {
         "http::chat::cannot_reach_another_users_container",
         chat::cannot_reach_another_users_container,
     ));
-    t.push(trial(
-        "http::chat::killed_container_restarts_on_next_chat",
-        chat::killed_container_restarts_on_next_chat,
-    ));
+    t.push(trial("http::chat::killed_container_restarts_on_next_chat", || {
+        chat::killed_container_restarts_on_next_chat(mosaic_tests::docker::Driver::Docker)
+    }));
     t.push(trial("http::chat::openai_sdk", chat::openai_sdk));
     t.push(trial(
         "http::chat::requests_refused_before_the_agent",

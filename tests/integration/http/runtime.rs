@@ -21,6 +21,11 @@ pub fn trials() -> Vec<Trial> {
         let name = |test: &str| format!("containers::runtime::{}::{test}", driver.name());
         t.push(trial(&name("chat_lifecycle"), move || chat_lifecycle(driver)));
     }
+    // Registered for Docker with the chat tests, under its earlier name.
+    t.push(trial(
+        "containers::runtime::swarm::killed_container_restarts_on_next_chat",
+        || super::chat::killed_container_restarts_on_next_chat(Driver::Swarm),
+    ));
     t
 }
 
@@ -129,6 +134,18 @@ async fn chat_lifecycle(driver: Driver) {
         "a fresh token"
     );
     if driver == Driver::Swarm {
+        // Started again where its volume is: the recorded node is a constraint now.
+        let constraints = docker(&[
+            "service",
+            "inspect",
+            "--format",
+            "{{json .Spec.TaskTemplate.Placement.Constraints}}",
+            &name,
+        ]);
+        assert_eq!(
+            constraints.ok().trim(),
+            format!("[\"node.id=={}\"]", docker::swarm_node())
+        );
         // The same service, updated; the previous start's secret is gone.
         assert_eq!(
             docker(&["service", "inspect", "--format", "{{.ID}}", &name]).stdout,
