@@ -308,8 +308,8 @@ pub async fn non_streaming_and_passthrough() {
 }
 
 /// Chunks reach the client as the agent sends them, not all at once at the end.
-pub async fn streaming_is_unbuffered() {
-    let c = Chat::start(&images().normal, 30, "1s", &[]).await;
+pub async fn streaming_is_unbuffered(driver: Driver) {
+    let c = Chat::start_on(driver, "300ms", &images().normal, 30, "1s", &[]).await;
     let alice = c.member("alice@example.com").await;
     c.complete(Auth::Bearer(&alice.token), &body("warm up"))
         .await
@@ -367,8 +367,16 @@ fn session_of(events: &[(Duration, String)]) -> String {
 
 /// A streaming request that starts the container: the SSE head at once, heartbeat comments while
 /// the (slow) gateway starts, then the agent's chunks.
-pub async fn cold_start_streaming_heartbeats() {
-    let c = Chat::start(&images().slow, 30, "1s", &["--chat-heartbeat-interval", "300ms"]).await;
+pub async fn cold_start_streaming_heartbeats(driver: Driver) {
+    let c = Chat::start_on(
+        driver,
+        "300ms",
+        &images().slow,
+        30,
+        "1s",
+        &["--chat-heartbeat-interval", "300ms"],
+    )
+    .await;
     let alice = c.member("alice@example.com").await;
 
     let t0 = Instant::now();
@@ -441,9 +449,17 @@ pub async fn cold_start_streaming_heartbeats() {
 
 /// A container that does not become healthy in time: 503 with Retry-After for a plain request;
 /// an SSE error event and `[DONE]` once a streaming client has its head.
-pub async fn cold_start_timeout() {
+pub async fn cold_start_timeout(driver: Driver) {
     // The slow gateway listens after 2 s; the start timeout is 1 s.
-    let c = Chat::start(&images().slow, 1, "1s", &["--chat-heartbeat-interval", "300ms"]).await;
+    let c = Chat::start_on(
+        driver,
+        "300ms",
+        &images().slow,
+        1,
+        "1s",
+        &["--chat-heartbeat-interval", "300ms"],
+    )
+    .await;
     let alice = c.member("alice@example.com").await;
 
     let r = c.complete(Auth::Bearer(&alice.token), &body("hello")).await;

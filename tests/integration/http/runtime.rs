@@ -13,7 +13,7 @@ use mosaic_tests::trial;
 use mosaicd::store::q;
 use serde_json::json;
 
-use super::chat::{Chat, body, events, reply, streamed_text};
+use super::chat::{self, Chat, body, events, reply, streamed_text};
 
 pub fn trials() -> Vec<Trial> {
     let mut t = Vec::new();
@@ -21,11 +21,21 @@ pub fn trials() -> Vec<Trial> {
         let name = |test: &str| format!("containers::runtime::{}::{test}", driver.name());
         t.push(trial(&name("chat_lifecycle"), move || chat_lifecycle(driver)));
     }
-    // Registered for Docker with the chat tests, under its earlier name.
-    t.push(trial(
-        "containers::runtime::swarm::killed_container_restarts_on_next_chat",
-        || super::chat::killed_container_restarts_on_next_chat(Driver::Swarm),
-    ));
+    // The chat tests that take a driver: registered for Docker with the chat tests (`http::chat::…`),
+    // and here for Swarm.
+    let swarm = |test: &str| format!("containers::runtime::swarm::{test}");
+    t.push(trial(&swarm("killed_container_restarts_on_next_chat"), || {
+        chat::killed_container_restarts_on_next_chat(Driver::Swarm)
+    }));
+    t.push(trial(&swarm("streaming_is_unbuffered"), || {
+        chat::streaming_is_unbuffered(Driver::Swarm)
+    }));
+    t.push(trial(&swarm("cold_start_streaming_heartbeats"), || {
+        chat::cold_start_streaming_heartbeats(Driver::Swarm)
+    }));
+    t.push(trial(&swarm("cold_start_timeout"), || {
+        chat::cold_start_timeout(Driver::Swarm)
+    }));
     t
 }
 
