@@ -800,7 +800,6 @@ pub fn daemon_options_on(
                 labels: vec![
                     (RUN_LABEL.to_string(), run_id().to_string()),
                     (PID_LABEL.to_string(), std::process::id().to_string()),
-                    (INSTANCE_LABEL.to_string(), instance.to_string()),
                 ],
             });
             options

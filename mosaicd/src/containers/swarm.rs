@@ -222,10 +222,10 @@ impl SwarmRuntime {
                 .as_deref()
                 .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
                 .and_then(|at| at.timestamp_nanos_opt());
-            (t.desired_state == Some(TaskState::RUNNING), created)
+            (wanted_up(t), created)
         });
         let state = latest.and_then(|t| t.status.as_ref()).and_then(|s| s.state);
-        let wanted = latest.and_then(|t| t.desired_state) == Some(TaskState::RUNNING);
+        let wanted = latest.is_some_and(|t| wanted_up(t));
         let running = replicas > 0 && wanted && state == Some(TaskState::RUNNING);
         // On its way up (scheduled, image being prepared, starting): it counts as running, with
         // no address yet, so a start waits for it.
@@ -313,6 +313,12 @@ impl SwarmRuntime {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Whether Swarm wants the task up: running, or ready to run (a task the orchestrator made
+/// for a scale-up or a restart is "ready" until it lets it run).
+fn wanted_up(task: &Task) -> bool {
+    matches!(task.desired_state, Some(TaskState::RUNNING | TaskState::READY))
 }
 
 /// The ids of the secrets a task (template) mounts, sorted.

@@ -846,8 +846,9 @@ pub async fn requests_refused_before_the_agent() {
 
 /// System agents over HTTP: add (its container starts), list, remove; members are refused; the
 /// admin-level provider's key never comes back.
-pub async fn system_agents() {
-    let c = Chat::start(&images().normal, 30, "1s", &[]).await;
+/// On `driver`: under Swarm the agent is a service, and its removal removes the service.
+pub async fn system_agents(driver: Driver) {
+    let c = Chat::start_on(driver, "300ms", &images().normal, 30, "1s", &[]).await;
     let api = c.api();
     let admin = Auth::Session(&c.w.admin);
     let key = format!("sk-admin-canary-{}", uuid::Uuid::new_v4().simple());
@@ -874,7 +875,7 @@ pub async fn system_agents() {
     assert_eq!(added["hasPersonality"], true);
     assert_eq!(added["container"]["kind"], "system");
     assert_eq!(added["container"]["state"], "running");
-    assert!(docker(&["inspect", "mosaic-system-ops-bot"]).code == 0);
+    assert!(docker::agent_running(driver, "mosaic-system-ops-bot"));
     api.post("/api/admin/system-agents", admin, &spec)
         .await
         .error(409, "conflict");
@@ -897,7 +898,14 @@ pub async fn system_agents() {
         .error(403, "forbidden");
     api.delete("/api/admin/system-agents/ops-bot", admin).await.expect(204);
     assert_eq!(api.get("/api/admin/system-agents", admin).await.expect(200), json!([]));
-    assert!(c.scope.containers().is_empty(), "{:?}", c.scope.containers());
+    // Its container (or service, and the service's task container) and its state volume go.
+    assert_eq!(docker::service_replicas("mosaic-system-ops-bot"), None);
+    wait_for(
+        "the agent's container and volume gone",
+        Duration::from_secs(10),
+        || async { (c.scope.containers().is_empty() && c.scope.volumes().is_empty()).then_some(()) },
+    )
+    .await;
     api.delete("/api/admin/system-agents/ops-bot", admin)
         .await
         .error(404, "not_found");

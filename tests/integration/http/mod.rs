@@ -184,7 +184,9 @@ pub fn trials() -> Vec<Trial> {
         "http::chat::requests_refused_before_the_agent",
         chat::requests_refused_before_the_agent,
     ));
-    t.push(trial("http::chat::system_agents", chat::system_agents));
+    t.push(trial("http::chat::system_agents", || {
+        chat::system_agents(Driver::Docker)
+    }));
     t.push(trial(
         "http::usage::figures_through_the_proxy",
         usage::figures_through_the_proxy,

@@ -36,6 +36,7 @@ pub fn trials() -> Vec<Trial> {
     t.push(trial(&swarm("cold_start_timeout"), || {
         chat::cold_start_timeout(Driver::Swarm)
     }));
+    t.push(trial(&swarm("system_agents"), || chat::system_agents(Driver::Swarm)));
     t
 }
 
@@ -164,6 +165,17 @@ async fn chat_lifecycle(driver: Driver) {
         assert_eq!(secrets_of(&name), 1, "the previous token's secret is removed");
     }
     assert_eq!(starts(&c).await, 2);
+    // How long each start took, as mosaicd recorded it (the README's figures).
+    for (_, action, _, detail) in c.data.audit().await {
+        if action == "container.start" {
+            eprintln!(
+                "{} start, generation {}: {}s",
+                driver.name(),
+                detail["generation"],
+                detail["seconds"]
+            );
+        }
+    }
 
     // mosaicd restarts: it adopts the running agent rather than starting it again.
     c.w.daemon.restart();
