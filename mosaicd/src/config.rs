@@ -675,6 +675,20 @@ mod tests {
     }
 
     #[test]
+    fn runtime_from_default_file_and_flag() {
+        assert_eq!(with_file("", &[]).unwrap().runtime, RuntimeKind::Docker);
+        assert_eq!(
+            with_file("runtime = \"swarm\"\n", &[]).unwrap().runtime,
+            RuntimeKind::Swarm
+        );
+        let config = with_file("runtime = \"swarm\"\n", &["--runtime", "docker"]).unwrap();
+        assert_eq!(config.runtime, RuntimeKind::Docker);
+        let err = with_file("runtime = \"kubernetes\"\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("kubernetes"), "{err}");
+        assert!(Args::try_parse_from(["mosaicd", "--runtime", "nomad"]).is_err());
+    }
+
+    #[test]
     fn durations_are_refused_with_their_source_and_reason() {
         let refused = |contents: &str, flags: &[&str]| with_file(contents, flags).unwrap_err().to_string();
         let err = refused("invite_ttl = \"soon\"\n", &[]);

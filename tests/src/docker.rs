@@ -620,6 +620,10 @@ pub fn teardown() {
         remove_labelled(&format!("{RUN_LABEL}={}", run_id()));
         if SWARM_MADE.load(std::sync::atomic::Ordering::SeqCst) {
             docker(&["swarm", "leave", "--force"]);
+            // Docker leaves the bridge the swarm made for its tasks behind: it was not here.
+            if !GWBRIDGE_FOUND.load(std::sync::atomic::Ordering::SeqCst) {
+                docker(&["network", "rm", "docker_gwbridge"]);
+            }
         }
     }
 }
@@ -644,6 +648,8 @@ impl Driver {
 
 /// Set when this run made the machine a swarm (it leaves it again in [`teardown`]).
 static SWARM_MADE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Whether `docker_gwbridge` existed before this run made the swarm.
+static GWBRIDGE_FOUND: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// This engine's swarm node id, making the machine a single-node swarm if it is none (left again
 /// at the end of the run). A machine that cannot be made one fails the test under CI.
@@ -658,6 +664,8 @@ pub fn swarm_node() -> &'static str {
                 .to_string()
         };
         if state("LocalNodeState") != "active" {
+            let found = docker(&["network", "inspect", "docker_gwbridge"]).code == 0;
+            GWBRIDGE_FOUND.store(found, std::sync::atomic::Ordering::SeqCst);
             let init = docker(&["swarm", "init", "--advertise-addr", "127.0.0.1"]);
             if init.code != 0 {
                 return Err(format!(
