@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use bollard::models::{
     ContainerCreateBody, EndpointSpec, EndpointSpecModeEnum, HostConfig, Limit, Mount, MountType, MountVolumeOptions,
     NetworkAttachmentConfig, RestartPolicy, RestartPolicyNameEnum, ServiceSpec, ServiceSpecMode,
-    ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec, TaskSpecContainerSpecSecrets, TaskSpecPlacement,
-    TaskSpecResources, TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
+    ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec, TaskSpecContainerSpecPrivileges,
+    TaskSpecContainerSpecSecrets, TaskSpecPlacement, TaskSpecResources, TaskSpecRestartPolicy,
+    TaskSpecRestartPolicyConditionEnum,
 };
 
 use super::agent_config::STATE_DIR;
@@ -210,8 +211,8 @@ impl<'a> ContainerSpec<'a> {
 /// on, `replicas` 1 to run, 0 to keep it stopped.
 ///
 /// What differs from the container: the memory limit has no separate swap limit (a service
-/// cannot set one), `no-new-privileges` is not a service option on the engines this supports
-/// (the agent runs as an unprivileged user with every capability dropped either way), and
+/// cannot set one), `no-new-privileges` is applied only by engines of API 1.46 and later (the
+/// agent runs as an unprivileged user with every capability dropped either way), and
 /// `/run/mosaic` itself is the engine's (the files in it are the agent's user's, as in a container).
 impl ContainerSpec<'_> {
     pub fn service_spec(
@@ -245,6 +246,12 @@ impl ContainerSpec<'_> {
                     secrets: Some(files),
                     init: Some(true),
                     capability_drop: Some(vec!["ALL".into()]),
+                    // Engines from API 1.46 apply it; older ones (Docker 20.10 speaks 1.41)
+                    // do not know the field and run the task without it.
+                    privileges: Some(TaskSpecContainerSpecPrivileges {
+                        no_new_privileges: Some(true),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 }),
                 resources: Some(TaskSpecResources {
