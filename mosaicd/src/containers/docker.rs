@@ -634,12 +634,19 @@ impl DockerClient {
     /// stopped running (`die`, `destroy`), as (container id, action), from `since` (Unix seconds,
     /// on the engine's clock: events between then and the subscription are replayed). The stream
     /// ends or yields an error when the engine goes away.
-    pub async fn container_exits(
+    pub async fn container_exits(&self, label: &str, value: &str, since: i64) -> DResult<Exits> {
+        self.exit_events(label, value, since, |actor| actor.id.clone()).await
+    }
+
+    /// [`DockerClient::container_exits`], each event's id chosen by `id_of` from its actor (the
+    /// container, with its labels as attributes); events it gives none for are passed over.
+    pub(super) async fn exit_events(
         &self,
         label: &str,
         value: &str,
         since: i64,
-    ) -> DResult<futures::stream::BoxStream<'static, DResult<(String, String)>>> {
+        id_of: fn(&bollard::models::EventActor) -> Option<String>,
+    ) -> DResult<Exits> {
         let docker = self.client().await?;
         let filter = format!("{label}={value}");
         let filters = HashMap::from([
@@ -654,14 +661,17 @@ impl DockerClient {
         let host = self.host.clone();
         Ok(docker
             .events(Some(options))
-            .map(move |event| match event {
-                Ok(e) => Ok((
-                    e.actor.and_then(|a| a.id).unwrap_or_default(),
-                    e.action.unwrap_or_default(),
-                )),
-                Err(e) => Err(DockerError::Unreachable {
-                    cause: format!("at {host}: {}", chain(&e)),
-                }),
+            .filter_map(move |event| {
+                futures::future::ready(match event {
+                    Ok(e) => e
+                        .actor
+                        .as_ref()
+                        .and_then(id_of)
+                        .map(|id| Ok((id, e.action.unwrap_or_default()))),
+                    Err(e) => Some(Err(DockerError::Unreachable {
+                        cause: format!("at {host}: {}", chain(&e)),
+                    })),
+                })
             })
             .boxed())
     }
@@ -779,7 +789,7 @@ impl AgentRuntime for DockerClient {
 }
 
 /// The container's address on `network`, as Docker lists its networks.
-fn network_ip(networks: Option<HashMap<String, EndpointSettings>>, network: &str) -> Option<String> {
+pub(super) fn network_ip(networks: Option<HashMap<String, EndpointSettings>>, network: &str) -> Option<String> {
     let ip: Ipv4Addr = networks?.remove(network)?.ip_address?.parse().ok()?;
     Some(ip.to_string())
 }

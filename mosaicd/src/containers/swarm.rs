@@ -30,16 +30,15 @@ use bollard::models::{
     TaskSpecContainerSpecFile, TaskSpecContainerSpecSecrets, TaskState,
 };
 use bollard::query_parameters::{
-    EventsOptionsBuilder, InspectContainerOptions, ListSecretsOptionsBuilder, ListServicesOptionsBuilder,
-    ListTasksOptionsBuilder, LogsOptionsBuilder, UpdateServiceOptionsBuilder,
+    InspectContainerOptions, ListSecretsOptionsBuilder, ListServicesOptionsBuilder, ListTasksOptionsBuilder,
+    LogsOptionsBuilder, UpdateServiceOptionsBuilder,
 };
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt};
 
-use super::docker::{CALL_TIMEOUT, ContainerInfo, DResult, DockerClient, DockerError, NetworkInfo};
+use super::docker::{CALL_TIMEOUT, ContainerInfo, DResult, DockerClient, DockerError, NetworkInfo, network_ip};
 use super::runtime::{AgentRuntime, Exits, RuntimeKind};
 use super::spec::{self, AGENT_GID, AGENT_UID, ContainerSpec, ENTRYPOINT_FILE, ENTRYPOINT_SCRIPT, TOKEN_FILE};
-use crate::error::chain;
 
 /// Labels a secret with the service it was made for, so the service's old secrets are found.
 const LABEL_SERVICE: &str = "mosaic.service";
@@ -346,13 +345,7 @@ fn set_replicas(spec: &mut ServiceSpec, replicas: i64) {
 }
 
 fn own_address(c: &bollard::models::ContainerInspectResponse, network: &str) -> Option<Ipv4Addr> {
-    c.network_settings
-        .as_ref()?
-        .networks
-        .as_ref()?
-        .get(network)?
-        .ip_address
-        .as_deref()?
+    network_ip(c.network_settings.clone().and_then(|n| n.networks), network)?
         .parse()
         .ok()
 }
@@ -666,39 +659,11 @@ impl AgentRuntime for SwarmRuntime {
 
     /// The death of a task's container on this engine's node, as the id of its service.
     fn exits<'a>(&'a self, label: &'a str, value: &'a str, since: i64) -> BoxFuture<'a, DResult<Exits>> {
-        async move {
-            let docker = self.client().await?;
-            let filter = format!("{label}={value}");
-            let filters = HashMap::from([
-                ("type", vec!["container"]),
-                ("label", vec![filter.as_str()]),
-                ("event", vec!["die", "destroy"]),
-            ]);
-            let options = EventsOptionsBuilder::new()
-                .since(&since.to_string())
-                .filters(&filters)
-                .build();
-            let host = self.engine.host().to_string();
-            let exits: Exits = docker
-                .events(Some(options))
-                .filter_map(move |event| {
-                    let item = match event {
-                        Ok(e) => {
-                            let attributes = e.actor.and_then(|a| a.attributes).unwrap_or_default();
-                            attributes
-                                .get("com.docker.swarm.service.id")
-                                .map(|service| Ok((service.clone(), e.action.unwrap_or_default())))
-                        }
-                        Err(e) => Some(Err(DockerError::Unreachable {
-                            cause: format!("at {host}: {}", chain(&e)),
-                        })),
-                    };
-                    futures::future::ready(item)
-                })
-                .boxed();
-            Ok(exits)
-        }
-        .boxed()
+        self.engine
+            .exit_events(label, value, since, |actor| {
+                actor.attributes.as_ref()?.get("com.docker.swarm.service.id").cloned()
+            })
+            .boxed()
     }
 
     fn logs_tail<'a>(&'a self, id: &'a str, lines: usize) -> BoxFuture<'a, DResult<String>> {
