@@ -74,6 +74,7 @@ impl App {
             metrics.clone(),
             ManagerSettings {
                 docker_host: config.docker_host.clone(),
+                runtime: config.runtime,
                 instance,
                 extra_labels: config.docker_labels.clone(),
                 agent_api_url: config.agent_api_url.clone(),

@@ -30,7 +30,7 @@ pub struct Args {
 
     /// TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format,
     /// webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site,
-    /// provider_test_timeout, chat_heartbeat_interval, docker_host, instance, docker_labels, agent_api_url,
+    /// provider_test_timeout, chat_heartbeat_interval, docker_host, runtime, instance, docker_labels, agent_api_url,
     /// internal_listen, host_firewall, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew,
     /// setup_token_ttl, auth_throttle_burst, auth_throttle_delay). Durations are written as on the command line ("30s", "7days") or as a number of
     /// seconds.
@@ -126,6 +126,11 @@ pub struct Args {
     /// Docker Engine API address: unix://PATH or tcp://HOST:PORT [default: unix:///var/run/docker.sock]
     #[arg(long, env = "DOCKER_HOST", value_name = "URL")]
     pub docker_host: Option<String>,
+
+    /// What runs the agents: `docker` (containers on the one engine) or `swarm` (services on a
+    /// Docker Swarm; mosaicd then runs in a container on a manager node) [default: docker]
+    #[arg(long, env = "MOSAIC_RUNTIME", value_name = "DRIVER")]
+    pub runtime: Option<RuntimeKind>,
 
     /// This daemon's name on the Docker engine: every container, volume and network it creates is
     /// labelled with it, and it touches no other (lower-case letters, digits, dashes)
@@ -236,6 +241,32 @@ impl SameSite {
 pub enum Switch {
     On,
     Off,
+}
+
+/// Which driver runs the agents (`--runtime`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuntimeKind {
+    /// One Docker Engine: each agent is a container.
+    #[default]
+    Docker,
+    /// A Docker Swarm: each agent is a service; mosaicd runs in a container on a manager.
+    Swarm,
+}
+
+impl RuntimeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuntimeKind::Docker => "docker",
+            RuntimeKind::Swarm => "swarm",
+        }
+    }
+}
+
+impl std::fmt::Display for RuntimeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

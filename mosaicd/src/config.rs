@@ -12,7 +12,7 @@ use std::time::Duration;
 use mosaic_shared::duration;
 use serde::Deserialize;
 
-use crate::cli::{Args, LogFormat, SameSite, Switch};
+use crate::cli::{Args, LogFormat, RuntimeKind, SameSite, Switch};
 use crate::error::{Error, Result};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
@@ -55,6 +55,7 @@ pub struct Config {
     pub secret_key_file: PathBuf,
     pub log_format: LogFormat,
     pub docker_host: String,
+    pub runtime: RuntimeKind,
     /// `None`: the name kept in the database, generated at first start.
     pub instance: Option<String>,
     pub docker_labels: Vec<(String, String)>,
@@ -170,6 +171,7 @@ struct FileConfig {
     secret_key_file: Option<PathBuf>,
     log_format: Option<LogFormat>,
     docker_host: Option<String>,
+    runtime: Option<RuntimeKind>,
     instance: Option<String>,
     docker_labels: Option<Vec<String>>,
     agent_api_url: Option<String>,
@@ -431,6 +433,7 @@ impl Config {
                 .docker_host
                 .or(file.docker_host)
                 .unwrap_or_else(|| DEFAULT_DOCKER_HOST.to_string()),
+            runtime: args.runtime.or(file.runtime).unwrap_or_default(),
             instance,
             docker_labels,
             agent_api_url: args.agent_api_url.or(file.agent_api_url),
@@ -673,6 +676,20 @@ mod tests {
         // A flag (or its variable) wins over the file, in the same notation.
         let config = with_file("session_ttl = 3600\n", &["--session-ttl", "7days"]).unwrap();
         assert_eq!(config.http.session_ttl, Duration::from_secs(7 * 86400));
+    }
+
+    #[test]
+    fn runtime_from_default_file_and_flag() {
+        assert_eq!(with_file("", &[]).unwrap().runtime, RuntimeKind::Docker);
+        assert_eq!(
+            with_file("runtime = \"swarm\"\n", &[]).unwrap().runtime,
+            RuntimeKind::Swarm
+        );
+        let config = with_file("runtime = \"swarm\"\n", &["--runtime", "docker"]).unwrap();
+        assert_eq!(config.runtime, RuntimeKind::Docker);
+        let err = with_file("runtime = \"kubernetes\"\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("kubernetes"), "{err}");
+        assert!(Args::try_parse_from(["mosaicd", "--runtime", "nomad"]).is_err());
     }
 
     #[test]

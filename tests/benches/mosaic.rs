@@ -692,7 +692,7 @@ impl Direct {
             .inspect(id, &self.runtime.network.name)
             .await
             .expect("inspect")
-            .and_then(|c| c.ip)
+            .and_then(|c| c.address)
             .expect("an address");
         loop {
             let healthy = match client.get(format!("http://{ip}:18789/healthz")).send().await {

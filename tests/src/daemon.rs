@@ -25,6 +25,20 @@ pub struct DaemonOptions {
     pub socket: Option<PathBuf>,
     /// Listen on every address (`0.0.0.0`) instead of loopback only.
     pub listen_everywhere: bool,
+    /// Run the daemon in a container instead of as a process (the swarm driver's tests).
+    pub container: Option<InContainer>,
+}
+
+/// How a daemon runs in a container: `docker run` of `image` (the binary this run built) on the
+/// user-defined bridge `network`, with the engine's socket and the fixture's temp dir mounted at
+/// their own paths (so data dir, admin socket, notify socket and clock file are where they would
+/// be), its API port published on loopback at the port the fixture chose. Attached, so its log
+/// goes to the fixture's log file and a SIGTERM to the `docker run` reaches mosaicd.
+#[derive(Debug, Clone)]
+pub struct InContainer {
+    pub image: String,
+    pub network: String,
+    pub labels: Vec<(String, String)>,
 }
 
 impl DaemonOptions {
@@ -48,6 +62,8 @@ pub struct Daemon {
     pub options: DaemonOptions,
     log_path: PathBuf,
     child: Option<Child>,
+    /// The container the current process runs in, when it runs in one.
+    container_name: Option<String>,
     /// The notify socket of the current process (a new one per start).
     notify: Option<UnixDatagram>,
     /// The notifications the current process sent so far, one `KEY=VALUE` line each.
@@ -137,6 +153,7 @@ impl Daemon {
             http,
             options,
             child: None,
+            container_name: None,
             notify: None,
             notices: Vec::new(),
         };
@@ -190,6 +207,9 @@ impl Daemon {
                 Ok(())
             });
         }
+        if let Some(container) = self.options.container.clone() {
+            command = self.in_container(&command, &container);
+        }
         let mut child = command.spawn().expect("spawn mosaicd");
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
@@ -205,6 +225,72 @@ impl Daemon {
                 let _ = child.wait();
                 return Err((None, self.log_since(start_offset)));
             }
+        }
+    }
+
+    /// `command` (mosaicd, its arguments and environment) as a `docker run` of `container`.
+    fn in_container(&mut self, command: &Command, container: &InContainer) -> Command {
+        let name = format!("mosaicd-test-{}", uuid::Uuid::new_v4().simple());
+        let mut run = Command::new("docker");
+        run.args(["run", "--rm", "--name", &name, "--network", &container.network]);
+        for (key, value) in &container.labels {
+            run.arg("--label").arg(format!("{key}={value}"));
+        }
+        run.arg("--publish")
+            .arg(format!("127.0.0.1:{port}:{port}", port = self.http.port()))
+            .arg("--volume")
+            .arg("/var/run/docker.sock:/var/run/docker.sock");
+        let mut mounts = vec![self.dir.path().to_path_buf(), self.data_dir.clone()];
+        mounts.extend(self.socket.parent().map(Path::to_path_buf));
+        let mut mounted: Vec<PathBuf> = Vec::new();
+        for dir in mounts {
+            let _ = std::fs::create_dir_all(&dir);
+            if mounted.iter().any(|m| dir.starts_with(m)) {
+                continue;
+            }
+            run.arg("--volume").arg(format!("{0}:{0}", dir.display()));
+            mounted.push(dir);
+        }
+        for (key, value) in command.get_envs() {
+            if let Some(value) = value {
+                run.arg("--env")
+                    .arg(format!("{}={}", key.to_string_lossy(), value.to_string_lossy()));
+            }
+        }
+        run.arg(&container.image);
+        // The API listens on every address inside the container; the host reaches it through
+        // the published port.
+        let mut args = command.get_args().map(|a| a.to_os_string()).collect::<Vec<_>>();
+        if let Some(at) = args.iter().position(|a| a == "--listen") {
+            args[at + 1] = format!("0.0.0.0:{}", self.http.port()).into();
+        }
+        run.args(args);
+        run.stdin(Stdio::null());
+        let log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.log_path)
+            .expect("log file");
+        run.stdout(log.try_clone().expect("log")).stderr(log);
+        // SAFETY: as for the process itself: the `docker run` dies with the harness, and passes
+        // the SIGTERM on to mosaicd.
+        unsafe {
+            run.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        self.container_name = Some(name);
+        run
+    }
+
+    /// Removes the container the daemon ran in, if it still exists.
+    fn remove_container(&mut self) {
+        if let Some(name) = self.container_name.take() {
+            let _ = Command::new("docker")
+                .args(["rm", "-f", &name])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
         }
     }
 
@@ -313,6 +399,8 @@ impl Daemon {
             let _ = child.kill();
             let _ = child.wait();
         }
+        // In a container, killing `docker run` leaves mosaicd running: remove it (a kill).
+        self.remove_container();
     }
 
     /// Starts the daemon again on the same directories, socket and port.
@@ -433,6 +521,7 @@ impl Drop for Daemon {
                 let _ = child.wait();
             }
         }
+        self.remove_container();
     }
 }
 

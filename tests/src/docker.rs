@@ -451,6 +451,9 @@ fn ids(kind: &str, filter: &str) -> Vec<String> {
         "container" => vec!["ps", "-aq", "--filter", filter],
         "volume" => vec!["volume", "ls", "-q", "--filter", filter],
         "network" => vec!["network", "ls", "-q", "--filter", filter],
+        // Swarm objects: without an active swarm there are none (the command fails).
+        "service" => vec!["service", "ls", "-q", "--filter", filter],
+        "secret" => vec!["secret", "ls", "-q", "--filter", filter],
         _ => vec!["images", "-q", "--filter", filter],
     };
     let out = docker(&args);
@@ -469,23 +472,39 @@ pub fn remove_labelled(filter: &str) {
         return;
     }
     let filter = format!("label={filter}");
+    // Services first: their tasks' containers go with them (and are removed below if not yet).
+    let services = ids("service", &filter);
+    if !services.is_empty() {
+        let mut args = vec!["service", "rm"];
+        args.extend(services.iter().map(String::as_str));
+        docker(&args);
+    }
     let containers = ids("container", &filter);
     if !containers.is_empty() {
         let mut args = vec!["rm", "-f", "-v"];
         args.extend(containers.iter().map(String::as_str));
         docker(&args);
     }
-    for (kind, verb) in [("network", "network"), ("volume", "volume")] {
-        let found = ids(kind, &filter);
-        if !found.is_empty() {
-            let mut args = vec![verb, "rm"];
+    for kind in ["secret", "network", "volume"] {
+        // An overlay network or a volume stays in use for a moment after the service that used
+        // it is removed: asked again until it is gone (or ten seconds have passed).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = ids(kind, &filter);
+            if found.is_empty() {
+                break;
+            }
+            let mut args = vec![kind, "rm"];
             args.extend(found.iter().map(String::as_str));
-            docker(&args);
-            if kind == "network" {
-                // The host firewall chains of the agent networks just removed.
-                if let Err(e) = mosaicd::containers::firewall::sweep_stale() {
-                    eprintln!("cannot remove the firewall chains of removed networks: {e}");
-                }
+            if docker(&args).code == 0 || Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        if kind == "network" {
+            // The host firewall chains of the agent networks just removed.
+            if let Err(e) = mosaicd::containers::firewall::sweep_stale() {
+                eprintln!("cannot remove the firewall chains of removed networks: {e}");
             }
         }
     }
@@ -575,11 +594,12 @@ pub fn sweep_dead_runs() {
         return;
     }
     let mut dead = HashSet::new();
-    for kind in ["container", "volume", "network", "image"] {
+    for kind in ["service", "secret", "container", "volume", "network", "image"] {
         for id in ids(kind, &format!("label={PID_LABEL}")) {
             let verb = if kind == "image" { "image" } else { kind };
             let format = match kind {
                 "container" | "image" => "{{ index .Config.Labels \"mosaic.test.pid\" }}",
+                "service" | "secret" => "{{ index .Spec.Labels \"mosaic.test.pid\" }}",
                 _ => "{{ index .Labels \"mosaic.test.pid\" }}",
             };
             let out = docker(&[verb, "inspect", "--format", format, &id]);
@@ -599,11 +619,260 @@ pub fn sweep_dead_runs() {
     }
 }
 
-/// Removes everything this run created. Called once, after the last test.
+/// Removes everything this run created. Called once, after the last test. A swarm this run
+/// made for its tests is left again.
 pub fn teardown() {
     if available() {
         remove_labelled(&format!("{RUN_LABEL}={}", run_id()));
+        if SWARM_MADE.load(std::sync::atomic::Ordering::SeqCst) {
+            docker(&["swarm", "leave", "--force"]);
+            // Docker leaves the bridge the swarm made for its tasks behind: it was not here.
+            if !GWBRIDGE_FOUND.load(std::sync::atomic::Ordering::SeqCst) {
+                docker(&["network", "rm", "docker_gwbridge"]);
+            }
+        }
     }
+}
+
+/// Which container runtime a daemon drives (`--runtime`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Driver {
+    /// Containers on this engine; mosaicd runs as a process on the host.
+    Docker,
+    /// Services on a single-node swarm; mosaicd runs in a container on the agents' overlay.
+    Swarm,
+}
+
+impl Driver {
+    pub fn name(self) -> &'static str {
+        match self {
+            Driver::Docker => "docker",
+            Driver::Swarm => "swarm",
+        }
+    }
+}
+
+/// Set when this run made the machine a swarm (it leaves it again in [`teardown`]).
+static SWARM_MADE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Whether `docker_gwbridge` existed before this run made the swarm.
+static GWBRIDGE_FOUND: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// This engine's swarm node id, making the machine a single-node swarm if it is none (left again
+/// at the end of the run). A machine that cannot be made one fails the test under CI.
+pub fn swarm_node() -> &'static str {
+    static NODE: OnceLock<Result<String, String>> = OnceLock::new();
+    require();
+    let node = NODE.get_or_init(|| {
+        let state = |field: &str| {
+            docker(&["info", "--format", &format!("{{{{.Swarm.{field}}}}}")])
+                .stdout
+                .trim()
+                .to_string()
+        };
+        if state("LocalNodeState") != "active" {
+            let found = docker(&["network", "inspect", "docker_gwbridge"]).code == 0;
+            GWBRIDGE_FOUND.store(found, std::sync::atomic::Ordering::SeqCst);
+            let init = docker(&["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+            if init.code != 0 {
+                return Err(format!(
+                    "a single-node Docker swarm (docker swarm init: {})",
+                    init.stderr.trim()
+                ));
+            }
+            SWARM_MADE.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        if state("ControlAvailable") != "true" {
+            return Err("a Docker swarm whose local node is a manager".into());
+        }
+        Ok(state("NodeID"))
+    });
+    match node {
+        Ok(id) => id,
+        Err(what) => ci::missing(what),
+    }
+}
+
+/// The network the containerised mosaicd's API port is published from: a user-defined bridge
+/// (so the engine's DNS serves it, and names on the overlay it joins resolve), one per run.
+pub fn front_network() -> &'static str {
+    static NETWORK: OnceLock<Result<String, String>> = OnceLock::new();
+    let network = NETWORK.get_or_init(|| {
+        let name = format!("mosaic-test-front-{}", run_id());
+        let out = docker(&[
+            "network",
+            "create",
+            "--driver",
+            "bridge",
+            "--label",
+            &format!("{RUN_LABEL}={}", run_id()),
+            "--label",
+            &format!("{PID_LABEL}={}", std::process::id()),
+            &name,
+        ]);
+        if out.code != 0 {
+            return Err(format!("docker network create {name}: {}", out.stderr));
+        }
+        Ok(name)
+    });
+    match network {
+        Ok(name) => name,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// An image holding the mosaicd binary this run built, with the shared libraries `ldd` lists
+/// (imported as a root filesystem: no registry, no base image). Built once per run.
+pub fn mosaicd_image() -> &'static str {
+    static IMAGE: OnceLock<Result<String, String>> = OnceLock::new();
+    require();
+    match IMAGE.get_or_init(build_mosaicd_image) {
+        Ok(tag) => tag,
+        Err(e) => panic!("cannot build the mosaicd image: {e}"),
+    }
+}
+
+fn build_mosaicd_image() -> Result<String, String> {
+    let binary_path = crate::bins::mosaicd();
+    let binary = std::fs::read(&binary_path).map_err(|e| format!("read mosaicd: {e}"))?;
+    let ldd = Command::new("ldd")
+        .arg(&binary_path)
+        .output()
+        .map_err(|e| format!("ldd: {e}"))?;
+    let mut tar = mosaicd::containers::tar::Tar::new();
+    tar.dir("usr", 0o755, 0, 0)
+        .dir("usr/local", 0o755, 0, 0)
+        .dir("usr/local/bin", 0o755, 0, 0)
+        .file("usr/local/bin/mosaicd", &binary, 0o755, 0, 0)
+        .dir("tmp", 0o1777, 0, 0)
+        .dir("run", 0o755, 0, 0)
+        .dir("etc", 0o755, 0, 0);
+    let mut dirs: BTreeSet<String> = BTreeSet::new();
+    let mut libs = Vec::new();
+    // Lines like `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)` and
+    // `/lib64/ld-linux-x86-64.so.2 (0x…)`.
+    for line in String::from_utf8_lossy(&ldd.stdout).lines() {
+        let path = match line.split_once("=>") {
+            Some((_, rest)) => rest.split_whitespace().next(),
+            None => line.split_whitespace().next(),
+        };
+        let Some(path) = path.filter(|p| p.starts_with('/')) else {
+            continue;
+        };
+        let bytes = std::fs::read(path).map_err(|e| format!("read {path}: {e}"))?;
+        let inside = path.trim_start_matches('/').to_string();
+        let mut parent = std::path::Path::new(&inside).parent();
+        while let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty()) {
+            dirs.insert(dir.to_string_lossy().into_owned());
+            parent = dir.parent();
+        }
+        libs.push((inside, bytes));
+    }
+    for dir in &dirs {
+        tar.dir(dir, 0o755, 0, 0);
+    }
+    for (path, bytes) in &libs {
+        tar.file(path, bytes, 0o755, 0, 0);
+    }
+    let rootfs = tar.finish();
+    let tag = format!("mosaic-test-mosaicd:{}", run_id());
+    let label = format!("LABEL {RUN_LABEL}={} {PID_LABEL}={}", run_id(), std::process::id());
+    let out = docker_stdin(
+        &[
+            "import",
+            "--change",
+            &label,
+            "--change",
+            r#"ENTRYPOINT ["/usr/local/bin/mosaicd"]"#,
+            "-",
+            &tag,
+        ],
+        Some(&rootfs),
+    );
+    if out.code != 0 {
+        return Err(format!("docker import {tag}: {}", out.stderr));
+    }
+    Ok(tag)
+}
+
+/// [`daemon_options`] for `driver`: under Swarm, mosaicd runs in a container of
+/// [`mosaicd_image`] with the engine's socket, on [`front_network`], and drives services.
+pub fn daemon_options_on(
+    driver: Driver,
+    instance: &str,
+    reaper_interval: &str,
+    reconcile_interval: &str,
+) -> DaemonOptions {
+    let options = daemon_options_with(instance, reaper_interval, reconcile_interval);
+    match driver {
+        Driver::Docker => options,
+        Driver::Swarm => {
+            swarm_node();
+            let mut options = options.arg("--runtime").arg("swarm");
+            options.container = Some(crate::daemon::InContainer {
+                image: mosaicd_image().to_string(),
+                network: front_network().to_string(),
+                labels: vec![
+                    (RUN_LABEL.to_string(), run_id().to_string()),
+                    (PID_LABEL.to_string(), std::process::id().to_string()),
+                ],
+            });
+            options
+        }
+    }
+}
+
+/// Whether the agent `name` runs, as the engine says: its container runs (Docker), or its
+/// service has one replica with a running task (Swarm).
+pub fn agent_running(driver: Driver, name: &str) -> bool {
+    match driver {
+        Driver::Docker => container_running(name),
+        Driver::Swarm => {
+            service_replicas(name) == Some(1)
+                && docker(&[
+                    "service",
+                    "ps",
+                    "--filter",
+                    "desired-state=running",
+                    "--format",
+                    "{{.CurrentState}}",
+                    name,
+                ])
+                .stdout
+                .lines()
+                .any(|l| l.starts_with("Running"))
+        }
+    }
+}
+
+/// Kills the agent `name` from outside: its container (Docker), or its service's task
+/// container (Swarm, whose restart policy leaves it dead).
+pub fn kill_agent(driver: Driver, name: &str) {
+    let id = match driver {
+        Driver::Docker => name.to_string(),
+        Driver::Swarm => docker(&[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.swarm.service.name={name}"),
+        ])
+        .ok()
+        .trim()
+        .to_string(),
+    };
+    assert!(!id.is_empty(), "{name} has a running container");
+    docker(&["kill", &id]).ok();
+}
+
+/// A service's replicas, if the service exists.
+pub fn service_replicas(name: &str) -> Option<u64> {
+    let out = docker(&[
+        "service",
+        "inspect",
+        "--format",
+        "{{.Spec.Mode.Replicated.Replicas}}",
+        name,
+    ]);
+    (out.code == 0).then(|| out.stdout.trim().parse().ok()).flatten()
 }
 
 /// Polls `check` until it returns `Some`, or panics with `what` after `limit`.

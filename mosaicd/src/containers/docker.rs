@@ -19,12 +19,16 @@ use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListNetworksOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
     RemoveVolumeOptions, StopContainerOptionsBuilder, UploadToContainerOptionsBuilder,
 };
-use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt};
+
+use super::runtime::{AgentRuntime, Exits, RuntimeKind};
+use super::spec::ContainerSpec;
 
 use crate::error::{Error, chain};
 
 /// How long one ordinary API call may take before the engine counts as unresponsive.
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+pub(super) const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connecting and negotiating the API version: a live engine answers at once.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Pulling an image can take long on a slow link.
@@ -98,9 +102,15 @@ pub struct ContainerInfo {
     pub oom_killed: bool,
     pub error: Option<String>,
     pub labels: HashMap<String, String>,
-    /// Address on the given network, when attached and running.
-    pub ip: Option<Ipv4Addr>,
+    /// Where mosaicd reaches it on the given network, when attached and running: its address
+    /// (Docker), or its service's name, which the overlay's DNS resolves (Swarm).
+    pub address: Option<String>,
     pub image: Option<String>,
+    /// The Swarm node it runs (or last ran) on; `None` under the Docker driver.
+    pub node: Option<String>,
+    /// A Swarm service scaled to zero: a stopped agent, kept as a service. Never set under the
+    /// Docker driver, whose stopped agents have no container.
+    pub parked: bool,
 }
 
 const REGISTRY_REFUSED: &str = "its registry does not have it, or refuses the engine access";
@@ -183,7 +193,7 @@ impl DockerClient {
     }
 
     /// The connected client, connecting (and negotiating the API version) if needed.
-    async fn client(&self) -> DResult<Docker> {
+    pub(super) async fn client(&self) -> DResult<Docker> {
         let mut cached = self.client.lock().await;
         if let Some(docker) = cached.as_ref() {
             return Ok(docker.clone());
@@ -207,7 +217,7 @@ impl DockerClient {
     }
 
     /// Runs one call with a deadline and translates its failure.
-    async fn call<T>(
+    pub(super) async fn call<T>(
         &self,
         what: &str,
         limit: Duration,
@@ -339,7 +349,7 @@ impl DockerClient {
             .await
     }
 
-    async fn find_network(&self, docker: &Docker, name: &str) -> DResult<Option<NetworkInfo>> {
+    pub(super) async fn find_network(&self, docker: &Docker, name: &str) -> DResult<Option<NetworkInfo>> {
         let filters = HashMap::from([("name", vec![name])]);
         let options = ListNetworksOptionsBuilder::new().filters(&filters).build();
         let mut found: Vec<_> = self
@@ -466,7 +476,7 @@ impl DockerClient {
             Err(e) => return Err(e),
         };
         let state = c.state.unwrap_or_default();
-        let ip = network_ip(c.network_settings.and_then(|n| n.networks), network);
+        let address = network_ip(c.network_settings.and_then(|n| n.networks), network);
         let config = c.config.unwrap_or_default();
         Ok(Some(ContainerInfo {
             id: c.id.unwrap_or_default(),
@@ -477,8 +487,10 @@ impl DockerClient {
             oom_killed: state.oom_killed.unwrap_or(false),
             error: state.error.filter(|e| !e.is_empty()),
             labels: config.labels.unwrap_or_default(),
-            ip,
+            address,
             image: config.image,
+            node: None,
+            parked: false,
         }))
     }
 
@@ -521,7 +533,7 @@ impl DockerClient {
         Ok(created.id)
     }
 
-    async fn pull(&self, docker: &Docker, image: &str) -> DResult<()> {
+    pub(super) async fn pull(&self, docker: &Docker, image: &str) -> DResult<()> {
         tracing::info!(image, "agent image not present; pulling it");
         let (repo, tag) = split_image(image);
         let options = CreateImageOptionsBuilder::new().from_image(repo).tag(tag).build();
@@ -622,12 +634,19 @@ impl DockerClient {
     /// stopped running (`die`, `destroy`), as (container id, action), from `since` (Unix seconds,
     /// on the engine's clock: events between then and the subscription are replayed). The stream
     /// ends or yields an error when the engine goes away.
-    pub async fn container_exits(
+    pub async fn container_exits(&self, label: &str, value: &str, since: i64) -> DResult<Exits> {
+        self.exit_events(label, value, since, |actor| actor.id.clone()).await
+    }
+
+    /// [`DockerClient::container_exits`], each event's id chosen by `id_of` from its actor (the
+    /// container, with its labels as attributes); events it gives none for are passed over.
+    pub(super) async fn exit_events(
         &self,
         label: &str,
         value: &str,
         since: i64,
-    ) -> DResult<futures::stream::BoxStream<'static, DResult<(String, String)>>> {
+        id_of: fn(&bollard::models::EventActor) -> Option<String>,
+    ) -> DResult<Exits> {
         let docker = self.client().await?;
         let filter = format!("{label}={value}");
         let filters = HashMap::from([
@@ -642,14 +661,17 @@ impl DockerClient {
         let host = self.host.clone();
         Ok(docker
             .events(Some(options))
-            .map(move |event| match event {
-                Ok(e) => Ok((
-                    e.actor.and_then(|a| a.id).unwrap_or_default(),
-                    e.action.unwrap_or_default(),
-                )),
-                Err(e) => Err(DockerError::Unreachable {
-                    cause: format!("at {host}: {}", chain(&e)),
-                }),
+            .filter_map(move |event| {
+                futures::future::ready(match event {
+                    Ok(e) => e
+                        .actor
+                        .as_ref()
+                        .and_then(id_of)
+                        .map(|id| Ok((id, e.action.unwrap_or_default()))),
+                    Err(e) => Some(Err(DockerError::Unreachable {
+                        cause: format!("at {host}: {}", chain(&e)),
+                    })),
+                })
             })
             .boxed())
     }
@@ -674,14 +696,107 @@ impl DockerClient {
     }
 }
 
+/// The `docker` driver: each agent is a container on this engine, on an internal bridge whose
+/// gateway is mosaicd's host.
+impl AgentRuntime for DockerClient {
+    fn kind(&self) -> RuntimeKind {
+        RuntimeKind::Docker
+    }
+
+    fn engine(&self) -> &DockerClient {
+        self
+    }
+
+    fn ensure_network<'a>(
+        &'a self,
+        name: &'a str,
+        labels: &'a HashMap<String, String>,
+    ) -> BoxFuture<'a, DResult<NetworkInfo>> {
+        DockerClient::ensure_network(self, name, labels).boxed()
+    }
+
+    fn mosaicd_address<'a>(&'a self, network: &'a NetworkInfo) -> BoxFuture<'a, DResult<Ipv4Addr>> {
+        futures::future::ready(Ok(network.gateway)).boxed()
+    }
+
+    fn ensure_volume<'a>(&'a self, name: &'a str, labels: &'a HashMap<String, String>) -> BoxFuture<'a, DResult<()>> {
+        DockerClient::ensure_volume(self, name, labels).boxed()
+    }
+
+    fn remove_volume<'a>(&'a self, name: &'a str) -> BoxFuture<'a, DResult<()>> {
+        DockerClient::remove_volume(self, name).boxed()
+    }
+
+    fn inspect<'a>(&'a self, name: &'a str, network: &'a str) -> BoxFuture<'a, DResult<Option<ContainerInfo>>> {
+        DockerClient::inspect(self, name, network).boxed()
+    }
+
+    fn list_labelled<'a>(
+        &'a self,
+        label: &'a str,
+        value: &'a str,
+        network: &'a str,
+    ) -> BoxFuture<'a, DResult<Vec<ContainerInfo>>> {
+        DockerClient::list_labelled(self, label, value, network).boxed()
+    }
+
+    fn create<'a>(
+        &'a self,
+        name: &'a str,
+        spec: &'a ContainerSpec<'a>,
+        token: &'a str,
+        _node: Option<&'a str>,
+    ) -> BoxFuture<'a, DResult<String>> {
+        async move {
+            let id = DockerClient::create(self, name, spec.body()).await?;
+            // The token goes in as a file through the archive API, so it is not in `docker
+            // inspect`; a container that cannot get it is of no use.
+            let files = super::spec::startup_files(token, spec.settings.entrypoint);
+            if let Err(e) = self.upload(&id, "/", files).await {
+                if let Err(removing) = DockerClient::remove(self, &id).await {
+                    tracing::warn!(container = name, error = %removing.full(), "cannot remove a container that did not get its token");
+                }
+                return Err(e);
+            }
+            Ok(id)
+        }
+        .boxed()
+    }
+
+    fn start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, DResult<()>> {
+        DockerClient::start(self, id).boxed()
+    }
+
+    fn stop<'a>(&'a self, id: &'a str, grace: Duration) -> BoxFuture<'a, DResult<()>> {
+        DockerClient::stop(self, id, grace).boxed()
+    }
+
+    fn remove<'a>(&'a self, id: &'a str) -> BoxFuture<'a, DResult<()>> {
+        DockerClient::remove(self, id).boxed()
+    }
+
+    fn destroy<'a>(&'a self, id: &'a str) -> BoxFuture<'a, DResult<()>> {
+        DockerClient::remove(self, id).boxed()
+    }
+
+    fn exits<'a>(&'a self, label: &'a str, value: &'a str, since: i64) -> BoxFuture<'a, DResult<Exits>> {
+        self.container_exits(label, value, since).boxed()
+    }
+
+    fn logs_tail<'a>(&'a self, id: &'a str, lines: usize) -> BoxFuture<'a, DResult<String>> {
+        DockerClient::logs_tail(self, id, lines).boxed()
+    }
+}
+
 /// The container's address on `network`, as Docker lists its networks.
-fn network_ip(networks: Option<HashMap<String, EndpointSettings>>, network: &str) -> Option<Ipv4Addr> {
-    networks?.remove(network)?.ip_address?.parse().ok()
+pub(super) fn network_ip(networks: Option<HashMap<String, EndpointSettings>>, network: &str) -> Option<String> {
+    let ip: Ipv4Addr = networks?.remove(network)?.ip_address?.parse().ok()?;
+    Some(ip.to_string())
 }
 
 fn summary_info(c: ContainerSummary, network: &str) -> ContainerInfo {
     let state = c.state.map(|s| s.to_string()).unwrap_or_default();
-    let ip = network_ip(c.network_settings.and_then(|n| n.networks), network);
+    let address = network_ip(c.network_settings.and_then(|n| n.networks), network);
     ContainerInfo {
         id: c.id.unwrap_or_default(),
         name: c
@@ -696,8 +811,10 @@ fn summary_info(c: ContainerSummary, network: &str) -> ContainerInfo {
         oom_killed: false,
         error: None,
         labels: c.labels.unwrap_or_default(),
-        ip,
+        address,
         image: c.image,
+        node: None,
+        parked: false,
     }
 }
 

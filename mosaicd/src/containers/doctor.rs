@@ -80,7 +80,7 @@ impl ContainerManager {
     /// registry, and its version (label, else tag) is one Mosaic supports. Stops at the first
     /// step that fails.
     pub async fn check_image(&self, image: &str) -> Vec<DoctorStep> {
-        let docker = &self.inner.docker;
+        let docker = self.inner.driver.engine();
         let mut steps = Vec::new();
         let timer = Timer::start();
         match docker.version().await {
@@ -229,7 +229,7 @@ impl Inner {
         let labels = spec::base_labels(&self.settings.instance, &self.settings.extra_labels, TRIAL_OBJECT);
         let began = Instant::now();
         let outcome = async {
-            self.docker.ensure_volume(&volume, &labels).await?;
+            self.driver.ensure_volume(&volume, &labels).await?;
             let spec = ContainerSpec {
                 agent_id: format!("trial/{id}"),
                 volume: volume.clone(),
@@ -237,25 +237,22 @@ impl Inner {
                 runtime: &rt,
                 settings,
             };
-            let container = self.docker.create(&name, spec.body()).await?;
+            let container = self.driver.create(&name, &spec, &token, None).await?;
             let result = async {
-                self.docker
-                    .upload(&container, "/", spec::startup_files(&token, settings.entrypoint))
-                    .await?;
-                self.docker.start(&container).await?;
+                self.driver.start(&container).await?;
                 self.health_gate(&rt, &container, began + settings.start_timeout, settings.start_timeout)
                     .await
                     .map_err(|(message, _)| Error::unavailable(message.replace(&token, "[redacted]")))
             }
             .await;
-            if let Err(e) = self.docker.remove(&container).await {
+            if let Err(e) = self.driver.destroy(&container).await {
                 tracing::warn!(container = %name, error = %e.full(), "cannot remove the trial container");
             }
             result
         }
         .await;
         self.trials.lock().expect("trials lock").remove(&id);
-        if let Err(e) = self.docker.remove_volume(&volume).await {
+        if let Err(e) = self.driver.remove_volume(&volume).await {
             tracing::warn!(volume = %volume, error = %e.full(), "cannot remove the trial container's volume");
         }
         outcome.map(|_| {

@@ -59,7 +59,7 @@ impl Inner {
         };
         let network = self.network_name();
         for (target, t, id) in held {
-            let running = self.docker.inspect(&id, &network).await?.is_some_and(|c| c.running);
+            let running = self.driver.inspect(&id, &network).await?.is_some_and(|c| c.running);
             if !running && t.forget_live(&id) {
                 tracing::warn!(container = %target.container_name(), "container is no longer running");
             }
@@ -74,15 +74,15 @@ impl Inner {
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_secs() as i64);
         let mut events = self
-            .docker
-            .container_exits(LABEL_INSTANCE, &self.settings.instance, since)
+            .driver
+            .exits(LABEL_INSTANCE, &self.settings.instance, since)
             .await?;
         self.check_live().await?;
         self.exits_watched.store(true, Ordering::Release);
         if std::mem::take(lost_before) {
-            tracing::info!(docker = %self.docker.host(), "watching Docker events again");
+            tracing::info!(docker = %self.driver.engine().host(), "watching Docker events again");
         } else {
-            tracing::debug!(docker = %self.docker.host(), "watching Docker events");
+            tracing::debug!(docker = %self.driver.engine().host(), "watching Docker events");
         }
         while let Some(event) = events.next().await {
             let (id, action) = event?;

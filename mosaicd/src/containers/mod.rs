@@ -70,10 +70,12 @@ pub mod firewall;
 pub mod naming;
 pub mod reaper;
 pub mod reconcile;
+pub mod runtime;
 pub mod settings;
 pub mod spec;
 mod start;
 mod stop;
+pub mod swarm;
 pub mod tar;
 mod target;
 mod warm;
@@ -101,6 +103,7 @@ use crate::store::paging::PageRequest;
 use crate::store::{Db, audit, rfc3339, users};
 use agent_config::AgentConfig;
 use docker::{DockerClient, NetworkInfo};
+pub use runtime::{AgentRuntime, RuntimeKind};
 
 /// Port of the agent-facing listener (the internal config endpoint) when none is configured.
 pub const DEFAULT_INTERNAL_PORT: u16 = 4001;
@@ -122,6 +125,8 @@ pub struct Upstream {
 pub struct ManagerSettings {
     /// `unix:///var/run/docker.sock` or `tcp://host:port`.
     pub docker_host: String,
+    /// Which driver runs the agents: containers on one engine, or services on a swarm.
+    pub runtime: RuntimeKind,
     /// Labels every Docker object; names the agent network.
     pub instance: String,
     /// Added to every Docker object's labels.
@@ -165,7 +170,8 @@ pub(crate) struct Inner {
     coord: Arc<coordination::Coordinator>,
     keyring: Arc<Keyring>,
     settings: ManagerSettings,
-    docker: DockerClient,
+    /// The container runtime: the only way to the engine.
+    driver: Box<dyn AgentRuntime>,
     runtime: tokio::sync::OnceCell<Arc<Runtime>>,
     targets: Mutex<HashMap<AgentRef, Arc<Target>>>,
     http: reqwest::Client,
@@ -205,7 +211,10 @@ impl ContainerManager {
                 coord: coordination::Coordinator::new(db.clone()),
                 db,
                 keyring,
-                docker: DockerClient::new(&settings.docker_host),
+                driver: match settings.runtime {
+                    RuntimeKind::Docker => Box::new(DockerClient::new(&settings.docker_host)),
+                    RuntimeKind::Swarm => Box::new(swarm::SwarmRuntime::new(&settings.docker_host)),
+                },
                 settings,
                 runtime: tokio::sync::OnceCell::new(),
                 targets: Mutex::new(HashMap::new()),
@@ -268,7 +277,7 @@ impl ContainerManager {
 
     /// Whether the Docker engine answers, for `/readyz`.
     pub async fn docker_ping(&self) -> Result<()> {
-        Ok(self.inner.docker.ping().await?)
+        Ok(self.inner.driver.engine().ping().await?)
     }
 
     /// Returns the running container's address and token, starting it first if needed. The
@@ -382,7 +391,8 @@ impl ContainerManager {
                     .await?;
             }
             t.volume_ready.store(false, std::sync::atomic::Ordering::Relaxed);
-            inner.docker.remove_volume(&target.volume_name()).await?;
+            inner.driver.destroy(&target.container_name()).await?;
+            inner.driver.remove_volume(&target.volume_name()).await?;
             inner
                 .system_backoff
                 .lock()
@@ -461,10 +471,10 @@ impl ContainerManager {
             exit_code: None,
         };
         let network = inner.network_name();
-        match inner.docker.inspect(&target.container_name(), &network).await {
+        match inner.driver.inspect(&target.container_name(), &network).await {
             Ok(Some(c)) => {
                 detail.container_id = Some(c.id);
-                detail.ip_address = c.ip.map(|ip| ip.to_string());
+                detail.ip_address = c.address;
                 detail.docker_state = Some(c.state);
                 detail.exit_code = c.exit_code.filter(|_| !c.running);
                 detail.network = Some(network);

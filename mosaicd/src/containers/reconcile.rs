@@ -55,7 +55,7 @@ impl Inner {
         // cost grows with the containers that should run, not with every user.
         let up = rows::up(&mut self.db.ex()).await?;
         let found = self
-            .docker
+            .driver
             .list_labelled(LABEL_INSTANCE, &self.settings.instance, &network)
             .await?;
 
@@ -64,8 +64,8 @@ impl Inner {
             if self.stale_trial(&listed.labels, &listed.name) {
                 // A trial start (`containers doctor`) that a dead mosaicd left behind.
                 let name = listed.name.trim_start_matches('/').to_string();
-                self.docker.remove(&listed.id).await?;
-                self.docker.remove_volume(&format!("{name}-state")).await?;
+                self.driver.destroy(&listed.id).await?;
+                self.driver.remove_volume(&format!("{name}-state")).await?;
                 report.removed.push(name);
                 continue;
             }
@@ -77,6 +77,11 @@ impl Inner {
                     continue;
                 }
             };
+            if listed.parked && self.has_row(&target).await? {
+                // A stopped agent kept as a service scaled to zero (Swarm): nothing runs, which
+                // is what its row says or what `mark_vanished` makes it say.
+                continue;
+            }
             seen.insert(target.clone());
             let t = self.target(&target);
             // Held here or at another replica: a start, stop or restart is in progress.
@@ -87,7 +92,7 @@ impl Inner {
             // Both listings may predate a start that finished just before the lock was free: judge
             // the container and its row as they are now, or a healthy new container would be
             // taken for an interrupted one.
-            let Some(container) = self.docker.inspect(&listed.id, &network).await? else {
+            let Some(container) = self.driver.inspect(&listed.id, &network).await? else {
                 continue;
             };
             let row = rows::get(&mut self.db.ex(), target.kind(), target.owner()).await?;
@@ -96,7 +101,7 @@ impl Inner {
             match row {
                 None => {
                     tracing::warn!(container = %container.name, "removing an orphan container (no database row)");
-                    self.docker.remove(&container.id).await?;
+                    self.driver.destroy(&container.id).await?;
                     self.record(
                         &Actor::System,
                         "container.orphan_removed",
@@ -111,9 +116,9 @@ impl Inner {
                         && row.status == ContainerState::Running
                         && generation == Some(row.generation) =>
                 {
-                    let Some(ip) = container.ip else {
+                    let Some(address) = container.address.clone() else {
                         tracing::warn!(container = %container.name, "running container has no address on the agent network; removing it");
-                        self.docker.remove(&container.id).await?;
+                        self.driver.remove(&container.id).await?;
                         self.mark(
                             &target,
                             row,
@@ -130,7 +135,7 @@ impl Inner {
                             stored,
                         )?,
                         None => {
-                            self.docker.remove(&container.id).await?;
+                            self.driver.remove(&container.id).await?;
                             self.mark(&target, row, StopReason::Crash, "the container's token was lost")
                                 .await?;
                             report.removed.push(container.name.clone());
@@ -147,18 +152,18 @@ impl Inner {
                         if row.container_id.as_deref() != Some(container.id.as_str()) {
                             rows::mark_adopted(&mut self.db.ex(), target.kind(), &row.id, &container.id).await?;
                         }
+                        tracing::info!(container = %container.name, %address, "adopted a running agent container");
                         *t.live.lock().expect("live lock") = Some(Live {
                             container_id: container.id.clone(),
-                            ip,
+                            address,
                             token: Secret::new(token),
                         });
-                        tracing::info!(container = %container.name, %ip, "adopted a running agent container");
                         report.adopted.push(container.name.clone());
                     }
                 }
                 Some(row) if container.running && row.status == ContainerState::Starting => {
                     tracing::warn!(container = %container.name, "removing a container whose start was interrupted");
-                    self.docker.remove(&container.id).await?;
+                    self.driver.remove(&container.id).await?;
                     self.mark(
                         &target,
                         row,
@@ -173,13 +178,19 @@ impl Inner {
                         container = %container.name, generation = ?generation, row_generation = row.generation, status = %row.status,
                         "removing a stale container"
                     );
-                    self.docker.remove(&container.id).await?;
+                    self.driver.remove(&container.id).await?;
                     *t.live.lock().expect("live lock") = None;
                     report.removed.push(container.name.clone());
                 }
+                Some(row) if container.parked => {
+                    // Scaled to zero since it was listed: a stop that just finished.
+                    if row.status.is_up() {
+                        *t.live.lock().expect("live lock") = None;
+                    }
+                }
                 Some(row) => {
                     *t.live.lock().expect("live lock") = None;
-                    self.docker.remove(&container.id).await?;
+                    self.driver.remove(&container.id).await?;
                     report.removed.push(container.name.clone());
                     if row.status.is_up() {
                         let detail = format!("the container was found {}", container.state);
@@ -304,6 +315,14 @@ impl Inner {
     }
 }
 
+impl Inner {
+    async fn has_row(&self, target: &AgentRef) -> Result<bool> {
+        Ok(rows::get(&mut self.db.ex(), target.kind(), target.owner())
+            .await?
+            .is_some())
+    }
+}
+
 fn labelled_target(c: &ContainerInfo) -> Option<AgentRef> {
     let kind = Kind::parse(c.labels.get(LABEL_KIND)?)?;
     let owner = c.labels.get(LABEL_OWNER)?;
@@ -374,7 +393,7 @@ impl ContainerManager {
                 Ok(None) => {}
                 Ok(Some(_)) => {
                     if docker_down {
-                        tracing::info!(docker = %self.inner.docker.host(), "Docker engine reachable again");
+                        tracing::info!(docker = %self.inner.driver.engine().host(), "Docker engine reachable again");
                         docker_down = false;
                     }
                     if let Err(e) = self.ensure_system_agents().await {

@@ -3,7 +3,13 @@
 
 use std::collections::HashMap;
 
-use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, RestartPolicy, RestartPolicyNameEnum};
+use bollard::models::{
+    ContainerCreateBody, EndpointSpec, EndpointSpecModeEnum, HostConfig, Limit, Mount, MountType, MountVolumeOptions,
+    NetworkAttachmentConfig, RestartPolicy, RestartPolicyNameEnum, ServiceSpec, ServiceSpecMode,
+    ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec, TaskSpecContainerSpecPrivileges,
+    TaskSpecContainerSpecSecrets, TaskSpecPlacement, TaskSpecResources, TaskSpecRestartPolicy,
+    TaskSpecRestartPolicyConditionEnum,
+};
 
 use super::agent_config::STATE_DIR;
 use super::settings::{AgentSettings, Entrypoint};
@@ -107,10 +113,9 @@ impl<'a> ContainerSpec<'a> {
         }
     }
 
-    /// The create request. No secret appears in it: the token is written into the container as
-    /// a file before it starts, and the config is fetched by the entrypoint.
-    pub fn body(&self) -> ContainerCreateBody {
-        let s = self.settings;
+    /// The agent's environment, under either driver. No secret appears in it: the token is a
+    /// file, and the config is fetched by the entrypoint.
+    fn env(&self) -> Vec<String> {
         let rt = self.runtime;
         let mut env = vec![
             format!("MOSAIC_API_URL={}", rt.agent_api_url),
@@ -132,26 +137,48 @@ impl<'a> ContainerSpec<'a> {
         for name in ["NO_PROXY", "no_proxy"] {
             env.push(format!("{name}={}", rt.no_proxy));
         }
-        let entrypoint = match s.entrypoint {
+        env
+    }
+
+    /// The command replacing the image's entrypoint in `script` mode.
+    fn entrypoint(&self) -> Option<Vec<String>> {
+        match self.settings.entrypoint {
             Entrypoint::Script => Some(vec!["/bin/sh".to_string(), ENTRYPOINT_FILE.to_string()]),
             Entrypoint::Image => None,
-        };
+        }
+    }
+
+    /// The state volume at OpenClaw's state directory; `labels` are given to it where the
+    /// mount itself creates it (a Swarm node).
+    fn state_mount(&self, labels: Option<HashMap<String, String>>) -> Mount {
+        Mount {
+            target: Some(STATE_DIR.into()),
+            source: Some(self.volume.clone()),
+            typ: Some(MountType::VOLUME),
+            read_only: Some(false),
+            volume_options: labels.map(|labels| MountVolumeOptions {
+                labels: Some(labels),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// The create request (the `docker` driver). The token is written into the container as a
+    /// file before it starts ([`startup_files`]).
+    pub fn body(&self) -> ContainerCreateBody {
+        let s = self.settings;
+        let rt = self.runtime;
         ContainerCreateBody {
             image: Some(s.image.clone()),
             user: Some(format!("{AGENT_UID}:{AGENT_GID}")),
-            env: Some(env),
-            entrypoint,
+            env: Some(self.env()),
+            entrypoint: self.entrypoint(),
             labels: Some(self.labels.clone()),
             stop_timeout: Some(s.stop_timeout.as_secs() as i64),
             host_config: Some(HostConfig {
                 network_mode: Some(rt.network.name.clone()),
-                mounts: Some(vec![Mount {
-                    target: Some(STATE_DIR.into()),
-                    source: Some(self.volume.clone()),
-                    typ: Some(MountType::VOLUME),
-                    read_only: Some(false),
-                    ..Default::default()
-                }]),
+                mounts: Some(vec![self.state_mount(None)]),
                 // As OpenClaw's multi-tenant guidance has it: no capabilities, no privilege
                 // escalation, bounded processes, memory and CPU.
                 cap_drop: Some(vec!["ALL".into()]),
@@ -171,6 +198,95 @@ impl<'a> ContainerSpec<'a> {
                 }),
                 // The gateway port is not published: mosaicd reaches the container on the
                 // agent network.
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+}
+
+/// The service (the `swarm` driver): the container of [`ContainerSpec::body`] as a task, with
+/// what Swarm services support of its hardening and limits. `files` are the Swarm secrets that
+/// stand for [`startup_files`] (the token, the entrypoint), `node` the node the state volume is
+/// on, `replicas` 1 to run, 0 to keep it stopped.
+///
+/// What differs from the container: the memory limit has no separate swap limit (a service
+/// cannot set one), `no-new-privileges` is applied only by engines of API 1.46 and later (the
+/// agent runs as an unprivileged user with every capability dropped either way), and
+/// `/run/mosaic` itself is the engine's (the files in it are the agent's user's, as in a container).
+impl ContainerSpec<'_> {
+    pub fn service_spec(
+        &self,
+        name: &str,
+        files: Vec<TaskSpecContainerSpecSecrets>,
+        node: Option<&str>,
+        replicas: i64,
+    ) -> ServiceSpec {
+        let s = self.settings;
+        let rt = self.runtime;
+        let mut volume_labels = self.labels.clone();
+        volume_labels.insert(LABEL_OBJECT.into(), "volume".into());
+        volume_labels.remove(LABEL_GENERATION);
+        volume_labels.remove(LABEL_CONFIG_HASH);
+        ServiceSpec {
+            name: Some(name.to_string()),
+            labels: Some(self.labels.clone()),
+            task_template: Some(TaskSpec {
+                container_spec: Some(TaskSpecContainerSpec {
+                    image: Some(s.image.clone()),
+                    // The task's container carries the labels too: its exit events are found by
+                    // the instance label, as a container's are.
+                    labels: Some(self.labels.clone()),
+                    command: self.entrypoint(),
+                    hostname: Some(name.to_string()),
+                    env: Some(self.env()),
+                    user: Some(format!("{AGENT_UID}:{AGENT_GID}")),
+                    mounts: Some(vec![self.state_mount(Some(volume_labels))]),
+                    stop_grace_period: Some(s.stop_timeout.as_nanos() as i64),
+                    secrets: Some(files),
+                    init: Some(true),
+                    capability_drop: Some(vec!["ALL".into()]),
+                    // Engines from API 1.46 apply it; older ones (Docker 20.10 speaks 1.41)
+                    // do not know the field and run the task without it.
+                    privileges: Some(TaskSpecContainerSpecPrivileges {
+                        no_new_privileges: Some(true),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                resources: Some(TaskSpecResources {
+                    limits: Some(Limit {
+                        nano_cpus: Some(s.nano_cpus),
+                        memory_bytes: Some(s.memory_bytes),
+                        pids: Some(s.pids_limit),
+                    }),
+                    ..Default::default()
+                }),
+                // Mosaic decides when an agent runs; Swarm must not restart it behind its back.
+                restart_policy: Some(TaskSpecRestartPolicy {
+                    condition: Some(TaskSpecRestartPolicyConditionEnum::NONE),
+                    ..Default::default()
+                }),
+                placement: node.map(|node| TaskSpecPlacement {
+                    constraints: Some(vec![format!("node.id=={node}")]),
+                    ..Default::default()
+                }),
+                networks: Some(vec![NetworkAttachmentConfig {
+                    target: Some(rt.network.name.clone()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            mode: Some(ServiceSpecMode {
+                replicated: Some(ServiceSpecModeReplicated {
+                    replicas: Some(replicas),
+                }),
+                ..Default::default()
+            }),
+            // mosaicd resolves the service's name to its task's address on the overlay: no
+            // virtual IP (which needs IPVS), no published port.
+            endpoint_spec: Some(EndpointSpec {
+                mode: Some(EndpointSpecModeEnum::DNSRR),
                 ..Default::default()
             }),
             ..Default::default()

@@ -1,7 +1,7 @@
 //! The start pipeline: owner check, row, volume, container, token file, start, health gate; adopting
 //! a container a previous mosaicd started; one start at a time per container (single flight).
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,7 +15,7 @@ use super::firewall;
 use super::settings::{self, AgentSettings};
 use super::spec::{self, ContainerSpec, LABEL_INSTANCE};
 use super::target::Flight;
-use super::{AgentRef, DEFAULT_INTERNAL_PORT, Inner, Live, Runtime, StopReason, Target, Upstream};
+use super::{AgentRef, DEFAULT_INTERNAL_PORT, Inner, Live, Runtime, RuntimeKind, StopReason, Target, Upstream};
 use crate::config::Secret;
 use crate::error::{Error, Result};
 use crate::secrets::Binding;
@@ -81,11 +81,11 @@ impl Inner {
     async fn init_runtime(&self) -> Result<Arc<Runtime>> {
         let network_name = self.network_name();
         let labels = spec::base_labels(&self.settings.instance, &self.settings.extra_labels, "network");
-        let network = self.docker.ensure_network(&network_name, &labels).await?;
-        let internal_addr = self
-            .settings
-            .internal_listen
-            .unwrap_or_else(|| SocketAddr::from((network.gateway, DEFAULT_INTERNAL_PORT)));
+        let network = self.driver.ensure_network(&network_name, &labels).await?;
+        let internal_addr = match self.settings.internal_listen {
+            Some(addr) => addr,
+            None => SocketAddr::from((self.driver.mosaicd_address(&network).await?, DEFAULT_INTERNAL_PORT)),
+        };
         let listener = std::net::TcpListener::bind(internal_addr).map_err(|e| {
             Error::unavailable(format!(
                 "cannot listen for agent containers on {internal_addr} (the internal config endpoint): {e}"
@@ -95,7 +95,10 @@ impl Inner {
             .set_nonblocking(true)
             .map_err(|e| Error::io("cannot configure the internal listener", e))?;
         let internal_addr = listener.local_addr().unwrap_or(internal_addr);
-        if self.settings.host_firewall {
+        // The firewall guards a bridge on this host. Under Swarm the agents are on an overlay
+        // network with no bridge here (and mosaicd runs in a container of its own): see README,
+        // "Placement on Docker Swarm".
+        if self.settings.host_firewall && self.settings.runtime == RuntimeKind::Docker {
             self.install_firewall(&network, internal_addr).await?;
         }
         if self.internal_tx.send(listener).is_err() {
@@ -164,14 +167,14 @@ impl Inner {
         let live = t.live.lock().expect("live lock").clone();
         let Some(live) = live else { return Ok(None) };
         let upstream = Upstream {
-            base_url: format!("http://{}:{GATEWAY_PORT}", live.ip),
+            base_url: format!("http://{}:{GATEWAY_PORT}", live.address),
             token: live.token.clone(),
             started: None,
         };
         if !verify && self.exits_watched() {
             return Ok(Some(upstream));
         }
-        match self.docker.inspect(&live.container_id, &self.network_name()).await? {
+        match self.driver.inspect(&live.container_id, &self.network_name()).await? {
             Some(c) if c.running => Ok(Some(upstream)),
             _ => {
                 tracing::warn!(container = %target.container_name(), "container is no longer running");
@@ -337,11 +340,17 @@ impl Inner {
         tracing::info!(container = %name, generation, image = %settings.image, "starting agent container");
 
         match self
-            .create_and_check(&rt, target, &settings, generation, &config, &token, volume, began)
+            .create_and_check(&rt, target, &row, &settings, generation, &config, &token, volume, began)
             .await
         {
-            Ok((container_id, ip)) => {
+            Ok((container_id, address, node)) => {
                 rows::mark_running(&mut self.db.ex(), target.kind(), &row.id, generation, &container_id).await?;
+                if let Some(node) = node.filter(|n| row.node.as_ref() != Some(n)) {
+                    // Where the scheduler put the first start is where the state volume now
+                    // is: every later start goes there.
+                    rows::record_node(&mut self.db.ex(), target.kind(), &row.id, &node).await?;
+                    tracing::info!(container = %name, node, "agent placed on a node; its later starts go there");
+                }
                 let seconds = began.elapsed().as_secs_f64();
                 self.record(
                     actor,
@@ -352,11 +361,12 @@ impl Inner {
                 )
                 .await;
                 self.prometheus.container_started("ok");
-                tracing::info!(container = %name, %ip, seconds = format!("{seconds:.2}"), "agent container is healthy");
+                tracing::info!(container = %name, %address, seconds = format!("{seconds:.2}"), "agent container is healthy");
                 let token = Secret::new(token);
+                let base_url = format!("http://{address}:{GATEWAY_PORT}");
                 *t.live.lock().expect("live lock") = Some(Live {
                     container_id,
-                    ip,
+                    address,
                     token: token.clone(),
                 });
                 {
@@ -365,14 +375,14 @@ impl Inner {
                     a.last_ms = a.last_ms.max(self.settings.clock.now_ms());
                 }
                 Ok(Upstream {
-                    base_url: format!("http://{ip}:{GATEWAY_PORT}"),
+                    base_url,
                     token,
                     started: Some(began.elapsed()),
                 })
             }
             Err(failure) => {
                 if let Some(id) = &failure.container_id {
-                    let removed = self.docker.remove(id).await;
+                    let removed = self.driver.remove(id).await;
                     if let Err(e) = removed {
                         tracing::warn!(container = %name, error = %e.full(), "cannot remove the container that failed to start");
                     }
@@ -409,13 +419,14 @@ impl Inner {
         &self,
         rt: &Runtime,
         target: &AgentRef,
+        row: &ContainerRow,
         settings: &AgentSettings,
         generation: i64,
         config: &AgentConfig,
         token: &str,
         volume: std::result::Result<(), DockerError>,
         began: Instant,
-    ) -> std::result::Result<(String, Ipv4Addr), StartFailure> {
+    ) -> std::result::Result<(String, String, Option<String>), StartFailure> {
         let fail = |message: String, container_id: Option<String>| StartFailure {
             message,
             detail: None,
@@ -437,23 +448,21 @@ impl Inner {
             &config.hash,
             settings,
         );
-        let id = self.create_container(rt, target, &spec).await.map_err(|e| match e {
-            Ok(e) => docker_fail(e, None),
-            Err(e) => fail(e.to_string(), None),
-        })?;
-        let files = spec::startup_files(token, settings.entrypoint);
-        self.docker
-            .upload(&id, "/", files)
+        let id = self
+            .create_container(rt, target, &spec, token, row.node.as_deref())
             .await
-            .map_err(|e| docker_fail(e, Some(id.clone())))?;
-        self.docker
+            .map_err(|e| match e {
+                Ok(e) => docker_fail(e, None),
+                Err(e) => fail(e.to_string(), None),
+            })?;
+        self.driver
             .start(&id)
             .await
             .map_err(|e| docker_fail(e, Some(id.clone())))?;
         let deadline = began + settings.start_timeout;
         self.health_gate(rt, &id, deadline, settings.start_timeout)
             .await
-            .map(|ip| (id.clone(), ip))
+            .map(|(address, node)| (id.clone(), address, node))
             .map_err(|(message, timed_out)| StartFailure {
                 timed_out,
                 // The agent's own output is part of the message; whatever it printed, the
@@ -470,16 +479,18 @@ impl Inner {
         id: &str,
         deadline: Instant,
         limit: Duration,
-    ) -> std::result::Result<Ipv4Addr, (String, bool)> {
+    ) -> std::result::Result<(String, Option<String>), (String, bool)> {
         let mut last;
-        let mut ip = None;
+        let mut address = None;
+        let mut node = None;
+        let mut waiting = None;
         let mut inspected: Option<Instant> = None;
         let mut pause = FIRST_PAUSE;
         loop {
             // Docker is asked for the address once, then only every `INSPECT_EVERY`, to notice
             // a container that exited; in between, the gateway's port is all that is checked.
-            if ip.is_none() || inspected.is_none_or(|at| at.elapsed() >= INSPECT_EVERY) {
-                let info = self.docker.inspect(id, &rt.network.name).await.map_err(|e| {
+            if address.is_none() || inspected.is_none_or(|at| at.elapsed() >= INSPECT_EVERY) {
+                let info = self.driver.inspect(id, &rt.network.name).await.map_err(|e| {
                     if let Some(detail) = e.detail() {
                         tracing::warn!(container = %id, detail, "Docker failed during the health check");
                     }
@@ -492,14 +503,22 @@ impl Inner {
                 if !info.running {
                     return Err((self.exit_message(id, &info).await, false));
                 }
-                ip = info.ip;
+                address = info.address;
+                node = info.node;
+                // Why it is not up yet, as the runtime says (a Swarm task waiting for a node).
+                waiting = info.error;
             }
-            match ip {
-                Some(ip) => match self.probe(ip).await {
-                    Ok(()) => return Ok(ip),
+            match &address {
+                Some(host) => match self.probe(host).await {
+                    Ok(()) => return Ok((host.clone(), node)),
                     Err(e) => last = e,
                 },
-                None => last = "the container has no address on the agent network yet".into(),
+                None => {
+                    last = match &waiting {
+                        Some(why) => format!("the container has no address on the agent network yet ({why})"),
+                        None => "the container has no address on the agent network yet".into(),
+                    }
+                }
             }
             let now = Instant::now();
             if now >= deadline {
@@ -519,7 +538,7 @@ impl Inner {
     /// Why a container exited before it became healthy, with its last output, on one line (the
     /// error travels in one-line CLI messages and log fields).
     async fn exit_message(&self, id: &str, info: &ContainerInfo) -> String {
-        let logs = self.docker.logs_tail(id, 20).await.unwrap_or_default();
+        let logs = self.driver.logs_tail(id, 20).await.unwrap_or_default();
         let mut message = format!(
             "the container exited{} before it became healthy",
             info.exit_code.map(|c| format!(" with code {c}")).unwrap_or_default()
@@ -541,10 +560,10 @@ impl Inner {
     /// (OpenClaw: `src/gateway/server-http.ts`, `handleGatewayProbeRequest`; 2026.3's first
     /// version answered `{"ok":true,"status":"ready"}`); a gateway without `/readyz` (404) is
     /// judged by its liveness, `GET /healthz` answering 200 with `{"ok":true,…}`.
-    async fn probe(&self, ip: Ipv4Addr) -> std::result::Result<(), String> {
-        let (status, body) = self.probe_get(ip, "/readyz").await?;
+    async fn probe(&self, host: &str) -> std::result::Result<(), String> {
+        let (status, body) = self.probe_get(host, "/readyz").await?;
         if status == 404 {
-            let (status, body) = self.probe_get(ip, "/healthz").await?;
+            let (status, body) = self.probe_get(host, "/healthz").await?;
             let ok = body_flag(&body, "ok") == Some(true);
             return if status == 200 && ok {
                 Ok(())
@@ -564,8 +583,8 @@ impl Inner {
         }
     }
 
-    async fn probe_get(&self, ip: Ipv4Addr, path: &str) -> std::result::Result<(u16, String), String> {
-        let url = format!("http://{ip}:{GATEWAY_PORT}{path}");
+    async fn probe_get(&self, host: &str, path: &str) -> std::result::Result<(u16, String), String> {
+        let url = format!("http://{host}:{GATEWAY_PORT}{path}");
         let response = self.http.get(&url).send().await.map_err(|e| {
             if e.is_connect() {
                 "connection refused (the gateway is not listening yet)".to_string()
@@ -573,7 +592,7 @@ impl Inner {
                 "no answer within 2s".to_string()
             } else {
                 // The client's own wording names the container's address: for the log only.
-                tracing::debug!(%ip, path, error = %crate::error::chain(&e), "health check failed");
+                tracing::debug!(host, path, error = %crate::error::chain(&e), "health check failed");
                 format!("{path} gave no HTTP answer (the connection broke off, or what came back was not HTTP)")
             }
         })?;
@@ -584,15 +603,15 @@ impl Inner {
     /// Adopts the running container of `row`'s generation if it answers its health check.
     async fn try_adopt(&self, target: &AgentRef, t: &Target, row: &ContainerRow) -> Result<Option<Upstream>> {
         let name = target.container_name();
-        let Some(c) = self.docker.inspect(&name, &self.network_name()).await? else {
+        let Some(c) = self.driver.inspect(&name, &self.network_name()).await? else {
             return Ok(None);
         };
         let ours = c.labels.get(LABEL_INSTANCE) == Some(&self.settings.instance)
             && c.labels.get(spec::LABEL_GENERATION) == Some(&row.generation.to_string());
-        let (Some(ip), Some(stored), true, true) = (c.ip, row.gateway_token.as_ref(), c.running, ours) else {
+        let (Some(address), Some(stored), true, true) = (c.address, row.gateway_token.as_ref(), c.running, ours) else {
             return Ok(None);
         };
-        if self.probe(ip).await.is_err() {
+        if self.probe(&address).await.is_err() {
             return Ok(None);
         }
         let token = self.keyring.decrypt(
@@ -603,14 +622,15 @@ impl Inner {
             rows::mark_adopted(&mut self.db.ex(), target.kind(), &row.id, &c.id).await?;
         }
         let token = Secret::new(token);
+        let base_url = format!("http://{address}:{GATEWAY_PORT}");
+        tracing::info!(container = %name, %address, "adopted a running agent container");
         *t.live.lock().expect("live lock") = Some(Live {
             container_id: c.id,
-            ip,
+            address,
             token: token.clone(),
         });
-        tracing::info!(container = %name, %ip, "adopted a running agent container");
         Ok(Some(Upstream {
-            base_url: format!("http://{ip}:{GATEWAY_PORT}"),
+            base_url,
             token,
             started: None,
         }))
@@ -625,7 +645,7 @@ impl Inner {
                 "mosaicd stopped while the container was starting".to_string(),
             )
         } else {
-            let detail = match self.docker.inspect(&name, &rt.network.name).await? {
+            let detail = match self.driver.inspect(&name, &rt.network.name).await? {
                 Some(c) if !c.running => format!(
                     "the container exited{}{}",
                     c.exit_code.map(|c| format!(" with code {c}")).unwrap_or_default(),
@@ -647,12 +667,14 @@ impl Inner {
         rt: &Runtime,
         target: &AgentRef,
         spec: &ContainerSpec<'_>,
+        token: &str,
+        node: Option<&str>,
     ) -> std::result::Result<String, std::result::Result<DockerError, Error>> {
         let name = target.container_name();
-        match self.docker.create(&name, spec.body()).await {
+        match self.driver.create(&name, spec, token, node).await {
             Err(DockerError::Conflict(_)) => {
                 self.remove_leftover(rt, target).await.map_err(Err)?;
-                self.docker.create(&name, spec.body()).await.map_err(Ok)
+                self.driver.create(&name, spec, token, node).await.map_err(Ok)
             }
             other => other.map_err(Ok),
         }
@@ -667,7 +689,7 @@ impl Inner {
         }
         let s = &self.settings;
         let labels = spec::owner_labels(target, &s.instance, &s.extra_labels, "volume");
-        self.docker.ensure_volume(&target.volume_name(), &labels).await?;
+        self.driver.ensure_volume(&target.volume_name(), &labels).await?;
         t.volume_ready.store(true, Ordering::Relaxed);
         Ok(())
     }
@@ -676,7 +698,7 @@ impl Inner {
     /// belongs to another instance.
     async fn remove_leftover(&self, rt: &Runtime, target: &AgentRef) -> Result<()> {
         let name = target.container_name();
-        if let Some(c) = self.docker.inspect(&name, &rt.network.name).await? {
+        if let Some(c) = self.driver.inspect(&name, &rt.network.name).await? {
             if c.labels.get(LABEL_INSTANCE) != Some(&self.settings.instance) {
                 return Err(Error::conflict(format!(
                     "a container named {name} exists but does not belong to this mosaicd (instance {}); \
@@ -685,7 +707,7 @@ impl Inner {
                 )));
             }
             tracing::info!(container = %name, state = %c.state, "removing the previous container");
-            self.docker.remove(&c.id).await?;
+            self.driver.remove(&c.id).await?;
         }
         Ok(())
     }

@@ -75,15 +75,15 @@ impl Inner {
             .map(|s| s.stop_timeout)
             .unwrap_or(Duration::from_secs(10));
         let mut existed = false;
-        if let Some(c) = self.docker.inspect(&name, &network).await? {
+        if let Some(c) = self.driver.inspect(&name, &network).await? {
             if c.labels.get(LABEL_INSTANCE) != Some(&self.settings.instance) {
                 return Err(Error::conflict(format!(
                     "the container named {name} does not belong to this mosaicd; not stopping it"
                 )));
             }
             existed = c.running;
-            self.docker.stop(&c.id, grace).await?;
-            self.docker.remove(&c.id).await?;
+            self.driver.stop(&c.id, grace).await?;
+            self.driver.remove(&c.id).await?;
         }
         if let AgentRef::User(id) = target {
             let last = t.activity.lock().expect("activity lock").last_ms;

@@ -1,7 +1,6 @@
 //! What this process knows of each container: whether it runs and where, the start in flight,
 //! the requests in flight and the last activity.
 
-use std::net::Ipv4Addr;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
@@ -16,7 +15,8 @@ use crate::error::Result;
 #[derive(Clone)]
 pub(crate) struct Live {
     pub(super) container_id: String,
-    pub(super) ip: Ipv4Addr,
+    /// Where mosaicd reaches it: an address, or a name the agent network's DNS resolves.
+    pub(super) address: String,
     pub(super) token: Secret,
 }
 

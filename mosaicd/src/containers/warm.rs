@@ -59,7 +59,7 @@ impl Inner {
             return Ok(Some("onboarding is not complete"));
         }
         self.check_owner(target).await?;
-        if self.docker.image(&settings.image).await?.is_none() {
+        if self.driver.engine().image(&settings.image).await?.is_none() {
             return Ok(Some("the engine does not have the agent image yet"));
         }
         // Activity from now to the end of the start (no reap in between; the idle clock

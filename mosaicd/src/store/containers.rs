@@ -39,6 +39,8 @@ pub struct ContainerRow {
     pub generation: i64,
     pub image: Option<String>,
     pub updated_at: i64,
+    /// The Swarm node holding its state volume, once a start placed it (the `swarm` runtime).
+    pub node: Option<String>,
 }
 
 macro_rules! user_select {
@@ -46,7 +48,7 @@ macro_rules! user_select {
         concat!(
             "SELECT id, user_id AS owner, container_id, gateway_token, gateway_token_hash, status,
                 status_detail, stop_reason, stopped_at, started_at, last_active_at, idle_timeout_min,
-                config_hash, generation, image, updated_at FROM user_container ",
+                config_hash, generation, image, updated_at, node FROM user_container ",
             $rest
         )
     };
@@ -57,7 +59,7 @@ macro_rules! system_select {
         concat!(
             "SELECT id, name AS owner, container_id, gateway_token, gateway_token_hash, status,
                 status_detail, stop_reason, stopped_at, started_at, CAST(NULL AS BIGINT) AS last_active_at,
-                CAST(NULL AS BIGINT) AS idle_timeout_min, config_hash, generation, image, updated_at
+                CAST(NULL AS BIGINT) AS idle_timeout_min, config_hash, generation, image, updated_at, node
              FROM system_container ",
             $rest
         )
@@ -104,7 +106,7 @@ macro_rules! owned_select {
         concat!(
             "SELECT c.id, c.user_id AS owner, c.container_id, c.gateway_token, c.gateway_token_hash, c.status,
                 c.status_detail, c.stop_reason, c.stopped_at, c.started_at, c.last_active_at, c.idle_timeout_min,
-                c.config_hash, c.generation, c.image, c.updated_at,
+                c.config_hash, c.generation, c.image, c.updated_at, c.node,
                 u.email AS owner_email, u.name AS owner_name, u.deactivated_at AS owner_deactivated_at
              FROM user_container c LEFT JOIN users u ON u.id = c.user_id ",
             $rest
@@ -384,6 +386,16 @@ pub async fn mark_stopped(
     };
     ex.execute(query.bind(id).bind(status.as_str()).bind(reason).bind(detail).bind(now))
         .await?;
+    Ok(())
+}
+
+/// Records the Swarm node the container's state volume is on (where its first start ran).
+pub async fn record_node(ex: &mut Exec<'_>, kind: Kind, id: &str, node: &str) -> Result<()> {
+    let query = match kind {
+        Kind::User => q("UPDATE user_container SET node = $2 WHERE id = $1"),
+        Kind::System => q("UPDATE system_container SET node = $2 WHERE id = $1"),
+    };
+    ex.execute(query.bind(id).bind(node)).await?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use mosaic_tests::data::Data;
-use mosaic_tests::docker::{self, InstanceScope, docker, images, wait_for};
+use mosaic_tests::docker::{self, Driver, InstanceScope, docker, images, wait_for};
 use mosaic_tests::http::{Api, Auth, Resp, Session};
 use mosaic_tests::{DaemonOptions, ci};
 use reqwest::Method;
@@ -22,7 +22,7 @@ const CHAT: &str = "/api/chat/completions";
 pub(super) struct Chat {
     pub(super) w: World,
     pub(super) data: Data,
-    scope: InstanceScope,
+    pub(super) scope: InstanceScope,
 }
 
 /// A logged-in member with a provider (its key a canary), a primary model and an API token.
@@ -47,8 +47,20 @@ impl Chat {
         reconcile: &str,
         extra: &[&str],
     ) -> Chat {
+        Chat::start_on(Driver::Docker, reaper, image, start_timeout_sec, reconcile, extra).await
+    }
+
+    /// [`Chat::start_reaping_every`] with the agents on `driver`.
+    pub(super) async fn start_on(
+        driver: Driver,
+        reaper: &str,
+        image: &str,
+        start_timeout_sec: u32,
+        reconcile: &str,
+        extra: &[&str],
+    ) -> Chat {
         let scope = InstanceScope::new();
-        let mut options = docker::daemon_options_with(&scope.instance, reaper, reconcile);
+        let mut options = docker::daemon_options_on(driver, &scope.instance, reaper, reconcile);
         for arg in extra {
             options = options.arg(*arg);
         }
@@ -109,7 +121,7 @@ impl Chat {
     }
 
     /// The admin's view of one user's container.
-    async fn container_status(&self, user_id: &str) -> Option<Value> {
+    pub(super) async fn container_status(&self, user_id: &str) -> Option<Value> {
         let list = self
             .api()
             .get("/api/admin/containers", Auth::Session(&self.w.admin))
@@ -137,7 +149,7 @@ pub(super) fn body(text: &str) -> Value {
     json!({ "model": "openclaw", "messages": [user(text)] })
 }
 
-fn reply(v: &Value) -> String {
+pub(super) fn reply(v: &Value) -> String {
     v["choices"][0]["message"]["content"]
         .as_str()
         .unwrap_or_else(|| panic!("no completion in {v}"))
@@ -150,7 +162,7 @@ fn container(m: &Member) -> String {
 
 /// The SSE events of a response as they arrive: (time since `t0`, the event without its blank
 /// line). Fails if the stream ends in the middle of an event.
-async fn events(response: reqwest::Response, t0: Instant) -> Vec<(Duration, String)> {
+pub(super) async fn events(response: reqwest::Response, t0: Instant) -> Vec<(Duration, String)> {
     let mut out = Vec::new();
     let mut buffer: Vec<u8> = Vec::new();
     let mut body = response.bytes_stream();
@@ -181,7 +193,7 @@ fn data(event: &str) -> Option<Value> {
 }
 
 /// The content deltas of a completed stream, concatenated; checks it ends with `[DONE]`.
-fn streamed_text(events: &[(Duration, String)]) -> String {
+pub(super) fn streamed_text(events: &[(Duration, String)]) -> String {
     assert_eq!(
         events.last().map(|(_, e)| e.as_str()),
         Some("data: [DONE]"),
@@ -296,8 +308,8 @@ pub async fn non_streaming_and_passthrough() {
 }
 
 /// Chunks reach the client as the agent sends them, not all at once at the end.
-pub async fn streaming_is_unbuffered() {
-    let c = Chat::start(&images().normal, 30, "1s", &[]).await;
+pub async fn streaming_is_unbuffered(driver: Driver) {
+    let c = Chat::start_on(driver, "300ms", &images().normal, 30, "1s", &[]).await;
     let alice = c.member("alice@example.com").await;
     c.complete(Auth::Bearer(&alice.token), &body("warm up"))
         .await
@@ -355,8 +367,16 @@ fn session_of(events: &[(Duration, String)]) -> String {
 
 /// A streaming request that starts the container: the SSE head at once, heartbeat comments while
 /// the (slow) gateway starts, then the agent's chunks.
-pub async fn cold_start_streaming_heartbeats() {
-    let c = Chat::start(&images().slow, 30, "1s", &["--chat-heartbeat-interval", "300ms"]).await;
+pub async fn cold_start_streaming_heartbeats(driver: Driver) {
+    let c = Chat::start_on(
+        driver,
+        "300ms",
+        &images().slow,
+        30,
+        "1s",
+        &["--chat-heartbeat-interval", "300ms"],
+    )
+    .await;
     let alice = c.member("alice@example.com").await;
 
     let t0 = Instant::now();
@@ -429,9 +449,17 @@ pub async fn cold_start_streaming_heartbeats() {
 
 /// A container that does not become healthy in time: 503 with Retry-After for a plain request;
 /// an SSE error event and `[DONE]` once a streaming client has its head.
-pub async fn cold_start_timeout() {
+pub async fn cold_start_timeout(driver: Driver) {
     // The slow gateway listens after 2 s; the start timeout is 1 s.
-    let c = Chat::start(&images().slow, 1, "1s", &["--chat-heartbeat-interval", "300ms"]).await;
+    let c = Chat::start_on(
+        driver,
+        "300ms",
+        &images().slow,
+        1,
+        "1s",
+        &["--chat-heartbeat-interval", "300ms"],
+    )
+    .await;
     let alice = c.member("alice@example.com").await;
 
     let r = c.complete(Auth::Bearer(&alice.token), &body("hello")).await;
@@ -682,13 +710,14 @@ pub async fn cannot_reach_another_users_container() {
 }
 
 /// A container killed from outside between two requests is started again by the next one.
-pub async fn killed_container_restarts_on_next_chat() {
+/// On `driver`: under Swarm it is the service's task container that is killed.
+pub async fn killed_container_restarts_on_next_chat(driver: Driver) {
     // Reconciliation is slow here: the request itself must notice.
-    let c = Chat::start(&images().normal, 30, "1h", &[]).await;
+    let c = Chat::start_on(driver, "300ms", &images().normal, 30, "1h", &[]).await;
     let alice = c.member("alice@example.com").await;
     let me = Auth::Bearer(&alice.token);
     assert!(reply(&c.complete(me, &body("one")).await.expect(200)).ends_with("[boot=1]"));
-    docker(&["kill", &container(&alice)]).ok();
+    docker::kill_agent(driver, &container(&alice));
 
     let text = reply(&c.complete(me, &body("two")).await.expect(200));
     // The state volume survived; the gateway booted a second time.
@@ -817,8 +846,9 @@ pub async fn requests_refused_before_the_agent() {
 
 /// System agents over HTTP: add (its container starts), list, remove; members are refused; the
 /// admin-level provider's key never comes back.
-pub async fn system_agents() {
-    let c = Chat::start(&images().normal, 30, "1s", &[]).await;
+/// On `driver`: under Swarm the agent is a service, and its removal removes the service.
+pub async fn system_agents(driver: Driver) {
+    let c = Chat::start_on(driver, "300ms", &images().normal, 30, "1s", &[]).await;
     let api = c.api();
     let admin = Auth::Session(&c.w.admin);
     let key = format!("sk-admin-canary-{}", uuid::Uuid::new_v4().simple());
@@ -845,7 +875,7 @@ pub async fn system_agents() {
     assert_eq!(added["hasPersonality"], true);
     assert_eq!(added["container"]["kind"], "system");
     assert_eq!(added["container"]["state"], "running");
-    assert!(docker(&["inspect", "mosaic-system-ops-bot"]).code == 0);
+    assert!(docker::agent_running(driver, "mosaic-system-ops-bot"));
     api.post("/api/admin/system-agents", admin, &spec)
         .await
         .error(409, "conflict");
@@ -868,7 +898,14 @@ pub async fn system_agents() {
         .error(403, "forbidden");
     api.delete("/api/admin/system-agents/ops-bot", admin).await.expect(204);
     assert_eq!(api.get("/api/admin/system-agents", admin).await.expect(200), json!([]));
-    assert!(c.scope.containers().is_empty(), "{:?}", c.scope.containers());
+    // Its container (or service, and the service's task container) and its state volume go.
+    assert_eq!(docker::service_replicas("mosaic-system-ops-bot"), None);
+    wait_for(
+        "the agent's container and volume gone",
+        Duration::from_secs(10),
+        || async { (c.scope.containers().is_empty() && c.scope.volumes().is_empty()).then_some(()) },
+    )
+    .await;
     api.delete("/api/admin/system-agents/ops-bot", admin)
         .await
         .error(404, "not_found");

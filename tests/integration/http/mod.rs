@@ -10,11 +10,13 @@ mod hardening;
 mod isolation;
 mod meta;
 mod providers;
+mod runtime;
 mod throttle;
 mod usage;
 mod users;
 
 use libtest_mimic::Trial;
+use mosaic_tests::docker::Driver;
 use mosaic_tests::http::{Api, Auth, Session};
 use mosaic_tests::{Daemon, DaemonOptions, postgres, trial};
 use mosaicd::store::{Db, q};
@@ -149,15 +151,15 @@ pub fn trials() -> Vec<Trial> {
         "http::chat::non_streaming_and_passthrough",
         chat::non_streaming_and_passthrough,
     ));
-    t.push(trial(
-        "http::chat::streaming_is_unbuffered",
-        chat::streaming_is_unbuffered,
-    ));
-    t.push(trial(
-        "http::chat::cold_start_streaming_heartbeats",
-        chat::cold_start_streaming_heartbeats,
-    ));
-    t.push(trial("http::chat::cold_start_timeout", chat::cold_start_timeout));
+    t.push(trial("http::chat::streaming_is_unbuffered", || {
+        chat::streaming_is_unbuffered(Driver::Docker)
+    }));
+    t.push(trial("http::chat::cold_start_streaming_heartbeats", || {
+        chat::cold_start_streaming_heartbeats(Driver::Docker)
+    }));
+    t.push(trial("http::chat::cold_start_timeout", || {
+        chat::cold_start_timeout(Driver::Docker)
+    }));
     t.push(trial(
         "http::chat::disconnect_cancels_upstream",
         chat::disconnect_cancels_upstream,
@@ -174,20 +176,22 @@ pub fn trials() -> Vec<Trial> {
         "http::chat::cannot_reach_another_users_container",
         chat::cannot_reach_another_users_container,
     ));
-    t.push(trial(
-        "http::chat::killed_container_restarts_on_next_chat",
-        chat::killed_container_restarts_on_next_chat,
-    ));
+    t.push(trial("http::chat::killed_container_restarts_on_next_chat", || {
+        chat::killed_container_restarts_on_next_chat(Driver::Docker)
+    }));
     t.push(trial("http::chat::openai_sdk", chat::openai_sdk));
     t.push(trial(
         "http::chat::requests_refused_before_the_agent",
         chat::requests_refused_before_the_agent,
     ));
-    t.push(trial("http::chat::system_agents", chat::system_agents));
+    t.push(trial("http::chat::system_agents", || {
+        chat::system_agents(Driver::Docker)
+    }));
     t.push(trial(
         "http::usage::figures_through_the_proxy",
         usage::figures_through_the_proxy,
     ));
+    t.extend(runtime::trials());
     t
 }
 
