@@ -35,7 +35,7 @@ _mosaicd() {
 
     case "${cmd}" in
         mosaicd)
-            opts="-h -V --config --data-dir --socket --listen --admin-group --secret-key-file --log-format --webui-origin --session-ttl --session-idle-timeout --invite-ttl --insecure-cookies --cookie-same-site --provider-test-timeout --public-url --oidc-clock-skew --setup-token-ttl --chat-heartbeat-interval --docker-host --runtime --instance --docker-label --agent-api-url --internal-listen --reaper-interval --reconcile-interval --usage-flush-interval --auth-throttle-burst --auth-throttle-delay --help --version restore help"
+            opts="-h -V --config --data-dir --socket --listen --admin-group --secret-key-file --log-format --webui-origin --session-ttl --session-idle-timeout --invite-ttl --insecure-cookies --cookie-same-site --provider-test-timeout --public-url --oidc-clock-skew --setup-token-ttl --chat-heartbeat-interval --docker-host --runtime --instance --docker-label --agent-api-url --internal-listen --host-firewall --reaper-interval --reconcile-interval --usage-flush-interval --auth-throttle-burst --auth-throttle-delay --help --version restore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -131,6 +131,10 @@ _mosaicd() {
                     ;;
                 --internal-listen)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host-firewall)
+                    COMPREPLY=($(compgen -W "on off" -- "${cur}"))
                     return 0
                     ;;
                 --reaper-interval)

@@ -18,7 +18,7 @@ set edit:completion:arg-completer[mosaicd] = {|@words|
     }
     var completions = [
         &'mosaicd'= {
-            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, chat_heartbeat_interval, docker_host, runtime, instance, docker_labels, agent_api_url, internal_listen, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew, setup_token_ttl, auth_throttle_burst, auth_throttle_delay). Durations are written as on the command line ("30s", "7days") or as a number of seconds'
+            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, chat_heartbeat_interval, docker_host, runtime, instance, docker_labels, agent_api_url, internal_listen, host_firewall, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew, setup_token_ttl, auth_throttle_burst, auth_throttle_delay). Durations are written as on the command line ("30s", "7days") or as a number of seconds'
             cand --data-dir 'Directory for the SQLite database, the generated key file and the lock file [default: /var/lib/mosaic as root, else $XDG_DATA_HOME/mosaic]'
             cand --socket 'Admin socket for mosaicctl [default: /run/mosaic/mosaicd.sock as root, else $XDG_RUNTIME_DIR/mosaic/mosaicd.sock]'
             cand --listen 'HTTP API address [default: 127.0.0.1:4000]'
@@ -41,6 +41,7 @@ set edit:completion:arg-completer[mosaicd] = {|@words|
             cand --docker-label 'An extra label for every Docker object this daemon creates; repeatable (the environment variable takes a comma-separated list)'
             cand --agent-api-url 'URL agent containers use to reach mosaicd''s internal config endpoint; its origin is also their egress proxy (HTTP_PROXY, HTTPS_PROXY) [default: http://INTERNAL_LISTEN]'
             cand --internal-listen 'Address of the internal config endpoint and the agents'' egress proxy, which only agent containers use [default: the agent network''s gateway address, port 4001]'
+            cand --host-firewall 'Install the host firewall rules that let agent containers reach only the internal listener among this host''s own services (needs the iptables command and CAP_NET_ADMIN); `off` only where the operator installs equivalent rules [default: on]'
             cand --reaper-interval 'How often the reaper looks for idle containers, not 0, e.g. 30s, 500ms, 2m [default: 60s]'
             cand --reconcile-interval 'How often containers are reconciled with Docker and system agents restarted if they died, not 0, e.g. 30s, 5m [default: 30s]'
             cand --usage-flush-interval 'How often chat usage figures are written to the database; a crash loses at most this interval''s figures; not 0, e.g. 5s, 1m [default: 5s]'
@@ -55,7 +56,7 @@ set edit:completion:arg-completer[mosaicd] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mosaicd;restore'= {
-            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, chat_heartbeat_interval, docker_host, runtime, instance, docker_labels, agent_api_url, internal_listen, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew, setup_token_ttl, auth_throttle_burst, auth_throttle_delay). Durations are written as on the command line ("30s", "7days") or as a number of seconds'
+            cand --config 'TOML config file (keys: data_dir, socket, listen, admin_group, database_url, secret_key_file, log_format, webui_origins, session_ttl, session_idle_timeout, invite_ttl, insecure_cookies, cookie_same_site, provider_test_timeout, chat_heartbeat_interval, docker_host, runtime, instance, docker_labels, agent_api_url, internal_listen, host_firewall, reaper_interval, reconcile_interval, usage_flush_interval, public_url, oidc_clock_skew, setup_token_ttl, auth_throttle_burst, auth_throttle_delay). Durations are written as on the command line ("30s", "7days") or as a number of seconds'
             cand --data-dir 'Directory for the SQLite database, the generated key file and the lock file [default: /var/lib/mosaic as root, else $XDG_DATA_HOME/mosaic]'
             cand --secret-key-file 'Key file used when MOSAIC_SECRET_KEY is not set; generated (mode 0600) if missing [default: DATA_DIR/secret.key]'
             cand -h 'Print help (see more with ''--help'')'
