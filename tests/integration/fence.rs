@@ -54,21 +54,34 @@ fn gateway_of(network: &str) -> String {
     .to_string()
 }
 
+/// A daemon listening on every address (with `extra` flags) and the running agent of a new user:
+/// (env, agent container, agent network gateway).
+async fn fenced_agent(extra: &[&str], email: &str) -> (crate::containers::Env, String, String) {
+    let env = env_with(&images().normal, 30, extra, |o| mosaic_tests::DaemonOptions {
+        listen_everywhere: true,
+        ..o
+    })
+    .await;
+    let user = env.data.add_user(email).await;
+    env.daemon.ctl(&["containers", "start", &user]).ok();
+    let gateway = gateway_of(&env.scope.network());
+    (env, format!("mosaic-user-{user}"), gateway)
+}
+
+/// The host bridge of a Docker network: `br-` and the first 12 characters of its id.
+fn bridge_of(network: &str) -> String {
+    let id = docker(&["network", "inspect", network, "--format", "{{.Id}}"]);
+    format!("br-{}", &id.ok().trim()[..12])
+}
+
 async fn agent_network() {
     let script = images()
         .script
         .clone()
         .expect("the private server needs BusyBox (Debian package busybox-static)");
-    let env = env_with(&images().normal, 30, &[], |o| mosaic_tests::DaemonOptions {
-        listen_everywhere: true,
-        ..o
-    })
-    .await;
-    let alice = env.data.add_user("alice@example.com").await;
-    env.daemon.ctl(&["containers", "start", &alice]).ok();
-    let agent = format!("mosaic-user-{alice}");
+    let (env, agent, gateway) = fenced_agent(&[], "alice@example.com").await;
+    let alice = agent.trim_start_matches("mosaic-user-").to_string();
     let network = env.scope.network();
-    let gateway = gateway_of(&network);
     let public_port = env.daemon.http.port();
 
     // The engine's own fence: the network is internal, containers do not talk to each other.
@@ -362,21 +375,9 @@ fn host_addresses(gateway: &str) -> Vec<String> {
 /// drops the agent's connection itself.
 async fn host_firewall() {
     let service = HostService::start();
-    let env = env_with(&images().normal, 30, &[], |o| mosaic_tests::DaemonOptions {
-        listen_everywhere: true,
-        ..o
-    })
-    .await;
-    let alice = env.data.add_user("alice@example.com").await;
-    env.daemon.ctl(&["containers", "start", &alice]).ok();
-    let agent = format!("mosaic-user-{alice}");
-    let network = env.scope.network();
-    let gateway = gateway_of(&network);
-    let id = docker(&["network", "inspect", &network, "--format", "{{.Id}}"])
-        .ok()
-        .trim()
-        .to_string();
-    let bridge = format!("br-{}", &id[..12]);
+    let (env, agent, gateway) = fenced_agent(&[], "alice@example.com").await;
+    let alice = agent.trim_start_matches("mosaic-user-").to_string();
+    let bridge = bridge_of(&env.scope.network());
     let chain = format!("MOSAIC-{bridge}");
     let jump = format!("-A INPUT -i {bridge} -j {chain}");
 
@@ -421,17 +422,7 @@ async fn host_firewall() {
     assert!(out.starts_with("unreachable"), "{out}");
 
     // Without the firewall the service answers the agent; the public API drops it itself.
-    let open = env_with(&images().normal, 30, &["--host-firewall", "off"], |o| {
-        mosaic_tests::DaemonOptions {
-            listen_everywhere: true,
-            ..o
-        }
-    })
-    .await;
-    let bob = open.data.add_user("bob@example.com").await;
-    open.daemon.ctl(&["containers", "start", &bob]).ok();
-    let open_agent = format!("mosaic-user-{bob}");
-    let open_gateway = gateway_of(&open.scope.network());
+    let (open, open_agent, open_gateway) = fenced_agent(&["--host-firewall", "off"], "bob@example.com").await;
     let out = exec(
         &open_agent,
         &[],
@@ -445,12 +436,8 @@ async fn host_firewall() {
         &["probe", &format!("{open_gateway}:{public}"), "1500"],
     );
     assert!(out.starts_with("reachable (tcp only"), "{out}");
-    let open_id = docker(&["network", "inspect", &open.scope.network(), "--format", "{{.Id}}"])
-        .ok()
-        .trim()
-        .to_string();
     assert!(
-        !iptables(&["-S"]).contains(&format!("MOSAIC-br-{}", &open_id[..12])),
+        !iptables(&["-S"]).contains(&format!("MOSAIC-{}", bridge_of(&open.scope.network()))),
         "no chain without the firewall"
     );
 

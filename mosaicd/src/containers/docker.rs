@@ -679,19 +679,7 @@ impl DockerClient {
     /// The last `lines` lines of a container's output, for error messages.
     pub async fn logs_tail(&self, id: &str, lines: usize) -> DResult<String> {
         let docker = self.client().await?;
-        let options = LogsOptionsBuilder::new()
-            .stdout(true)
-            .stderr(true)
-            .tail(&lines.to_string())
-            .build();
-        let collect = async {
-            let mut out = String::new();
-            let mut stream = docker.logs(id, Some(options));
-            while let Some(chunk) = stream.next().await {
-                out.push_str(&chunk?.to_string());
-            }
-            Ok::<_, BollardError>(out)
-        };
+        let collect = log_text(docker.logs(id, Some(tail_options(lines))));
         self.call("container logs", CALL_TIMEOUT, collect).await
     }
 }
@@ -828,6 +816,27 @@ fn split_image(image: &str) -> (&str, &str) {
         Some((repo, tag)) if !tag.contains('/') => (repo, tag),
         _ => (image, "latest"),
     }
+}
+
+/// Both output streams, the last `lines` lines (a container's or a service's logs).
+pub(super) fn tail_options(lines: usize) -> bollard::query_parameters::LogsOptions {
+    LogsOptionsBuilder::new()
+        .stdout(true)
+        .stderr(true)
+        .tail(&lines.to_string())
+        .build()
+}
+
+/// The text of a log stream.
+pub(super) async fn log_text(
+    stream: impl futures::Stream<Item = Result<bollard::container::LogOutput, BollardError>>,
+) -> Result<String, BollardError> {
+    let mut stream = std::pin::pin!(stream);
+    let mut out = String::new();
+    while let Some(chunk) = stream.next().await {
+        out.push_str(&chunk?.to_string());
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -31,10 +31,10 @@ use bollard::models::{
 };
 use bollard::query_parameters::{
     InspectContainerOptions, ListSecretsOptionsBuilder, ListServicesOptionsBuilder, ListTasksOptionsBuilder,
-    LogsOptionsBuilder, UpdateServiceOptionsBuilder,
+    UpdateServiceOptionsBuilder,
 };
+use futures::FutureExt;
 use futures::future::BoxFuture;
-use futures::{FutureExt, StreamExt};
 
 use super::docker::{CALL_TIMEOUT, ContainerInfo, DResult, DockerClient, DockerError, NetworkInfo, network_ip};
 use super::runtime::{AgentRuntime, Exits, RuntimeKind};
@@ -669,19 +669,7 @@ impl AgentRuntime for SwarmRuntime {
     fn logs_tail<'a>(&'a self, id: &'a str, lines: usize) -> BoxFuture<'a, DResult<String>> {
         async move {
             let docker = self.client().await?;
-            let options = LogsOptionsBuilder::new()
-                .stdout(true)
-                .stderr(true)
-                .tail(&lines.to_string())
-                .build();
-            let collect = async {
-                let mut out = String::new();
-                let mut stream = docker.service_logs(id, Some(options));
-                while let Some(chunk) = stream.next().await {
-                    out.push_str(&chunk?.to_string());
-                }
-                Ok(out)
-            };
+            let collect = super::docker::log_text(docker.service_logs(id, Some(super::docker::tail_options(lines))));
             self.engine.call("service logs", CALL_TIMEOUT, collect).await
         }
         .boxed()
