@@ -258,9 +258,11 @@ async fn restore_refusals_and_older_schema() {
     let c = rusqlite::Connection::open(&older).unwrap();
     c.execute_batch(
         "DROP INDEX user_container_listed; DROP INDEX user_container_status; DROP INDEX system_container_status;
-         DROP INDEX users_listed; DROP TABLE usage_daily; DELETE FROM _sqlx_migrations WHERE version >= 20261205000100;",
+         DROP INDEX users_listed; DROP TABLE usage_daily; DROP TABLE container_activity;
+         ALTER TABLE user_container DROP COLUMN node; ALTER TABLE system_container DROP COLUMN node;
+         DELETE FROM _sqlx_migrations WHERE version >= 20261205000100;",
     )
-        .unwrap();
+    .unwrap();
     drop(c);
     let out = restore(&older, &[]);
     assert_eq!(out.code, 0, "{out:?}");
