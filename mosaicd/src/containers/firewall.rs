@@ -16,16 +16,15 @@
 //!
 //! The first rule lets the answers to mosaicd's own connections in (health checks and chats go
 //! from the host to the agents' gateways); the second is the internal listener (config endpoint
-//! and egress proxy); everything else an agent sends to the host is dropped. The chain is
-//! written in one `iptables-restore` transaction, so replacing it at a restart never leaves it
-//! open. The agent network has no IPv6, so there is no `ip6tables` chain.
+//! and egress proxy; replicas sharing the network each add their own port); everything else an
+//! agent sends to the host is dropped. Rules are only added, never flushed, so a restart never
+//! leaves the chain open. The agent network has no IPv6, so there is no `ip6tables` chain.
 //!
 //! It needs the `iptables` command (whichever backend Docker uses) and `CAP_NET_ADMIN`; the
 //! `host_firewall` setting turns it off for hosts whose operator installs equivalent rules.
 //! Chains of bridges that no longer exist (a network removed or replaced) are removed whenever
 //! a chain is installed, and by [`sweep_stale`].
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 
@@ -55,59 +54,33 @@ impl std::fmt::Display for FirewallError {
 
 type FResult<T> = std::result::Result<T, FirewallError>;
 
-/// Runs `program args…` with `stdin` written to it; stdout on success.
-fn run(program: &str, args: &[&str], stdin: Option<&str>) -> FResult<String> {
-    let mut command = Command::new(program);
-    command
+/// `iptables -w 5 ARGS…`; its output on success, what it said otherwise.
+fn iptables(args: &[&str]) -> FResult<String> {
+    let out = Command::new("iptables")
+        .args(["-w", "5"])
         .args(args)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .map_err(|e| FirewallError(format!("cannot run {program}: {e}")))?;
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(text.as_bytes())
-            .map_err(|e| FirewallError(format!("cannot write to {program}: {e}")))?;
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| FirewallError(format!("{program} failed: {e}")))?;
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| FirewallError(format!("cannot run iptables: {e}")))?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         Err(FirewallError(format!(
-            "{program} {}: {}",
+            "iptables {}: {}",
             args.join(" "),
             String::from_utf8_lossy(&out.stderr).trim()
         )))
     }
 }
 
-fn iptables(args: &[&str]) -> FResult<String> {
-    let mut all = vec!["-w", "5"];
-    all.extend(args);
-    run("iptables", &all, None)
-}
-
-/// The rules of the chain for `bridge`, as `iptables-restore --noflush` input: declaring the
-/// chain creates it or empties it, and the table is committed at once.
-fn restore_input(bridge: &str, internal: SocketAddr) -> String {
-    let chain = chain_name(bridge);
-    let destination = if internal.ip().is_unspecified() {
-        String::new()
-    } else {
-        format!(" -d {}", internal.ip())
-    };
-    format!(
-        "*filter\n\
-         :{chain} - [0:0]\n\
-         -A {chain} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n\
-         -A {chain} -p tcp{destination} --dport {port} -j ACCEPT\n\
-         -A {chain} -j DROP\n\
-         COMMIT\n",
-        port = internal.port()
-    )
+/// The rule that lets agents reach the internal listener at `internal`.
+fn accept_args(internal: SocketAddr) -> Vec<String> {
+    let mut args = vec!["-p".to_string(), "tcp".to_string()];
+    if !internal.ip().is_unspecified() {
+        args.extend(["-d".to_string(), internal.ip().to_string()]);
+    }
+    args.extend(["--dport", &internal.port().to_string(), "-j", "ACCEPT"].map(str::to_string));
+    args
 }
 
 /// The jump rule, as `iptables -S` prints it.
@@ -115,20 +88,44 @@ fn jump_rule(bridge: &str) -> String {
     format!("-A INPUT -i {bridge} -j {}", chain_name(bridge))
 }
 
-/// Installs (or renews) the chain for `bridge`, letting agents reach only `internal` on the host,
-/// and makes its jump the first rule of `INPUT`. Removes the chains of bridges that are gone.
+/// Puts `rule` into `chain` unless it is there: first (`insert`) or last.
+fn ensure_rule(chain: &str, rule: &[String], insert: bool) -> FResult<()> {
+    let with = |verb: &str| {
+        let mut args = vec![verb, chain];
+        if verb == "-I" {
+            args.push("1");
+        }
+        args.extend(rule.iter().map(String::as_str));
+        iptables(&args)
+    };
+    if with("-C").is_err() {
+        with(if insert { "-I" } else { "-A" })?;
+    }
+    Ok(())
+}
+
+/// Installs (or renews) the chain for `bridge`, letting agents reach `internal` on the host, and
+/// makes its jump the first rule of `INPUT`. Rules are only ever added, never flushed, so a
+/// renewal leaves no moment open, and several mosaicd replicas sharing the agent network (each
+/// with its own internal port) each add their own port to the one chain. Removes the chains of
+/// bridges that are gone.
 pub fn install(bridge: &str, internal: SocketAddr) -> FResult<()> {
     if internal.is_ipv6() {
         return Err(FirewallError(format!(
             "the internal listener {internal} is not an IPv4 address; the agent network is IPv4 only"
         )));
     }
-    run(
-        "iptables-restore",
-        &["-w", "5", "--noflush"],
-        Some(&restore_input(bridge, internal)),
-    )?;
     let chain = chain_name(bridge);
+    let established: Vec<String> = ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"]
+        .map(str::to_string)
+        .to_vec();
+    let drop = vec!["-j".to_string(), "DROP".to_string()];
+    // A new chain is complete before its jump exists; an existing one gets what it lacks (the
+    // accepts go first, the drop stays last).
+    let _ = iptables(&["-N", &chain]);
+    ensure_rule(&chain, &established, true)?;
+    ensure_rule(&chain, &accept_args(internal), true)?;
+    ensure_rule(&chain, &drop, false)?;
     let input = iptables(&["-S", "INPUT"])?;
     let rules: Vec<&str> = input.lines().filter(|l| l.starts_with("-A ")).collect();
     let jump = jump_rule(bridge);
@@ -211,15 +208,9 @@ mod tests {
 
     #[test]
     fn rules() {
-        let text = restore_input("br-0123456789ab", "172.18.0.1:4001".parse().unwrap());
-        assert_eq!(
-            text,
-            "*filter\n:MOSAIC-br-0123456789ab - [0:0]\n\
-             -A MOSAIC-br-0123456789ab -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n\
-             -A MOSAIC-br-0123456789ab -p tcp -d 172.18.0.1 --dport 4001 -j ACCEPT\n\
-             -A MOSAIC-br-0123456789ab -j DROP\nCOMMIT\n"
-        );
-        let any = restore_input("br-0123456789ab", "0.0.0.0:4001".parse().unwrap());
-        assert!(any.contains("-p tcp --dport 4001 -j ACCEPT"), "{any}");
+        let accept = accept_args("172.18.0.1:4001".parse().unwrap()).join(" ");
+        assert_eq!(accept, "-p tcp -d 172.18.0.1 --dport 4001 -j ACCEPT");
+        let any = accept_args("0.0.0.0:4001".parse().unwrap()).join(" ");
+        assert_eq!(any, "-p tcp --dport 4001 -j ACCEPT");
     }
 }
