@@ -441,6 +441,15 @@ async fn host_firewall() {
         "no chain without the firewall"
     );
 
+    // Where the rules cannot be installed (no iptables on the daemon's PATH), no agent starts,
+    // and the reason speaks of the firewall, not of iptables' own words.
+    let closed = env_with(&images().normal, 30, &[], |o| o.env("PATH", "/nonexistent")).await;
+    let carol = closed.data.add_user("carol@example.com").await;
+    let out = closed.daemon.ctl(&["containers", "start", &carol]);
+    out.fails(8, "host firewall");
+    assert!(!out.stderr.contains("iptables -w"), "{out:?}");
+    assert!(closed.scope.containers().is_empty(), "{:?}", closed.scope.containers());
+
     // Removing the network (the instance's clean-up) removes its chain.
     drop(daemon);
     drop(env.data);
