@@ -38,7 +38,7 @@ use std::time::Duration;
 use super::Principal;
 use crate::error::Result;
 use crate::store::leases::{self, CREDENTIALS_CHANNEL};
-use crate::store::{Db, Exec};
+use crate::store::{Db, Exec, Tx};
 
 /// At most this many credentials are cached.
 pub const CAPACITY: usize = 10_000;
@@ -163,6 +163,15 @@ impl CredentialCache {
         Ok(Notice(n))
     }
 
+    /// Announces the change in `tx`, commits it, then forgets the credentials everywhere: what
+    /// a change that takes access away does last.
+    pub async fn commit(&self, mut tx: Tx) -> Result<()> {
+        let notice = self.announce(&mut tx.ex()).await?;
+        tx.commit().await?;
+        self.invalidate_everywhere(notice).await;
+        Ok(())
+    }
+
     /// The announced change committed: forgets every credential here, and, while listening,
     /// waits until the announcement came back to this replica (see the module documentation).
     /// Without a listener (SQLite, or while it is down) there is nobody to wait for.
@@ -213,11 +222,6 @@ impl CredentialCache {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries.clear();
         self.suspended.store(false, Ordering::Release);
-    }
-
-    /// Whether caching is suspended.
-    pub fn suspended(&self) -> bool {
-        self.suspended.load(Ordering::Acquire)
     }
 
     pub fn len(&self) -> usize {

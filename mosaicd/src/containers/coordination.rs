@@ -320,11 +320,6 @@ impl ContainerManager {
         self.inner().coord.is_leader()
     }
 
-    /// This replica's name in the activity leases.
-    pub fn replica(&self) -> &str {
-        &self.inner().coord.replica
-    }
-
     /// Tries to become the leader every [`LEADER_POLL`], forever (nothing to do on SQLite).
     pub(super) async fn run_leadership(self) {
         let coord = self.inner().coord.clone();

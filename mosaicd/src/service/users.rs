@@ -255,10 +255,8 @@ impl Users {
             json!({ "nameChanged": name != current.name, "role": role.as_str() }),
         )
         .await?;
-        let notice = self.credentials.announce(&mut tx.ex()).await?;
-        tx.commit().await?;
         // A cached principal carries the old name and role.
-        self.credentials.invalidate_everywhere(notice).await;
+        self.credentials.commit(tx).await?;
         self.get_user(id).await
     }
 
@@ -288,9 +286,7 @@ impl Users {
             sessions: sessions::delete_for_user(&mut tx.ex(), user_id).await?,
             tokens: api_tokens::revoke_all(&mut tx.ex(), user_id, self.clock.now_ms()).await?,
         };
-        let notice = self.credentials.announce(&mut tx.ex()).await?;
-        tx.commit().await?;
-        self.credentials.invalidate_everywhere(notice).await;
+        self.credentials.commit(tx).await?;
         let target = crate::containers::AgentRef::User(user_id.to_string());
         match self
             .containers

@@ -145,12 +145,6 @@ pub async fn system_page(ex: &mut Exec<'_>, limit: i64, offset: i64) -> Result<V
     .await
 }
 
-/// Every running user container with its owner: what the reaper looks at, in one query whose
-/// cost grows with the running containers only (index `user_container_status`).
-pub async fn running_users(ex: &mut Exec<'_>) -> Result<Vec<OwnedRow>> {
-    ex.all(q(owned_select!("WHERE c.status = 'running'"))).await
-}
-
 /// How many user containers run (index `user_container_status`).
 pub async fn count_running_users(ex: &mut Exec<'_>) -> Result<i64> {
     let (n,): (i64,) = ex

@@ -67,9 +67,7 @@ impl Auth {
         // Host-local recovery: a breakglass admin deactivated over the HTTP API gets back in.
         users::set_deactivated(&mut tx.ex(), &row.user_id, false).await?;
         audit::record(&mut tx.ex(), actor, "breakglass.reset", Some(username), json!({})).await?;
-        let notice = self.credentials().announce(&mut tx.ex()).await?;
-        tx.commit().await?;
-        self.credentials().invalidate_everywhere(notice).await;
+        self.credentials().commit(tx).await?;
         tracing::info!(username, %actor, "breakglass password reset");
         Ok(to_dto(&row))
     }

@@ -311,9 +311,7 @@ impl Auth {
             json!({ "session": id }),
         )
         .await?;
-        let notice = self.credentials().announce(&mut tx.ex()).await?;
-        tx.commit().await?;
-        self.credentials().invalidate_everywhere(notice).await;
+        self.credentials().commit(tx).await?;
         Ok(())
     }
 
@@ -395,9 +393,7 @@ impl Auth {
             json!({ "user": user_id }),
         )
         .await?;
-        let notice = self.credentials().announce(&mut tx.ex()).await?;
-        tx.commit().await?;
-        self.credentials().invalidate_everywhere(notice).await;
+        self.credentials().commit(tx).await?;
         Ok(())
     }
 

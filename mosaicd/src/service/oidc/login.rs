@@ -430,14 +430,11 @@ impl Oidc {
         } else {
             user
         };
-        let notice = match promoted {
-            true => Some(self.auth.credentials().announce(&mut tx.ex()).await?),
-            false => None,
-        };
-        tx.commit().await?;
-        if let Some(notice) = notice {
+        if promoted {
             // Cached principals of this user carry the old role.
-            self.auth.credentials().invalidate_everywhere(notice).await;
+            self.auth.credentials().commit(tx).await?;
+        } else {
+            tx.commit().await?;
         }
         Ok(user)
     }
