@@ -387,7 +387,15 @@ async fn host_firewall() {
         rules.contains(&format!("-d {gateway}/32 -p tcp -m tcp --dport 4001 -j ACCEPT")),
         "{rules}"
     );
-    let first_rule = |input: &str| input.lines().find(|l| l.starts_with("-A ")).map(str::to_string);
+    // First in INPUT but for the jumps of other daemons' agent networks (tests run side by side;
+    // each jump matches only its own bridge).
+    let first_rule = |input: &str| {
+        input
+            .lines()
+            .filter(|l| l.starts_with("-A ") && (*l == jump || !l.contains(" -j MOSAIC-br-")))
+            .map(str::to_string)
+            .next()
+    };
     assert_eq!(first_rule(&iptables(&["-S", "INPUT"])), Some(jump.clone()));
 
     for host in host_addresses(&gateway) {
